@@ -1,0 +1,73 @@
+"""Zhangping old-compound renovation tracker."""
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from renovation.config import default_config, instance_path_from_env
+from renovation.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: config → extensions → blueprints → errors → CLI."""
+    instance_path = Path((config or {}).get("INSTANCE_PATH") or instance_path_from_env())
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.update(default_config(instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config or {})
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from renovation import cli, errors, i18n, templating
+
+    i18n.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+
+    from renovation.auth import sessions
+
+    sessions.init_login_manager(login_manager)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from renovation.admin.views import bp as admin_bp
+    from renovation.api import bp as api_bp
+    from renovation.auth.views import bp as auth_bp
+    from renovation.projects.views import bp as projects_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(projects_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    csrf.exempt(api_bp)  # bearer tokens only, never cookies, so no CSRF to guard against
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: write-ahead log for concurrent readers, and enforced foreign keys."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

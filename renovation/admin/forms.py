@@ -1,0 +1,30 @@
+"""Forms of the user administration."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from renovation.models.users import ROLE_LABELS
+
+
+class UserForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(_l("Enter a username.")),
+            Length(max=64),
+            Regexp(r"^[A-Za-z0-9_.\-]+$", message=_l("Use letters, digits, dot, dash or underscore.")),
+        ],
+    )
+    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
+    role = SelectField(_l("Role"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+    community = SelectField(_l("Community (committee members)"), coerce=int, validators=[Optional()])
+    password = PasswordField(_l("Password (leave empty to generate one)"), validators=[Optional(), Length(max=128)])
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("New password (leave empty to generate one)"), validators=[Optional(), Length(max=128)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state: only its CSRF token."""

@@ -1,0 +1,97 @@
+"""User administration and the audit log (admins only)."""
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from renovation import permissions
+from renovation.admin.forms import ConfirmForm, PasswordResetForm, UserForm
+from renovation.domain import accounts
+from renovation.extensions import db
+from renovation.models import AuditEntry, Community, User
+from renovation.templating import render
+
+bp = Blueprint("admin", __name__)
+
+
+def _communities():
+    return db.session.scalars(select(Community).order_by(Community.name)).all()
+
+
+def _users_page(form, status=200):
+    users = db.session.scalars(select(User).options(selectinload(User.community)).order_by(User.username)).all()
+    return render("admin/users.html", users=users, form=form, confirm=ConfirmForm(),
+                  reset_form=PasswordResetForm()), status
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@permissions.require(permissions.can_manage_users)
+def users():
+    form = UserForm()
+    form.community.choices = [(0, "—")] + [(c.id, c.name) for c in _communities()]
+    if not form.validate_on_submit():
+        return _users_page(form, 422 if form.is_submitted() else 200)
+    password = form.password.data or accounts.generate_password()
+    try:
+        accounts.create_user(
+            form.username.data, password, form.role.data,
+            community=db.session.get(Community, form.community.data) if form.community.data else None,
+            display_name=form.display_name.data or "", actor=current_user,
+        )
+    except accounts.AccountError as error:
+        db.session.rollback()
+        getattr(form, error.field).errors.append(error.message)
+        return _users_page(form, 422)
+    db.session.commit()
+    flash(_("User %(name)s created. Password: %(password)s", name=form.username.data, password=password), "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@permissions.require(permissions.can_manage_users)
+def toggle_active(user_id):
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash(_("You cannot disable your own account."), "error")
+        return redirect(url_for("admin.users"), code=303)
+    accounts.set_active(user, not user.active, current_user)
+    db.session.commit()
+    flash(_("%(name)s enabled.", name=user.username) if user.active else _("%(name)s disabled.", name=user.username), "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@permissions.require(permissions.can_manage_users)
+def reset_password(user_id):
+    user = _user_or_404(user_id)
+    form = PasswordResetForm()
+    if not form.validate_on_submit():
+        abort(400)
+    password = form.password.data or accounts.generate_password()
+    try:
+        accounts.set_password(user, password, current_user)
+    except accounts.AccountError as error:
+        flash(error.message, "error")
+        return redirect(url_for("admin.users"), code=303)
+    db.session.commit()
+    flash(_("New password for %(name)s: %(password)s", name=user.username, password=password), "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.route("/audit")
+@permissions.require(permissions.can_view_audit_log)
+def audit_log():
+    entries = db.session.scalars(
+        select(AuditEntry).options(selectinload(AuditEntry.user)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(300)
+    ).all()
+    return render("admin/audit.html", entries=entries)

@@ -1,0 +1,6 @@
+"""The JSON API for the bureau's other systems: ``/api/v1``, bearer tokens."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from renovation.api import views  # noqa: E402,F401  (routes register on import)

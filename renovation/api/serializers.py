@@ -1,0 +1,81 @@
+"""Projects and stages as JSON."""
+from datetime import date, datetime
+
+from renovation.domain.schedule import days_behind
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds") + "Z"
+    return value.isoformat()
+
+
+def _number(value):
+    return float(value) if value is not None else None
+
+
+def project_summary(project, today: date) -> dict:
+    compound = project.compound
+    return {
+        "code": project.code,
+        "compound": compound.name,
+        "street": compound.community.street.name,
+        "community": compound.community.name,
+        "households": project.households,
+        "current_stage": project.current_stage,
+        "progress": project.progress,
+        "days_behind": days_behind(project.next_deadline, today),
+        "updated_at": _iso(project.updated_at),
+    }
+
+
+def stage_json(stage) -> dict:
+    return {
+        "key": stage.key,
+        "status": stage.status,
+        "percent": stage.percent,
+        "planned_start": _iso(stage.planned_start),
+        "planned_end": _iso(stage.planned_end),
+        "actual_start": _iso(stage.actual_start),
+        "actual_end": _iso(stage.actual_end),
+        "note": stage.note,
+        "version": stage.version,
+        "updated_at": _iso(stage.updated_at),
+    }
+
+
+def project_detail(project, today: date) -> dict:
+    return {
+        **project_summary(project, today),
+        "batch": project.batch,
+        "year_built": project.year_built,
+        "buildings": project.buildings,
+        "floor_area": _number(project.floor_area),
+        "budget": {
+            "central": _number(project.budget_central),
+            "provincial": _number(project.budget_provincial),
+            "city": _number(project.budget_city),
+            "residents": _number(project.budget_residents),
+            "social": _number(project.budget_social),
+            "total": _number(project.budget_total),
+        },
+        "investment_completed": _number(project.investment_completed),
+        "contractor": project.contractor,
+        "supervisor": project.supervisor,
+        "responsible_engineer": project.responsible_engineer,
+        "planned_start": _iso(project.planned_start),
+        "planned_end": _iso(project.planned_end),
+        "stages": [stage_json(stage) for stage in project.stages],
+    }
+
+
+def stage_event_json(event) -> dict:
+    return {
+        "stage": event.stage_key,
+        "at": _iso(event.at),
+        "user": event.user.username if event.user else None,
+        "changes": event.changes,
+        "note": event.note,
+    }

@@ -1,0 +1,124 @@
+"""API routes: the same domain functions and permissions as the pages."""
+from datetime import date
+
+from flask import current_app, g, jsonify, request
+from flask_babel import gettext as _
+
+from renovation import permissions
+from renovation.api import bp
+from renovation.api.auth import api_error, token_required
+from renovation.api.serializers import project_detail, project_summary, stage_event_json, stage_json
+from renovation.domain import project_list
+from renovation.domain.clock import today
+from renovation.domain.history import stage_history
+from renovation.domain.project_list import ProjectFilter
+from renovation.domain.stage_operations import EDITABLE_FIELDS, StageConflict, StageRuleViolation, update_stage
+from renovation.domain.stages import STAGE_ORDER
+
+
+def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        value = default
+    value = max(value, 1)
+    return min(value, maximum) if maximum else value
+
+
+@bp.get("/projects")
+@token_required(permissions.can_view_projects)
+def projects():
+    per_page = _positive_int("per_page", 50, current_app.config["API_MAX_PER_PAGE"])
+    streets, communities = project_list.streets_and_communities()
+    street = next((s.id for s in streets if s.name == request.args.get("street")), None)
+    community = next((c.id for c in communities if c.name == request.args.get("community")), None)
+    criteria = ProjectFilter(
+        q=request.args.get("q", ""),
+        street_id=street if "street" not in request.args else (street or -1),
+        community_id=community if "community" not in request.args else (community or -1),
+        stage=request.args.get("stage", ""),
+        behind=request.args.get("behind") in ("1", "true"),
+    )
+    result = project_list.find_projects(criteria, _positive_int("page", 1), per_page, today())
+    return jsonify(
+        items=[project_summary(project, today()) for project in result.items],
+        total=result.total, page=result.page, per_page=result.per_page,
+    )
+
+
+def _project(code):
+    return project_list.project_by_code(code)
+
+
+@bp.get("/projects/<code>")
+@token_required(permissions.can_view_projects)
+def project(code):
+    found = _project(code)
+    if found is None:
+        return api_error(404, _("The page or record does not exist."))
+    return jsonify(project_detail(found, today()))
+
+
+@bp.get("/projects/<code>/history")
+@token_required(permissions.can_view_projects)
+def history(code):
+    found = _project(code)
+    if found is None:
+        return api_error(404, _("The page or record does not exist."))
+    return jsonify(items=[stage_event_json(event) for event in stage_history(found.id)])
+
+
+@bp.patch("/projects/<code>/stages/<key>")
+@token_required(permissions.can_view_projects)
+def patch_stage(code, key):
+    found = _project(code)
+    if found is None or key not in STAGE_ORDER:
+        return api_error(404, _("The page or record does not exist."))
+    if not permissions.can_edit_stage(g.api_user, found):
+        return api_error(403, _("You do not have permission to do this."))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(errors={"body": _("Send a JSON object.")}), 422
+    changes, errors = parse_stage_changes(body)
+    version = body.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        errors["version"] = _("Send the version of the stage you last saw.")
+    if errors:
+        return jsonify(errors=errors), 422
+    try:
+        stage = update_stage(found, key, g.api_user, changes, version)
+    except StageRuleViolation as violation:
+        return jsonify(errors={field: str(message) for field, message in violation.errors.items()}), 422
+    except StageConflict as conflict:
+        return jsonify(
+            error=_("Someone else changed this stage since you loaded it."), stage=stage_json(conflict.stage)
+        ), 409
+    return jsonify(stage_json(stage))
+
+
+def parse_stage_changes(body: dict) -> tuple[dict, dict]:
+    """Typed values of the editable fields present in ``body``, and errors for bad ones."""
+    changes, errors = {}, {}
+    unknown = set(body) - set(EDITABLE_FIELDS) - {"version"}
+    for field in sorted(unknown):
+        errors[field] = _("Unknown field.")
+    for field in EDITABLE_FIELDS:
+        if field not in body:
+            continue
+        value = body[field]
+        if field == "percent":
+            if not isinstance(value, int) or isinstance(value, bool):
+                errors[field] = _("Percent complete must be a whole number from 0 to 100.")
+                continue
+        elif field in ("actual_start", "actual_end"):
+            if value is not None:
+                try:
+                    value = date.fromisoformat(value)
+                except (TypeError, ValueError):
+                    errors[field] = _("Not a date: use YYYY-MM-DD.")
+                    continue
+        elif not isinstance(value, str):
+            errors[field] = _("Must be text.")
+            continue
+        changes[field] = value.strip() if field == "note" else value
+    return changes, errors

@@ -1,0 +1,64 @@
+"""Login, logout and the language switch."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, make_response, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import format_datetime
+from flask_login import current_user, login_required, login_user, logout_user
+
+from renovation.auth.forms import LoginForm
+from renovation.domain import accounts
+from renovation.extensions import db
+from renovation.i18n import LANGUAGE_COOKIE
+from renovation.templating import render
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow redirects within this site."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("projects.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("projects.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = accounts.authenticate(form.username.data, form.password.data)
+        if result.locked_until:
+            form.username.errors.append(
+                _("Too many failed logins: this username is locked until %(time)s.",
+                  time=format_datetime(result.locked_until, "HH:mm"))
+            )
+        elif result.user is None:
+            form.password.errors.append(_("Wrong username or password."))
+        else:
+            session.clear()  # a fresh session at login
+            session.permanent = True
+            login_user(result.user)
+            return redirect(_safe_next(request.args.get("next")), code=303)
+    return render("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    accounts.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    language = request.form.get("language")
+    response = make_response(redirect(_safe_next(request.form.get("next")), code=303))
+    if language in ("zh_CN", "en"):
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,88 @@
+"""Command-line tasks: ``flask --app renovation seed-demo | create-user | create-token``."""
+import os
+import time
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from renovation.domain import accounts, audit, demo_data
+from renovation.extensions import db
+from renovation.models.users import Role
+
+DEMO_USERS = [
+    ("admin", Role.ADMIN, None, "系统管理员"),
+    ("engineer", Role.ENGINEER, None, "林建华"),
+    ("committee", Role.COMMITTEE, "铁路社区", "铁路社区居委会"),
+    ("leader", Role.LEADER, None, "市领导"),
+]
+DEMO_LOGINS_FILE = "demo-logins.txt"
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+@click.command("seed-demo")
+@click.option("--projects", default=141, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--password", help="Password of the four demo users (generated when omitted).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has projects.")
+def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
+    """Load the demo programme and the users admin, engineer, committee and leader."""
+    if not demo_data.database_is_empty():
+        if if_empty:
+            click.echo("The database already has projects; demo data not loaded.")
+            return
+        raise click.ClickException("The database already has projects; seed-demo needs an empty database.")
+    if password is not None and len(password) < accounts.MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"The password needs at least {accounts.MIN_PASSWORD_LENGTH} characters.")
+    started = time.perf_counter()
+    password = password or accounts.generate_password()
+    count = demo_data.seed(projects)
+    for username, role, community, name in DEMO_USERS:
+        if accounts.find_user(username) is None:
+            accounts.create_user(username, password, role, community=accounts.community_named(community), display_name=name)
+    audit.record(None, "demo.seed", "database", "demo", projects=count)
+    db.session.commit()
+    logins = "\n".join(f"  {username:<10} {password}   ({role.value})" for username, role, _c, _n in DEMO_USERS)
+    _write_private(Path(current_app.instance_path) / DEMO_LOGINS_FILE, logins + "\n")
+    click.echo(f"Loaded {count} demo projects in {time.perf_counter() - started:.1f} s. Demo logins:")
+    click.echo(logins)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--community", help="The community of a committee member.")
+@click.option("--name", "display_name", default="", help="The name shown on pages.")
+@click.password_option(help="Prompted when omitted.")
+def create_user(username: str, role: str, community: str | None, display_name: str, password: str) -> None:
+    """Add a user."""
+    try:
+        accounts.create_user(
+            username, password, role, community=accounts.community_named(community), display_name=display_name
+        )
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"User {username} ({role}) created.")
+
+
+@click.command("create-token")
+@click.argument("username")
+def create_token(username: str) -> None:
+    """Create an API token for USERNAME; the token is printed alone on the last line."""
+    user = accounts.find_user(username)
+    if user is None:
+        raise click.ClickException(f"No user named {username}.")
+    token = accounts.create_token(user)
+    db.session.commit()
+    click.echo(f"API token for {username} (shown once; send it as 'Authorization: Bearer <token>'):")
+    click.echo(token)
+
+
+def init_app(app: Flask) -> None:
+    for command in (seed_demo, create_user, create_token):
+        app.cli.add_command(command)

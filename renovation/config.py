@@ -1,0 +1,58 @@
+"""Configuration: defaults, then the environment (``RENOVATION_*``), then the caller's overrides."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_path_from_env() -> Path:
+    """The instance folder: ``RENOVATION_INSTANCE_PATH`` or ``./instance`` beside the package."""
+    configured = os.environ.get("RENOVATION_INSTANCE_PATH")
+    return Path(configured).resolve() if configured else PROJECT_ROOT / "instance"
+
+
+def load_or_create_secret_key(instance_path: Path) -> str:
+    """Return the secret key kept in the instance folder, creating it (mode 0600) the first time."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def default_config(instance_path: Path) -> dict:
+    """Every setting with its default, environment variables applied."""
+    env = os.environ
+    database_url = env.get("RENOVATION_DATABASE_URL") or f"sqlite:///{instance_path / 'renovation.db'}"
+    secure_cookies = env.get("RENOVATION_SECURE_COOKIES", "").lower() in ("1", "true", "yes")
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SECRET_KEY": env.get("RENOVATION_SECRET_KEY") or load_or_create_secret_key(instance_path),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            hours=int(env.get("RENOVATION_SESSION_HOURS", "8"))
+        ),
+        # Forms are small; uploads of later issues raise this per route.
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,  # the session lifetime bounds the token instead
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "LANGUAGES": ["zh_CN", "en"],
+        "PROJECTS_PER_PAGE": 50,
+        "API_MAX_PER_PAGE": 200,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+        "PASSWORD_HASH_METHOD": env.get("RENOVATION_PASSWORD_HASH", "scrypt"),
+    }

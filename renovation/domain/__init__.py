@@ -1,0 +1,1 @@
+"""Rules and operations of the renovation programme, as plain functions tested without HTTP."""

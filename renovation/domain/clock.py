@@ -1,0 +1,15 @@
+"""Time as the bureau sees it: timestamps are stored in UTC, days are counted in China."""
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, naive, as stored in the database."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today() -> date:
+    """Today's date in Zhangping."""
+    return datetime.now(CHINA).date()

@@ -1,0 +1,120 @@
+"""Finding projects: search, filters, sorting and pagination in a constant number of queries."""
+from dataclasses import dataclass, field
+from datetime import date
+from math import ceil
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import contains_eager
+
+from renovation.extensions import db
+from renovation.models import Community, Compound, Project, Street
+
+SORT_COLUMNS = {
+    "code": Project.code,
+    "compound": Compound.name,
+    "street": Street.name,
+    "community": Community.name,
+    "households": Project.households,
+    "stage": Project.current_stage,
+    "progress": Project.progress,
+    # The earliest pending deadline is the one furthest behind, so "most behind first" is ascending.
+    "behind": Project.next_deadline,
+    "updated": Project.updated_at,
+}
+DEFAULT_SORT = "code"
+
+
+@dataclass
+class ProjectFilter:
+    """What the user asked for; every field is optional."""
+
+    q: str = ""
+    street_id: int | None = None
+    community_id: int | None = None
+    stage: str = ""
+    behind: bool = False
+    sort: str = DEFAULT_SORT
+    descending: bool = False
+
+
+@dataclass
+class ProjectPage:
+    items: list = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = 50
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+
+def _filtered(criteria: ProjectFilter, today: date) -> Select:
+    query = (
+        select(Project)
+        .join(Project.compound)
+        .join(Compound.community)
+        .join(Community.street)
+    )
+    text = criteria.q.strip()
+    if text:
+        pattern = f"%{text.replace('%', '').replace('_', '')}%"
+        query = query.where(
+            or_(Compound.name.ilike(pattern), Project.code.ilike(pattern), Community.name.ilike(pattern))
+        )
+    if criteria.street_id:
+        query = query.where(Community.street_id == criteria.street_id)
+    if criteria.community_id:
+        query = query.where(Compound.community_id == criteria.community_id)
+    if criteria.stage:
+        query = query.where(Project.current_stage == criteria.stage)
+    if criteria.behind:
+        query = query.where(Project.next_deadline < today)
+    return query
+
+
+def find_projects(criteria: ProjectFilter, page: int, per_page: int, today: date) -> ProjectPage:
+    """One page of matching projects (with compound, community and street) and the total."""
+    query = _filtered(criteria, today)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, ceil(total / per_page))
+    page = min(max(page, 1), pages)
+    column = SORT_COLUMNS.get(criteria.sort, SORT_COLUMNS[DEFAULT_SORT])
+    order = column.desc() if criteria.descending else column.asc()
+    if criteria.sort == "behind":
+        order = order.nulls_last()
+    items = db.session.scalars(
+        query.options(
+            contains_eager(Project.compound)
+            .contains_eager(Compound.community)
+            .contains_eager(Community.street)
+        )
+        .order_by(order, Project.code)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return ProjectPage(items=list(items), total=total, page=page, per_page=per_page)
+
+
+def streets_and_communities() -> tuple[list[Street], list[Community]]:
+    """Choices for the filters."""
+    streets = db.session.scalars(select(Street).order_by(Street.name)).all()
+    communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+    return list(streets), list(communities)
+
+
+def project_by_code(code: str) -> Project | None:
+    """A project with its place and stages loaded."""
+    from sqlalchemy.orm import selectinload
+
+    return db.session.scalar(
+        select(Project)
+        .where(Project.code == code)
+        .options(
+            selectinload(Project.stages),
+            contains_eager(Project.compound).contains_eager(Compound.community).contains_eager(Community.street),
+        )
+        .join(Project.compound)
+        .join(Compound.community)
+        .join(Community.street)
+    )

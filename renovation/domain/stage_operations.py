@@ -1,0 +1,101 @@
+"""Changing a stage: check the version and the rules, save, and write the history.
+
+Views and the API both call :func:`update_stage`; it either saves everything (stage, derived
+project columns, stage event, audit entry) or raises and leaves the database untouched.
+"""
+from datetime import date
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from renovation.domain import audit
+from renovation.domain.clock import today as china_today
+from renovation.domain.clock import utcnow
+from renovation.domain.schedule import refresh_project_summary
+from renovation.domain.stage_rules import StageState, stage_errors
+from renovation.extensions import db
+from renovation.models import StageEvent
+
+EDITABLE_FIELDS = ("status", "percent", "actual_start", "actual_end", "note")
+
+
+class StageConflict(Exception):
+    """Someone else saved the stage since the user loaded it."""
+
+    def __init__(self, stage):
+        super().__init__(f"stage {stage.key} is at version {stage.version}")
+        self.stage = stage
+
+
+class StageRuleViolation(Exception):
+    """The change breaks a rule; ``errors`` maps fields to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+def state_of(stage) -> StageState:
+    """The plain values of a stage record."""
+    return StageState(
+        key=stage.key,
+        status=stage.status,
+        percent=stage.percent,
+        actual_start=stage.actual_start,
+        actual_end=stage.actual_end,
+        note=stage.note or "",
+        planned_start=stage.planned_start,
+        planned_end=stage.planned_end,
+    )
+
+
+def update_stage(project, key: str, user, changes: dict, seen_version: int, today: date | None = None):
+    """Apply ``changes`` (a subset of :data:`EDITABLE_FIELDS`) to a stage and commit.
+
+    Raises :class:`StageConflict` when ``seen_version`` is stale and
+    :class:`StageRuleViolation` when a rule is broken; nothing is saved in either case.
+    """
+    today = today or china_today()
+    stage = project.stage(key)
+    if seen_version != stage.version:
+        raise StageConflict(stage)
+    current = state_of(stage)
+    proposed = current.with_changes(**{f: changes[f] for f in EDITABLE_FIELDS if f in changes})
+    others = {other.key: state_of(other) for other in project.stages}
+    errors = stage_errors(proposed, others, today)
+    if errors:
+        raise StageRuleViolation(errors)
+    diff = [
+        {"field": field, "old": _plain(getattr(current, field)), "new": _plain(getattr(proposed, field))}
+        for field in EDITABLE_FIELDS
+        if getattr(current, field) != getattr(proposed, field)
+    ]
+    if not diff:
+        return stage
+    for field in EDITABLE_FIELDS:
+        setattr(stage, field, getattr(proposed, field))
+    now = utcnow()
+    stage.updated_at = now
+    stage.updated_by_id = user.id
+    project.updated_at = now
+    refresh_project_summary(project)
+    db.session.add(
+        StageEvent(
+            project_id=project.id, stage_key=key, at=now, user_id=user.id, changes=diff,
+            note=proposed.note if any(d["field"] == "note" for d in diff) else "",
+        )
+    )
+    audit.record(user, "stage.update", "project", project.code, stage=key, changes=diff)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(stage)
+        raise StageConflict(stage) from None
+    return stage
+
+
+def _plain(value):
+    """A JSON-friendly form of a stage value for the history."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,37 @@
+"""Error pages for people and JSON errors for the API."""
+from flask import Flask, jsonify, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from renovation.templating import render
+
+MESSAGES = {
+    400: lambda: _("The request could not be understood."),
+    401: lambda: _("Please log in."),
+    403: lambda: _("You do not have permission to do this."),
+    404: lambda: _("The page or record does not exist."),
+    405: lambda: _("This action is not allowed here."),
+    413: lambda: _("What you sent is too large."),
+    500: lambda: _("Something went wrong on the server. The error has been logged."),
+}
+
+
+def init_app(app: Flask) -> None:
+    def handle(error):
+        code = getattr(error, "code", 500) or 500
+        message = MESSAGES.get(code, MESSAGES[500])()
+        if request.path.startswith("/api/"):
+            return jsonify(error=message), code
+        if request.headers.get("HX-Request"):
+            return f'<p class="flash flash-error" role="alert">{message}</p>', code
+        return render("errors/error.html", code=code, message=message), code
+
+    for code in MESSAGES:
+        app.register_error_handler(code, handle)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        message = _("This form has expired or was sent twice. Reload the page and try again.")
+        if request.headers.get("HX-Request"):
+            return f'<p class="flash flash-error" role="alert">{message}</p>', 400
+        return render("errors/error.html", code=400, message=message), 400

@@ -1,0 +1,18 @@
+"""Database models, one module per entity group."""
+from renovation.models.areas import Community, Compound, Street
+from renovation.models.audit import AuditEntry, StageEvent
+from renovation.models.projects import Project, Stage
+from renovation.models.users import ApiToken, Role, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Community",
+    "Compound",
+    "Project",
+    "Role",
+    "Stage",
+    "StageEvent",
+    "Street",
+    "User",
+]

@@ -1,0 +1,39 @@
+"""Street (街道) → Community (社区) → Compound (小区)."""
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from renovation.extensions import db
+
+
+class Street(db.Model):
+    """A sub-district (街道) of the city."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+
+    communities: Mapped[list["Community"]] = relationship(
+        back_populates="street", order_by="Community.name"
+    )
+
+
+class Community(db.Model):
+    """A residents' community (社区), served by one residents' committee."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("street.id"), index=True)
+
+    street: Mapped[Street] = relationship(back_populates="communities")
+    compounds: Mapped[list["Compound"]] = relationship(back_populates="community")
+
+
+class Compound(db.Model):
+    """A residential compound (小区); a project renovates one compound."""
+
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+
+    community: Mapped[Community] = relationship(back_populates="compounds")

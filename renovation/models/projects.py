@@ -1,0 +1,103 @@
+"""A renovation project and its five stage records."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from renovation.domain.stages import StageKey
+from renovation.extensions import db
+from renovation.models.areas import Compound
+
+Money = Numeric(12, 2)  # 万元
+
+
+class Project(db.Model):
+    """The renovation of one compound.
+
+    ``progress``, ``current_stage`` and ``next_deadline`` are derived from the stages by
+    :func:`renovation.domain.schedule.refresh_project_summary` on every stage write, so that
+    the list can filter and sort 20,000 projects in SQL.
+    """
+
+    __table_args__ = (
+        Index("ix_project_progress", "progress"),
+        Index("ix_project_next_deadline", "next_deadline"),
+        Index("ix_project_current_stage", "current_stage"),
+        Index("ix_project_updated_at", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compound.id"), index=True)
+    batch: Mapped[str] = mapped_column(String(32), default="")
+    year_built: Mapped[int | None]
+    buildings: Mapped[int | None]
+    households: Mapped[int] = mapped_column(default=0)
+    floor_area: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    budget_central: Mapped[Decimal] = mapped_column(Money, default=0)
+    budget_provincial: Mapped[Decimal] = mapped_column(Money, default=0)
+    budget_city: Mapped[Decimal] = mapped_column(Money, default=0)
+    budget_residents: Mapped[Decimal] = mapped_column(Money, default=0)
+    budget_social: Mapped[Decimal] = mapped_column(Money, default=0)
+    investment_completed: Mapped[Decimal] = mapped_column(Money, default=0)
+    contractor: Mapped[str] = mapped_column(String(128), default="")
+    supervisor: Mapped[str] = mapped_column(String(128), default="")
+    responsible_engineer: Mapped[str] = mapped_column(String(64), default="")
+    planned_start: Mapped[date | None]
+    planned_end: Mapped[date | None]
+
+    progress: Mapped[int] = mapped_column(default=0)
+    current_stage: Mapped[str] = mapped_column(String(16), default=StageKey.SURVEY.value)
+    next_deadline: Mapped[date | None]
+    updated_at: Mapped[datetime]
+
+    compound: Mapped[Compound] = relationship()
+    stages: Mapped[list["Stage"]] = relationship(
+        back_populates="project", order_by="Stage.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def budget_total(self) -> Decimal:
+        """Planned investment from every source, in 万元."""
+        return sum(
+            (
+                self.budget_central or 0,
+                self.budget_provincial or 0,
+                self.budget_city or 0,
+                self.budget_residents or 0,
+                self.budget_social or 0,
+            ),
+            Decimal(0),
+        )
+
+    def stage(self, key: str) -> "Stage":
+        """The stage record with this key."""
+        return next(stage for stage in self.stages if stage.key == key)
+
+
+class Stage(db.Model):
+    """One of the five stages of a project. ``version`` guards against lost updates."""
+
+    __table_args__ = (UniqueConstraint("project_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    percent: Mapped[int] = mapped_column(default=0)
+    planned_start: Mapped[date | None]
+    planned_end: Mapped[date | None]
+    actual_start: Mapped[date | None]
+    actual_end: Mapped[date | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime | None]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    project: Mapped[Project] = relationship(back_populates="stages")
+    updated_by = relationship("User")
+
+    # UPDATE ... WHERE version = :seen — a concurrent write raises StaleDataError.
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,56 @@
+"""Who may do what, in one place. Views, templates and the API all ask these functions."""
+from functools import wraps
+
+from flask import abort, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+from renovation.models.users import Role
+
+
+def _is(user, *roles: Role) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role in roles)
+
+
+def can_view_projects(user) -> bool:
+    """Every signed-in role reads every project."""
+    return _is(user, Role.ADMIN, Role.ENGINEER, Role.COMMITTEE, Role.LEADER)
+
+
+def can_edit_stage(user, project=None) -> bool:
+    """Engineers and admins move stages; committees and leaders do not."""
+    return _is(user, Role.ADMIN, Role.ENGINEER)
+
+
+def can_view_audit_log(user) -> bool:
+    return _is(user, Role.ADMIN)
+
+
+def can_manage_users(user) -> bool:
+    return _is(user, Role.ADMIN)
+
+
+def wants_fragment_or_json() -> bool:
+    """htmx and JSON callers get a bare status instead of a redirect to the login page."""
+    return bool(request.headers.get("HX-Request")) or request.accept_mimetypes.best == "application/json"
+
+
+def require(check):
+    """Decorate a page view: anonymous users go to login, others failing ``check`` get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                if wants_fragment_or_json():
+                    response = jsonify(error="login required")
+                    response.status_code = 401
+                    response.headers["HX-Redirect"] = url_for("auth.login")
+                    return response
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if not check(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

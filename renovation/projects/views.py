@@ -1,0 +1,119 @@
+"""The project list (engineers' home page), the project page and the stage cards."""
+from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from renovation import permissions
+from renovation.domain import project_list
+from renovation.domain.clock import today
+from renovation.domain.history import stage_history
+from renovation.domain.stage_operations import StageConflict, StageRuleViolation, update_stage
+from renovation.projects.forms import ProjectFilterForm, StageForm
+from renovation.projects.listing import criteria_from_form, list_url
+from renovation.templating import render, wants_fragment
+
+bp = Blueprint("projects", __name__)
+
+
+@bp.route("/")
+@permissions.require(permissions.can_view_projects)
+def home():
+    return redirect(url_for("projects.index"))
+
+
+@bp.route("/projects")
+@permissions.require(permissions.can_view_projects)
+def index():
+    streets, communities = project_list.streets_and_communities()
+    form = ProjectFilterForm(request.args)
+    form.set_choices(streets, communities)
+    form.validate()
+    criteria = criteria_from_form(form)
+    result = project_list.find_projects(criteria, form.page.data or 1, current_app.config["PROJECTS_PER_PAGE"], today())
+    response = make_response(render(
+        "projects/index.html", "results",
+        form=form, criteria=criteria, result=result, today=today(), list_url=list_url,
+    ))
+    if wants_fragment():
+        # The address bar shows the clean, shareable form of the query.
+        response.headers["HX-Push-Url"] = list_url(criteria, page=result.page if result.page > 1 else None)
+    return response
+
+
+def _project_or_404(code: str):
+    project = project_list.project_by_code(code)
+    if project is None:
+        abort(404)
+    return project
+
+
+@bp.route("/projects/<code>")
+@permissions.require(permissions.can_view_projects)
+def show(code):
+    project = _project_or_404(code)
+    return render(
+        "projects/project.html", request.args.get("fragment"),
+        project=project, history=stage_history(project.id), today=today(),
+    )
+
+
+@bp.route("/projects/<code>/stages/<key>")
+@permissions.require(permissions.can_view_projects)
+def stage_card(code, key):
+    project = _project_or_404(code)
+    stage = _stage_or_404(project, key)
+    return render("projects/_stage_card.html", project=project, stage=stage, today=today())
+
+
+@bp.route("/projects/<code>/stages/<key>/edit", methods=["GET", "POST"])
+@permissions.require(permissions.can_view_projects)
+def edit_stage(code, key):
+    project = _project_or_404(code)
+    stage = _stage_or_404(project, key)
+    if not permissions.can_edit_stage(current_user, project):
+        abort(403)
+    form = StageForm(obj=stage) if request.method == "GET" else StageForm()
+    if request.method == "GET":
+        form.version.data = stage.version
+    status, conflict = 200, None
+    if form.validate_on_submit():
+        try:
+            update_stage(project, key, current_user, form.changes(), _int(form.version.data))
+        except StageRuleViolation as violation:
+            for field, message in violation.errors.items():
+                getattr(form, field).errors = [*getattr(form, field).errors, message]
+            status = 422
+        except StageConflict as error:
+            conflict, stage = form.changes(), error.stage
+            form = StageForm(formdata=None, obj=stage, version=stage.version)
+            status = 409
+        else:
+            return _saved(project, stage)
+    elif request.method == "POST":
+        status = 422
+    page = "projects/_stage_card.html" if request.headers.get("HX-Request") else "projects/stage_edit.html"
+    return render(page, project=project, stage=stage, form=form, editing=True, conflict=conflict,
+                  today=today()), status
+
+
+def _saved(project, stage):
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("projects.show", code=project.code, _anchor=f"stage-{stage.key}"), code=303)
+    response = make_response(render("projects/_stage_card.html", project=project, stage=stage,
+                                    today=today(), saved=True))
+    response.headers["HX-Trigger"] = "stageChanged"
+    return response
+
+
+def _stage_or_404(project, key):
+    stage = next((stage for stage in project.stages if stage.key == key), None)
+    if stage is None:
+        abort(404)
+    return stage
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1

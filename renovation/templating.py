@@ -1,0 +1,69 @@
+"""Rendering helpers: whole pages or, for htmx, one named block of the same template."""
+from flask import Flask, request
+from flask_babel import get_locale
+from jinja2_fragments.flask import render_block
+
+from flask_babel import lazy_gettext as _l
+
+from renovation import permissions
+from renovation.domain.schedule import days_behind, stage_days_behind
+from renovation.domain.stages import STAGE_LABELS, STATUS_LABELS, Status, stage_label, status_label
+
+FIELD_LABELS = {
+    "status": _l("Status"),
+    "percent": _l("Percent complete"),
+    "actual_start": _l("Actual start"),
+    "actual_end": _l("Actual end"),
+    "note": _l("Note"),
+}
+
+
+def field_label(field: str) -> str:
+    return FIELD_LABELS.get(field, field)
+
+
+def change_value(field: str, value) -> str:
+    """A value from the stage history as people read it."""
+    if value in (None, ""):
+        return "—"
+    if field == "status" and value in Status.__members__.values():
+        return status_label(value)
+    if field == "percent":
+        return f"{value}%"
+    return str(value)
+
+
+def wants_fragment() -> bool:
+    """An htmx request for part of a page (not a boosted navigation, not a history restore)."""
+    headers = request.headers
+    return bool(
+        headers.get("HX-Request")
+        and not headers.get("HX-Boosted")
+        and not headers.get("HX-History-Restore-Request")
+    )
+
+
+def render(template: str, block: str | None = None, **context) -> str:
+    """The page, or only ``block`` of it when htmx asks for a part of the page."""
+    from flask import render_template
+
+    if block and wants_fragment():
+        return render_block(template, block, **context)
+    return render_template(template, **context)
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def globals_for_templates():
+        return {
+            "permissions": permissions,
+            "stage_label": stage_label,
+            "status_label": status_label,
+            "STAGE_LABELS": STAGE_LABELS,
+            "STATUS_LABELS": STATUS_LABELS,
+            "days_behind": days_behind,
+            "stage_days_behind": stage_days_behind,
+            "field_label": field_label,
+            "change_value": change_value,
+            "current_locale": str(get_locale()),
+        }
