@@ -1,7 +1,7 @@
 """Forms of the user administration."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import SelectChoice, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from renovation.models.users import ROLE_LABELS
@@ -17,7 +17,7 @@ class UserForm(FlaskForm):
         ],
     )
     display_name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
-    role = SelectField(_l("Role"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
     community = SelectField(_l("Community (committee members)"), coerce=int, validators=[Optional()])
     password = PasswordField(_l("Password (leave empty to generate one)"), validators=[Optional(), Length(max=128)])
 

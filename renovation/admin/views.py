@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -29,7 +30,7 @@ def _users_page(form, status=200):
 @permissions.require(permissions.can_manage_users)
 def users():
     form = UserForm()
-    form.community.choices = [(0, "—")] + [(c.id, c.name) for c in _communities()]
+    form.community.choices = [SelectChoice(0, "—")] + [SelectChoice(c.id, c.name) for c in _communities()]
     if not form.validate_on_submit():
         return _users_page(form, 422 if form.is_submitted() else 200)
     password = form.password.data or accounts.generate_password()

@@ -1,7 +1,7 @@
 """Forms of the project pages: the list filters and the stage card."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from renovation.domain.project_list import SORT_COLUMNS
@@ -19,18 +19,18 @@ class ProjectFilterForm(FlaskForm):
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     stage = SelectField(_l("Current stage"), validators=[Optional()])
     behind = BooleanField(_l("Behind schedule only"))
-    sort = SelectField(choices=[(key, key) for key in SORT_COLUMNS], validators=[Optional()])
-    dir = SelectField(choices=[("asc", "asc"), ("desc", "desc")], validators=[Optional()])
+    sort = SelectField(choices=[SelectChoice(key) for key in SORT_COLUMNS], validators=[Optional()])
+    dir = SelectField(choices=[SelectChoice("asc"), SelectChoice("desc")], validators=[Optional()])
     page = IntegerField(validators=[Optional(), NumberRange(min=1)])
 
     def set_choices(self, streets, communities) -> None:
-        everything = (0, _l("All"))
-        self.street.choices = [everything] + [(street.id, street.name) for street in streets]
-        self.community.choices = [everything] + [(c.id, c.name) for c in communities]
+        everything = SelectChoice(0, _l("All"))
+        self.street.choices = [everything] + [SelectChoice(street.id, street.name) for street in streets]
+        self.community.choices = [everything] + [SelectChoice(c.id, c.name) for c in communities]
         self.stage.choices = (
-            [("", _l("All"))]
-            + [(key.value, label) for key, label in STAGE_LABELS.items()]
-            + [(DONE, DONE_LABEL)]
+            [SelectChoice("", _l("All"))]
+            + [SelectChoice(key.value, label) for key, label in STAGE_LABELS.items()]
+            + [SelectChoice(DONE, DONE_LABEL)]
         )
 
 
@@ -38,7 +38,7 @@ class StageForm(FlaskForm):
     """One stage card. ``version`` is the version the user saw, for the conflict check."""
 
     status = SelectField(
-        _l("Status"), choices=[(key.value, label) for key, label in STATUS_LABELS.items()]
+        _l("Status"), choices=[SelectChoice(key.value, label) for key, label in STATUS_LABELS.items()]
     )
     percent = IntegerField(
         _l("Percent complete"),
