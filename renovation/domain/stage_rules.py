@@ -61,11 +61,11 @@ def _own_errors(stage: StageState, today: date) -> dict[str, str]:
     if not 0 <= stage.percent <= 100:
         errors["percent"] = _l("Percent complete must be a whole number from 0 to 100.")
     elif status == Status.COMPLETED and stage.percent != 100:
-        errors["percent"] = _l("A completed stage is 100% complete.")
+        errors["percent"] = _l("A completed stage must be at 100%.")
     elif status != Status.COMPLETED and stage.percent == 100:
         errors["percent"] = _l("100% means completed: set the status to completed.")
     elif status in (Status.NOT_STARTED, Status.NOT_APPLICABLE) and stage.percent != 0:
-        errors["percent"] = _l("A stage that has not started is 0% complete.")
+        errors["percent"] = _l("A stage that has not started must be at 0%.")
 
     if status in (Status.NOT_STARTED, Status.NOT_APPLICABLE):
         if stage.actual_start:
