@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from renovation import create_app
 from renovation.domain import accounts
@@ -68,6 +69,15 @@ def app(database_url, tmp_path):
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
+
+    @app.teardown_request
+    def _fresh_g_per_request(_error):
+        # The app context below stays pushed for the whole test, and Flask reuses it for every
+        # test-client request, so ``g`` (Flask-Login's cached user, Flask-WTF's CSRF token)
+        # would leak from one request, or one client, to the next. In production each request
+        # has its own ``g``.
+        g.__dict__.clear()
+
     with app.app_context():
         yield app
         db.session.rollback()
@@ -140,7 +150,8 @@ def api_token(user) -> str:
 
 
 def csrf_token_from(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', html).group(1) or ""
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', html)
+    return found.group(1) or found.group(2)
 
 
 @pytest.fixture
