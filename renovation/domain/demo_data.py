@@ -9,7 +9,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
@@ -73,10 +73,14 @@ def seed(projects: int = 141, seed_value: int = 20261127, today: date | None = N
     now = utcnow()
     communities = _insert_areas()
     plan = _project_plan(projects, rng, communities)
-    compound_rows = [{"name": name, "community_id": communities[community]} for name, community, _ in plan]
-    compound_ids = db.session.scalars(
-        insert(Compound).returning(Compound.id, sort_by_parameter_order=True), compound_rows
-    ).all()
+    # Ids are assigned here rather than read back with RETURNING, which is far slower in bulk.
+    first_compound = _next_id(Compound)
+    compound_ids = range(first_compound, first_compound + len(plan))
+    compound_rows = [
+        {"id": compound_id, "name": name, "community_id": communities[community]}
+        for (name, community, _), compound_id in zip(plan, compound_ids)
+    ]
+    db.session.execute(insert(Compound), compound_rows)
     project_rows, stage_rows_by_code = [], {}
     counters: dict[int, int] = {}
     for (name, _community, year_built), compound_id in zip(plan, compound_ids):
@@ -86,16 +90,34 @@ def seed(projects: int = 141, seed_value: int = 20261127, today: date | None = N
         stages = _stages(rng, start, today)
         project_rows.append(_facts(rng, code, compound_id, batch, start, year_built, stages, now))
         stage_rows_by_code[code] = stages
-    project_ids = db.session.scalars(
-        insert(Project).returning(Project.id, sort_by_parameter_order=True), project_rows
-    ).all()
+    first_project = _next_id(Project)
+    project_ids = range(first_project, first_project + len(project_rows))
+    for row, project_id in zip(project_rows, project_ids):
+        row["id"] = project_id
+    db.session.execute(insert(Project), project_rows)
     stage_rows = [
         {**_stage_row(state), "project_id": project_id, "position": position, "version": 1}
         for row, project_id in zip(project_rows, project_ids)
         for position, state in enumerate(stage_rows_by_code[row["code"]])
     ]
     db.session.execute(insert(Stage), stage_rows)
+    _sync_id_sequences(Compound, Project)
     return len(project_rows)
+
+
+def _next_id(model) -> int:
+    return (db.session.scalar(select(func.max(model.id))) or 0) + 1
+
+
+def _sync_id_sequences(*models) -> None:
+    """PostgreSQL: move the id sequences past the ids inserted explicitly."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for model in models:
+        table = model.__tablename__
+        db.session.execute(
+            text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+        )
 
 
 def _insert_areas() -> dict[str, int]:
