@@ -1,0 +1,312 @@
+"""Who may call what: every route of the app × every role → the expected status.
+
+The table below must name every (endpoint, method) of ``app.url_map`` except ``static``:
+a new route without a row fails ``test_every_route_has_a_row``. Every request that is refused
+(or that only reads) must leave the database exactly as it was.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from renovation.extensions import db
+from tests.conftest import api_token, days_ago, login, make_project, make_user
+
+ROLES = ("anonymous", "admin", "engineer", "committee", "leader")
+SIGNED_IN = ROLES[1:]
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+@dataclass
+class World:
+    """Real data for the requests: a project, one user per role and a user to administer."""
+
+    code: str
+    users: dict
+    target_id: int
+
+
+def _world() -> World:
+    project = make_project()
+    users = {
+        "admin": make_user("admin", "admin"),
+        "engineer": make_user("engineer", "engineer"),
+        "committee": make_user("committee", "committee", community="铁路社区"),
+        "leader": make_user("leader", "leader"),
+    }
+    target = make_user("target", "engineer")
+    return World(code=project.code, users={role: user.id for role, user in users.items()}, target_id=target.id)
+
+
+def _stage_post(world: World) -> dict:
+    return {"status": "in_progress", "percent": "30", "actual_start": days_ago(3).isoformat(), "actual_end": "",
+            "note": "入户调查开始", "version": "1"}
+
+
+STAGE_PATCH = {"status": "in_progress", "percent": 30, "actual_start": days_ago(3).isoformat(), "version": 1}
+
+
+@dataclass
+class Row:
+    endpoint: str
+    method: str
+    url: Callable[[World], str]
+    expect: dict  # role → status
+    data: Callable[[World], dict] | None = None
+    json: dict | None = None
+    api: bool = False
+    writes: frozenset = field(default_factory=frozenset)  # roles whose request changes the database
+    location: dict = field(default_factory=dict)  # role → path the redirect must go to
+
+
+def page(anonymous=302, admin=200, engineer=200, committee=200, leader=200) -> dict:
+    return {"anonymous": anonymous, "admin": admin, "engineer": engineer, "committee": committee,
+            "leader": leader}
+
+
+def api(anonymous=401, admin=200, engineer=200, committee=200, leader=200) -> dict:
+    return page(anonymous, admin, engineer, committee, leader)
+
+
+ADMIN_ONLY = page(admin=200, engineer=403, committee=403, leader=403)
+ADMIN_WRITE = page(admin=303, engineer=403, committee=403, leader=403)
+EDITORS_WRITE = page(admin=303, engineer=303, committee=403, leader=403)
+TO_LIST = {role: "/projects" for role in SIGNED_IN}
+
+ROWS = [
+    Row("auth.login", "GET", lambda w: "/login", page(anonymous=200, admin=302, engineer=302, committee=302,
+                                                      leader=302), location=TO_LIST),
+    Row("auth.login", "POST", lambda w: "/login",
+        page(anonymous=200, admin=302, engineer=302, committee=302, leader=302),
+        data=lambda w: {"username": "nobody", "password": "wrong-password"}, location=TO_LIST),
+    Row("auth.logout", "POST", lambda w: "/logout", page(admin=303, engineer=303, committee=303, leader=303),
+        writes=frozenset(SIGNED_IN), location={role: "/login" for role in SIGNED_IN}),
+    Row("auth.set_language", "POST", lambda w: "/language",
+        page(anonymous=303, admin=303, engineer=303, committee=303, leader=303),
+        data=lambda w: {"language": "en", "next": "/projects"},
+        location={role: "/projects" for role in ROLES}),
+    Row("projects.home", "GET", lambda w: "/", page(admin=302, engineer=302, committee=302, leader=302),
+        location=TO_LIST),
+    Row("projects.index", "GET", lambda w: "/projects", page()),
+    Row("projects.show", "GET", lambda w: f"/projects/{w.code}", page()),
+    Row("projects.stage_card", "GET", lambda w: f"/projects/{w.code}/stages/survey", page()),
+    Row("projects.edit_stage", "GET", lambda w: f"/projects/{w.code}/stages/survey/edit",
+        page(committee=403, leader=403)),
+    Row("projects.edit_stage", "POST", lambda w: f"/projects/{w.code}/stages/survey/edit", EDITORS_WRITE,
+        data=_stage_post, writes=frozenset({"admin", "engineer"})),
+    Row("admin.users", "GET", lambda w: "/admin/users", ADMIN_ONLY),
+    Row("admin.users", "POST", lambda w: "/admin/users", ADMIN_WRITE,
+        data=lambda w: {"username": "newcomer", "display_name": "新同事", "role": "engineer",
+                        "community": "0", "password": "a-long-password"},
+        writes=frozenset({"admin"}), location={"admin": "/admin/users"}),
+    Row("admin.toggle_active", "POST", lambda w: f"/admin/users/{w.target_id}/active", ADMIN_WRITE,
+        data=lambda w: {}, writes=frozenset({"admin"}), location={"admin": "/admin/users"}),
+    Row("admin.reset_password", "POST", lambda w: f"/admin/users/{w.target_id}/password", ADMIN_WRITE,
+        data=lambda w: {"password": "another-long-password"}, writes=frozenset({"admin"}),
+        location={"admin": "/admin/users"}),
+    Row("admin.audit_log", "GET", lambda w: "/admin/audit", ADMIN_ONLY),
+    Row("api.projects", "GET", lambda w: "/api/v1/projects", api(), api=True),
+    Row("api.project", "GET", lambda w: f"/api/v1/projects/{w.code}", api(), api=True),
+    Row("api.history", "GET", lambda w: f"/api/v1/projects/{w.code}/history", api(), api=True),
+    Row("api.patch_stage", "PATCH", lambda w: f"/api/v1/projects/{w.code}/stages/survey",
+        api(committee=403, leader=403), json=STAGE_PATCH,
+        api=True, writes=frozenset({"admin", "engineer"})),
+]
+ROW_IDS = [f"{row.endpoint}-{row.method}" for row in ROWS]
+
+
+def database_state() -> dict:
+    """Every row of every table, to prove that a request changed nothing."""
+    db.session.expire_all()
+    state = {}
+    for table in db.metadata.sorted_tables:
+        order = list(table.primary_key.columns) or list(table.columns)
+        state[table.name] = [tuple(row) for row in db.session.execute(sa.select(table).order_by(*order))]
+    db.session.rollback()
+    return state
+
+
+def _sign_in(client, row: Row, world: World, role: str) -> dict:
+    """Log the client in (pages) or return the bearer header (API) for the role."""
+    if role == "anonymous":
+        return {}
+    if row.api:
+        return {"Authorization": f"Bearer {api_token(db.session.get_one(_user_model(), world.users[role]))}"}
+    assert login(client, role).status_code == 303
+    return {}
+
+
+def _send(client, row: Row, world: World, headers: dict):
+    kwargs = {"headers": headers}
+    if row.data is not None:
+        kwargs["data"] = row.data(world)
+    if row.json is not None:
+        kwargs["json"] = row.json
+    return client.open(row.url(world), method=row.method, **kwargs)
+
+
+def _user_model():
+    from renovation.models import User
+
+    return User
+
+
+def _path(location: str) -> str:
+    return urlsplit(location).path
+
+
+# --- the table covers the app ---------------------------------------------------------------
+
+def test_every_route_has_a_row(app):
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - IGNORED_METHODS
+    }
+    table = {(row.endpoint, row.method) for row in ROWS}
+    assert routes - table == set(), "routes without a row in tests/test_permissions.py ROWS"
+    assert table - routes == set(), "rows for routes that no longer exist"
+    assert len(table) == len(ROWS), "a route has two rows"
+
+
+def test_every_row_names_every_role():
+    for row in ROWS:
+        assert set(row.expect) == set(ROLES), row.endpoint
+
+
+# --- the matrix ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+def test_route_and_role(client, row: Row, role: str):
+    world = _world()
+    headers = _sign_in(client, row, world, role)
+    before = database_state()
+
+    response = _send(client, row, world, headers)
+
+    assert response.status_code == row.expect[role], response.get_data(as_text=True)[:500]
+    if response.status_code in (301, 302, 303):
+        location = _path(response.headers["Location"])
+        if role == "anonymous" and row.expect[role] == 302 and not row.location.get(role):
+            assert location == "/login"
+        elif role in row.location:
+            assert location == row.location[role]
+    if row.api and response.status_code in (401, 403):
+        assert response.is_json and response.get_json()["error"]
+    if role not in row.writes or response.status_code >= 400:
+        assert database_state() == before, "a refused or read-only request changed the database"
+    else:
+        assert database_state() != before
+
+
+# --- anonymous callers in more detail ---------------------------------------------------------
+
+PAGE_GETS = [row for row in ROWS if row.method == "GET" and not row.api and row.expect["anonymous"] == 302]
+
+
+@pytest.mark.parametrize("row", PAGE_GETS, ids=[row.endpoint for row in PAGE_GETS])
+def test_anonymous_page_redirects_to_login_with_next(client, row: Row):
+    world = _world()
+    url = row.url(world)
+    response = client.get(url)
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/login"
+    assert parse_qs(location.query)["next"] == [url]
+
+
+@pytest.mark.parametrize("row", PAGE_GETS, ids=[row.endpoint for row in PAGE_GETS])
+def test_anonymous_htmx_request_gets_401_not_a_redirect(client, row: Row):
+    world = _world()
+    response = client.get(row.url(world), headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert _path(response.headers["HX-Redirect"]) == "/login"
+
+
+@pytest.mark.parametrize("row", PAGE_GETS, ids=[row.endpoint for row in PAGE_GETS])
+def test_anonymous_json_caller_gets_401(client, row: Row):
+    world = _world()
+    response = client.get(row.url(world), headers={"Accept": "application/json"})
+    assert response.status_code == 401
+
+
+API_ROWS = [row for row in ROWS if row.api]
+
+
+@pytest.mark.parametrize("row", API_ROWS, ids=[row.endpoint for row in API_ROWS])
+def test_api_ignores_session_cookies(client, row: Row):
+    """A logged-in browser without a token gets 401 from the API: cookies never authenticate."""
+    world = _world()
+    assert login(client, "admin").status_code == 303
+    before = database_state()
+    response = client.open(row.url(world), method=row.method, json=row.json)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("header", ["Bearer not-a-token", "Basic YWRtaW46cGFzc3dvcmQ=", "Bearer", ""])
+def test_api_refuses_bad_authorization_headers(client, header):
+    world = _world()
+    response = client.get(f"/api/v1/projects/{world.code}", headers={"Authorization": header})
+    assert response.status_code == 401
+
+
+def test_api_token_of_disabled_user_is_refused(client):
+    world = _world()
+    from renovation.domain import accounts
+    from renovation.models import User
+
+    engineer = db.session.get(User, world.users["engineer"])
+    token = api_token(engineer)
+    assert client.get("/api/v1/projects", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    accounts.set_active(engineer, False, None)
+    db.session.commit()
+    assert client.get("/api/v1/projects", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+# --- refused writes change nothing -------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["committee", "leader"])
+def test_committee_and_leader_cannot_edit_a_stage_page_or_htmx(client, role):
+    world = _world()
+    assert login(client, role).status_code == 303
+    before = database_state()
+    url = f"/projects/{world.code}/stages/survey/edit"
+    assert client.post(url, data=_stage_post(world)).status_code == 403
+    htmx = client.post(url, data=_stage_post(world), headers={"HX-Request": "true"})
+    assert htmx.status_code == 403
+    assert 'role="alert"' in htmx.get_data(as_text=True)
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("role", ["committee", "leader"])
+def test_committee_and_leader_cannot_patch_through_the_api(client, role):
+    world = _world()
+    token = api_token(db.session.get(_user_model(), world.users[role]))
+    before = database_state()
+    response = client.patch(f"/api/v1/projects/{world.code}/stages/survey",
+                            json=STAGE_PATCH,
+                            headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403
+    assert response.get_json()["error"]
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("role", ["engineer", "committee", "leader"])
+def test_non_admins_see_no_admin_links(client, role):
+    _world()
+    assert login(client, role).status_code == 303
+    html = client.get("/projects").get_data(as_text=True)
+    assert "/admin/users" not in html and "/admin/audit" not in html
+
+
+def test_admin_sees_admin_links(client):
+    _world()
+    assert login(client, "admin").status_code == 303
+    html = client.get("/projects").get_data(as_text=True)
+    assert "/admin/users" in html and "/admin/audit" in html
