@@ -3,9 +3,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from math import ceil
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from renovation.domain.stages import DONE, STAGE_ORDER
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Street
 
@@ -15,7 +16,12 @@ SORT_COLUMNS = {
     "street": Street.name,
     "community": Community.name,
     "households": Project.households,
-    "stage": Project.current_stage,
+    # In the order of the work (survey first, all done last), not alphabetically by key.
+    "stage": case(
+        {str(key): position for position, key in enumerate((*STAGE_ORDER, DONE))},
+        value=Project.current_stage,
+        else_=len(STAGE_ORDER) + 1,
+    ),
     "progress": Project.progress,
     # The earliest pending deadline is the one furthest behind, so "most behind first" is ascending.
     "behind": Project.next_deadline,
@@ -82,7 +88,9 @@ def find_projects(criteria: ProjectFilter, page: int, per_page: int, today: date
     column = SORT_COLUMNS.get(criteria.sort, SORT_COLUMNS[DEFAULT_SORT])
     order = column.desc() if criteria.descending else column.asc()
     if criteria.sort == "behind":
-        order = order.nulls_last()
+        # No pending deadline (all done) is never behind: after every dated project ascending,
+        # before them descending, so that the days behind run monotonically either way.
+        order = order.nulls_first() if criteria.descending else order.nulls_last()
     items = db.session.scalars(
         query.options(
             contains_eager(Project.compound)
