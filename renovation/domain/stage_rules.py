@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from renovation.domain.stages import (
@@ -145,7 +146,9 @@ def _order_errors(changed: str, stages: Mapping[str, StageState]) -> list[str]:
             if key in stages and stages[key].status not in (Status.COMPLETED, Status.NOT_APPLICABLE)
         ]
         if unfinished:
-            names = "、".join(str(stage_label(key)) for key in unfinished)
+            # Lazy like the message itself: labels are translated when the message is shown,
+            # so the rules also run where there is no request to choose a language.
+            names = LazyString(lambda: "、".join(str(stage_label(key)) for key in unfinished))
             if changed == StageKey.ACCEPTANCE:
                 messages.append(
                     _l(
