@@ -14,6 +14,9 @@ from renovation.templating import render, wants_fragment
 
 bp = Blueprint("projects", __name__)
 
+# The parts of the project page that htmx refreshes on its own (blocks of project.html).
+PROJECT_FRAGMENTS = ("summary", "history")
+
 
 @bp.route("/")
 @permissions.require(permissions.can_view_projects)
@@ -51,8 +54,9 @@ def _project_or_404(code: str):
 @permissions.require(permissions.can_view_projects)
 def show(code):
     project = _project_or_404(code)
+    fragment = request.args.get("fragment")
     return render(
-        "projects/project.html", request.args.get("fragment"),
+        "projects/project.html", fragment if fragment in PROJECT_FRAGMENTS else None,
         project=project, history=stage_history(project.id), today=today(),
     )
 
