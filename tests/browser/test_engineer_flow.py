@@ -44,6 +44,13 @@ def test_engineer_finds_project_moves_stage_and_sees_history(live_server, page, 
     assert page.evaluate("window.notReloaded") is True, "the search reloaded the page"
     assert "q=%E4%B9%9D%E9%BE%99" in page.url, "the address bar follows the search"
 
+    page.go_back()
+    expect(rows).to_have_count(2)
+    expect(page.locator("input[name=q]")).to_have_value("")
+    page.go_forward()
+    expect(rows).to_have_count(1)
+    expect(page.locator("input[name=q]")).to_have_value("九龙")
+
     page.click("text=九龙桂冠小区")
     expect(page.locator("h1")).to_contain_text("九龙桂冠小区")
     page.evaluate("window.notReloaded = true")
