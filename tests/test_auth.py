@@ -1,0 +1,483 @@
+"""Logging in and out, sessions, the login lock, redirects, CSRF and request limits."""
+from datetime import UTC, timedelta
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.test import encode_multipart
+
+from renovation.domain import accounts
+from renovation.domain.clock import CHINA, utcnow
+from renovation.extensions import db
+from renovation.models import AuditEntry, Stage, User
+from tests.conftest import PASSWORD, api_token, csrf_token_from, days_ago, login, make_project, make_user
+
+ENGLISH = "lang"
+
+
+def english(client):
+    client.set_cookie(ENGLISH, "en")
+    return client
+
+
+def is_logged_in(client) -> bool:
+    with client.session_transaction() as session:
+        return "_user_id" in session
+
+
+def database_state() -> dict:
+    db.session.expire_all()
+    state = {}
+    for table in db.metadata.sorted_tables:
+        state[table.name] = [tuple(row) for row in db.session.execute(sa.select(table).order_by(*table.primary_key))]
+    db.session.rollback()
+    return state
+
+
+def reload(user: User) -> User:
+    db.session.expire_all()
+    return db.session.get(User, user.id)
+
+
+# --- logging in -------------------------------------------------------------------------------
+
+def test_login_redirects_to_the_project_list_with_303(client, engineer):
+    response = login(client)
+    assert response.status_code == 303
+    assert urlsplit(response.headers["Location"]).path == "/projects"
+    assert is_logged_in(client)
+    assert client.get("/projects").status_code == 200
+    assert reload(engineer).last_login_at is not None
+
+
+def test_login_page_renders_for_anonymous_users(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'name="username"' in html and 'name="password"' in html
+
+
+@pytest.mark.parametrize("username, password", [("engineer", "wrong-password"), ("nobody", PASSWORD),
+                                                ("engineer", ""), ("", PASSWORD)])
+def test_wrong_login_shows_a_message_and_starts_no_session(client, engineer, username, password):
+    response = login(client, username, password)
+    assert response.status_code == 200
+    assert "Location" not in response.headers
+    assert not is_logged_in(client)
+    assert client.get("/projects").status_code == 302
+
+
+def test_wrong_password_message_in_english(client, engineer):
+    html = login(english(client), "engineer", "wrong-password").get_data(as_text=True)
+    assert "Wrong username or password." in html
+
+
+def test_unknown_user_and_wrong_password_look_the_same(client, engineer):
+    english(client)
+    unknown = login(client, "nobody", "wrong-password").get_data(as_text=True)
+    wrong = login(client, "engineer", "wrong-password").get_data(as_text=True)
+    assert "Wrong username or password." in unknown
+    assert unknown.replace("nobody", "engineer") == wrong
+
+
+def test_disabled_user_cannot_log_in(client, engineer):
+    accounts.set_active(engineer, False, None)
+    db.session.commit()
+    assert login(client).status_code == 200
+    assert not is_logged_in(client)
+
+
+def test_username_surrounding_spaces_are_ignored(client, engineer):
+    assert login(client, "  engineer ", PASSWORD).status_code == 303
+
+
+# --- the lock after five failures --------------------------------------------------------------
+
+def test_five_failures_lock_the_username_for_fifteen_minutes(client, engineer, monkeypatch):
+    english(client)
+    for _attempt in range(4):
+        html = login(client, "engineer", "wrong-password").get_data(as_text=True)
+        assert "Wrong username or password." in html
+    fifth = login(client, "engineer", "wrong-password")
+    assert fifth.status_code == 200
+    assert "Too many failed logins" in fifth.get_data(as_text=True)
+
+    locked_until = reload(engineer).locked_until
+    assert timedelta(minutes=14) < locked_until - utcnow() <= timedelta(minutes=15)
+    assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "user.locked")) is not None
+
+    refused = login(client)  # even the right password
+    assert refused.status_code == 200
+    assert "Too many failed logins" in refused.get_data(as_text=True)
+    china_time = locked_until.replace(tzinfo=UTC).astimezone(CHINA).strftime("%H:%M")
+    assert f"locked until {china_time}" in refused.get_data(as_text=True)  # Zhangping's clock, not UTC
+    assert not is_logged_in(client)
+
+    later = utcnow() + timedelta(minutes=15, seconds=5)
+    monkeypatch.setattr(accounts, "utcnow", lambda: later)
+    assert login(client).status_code == 303
+    assert reload(engineer).locked_until is None
+
+
+def test_the_lock_is_per_username(client, engineer):
+    make_user("engineer2", "engineer")
+    for _attempt in range(5):
+        login(client, "engineer", "wrong-password")
+    assert login(client, "engineer2").status_code == 303
+
+
+def test_a_success_resets_the_failure_count(client, engineer):
+    for _attempt in range(4):
+        login(client, "engineer", "wrong-password")
+    assert login(client).status_code == 303
+    client.post("/logout")
+    for _attempt in range(4):
+        login(client, "engineer", "wrong-password")
+    assert login(client).status_code == 303
+
+
+def test_the_lock_message_shows_in_chinese_by_default(client, engineer):
+    for _attempt in range(5):
+        response = login(client, "engineer", "wrong-password")
+    assert response.status_code == 200
+    assert 'lang="zh-CN"' in response.get_data(as_text=True)
+
+
+# --- the session cookie ---------------------------------------------------------------------------
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, engineer):
+    response = login(client)
+    cookies = [value for value in response.headers.getlist("Set-Cookie") if value.startswith("session=")]
+    assert cookies, "login sets the session cookie"
+    attributes = {part.strip().split("=")[0].lower(): part.strip() for part in cookies[-1].split(";")[1:]}
+    assert "httponly" in attributes
+    assert attributes["samesite"].lower() == "samesite=lax"
+
+
+def test_login_starts_a_fresh_session(client, engineer):
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["planted"] = "from before login"
+        session["_fresh"] = False
+    before = client.get_cookie("session").value
+    assert login(client).status_code == 303
+    assert client.get_cookie("session").value != before
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"] == f"{engineer.id}:{reload(engineer).session_epoch}"
+
+
+def test_logged_in_user_visiting_login_goes_to_the_list(client, engineer):
+    login(client)
+    response = client.get("/login")
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/projects"
+
+
+# --- logging out and ending sessions -----------------------------------------------------------
+
+def test_logout_is_post_only(client, engineer):
+    login(client)
+    assert client.get("/logout").status_code == 405
+    assert is_logged_in(client)
+    assert client.get("/projects").status_code == 200
+
+
+def test_logout_ends_the_session_and_old_cookies(client, app, engineer):
+    login(client)
+    stolen = client.get_cookie("session").value
+    response = client.post("/logout")
+    assert response.status_code == 303
+    assert urlsplit(response.headers["Location"]).path == "/login"
+    assert not is_logged_in(client)
+    assert client.get("/projects").status_code == 302
+
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/projects").status_code == 302
+
+
+def _admin_client(app):
+    make_user("admin", "admin")
+    admin = app.test_client()
+    assert login(admin, "admin").status_code == 303
+    return admin
+
+
+def test_disabling_a_user_ends_their_session_at_once(client, app, engineer):
+    login(client)
+    assert client.get("/projects").status_code == 200
+    admin = _admin_client(app)
+    assert admin.post(f"/admin/users/{engineer.id}/active").status_code == 303
+    assert reload(engineer).active is False
+
+    response = client.get("/projects")
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/login"
+    assert client.get("/projects", headers={"HX-Request": "true"}).status_code == 401
+    assert login(client).status_code == 200  # and cannot log in again
+
+    assert admin.post(f"/admin/users/{engineer.id}/active").status_code == 303  # enabled again
+    assert client.get("/projects").status_code == 302  # the old session stays ended
+    assert login(client).status_code == 303
+
+
+def test_resetting_a_password_ends_sessions(client, app, engineer):
+    login(client)
+    admin = _admin_client(app)
+    response = admin.post(f"/admin/users/{engineer.id}/password", data={"password": "brand-new-password"})
+    assert response.status_code == 303
+    assert client.get("/projects").status_code == 302
+    assert login(client).status_code == 200  # the old password is gone
+    assert login(client, "engineer", "brand-new-password").status_code == 303
+
+
+def test_the_admins_own_session_survives_their_writes(app, engineer):
+    admin = _admin_client(app)
+    admin.post(f"/admin/users/{engineer.id}/active")
+    admin.post(f"/admin/users/{engineer.id}/password", data={"password": "brand-new-password"})
+    assert admin.get("/admin/users").status_code == 200
+
+
+# --- where login sends you ----------------------------------------------------------------------
+
+def test_login_returns_to_the_page_asked_for(client, engineer):
+    project = make_project()
+    asked = client.get(f"/projects/{project.code}")
+    assert asked.status_code == 302
+    login_url = asked.headers["Location"]
+    form = client.get(login_url).get_data(as_text=True)
+    assert "next=" in form  # the form posts back with the page asked for
+    response = client.post(login_url, data={"username": "engineer", "password": PASSWORD})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/projects/{project.code}"
+
+
+@pytest.mark.parametrize("target", ["/projects?q=%E9%93%81%E8%B7%AF&page=2", "/admin/users"])
+def test_next_within_the_site_is_followed(client, engineer, target):
+    response = client.post("/login", query_string={"next": target},
+                           data={"username": "engineer", "password": PASSWORD})
+    assert response.status_code == 303
+    assert response.headers["Location"] == target
+
+
+OFF_SITE = [
+    "https://evil.example/",
+    "//evil.example/",
+    "///evil.example/",
+    "/\\evil.example/",
+    "\\\\evil.example/",
+    "/\t/evil.example/",
+    "http:evil.example",
+    "javascript:alert(1)",
+    "evil.example",
+    " //evil.example",
+]
+
+
+def where_a_browser_goes(location: str) -> str:
+    """The host a browser would go to: it strips tabs and newlines and reads ``\\`` as ``/``."""
+    cleaned = "".join(c for c in location if c not in "\t\r\n").strip().replace("\\", "/")
+    return urlsplit(urljoin("http://localhost/login", cleaned)).netloc
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_next_off_the_site_is_refused(client, engineer, target):
+    response = client.post("/login", query_string={"next": target},
+                           data={"username": "engineer", "password": PASSWORD})
+    assert response.status_code == 303
+    assert where_a_browser_goes(response.headers["Location"]) == "localhost"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_language_switch_refuses_off_site_next(client, target):
+    response = client.post("/language", data={"language": "en", "next": target})
+    assert response.status_code == 303
+    assert where_a_browser_goes(response.headers["Location"]) == "localhost"
+
+
+def test_language_switch_sets_the_cookie_and_returns(client):
+    response = client.post("/language", data={"language": "en", "next": "/login"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login"
+    assert client.get_cookie("lang").value == "en"
+    assert 'lang="en"' in client.get("/login").get_data(as_text=True)
+    client.post("/language", data={"language": "klingon", "next": "/login"})
+    assert client.get_cookie("lang").value == "en"
+
+
+# --- CSRF ----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def csrf_app(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_login_without_csrf_token_is_refused(csrf_app, engineer):
+    client = english(csrf_app.test_client())
+    response = login(client)
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    assert not is_logged_in(client)
+
+
+def test_login_with_csrf_token_works(csrf_app, engineer):
+    client = csrf_app.test_client()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": "engineer", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 303
+
+
+def _logged_in_with_token(app, username):
+    client = english(app.test_client())
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    assert client.post("/login", data={"username": username, "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 303
+    return client, csrf_token_from(client.get("/projects").get_data(as_text=True))
+
+
+def test_post_without_csrf_token_changes_nothing(csrf_app):
+    project = make_project()
+    make_user("admin", "admin")
+    target = make_user("engineer", "engineer")
+    client, _token = _logged_in_with_token(csrf_app, "admin")
+    before = database_state()
+    writes = [
+        (f"/projects/{project.code}/stages/survey/edit",
+         {"status": "in_progress", "percent": "10", "actual_start": days_ago(1).isoformat(), "version": "1"}),
+        ("/admin/users", {"username": "newcomer", "role": "engineer", "community": "0", "password": "long-password"}),
+        (f"/admin/users/{target.id}/active", {}),
+        (f"/admin/users/{target.id}/password", {"password": "another-password"}),
+        ("/logout", {}),
+    ]
+    for url, data in writes:
+        response = client.post(url, data=data)
+        assert response.status_code == 400, url
+        assert "This form has expired or was sent twice" in response.get_data(as_text=True)
+        htmx = client.post(url, data=data, headers={"HX-Request": "true"})
+        assert htmx.status_code == 400
+        assert 'role="alert"' in htmx.get_data(as_text=True)
+    assert client.post(f"/projects/{project.code}/stages/survey/edit",
+                       data={**writes[0][1], "csrf_token": "forged"}).status_code == 400
+    assert database_state() == before
+    assert is_logged_in(client)
+
+
+def test_htmx_post_with_csrf_header_succeeds(csrf_app):
+    project = make_project()
+    make_user("engineer", "engineer")
+    client, token = _logged_in_with_token(csrf_app, "engineer")
+    assert token
+    response = client.post(
+        f"/projects/{project.code}/stages/survey/edit",
+        data={"status": "in_progress", "percent": "10", "actual_start": days_ago(1).isoformat(), "note": "",
+              "version": "1"},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    assert response.status_code == 200
+    assert response.headers.get("HX-Trigger") == "stageChanged"
+    stage = db.session.scalar(sa.select(Stage).where(Stage.key == "survey"))
+    db.session.refresh(stage)
+    assert (stage.status, stage.percent) == ("in_progress", 10)
+
+
+def test_page_carries_the_csrf_header_for_htmx(csrf_app):
+    make_user("engineer", "engineer")
+    client, token = _logged_in_with_token(csrf_app, "engineer")
+    html = client.get("/projects").get_data(as_text=True)
+    assert f'"X-CSRFToken": "{token}"' in html
+
+
+def test_logout_with_csrf_token_works(csrf_app):
+    make_user("engineer", "engineer")
+    client, token = _logged_in_with_token(csrf_app, "engineer")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert not is_logged_in(client)
+
+
+def test_the_api_needs_no_csrf_token(csrf_app):
+    project = make_project()
+    token = api_token(make_user("engineer", "engineer"))
+    response = csrf_app.test_client().patch(
+        f"/api/v1/projects/{project.code}/stages/survey",
+        json={"status": "in_progress", "percent": 10, "actual_start": days_ago(1).isoformat(), "version": 1},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200
+
+
+# --- request limits and methods ------------------------------------------------------------------
+
+def test_request_too_large_is_413(client, engineer):
+    english(client)
+    response = client.post("/login", data={"username": "engineer", "password": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "What you sent is too large." in response.get_data(as_text=True)
+    assert not is_logged_in(client)
+
+
+def test_form_field_too_large_is_413(client, app, engineer):
+    login(client)
+    make_user("admin", "admin")
+    admin = app.test_client()
+    login(admin, "admin")
+    before = database_state()
+    # Werkzeug caps each field of a multipart form (urlencoded forms only by the total size).
+    # Encoded here, in memory: the test client would spool a body this large to an unclosed file.
+    boundary, body = encode_multipart({"username": "big", "role": "engineer", "community": "0",
+                                       "display_name": "x" * (600 * 1024), "password": "long-password"})
+    response = admin.post("/admin/users", data=body, content_type=f"multipart/form-data; boundary={boundary}",
+                          headers={"HX-Request": "true"})
+    assert response.status_code == 413
+    assert 'role="alert"' in response.get_data(as_text=True)
+    assert database_state() == before
+
+
+def test_api_request_too_large_is_413_json(client):
+    project = make_project()
+    token = api_token(make_user("engineer", "engineer"))
+    response = client.patch(f"/api/v1/projects/{project.code}/stages/survey",
+                            json={"note": "x" * (3 * 1024 * 1024), "version": 1},
+                            headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 413
+    assert response.get_json()["error"]
+
+
+def _write_rules(app):
+    return [rule for rule in app.url_map.iter_rules()
+            if rule.endpoint != "static" and rule.methods - {"GET", "HEAD", "OPTIONS"}]
+
+
+def _example_url(rule, project, user):
+    values = {"code": project.code, "key": "survey", "user_id": user.id}
+    return rule.build({name: values[name] for name in rule.arguments})[1]
+
+
+def test_no_state_change_over_get(client, app):
+    """GET to any endpoint that writes is 405, or a read-only page even with the form's fields."""
+    project = make_project()
+    admin = make_user("admin", "admin")
+    target = make_user("target", "engineer")
+    login(client, "admin")
+    query = {"username": "sneaky", "role": "admin", "community": "0", "password": "long-password",
+             "status": "in_progress", "percent": "50", "actual_start": days_ago(1).isoformat(), "version": "1",
+             "language": "en", "next": "/projects", "csrf_token": "x"}
+    anonymous = app.test_client()
+    rules = _write_rules(app)
+    assert rules
+    for rule in rules:
+        url = _example_url(rule, project, target)
+        for caller in (client, anonymous):
+            before = database_state()
+            response = caller.get(url, query_string={**query, "username": "admin", "password": PASSWORD})
+            if "GET" not in rule.methods:
+                assert response.status_code == 405, url
+            else:
+                assert response.status_code in (200, 302), url  # a page, or a redirect to one
+            assert database_state() == before, f"GET {url} changed the database"
+    assert client.get("/projects").status_code == 200  # still logged in: GET /logout did nothing
+    assert not is_logged_in(anonymous)  # GET /login?username=…&password=… did not log in
+    assert accounts.find_user("sneaky") is None
+    assert reload(admin).active
