@@ -71,20 +71,24 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
     ]
     if not diff:
         return stage
-    for field in EDITABLE_FIELDS:
-        setattr(stage, field, getattr(proposed, field))
-    now = utcnow()
-    stage.updated_at = now
-    stage.updated_by_id = user.id
-    project.updated_at = now
-    refresh_project_summary(project)
-    db.session.add(
-        StageEvent(
-            project_id=project.id, stage_key=key, at=now, user_id=user.id, changes=diff,
-            note=proposed.note if any(d["field"] == "note" for d in diff) else "",
+    # No autoflush while the change is assembled: loading anything (an expired user.id, say)
+    # would otherwise flush the stage early, bumping its version twice and raising a
+    # concurrent save as StaleDataError outside the commit that turns it into a conflict.
+    with db.session.no_autoflush:
+        for field in EDITABLE_FIELDS:
+            setattr(stage, field, getattr(proposed, field))
+        now = utcnow()
+        stage.updated_at = now
+        stage.updated_by_id = user.id
+        project.updated_at = now
+        refresh_project_summary(project)
+        db.session.add(
+            StageEvent(
+                project_id=project.id, stage_key=key, at=now, user_id=user.id, changes=diff,
+                note=proposed.note if any(d["field"] == "note" for d in diff) else "",
+            )
         )
-    )
-    audit.record(user, "stage.update", "project", project.code, stage=key, changes=diff)
+        audit.record(user, "stage.update", "project", project.code, stage=key, changes=diff)
     try:
         db.session.commit()
     except StaleDataError:
