@@ -1,0 +1,199 @@
+"""Changing a stage (renovation.domain.stage_operations.update_stage): all or nothing."""
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from renovation.domain.clock import today
+from renovation.domain.stage_operations import StageConflict, StageRuleViolation, update_stage
+from renovation.extensions import db
+from renovation.models import AuditEntry, Project, Stage, StageEvent
+
+TODAY = today()
+
+
+# ``project`` (conftest) started 30 days ago: its survey, planned to start then, has not
+# started, so the project is 30 days behind.
+
+
+def stored_stage(project_id, key):
+    """The stage as saved, read on a connection of its own (nothing pending in the session)."""
+    with db.engine.connect() as connection:
+        return connection.execute(
+            sa.select(Stage.__table__).where(Stage.project_id == project_id, Stage.key == key)
+        ).one()
+
+
+def stored_project(project_id):
+    with db.engine.connect() as connection:
+        return connection.execute(sa.select(Project.__table__).where(Project.id == project_id)).one()
+
+
+def count(model):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def start_survey(project, user, seen_version=1, **changes):
+    values = {"status": "in_progress", "percent": 20, "actual_start": TODAY - timedelta(days=3)}
+    return update_stage(project, "survey", user, {**values, **changes}, seen_version, today=TODAY)
+
+
+# --- a successful change -------------------------------------------------------------------
+
+def test_update_saves_the_stage_and_bumps_its_version(project, engineer):
+    start_survey(project, engineer)
+    saved = stored_stage(project.id, "survey")
+    assert (saved.status, saved.percent, saved.actual_start) == ("in_progress", 20, TODAY - timedelta(days=3))
+    assert saved.version == 2
+    assert saved.updated_by_id == engineer.id and saved.updated_at is not None
+
+
+def test_update_writes_the_history_with_old_and_new_values(project, engineer):
+    start_survey(project, engineer)
+    event = db.session.scalars(sa.select(StageEvent)).one()
+    assert (event.project_id, event.stage_key, event.user_id) == (project.id, "survey", engineer.id)
+    assert event.changes == [
+        {"field": "status", "old": "not_started", "new": "in_progress"},
+        {"field": "percent", "old": 0, "new": 20},
+        {"field": "actual_start", "old": None, "new": (TODAY - timedelta(days=3)).isoformat()},
+    ]
+    assert event.note == ""
+
+
+def test_a_changed_note_is_kept_on_the_history_entry(project, engineer):
+    start_survey(project, engineer, note="入户走访已开始。")
+    assert db.session.scalars(sa.select(StageEvent)).one().note == "入户走访已开始。"
+
+
+def test_update_is_audited(project, engineer):
+    start_survey(project, engineer)
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "stage.update")).one()
+    assert (entry.user_id, entry.target_type, entry.target_id) == (engineer.id, "project", "ZP-2026-001")
+    assert entry.details["stage"] == "survey"
+    assert {change["field"] for change in entry.details["changes"]} == {"status", "percent", "actual_start"}
+
+
+def test_update_refreshes_the_project_summary(project, engineer):
+    before = stored_project(project.id)
+    assert (before.progress, before.current_stage) == (0, "survey")
+    assert before.next_deadline == TODAY - timedelta(days=30)  # the survey should have started
+
+    start_survey(project, engineer)
+    after = stored_project(project.id)
+    assert (after.progress, after.current_stage) == (4, "survey")  # 20 / 5
+    # The survey is under way (due in 60 days); rain/sewage is due to start in 30 days.
+    assert after.next_deadline == TODAY + timedelta(days=30)
+
+    update_stage(project, "survey", engineer,
+                 {"status": "completed", "percent": 100, "actual_end": TODAY}, 2, today=TODAY)
+    after = stored_project(project.id)
+    assert (after.progress, after.current_stage) == (20, "rain_sewage")
+
+
+def test_saving_without_a_change_writes_no_history(project, engineer):
+    update_stage(project, "survey", engineer, {"status": "not_started", "percent": 0}, 1, today=TODAY)
+    assert stored_stage(project.id, "survey").version == 1
+    assert count(StageEvent) == 0
+    assert count(AuditEntry) == 1  # only the creation of the engineer's account
+
+
+def test_versions_move_on_with_each_save(project, engineer):
+    start_survey(project, engineer)
+    start_survey(project, engineer, seen_version=2, percent=50)
+    assert stored_stage(project.id, "survey").percent == 50
+    assert stored_stage(project.id, "survey").version == 3
+    assert count(StageEvent) == 2
+
+
+# --- refusals leave everything as it was ---------------------------------------------------
+
+def assert_nothing_saved(project_id):
+    saved = stored_stage(project_id, "survey")
+    assert (saved.status, saved.percent, saved.actual_start, saved.version) == ("not_started", 0, None, 1)
+    summary = stored_project(project_id)
+    assert (summary.progress, summary.current_stage) == (0, "survey")
+    assert count(StageEvent) == 0
+    assert count(AuditEntry) == 1  # only the creation of the engineer's account
+    # Nothing left pending either, for a later commit to save by accident.
+    assert not db.session.dirty and not db.session.new
+
+
+def test_stale_version_is_a_conflict(project, engineer):
+    with pytest.raises(StageConflict) as raised:
+        start_survey(project, engineer, seen_version=0)
+    assert raised.value.stage.version == 1
+    assert_nothing_saved(project.id)
+
+
+def test_rule_violation_is_refused_with_the_fields(project, engineer):
+    with pytest.raises(StageRuleViolation) as raised:
+        start_survey(project, engineer, percent=100)
+    assert set(raised.value.errors) == {"percent"}
+    assert_nothing_saved(project.id)
+
+
+def test_starting_construction_before_the_survey_is_refused(project, engineer):
+    changes = {"status": "in_progress", "percent": 10, "actual_start": TODAY}
+    with pytest.raises(StageRuleViolation) as raised:
+        update_stage(project, "facade", engineer, changes, 1, today=TODAY)
+    assert set(raised.value.errors) == {"status"}
+    assert stored_stage(project.id, "facade").status == "not_started"
+    assert count(StageEvent) == 0
+
+
+def test_acceptance_refusal_outside_a_request(project, engineer):
+    """A script (no request, so no language chosen yet) gets the refusal, not a crash."""
+    changes = {"status": "in_progress", "percent": 10, "actual_start": TODAY}
+    with pytest.raises(StageRuleViolation) as raised:
+        update_stage(project, "acceptance", engineer, changes, 1, today=TODAY)
+    assert set(raised.value.errors) == {"status"}
+
+
+def test_actual_date_in_the_future_is_refused(project, engineer):
+    with pytest.raises(StageRuleViolation) as raised:
+        start_survey(project, engineer, actual_start=TODAY + timedelta(days=1))
+    assert set(raised.value.errors) == {"actual_start"}
+    assert_nothing_saved(project.id)
+
+
+# --- concurrent edits ----------------------------------------------------------------------
+
+def test_change_saved_behind_our_back_is_a_conflict_not_an_overwrite(project, engineer):
+    survey = project.stage("survey")
+    assert survey.version == 1  # loaded: the form shows version 1
+    with db.engine.begin() as other:
+        other.execute(sa.update(Stage.__table__)
+                      .where(Stage.id == survey.id)
+                      .values(note="另一位工程师的记录", version=Stage.version + 1))
+
+    with pytest.raises(StageConflict) as raised:
+        start_survey(project, engineer, seen_version=1)
+
+    saved = stored_stage(project.id, "survey")
+    assert (saved.note, saved.status, saved.version) == ("另一位工程师的记录", "not_started", 2)
+    # The conflict carries the stage as now saved, for the form to show.
+    assert (raised.value.stage.version, raised.value.stage.note) == (2, "另一位工程师的记录")
+    assert count(StageEvent) == 0
+    assert db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "stage.update")).all() == []
+
+
+def test_two_engineers_editing_the_same_stage(project, engineer):
+    mine = db.session.get(Project, project.id)
+    assert mine.stage("survey").version == 1
+
+    with Session(db.engine) as theirs:
+        their_project = theirs.get(Project, project.id)
+        their_project.stage("survey").percent = 0
+        their_project.stage("survey").note = "问卷已发放。"
+        theirs.commit()
+
+    with pytest.raises(StageConflict):
+        start_survey(mine, engineer, seen_version=1)
+    saved = stored_stage(project.id, "survey")
+    assert (saved.note, saved.status, saved.version) == ("问卷已发放。", "not_started", 2)
+
+    # Reloaded at version 2, the engineer can save on top of the colleague's note.
+    start_survey(mine, engineer, seen_version=2)
+    saved = stored_stage(project.id, "survey")
+    assert (saved.note, saved.status, saved.version) == ("问卷已发放。", "in_progress", 3)
