@@ -1,4 +1,6 @@
 """User administration and the audit log (admins only)."""
+import json
+
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -87,6 +89,12 @@ def reset_password(user_id):
     db.session.commit()
     flash(_("New password for %(name)s: %(password)s", name=user.username, password=password), "success")
     return redirect(url_for("admin.users"), code=303)
+
+
+@bp.app_template_filter("readable_json")
+def readable_json(value) -> str:
+    """Audit details as people read them: Chinese stays Chinese (Jinja escapes the text)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 @bp.route("/audit")
