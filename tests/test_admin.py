@@ -1,0 +1,338 @@
+"""User administration and the audit log."""
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from renovation.extensions import db
+from renovation.models import AuditEntry, Community, User
+from tests.conftest import PASSWORD, days_ago, login, make_area, make_project, make_user
+
+
+@pytest.fixture
+def admin(app):
+    return make_user("admin", "admin")
+
+
+@pytest.fixture
+def admin_client(app, admin):
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    assert login(client, "admin").status_code == 303
+    return client
+
+
+@pytest.fixture
+def railway(app):
+    community = make_area("桂林街道", "铁路社区")
+    db.session.commit()
+    return community
+
+
+def user_named(username: str) -> User | None:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(User).where(User.username == username))
+
+
+def users_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User))
+
+
+def audit_entries(action: str | None = None) -> list[AuditEntry]:
+    query = sa.select(AuditEntry).order_by(AuditEntry.id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return list(db.session.scalars(query))
+
+
+def new_user_form(**overrides) -> dict:
+    form = {"username": "linjh", "display_name": "林建华", "role": "engineer", "community": "0",
+            "password": "site-visit-2026"}
+    form.update(overrides)
+    return form
+
+
+def flash_text(html: str) -> str:
+    return " ".join(re.findall(r'<p class="flash flash-[a-z]+" role="status">(.*?)</p>', html, re.S))
+
+
+# --- adding users ------------------------------------------------------------------------------
+
+def test_admin_adds_an_engineer_who_is_listed_and_can_log_in(app, admin_client, admin):
+    response = admin_client.post("/admin/users", data=new_user_form())
+    assert response.status_code == 303
+    page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "User linjh created." in flash_text(page)
+    assert "linjh" in page and "林建华" in page
+
+    user = user_named("linjh")
+    assert (user.display_name, user.role, user.community_id, user.active) == ("林建华", "engineer", None, True)
+    assert "site-visit-2026" not in user.password_hash
+
+    entry = audit_entries("user.create")[-1]
+    assert (entry.user_id, entry.target_id, entry.details) == (admin.id, "linjh", {"role": "engineer"})
+
+    newcomer = app.test_client()
+    assert login(newcomer, "linjh", "site-visit-2026").status_code == 303
+    assert newcomer.get("/projects").status_code == 200
+
+
+def test_admin_adds_a_committee_member_of_a_community(app, admin_client, railway):
+    response = admin_client.post("/admin/users", data=new_user_form(
+        username="tielu", display_name="铁路社区居委会", role="committee", community=str(railway.id)))
+    assert response.status_code == 303
+    user = user_named("tielu")
+    assert (user.role, user.community_id) == ("committee", railway.id)
+    page = admin_client.get("/admin/users").get_data(as_text=True)
+    assert "铁路社区" in page
+    assert login(app.test_client(), "tielu", "site-visit-2026").status_code == 303
+
+
+def test_the_form_lists_the_communities(admin_client, railway):
+    page = admin_client.get("/admin/users").get_data(as_text=True)
+    assert f'<option value="{railway.id}">铁路社区</option>' in page
+
+
+def test_only_committee_members_keep_a_community(admin_client, railway):
+    admin_client.post("/admin/users", data=new_user_form(community=str(railway.id)))
+    assert user_named("linjh").community_id is None
+
+
+def test_an_empty_password_is_generated_and_shown_once(app, admin_client):
+    response = admin_client.post("/admin/users", data=new_user_form(password=""))
+    assert response.status_code == 303
+    message = flash_text(admin_client.get("/admin/users").get_data(as_text=True))
+    password = re.search(r"Password: (\S+)", message).group(1)
+    assert len(password) >= 12
+    assert login(app.test_client(), "linjh", password).status_code == 303
+    assert password not in admin_client.get("/admin/users").get_data(as_text=True)  # shown once
+
+
+def test_duplicate_username_is_422_and_adds_nothing(admin_client, admin):
+    make_user("linjh", "engineer")
+    before, audit_before = users_count(), len(audit_entries())
+    response = admin_client.post("/admin/users", data=new_user_form(role="leader"))
+    assert response.status_code == 422
+    assert "The username linjh is already taken." in response.get_data(as_text=True)
+    assert users_count() == before
+    assert len(audit_entries()) == audit_before
+    assert user_named("linjh").role == "engineer"
+
+
+def test_duplicate_username_via_htmx_is_422(admin_client):
+    make_user("linjh", "engineer")
+    response = admin_client.post("/admin/users", data=new_user_form(), headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "already taken" in response.get_data(as_text=True)
+
+
+def test_committee_member_without_community_is_refused(admin_client):
+    before = users_count()
+    response = admin_client.post("/admin/users", data=new_user_form(role="committee", community="0"))
+    assert response.status_code == 422
+    assert "A committee member belongs to one community" in response.get_data(as_text=True)
+    assert users_count() == before
+    assert user_named("linjh") is None
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"username": ""}, "Enter a username."),
+    ({"username": "lin jh"}, "Use letters, digits, dot, dash or underscore."),
+    ({"username": "x" * 65}, None),
+    ({"role": "superuser"}, None),
+    ({"community": "99999"}, None),
+    ({"community": "railway"}, None),
+    ({"password": "short"}, "A password has at least 8 characters."),
+    ({"display_name": "名" * 65}, None),
+])
+def test_invalid_user_form_is_422_and_adds_nothing(admin_client, overrides, message):
+    before = users_count()
+    response = admin_client.post("/admin/users", data=new_user_form(**overrides))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'class="field-error"' in html
+    if message:
+        assert message in html
+    assert users_count() == before
+
+
+# --- disabling, enabling and passwords --------------------------------------------------------
+
+def test_disable_and_enable_a_user(app, admin_client, admin):
+    engineer = make_user("engineer", "engineer")
+    response = admin_client.post(f"/admin/users/{engineer.id}/active")
+    assert response.status_code == 303
+    page = admin_client.get("/admin/users").get_data(as_text=True)
+    assert "engineer disabled." in flash_text(page)
+    assert user_named("engineer").active is False
+    assert login(app.test_client()).status_code == 200  # cannot log in
+
+    assert admin_client.post(f"/admin/users/{engineer.id}/active").status_code == 303
+    assert "engineer enabled." in flash_text(admin_client.get("/admin/users").get_data(as_text=True))
+    assert user_named("engineer").active is True
+    assert login(app.test_client()).status_code == 303
+
+    actions = [(entry.action, entry.user_id, entry.target_id) for entry in audit_entries()
+               if entry.action in ("user.disable", "user.enable")]
+    assert actions == [("user.disable", admin.id, "engineer"), ("user.enable", admin.id, "engineer")]
+
+
+def test_disabled_users_tokens_stop_working(app, admin_client):
+    from tests.conftest import api_token
+
+    engineer = make_user("engineer", "engineer")
+    token = api_token(engineer)
+    admin_client.post(f"/admin/users/{engineer.id}/active")
+    response = app.test_client().get("/api/v1/projects", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_admin_cannot_disable_themselves(admin_client, admin):
+    before = len(audit_entries())
+    response = admin_client.post(f"/admin/users/{admin.id}/active")
+    assert response.status_code == 303
+    assert "You cannot disable your own account." in flash_text(admin_client.get("/admin/users").get_data(as_text=True))
+    assert user_named("admin").active is True
+    assert len(audit_entries()) == before
+    assert admin_client.get("/admin/users").status_code == 200
+
+
+def test_reset_password_shows_the_new_password(app, admin_client, admin):
+    engineer = make_user("engineer", "engineer")
+    response = admin_client.post(f"/admin/users/{engineer.id}/password", data={"password": ""})
+    assert response.status_code == 303
+    message = flash_text(admin_client.get("/admin/users").get_data(as_text=True))
+    password = re.search(r"New password for engineer: (\S+)", message).group(1)
+    assert login(app.test_client(), "engineer", PASSWORD).status_code == 200
+    assert login(app.test_client(), "engineer", password).status_code == 303
+    entry = audit_entries("user.reset_password")[-1]
+    assert (entry.user_id, entry.target_id) == (admin.id, "engineer")
+    assert password not in str(entry.details)
+
+
+def test_reset_password_to_a_chosen_password(app, admin_client):
+    engineer = make_user("engineer", "engineer")
+    admin_client.post(f"/admin/users/{engineer.id}/password", data={"password": "chosen-password"})
+    assert "New password for engineer: chosen-password" in flash_text(admin_client.get("/admin/users").get_data(as_text=True))
+    assert login(app.test_client(), "engineer", "chosen-password").status_code == 303
+
+
+def test_reset_password_unlocks_a_locked_user(app, admin_client):
+    engineer = make_user("engineer", "engineer")
+    for _attempt in range(5):
+        login(app.test_client(), "engineer", "wrong-password")
+    assert user_named("engineer").locked_until is not None
+    admin_client.post(f"/admin/users/{engineer.id}/password", data={"password": "chosen-password"})
+    assert user_named("engineer").locked_until is None
+    assert login(app.test_client(), "engineer", "chosen-password").status_code == 303
+
+
+def test_too_short_password_is_refused_and_changes_nothing(app, admin_client):
+    engineer = make_user("engineer", "engineer")
+    hash_before, epoch_before = engineer.password_hash, engineer.session_epoch
+    audit_before = len(audit_entries())
+    response = admin_client.post(f"/admin/users/{engineer.id}/password", data={"password": "short"})
+    assert response.status_code == 303
+    assert "A password has at least 8 characters." in flash_text(admin_client.get("/admin/users").get_data(as_text=True))
+    user = user_named("engineer")
+    assert (user.password_hash, user.session_epoch) == (hash_before, epoch_before)
+    assert len(audit_entries()) == audit_before
+
+
+@pytest.mark.parametrize("action", ["active", "password"])
+def test_unknown_user_is_404(admin_client, action):
+    assert admin_client.post(f"/admin/users/99999/{action}").status_code == 404
+
+
+# --- the audit log --------------------------------------------------------------------------
+
+def test_every_admin_write_is_in_the_audit_log_with_its_actor(admin_client, admin, railway):
+    admin_client.post("/admin/users", data=new_user_form())
+    admin_client.post("/admin/users", data=new_user_form(username="tielu", role="committee",
+                                                         community=str(railway.id)))
+    linjh = user_named("linjh")
+    admin_client.post(f"/admin/users/{linjh.id}/active")
+    admin_client.post(f"/admin/users/{linjh.id}/active")
+    admin_client.post(f"/admin/users/{linjh.id}/password", data={"password": "another-password"})
+    written = [(entry.action, entry.target_id) for entry in audit_entries() if entry.user_id == admin.id]
+    assert written == [
+        ("user.create", "linjh"), ("user.create", "tielu"), ("user.disable", "linjh"),
+        ("user.enable", "linjh"), ("user.reset_password", "linjh"),
+    ]
+    assert all(entry.at is not None for entry in audit_entries())
+
+
+def test_refused_writes_leave_no_audit_entry(admin_client):
+    make_user("linjh", "engineer")
+    before = len(audit_entries())
+    admin_client.post("/admin/users", data=new_user_form())  # duplicate
+    admin_client.post("/admin/users", data=new_user_form(username="x", role="committee"))  # no community
+    assert len(audit_entries()) == before
+
+
+def test_audit_page_shows_who_did_what(admin_client, admin):
+    admin.display_name = "系统管理员"
+    db.session.commit()
+    admin_client.post("/admin/users", data=new_user_form())
+    page = admin_client.get("/admin/audit")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "系统管理员" in html and "user.create" in html and "linjh" in html
+
+
+def test_audit_page_shows_chinese_details_readably(admin_client):
+    project = make_project()
+    engineer = make_user("engineer", "engineer")
+    from renovation.domain.stage_operations import update_stage
+
+    update_stage(project, "survey", engineer,
+                 {"status": "in_progress", "percent": 10, "actual_start": days_ago(1), "note": "入户调查"}, 1)
+    html = admin_client.get("/admin/audit").get_data(as_text=True)
+    assert "入户调查" in html
+    assert "\\u5165" not in html
+
+
+def test_audit_page_escapes_what_users_typed(admin_client):
+    project = make_project()
+    engineer = make_user("engineer", "engineer")
+    from renovation.domain.stage_operations import update_stage
+
+    update_stage(project, "survey", engineer,
+                 {"status": "in_progress", "percent": 10, "actual_start": days_ago(1),
+                  "note": "<script>alert(1)</script>"}, 1)
+    html = admin_client.get("/admin/audit").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+
+
+# --- only admins ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["engineer", "committee", "leader"])
+def test_non_admins_get_403_and_change_nothing(app, role, admin):
+    target = make_user("target", "engineer")
+    make_user(role, role, community="铁路社区" if role == "committee" else None)
+    client = app.test_client()
+    assert login(client, role).status_code == 303
+    before_users, before_audit = users_count(), len(audit_entries())
+    assert client.get("/admin/users").status_code == 403
+    assert client.get("/admin/audit").status_code == 403
+    assert client.post("/admin/users", data=new_user_form(role="admin")).status_code == 403
+    assert client.post(f"/admin/users/{target.id}/active").status_code == 403
+    assert client.post(f"/admin/users/{target.id}/password", data={"password": "hijacked-password"}).status_code == 403
+    assert (users_count(), len(audit_entries())) == (before_users, before_audit)
+    assert user_named("target").active is True
+    assert login(app.test_client(), "target", PASSWORD).status_code == 303
+
+
+def test_a_disabled_admin_loses_admin_pages(app, admin_client):
+    other = make_user("admin2", "admin")
+    other_client = app.test_client()
+    login(other_client, "admin2")
+    admin_client.post(f"/admin/users/{other.id}/active")
+    assert other_client.get("/admin/users").status_code == 302
+
+
+def test_community_choices_include_new_communities(admin_client):
+    make_area("菁城街道", "城中社区")
+    db.session.commit()
+    community = db.session.scalar(sa.select(Community).where(Community.name == "城中社区"))
+    assert f'value="{community.id}"' in admin_client.get("/admin/users").get_data(as_text=True)
