@@ -5,7 +5,7 @@ The API follows ``Accept-Language``, Chinese by default.
 """
 from datetime import date, datetime
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
 
 from renovation.extensions import babel
@@ -13,7 +13,9 @@ from renovation.extensions import babel
 LANGUAGE_COOKIE = "lang"
 
 
-def select_locale() -> str:
+def select_locale() -> str | None:
+    if not has_request_context():
+        return None  # command-line tasks: the default language
     supported = ("zh_CN", "en")
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if request.path.startswith("/api/"):
