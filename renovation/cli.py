@@ -21,6 +21,7 @@ DEMO_LOGINS_FILE = "demo-logins.txt"
 
 def _write_private(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # the mode of os.open applies only to a new file
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
 
