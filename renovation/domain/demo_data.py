@@ -235,7 +235,7 @@ def _facts(rng, code, compound_id, batch, start, year_built, stages, now) -> dic
         "households": households,
         "floor_area": Decimal(households * rng.randint(62, 96)),
         **budget,
-        "investment_completed": (total * Decimal(progress) / 100).quantize(Decimal("0.01")),
+        "investment_completed": (sum(budget.values()) * Decimal(progress) / 100).quantize(Decimal("0.01")),
         "contractor": rng.choice(CONTRACTORS),
         "supervisor": rng.choice(SUPERVISORS),
         "responsible_engineer": rng.choice(ENGINEERS),
