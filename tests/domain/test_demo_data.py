@@ -1,0 +1,172 @@
+"""The demo programme (renovation.domain.demo_data): the article's places, the rules, a plausible spread."""
+import random
+import re
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import force_locale
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from renovation.domain import demo_data
+from renovation.domain.schedule import current_stage, next_deadline, overall_progress
+from renovation.domain.stage_operations import state_of
+from renovation.domain.stage_rules import stage_errors
+from renovation.domain.stages import DONE, STAGE_ORDER
+from renovation.extensions import db
+from renovation.models import Community, Compound, Project, Stage, Street
+
+# Mid-programme: the 2024 and 2025 batches are finishing, the 2026 batch is under way.
+TODAY = date(2026, 6, 30)
+
+
+def all_projects():
+    return db.session.scalars(sa.select(Project).order_by(Project.code)).all()
+
+
+def summary():
+    """What a reader of the list sees: code, compound, community, stage statuses and percents."""
+    rows = db.session.execute(
+        sa.select(Project.code, Compound.name, Community.name, Stage.key, Stage.status, Stage.percent,
+                  Stage.actual_start, Stage.actual_end)
+        .join(Compound, Project.compound_id == Compound.id)
+        .join(Community, Compound.community_id == Community.id)
+        .join(Stage, Stage.project_id == Project.id)
+        .order_by(Project.code, Stage.position)
+    ).all()
+    return [tuple(row) for row in rows]
+
+
+def empty_database():
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def demo(app):
+    assert demo_data.database_is_empty()
+    assert demo_data.seed(141, today=TODAY) == 141
+    db.session.commit()
+    return all_projects()
+
+
+def test_the_article_programme(demo):
+    assert len(demo) == 141
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Community)) == 15
+    assert not demo_data.database_is_empty()
+    codes = [project.code for project in demo]
+    assert len(set(codes)) == 141
+    assert all(re.fullmatch(r"ZP-20(24|25|26)-\d{3}", code) for code in codes)
+
+
+@pytest.mark.parametrize("compound, community, street", [
+    ("九龙桂冠小区", "九龙社区", "桂林街道"),
+    ("铁路二段生活小区", "铁路社区", "桂林街道"),
+])
+def test_the_compounds_named_in_the_article(demo, compound, community, street):
+    found = db.session.execute(
+        sa.select(Community.name, Street.name)
+        .join(Compound, Compound.community_id == Community.id)
+        .join(Street, Community.street_id == Street.id)
+        .join(Project, Project.compound_id == Compound.id)
+        .where(Compound.name == compound)
+    ).all()
+    assert [tuple(row) for row in found] == [(community, street)]
+
+
+def test_both_urban_streets_of_the_article_are_there(demo):
+    streets = set(db.session.scalars(sa.select(Street.name)))
+    assert {"菁城街道", "桂林街道"} <= streets
+
+
+def test_every_stage_obeys_the_rules(demo):
+    with force_locale("en"):
+        broken = {
+            (project.code, stage.key): {field: str(message) for field, message in errors.items()}
+            for project in demo
+            for stage in project.stages
+            if (errors := stage_errors(state_of(stage), {s.key: state_of(s) for s in project.stages}, TODAY))
+        }
+    assert broken == {}
+
+
+def test_every_project_has_its_five_stages_in_order(demo):
+    for project in demo:
+        assert [stage.key for stage in project.stages] == [key.value for key in STAGE_ORDER]
+        assert all(stage.version == 1 for stage in project.stages)
+
+
+def test_the_list_columns_agree_with_the_stages(demo):
+    for project in demo:
+        assert project.progress == overall_progress(project.stages), project.code
+        assert project.current_stage == current_stage(project.stages), project.code
+        assert project.next_deadline == next_deadline(project.stages), project.code
+
+
+def test_the_spread_looks_like_a_real_programme(demo):
+    finished = [p for p in demo if p.current_stage == DONE]
+    midway = [p for p in demo if 0 < p.progress < 100]
+    not_begun = [p for p in demo if p.progress == 0]
+    behind = [p for p in demo if p.next_deadline and p.next_deadline < TODAY]
+    statuses = Counter(stage.status for project in demo for stage in project.stages)
+
+    assert len(finished) >= 14  # at least a tenth
+    assert len(midway) >= len(demo) // 3
+    assert len(midway) > max(len(finished), len(not_begun))  # mid-way is the largest group
+    assert 14 <= len(behind) <= len(demo) // 2
+    assert statuses["not_applicable"] >= 5
+    assert statuses["in_progress"] >= 20
+    suspended = [stage for project in demo for stage in project.stages if stage.status == "suspended"]
+    assert suspended and all(stage.note.strip() for stage in suspended)
+
+
+def test_budgets_and_facts_are_filled_in(demo):
+    for project in demo:
+        assert project.households > 0 and project.buildings >= 2
+        assert project.budget_total > 0
+        assert 0 <= project.investment_completed <= project.budget_total
+        if project.progress == 100:  # a finished project has spent its budget, to the fen
+            assert project.investment_completed == project.budget_total, project.code
+        assert project.contractor and project.supervisor and project.responsible_engineer
+        assert project.planned_start < project.planned_end
+
+
+def test_same_seed_and_day_give_the_same_programme(app):
+    demo_data.seed(141, today=TODAY)
+    db.session.commit()
+    first = summary()
+    assert len(first) == 141 * 5
+
+    empty_database()
+    demo_data.seed(141, today=TODAY)
+    db.session.commit()
+    assert summary() == first
+
+    empty_database()
+    demo_data.seed(141, seed_value=7, today=TODAY)
+    db.session.commit()
+    assert summary() != first  # the summary does tell programmes apart
+
+
+def test_a_large_programme_keeps_names_unique_per_community(app):
+    assert demo_data.seed(2000, today=TODAY) == 2000
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == 2000
+    pairs = db.session.execute(sa.select(Compound.community_id, Compound.name)).all()
+    assert len(pairs) == len(set(pairs)) == 2000
+    assert len(set(db.session.scalars(sa.select(Project.code)))) == 2000
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed_value=st.integers(0, 2**32), start=st.dates(date(2024, 1, 1), date(2026, 12, 31)),
+       offset=st.integers(-60, 900))
+def test_demo_stages_obey_the_rules_on_any_day(app, seed_value, start, offset):
+    """Whatever day the demo is loaded, each project it lays out is one the rules allow."""
+    today = start + timedelta(days=offset)
+    states = demo_data._stages(random.Random(seed_value), start, today)
+    by_key = {state.key: state for state in states}
+    with force_locale("en"):
+        assert [stage_errors(state, by_key, today) for state in states] == [{}] * 5
