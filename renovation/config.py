@@ -14,16 +14,26 @@ def instance_path_from_env() -> Path:
 
 
 def load_or_create_secret_key(instance_path: Path) -> str:
-    """Return the secret key kept in the instance folder, creating it (mode 0600) the first time."""
+    """Return the secret key kept in the instance folder, creating it (mode 0600) the first time.
+
+    Workers starting together on a new instance folder must agree on one key: the key is
+    written to a private temporary file and linked into place, which only one of them wins,
+    so nobody ever reads a half-written file.
+    """
     key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        temporary = instance_path / f".secret_key.{os.getpid()}.{secrets.token_hex(8)}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            os.link(temporary, key_file)
+        except FileExistsError:
+            pass  # another worker was first: use its key
+        finally:
+            temporary.unlink()
+    return key_file.read_text().strip()
 
 
 def default_config(instance_path: Path) -> dict:
