@@ -16,7 +16,7 @@ from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
 from tests.conftest import api_token, login, make_project, make_user
 
-ROW_CODE = re.compile(r'<tr>\s*<td><a href="/projects/([^"]+)">')
+ROW_CODE = re.compile(r'<tr[^>]*>\s*<td[^>]*>\s*<a href="/projects/([^"]+)"')
 
 
 def codes_in(html: str) -> list[str]:
@@ -268,7 +268,8 @@ def test_htmx_push_url_of_the_default_list_is_bare(en_client):
 
 def test_boosted_navigation_and_plain_requests_get_the_full_page(en_client):
     make_three()
-    for headers in ({}, {"HX-Request": "true", "HX-Boosted": "true"}):
+    for headers in ({}, {"HX-Request": "true", "HX-Boosted": "true"},
+                    {"HX-Request": "true", "HX-History-Restore-Request": "true"}):
         response = en_client.get("/projects?q=九龙", headers=headers)
         html = response.get_data(as_text=True)
         assert "<html" in html and "<form" in html
