@@ -3,6 +3,7 @@ from flask import Flask, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from renovation.extensions import db
 from renovation.templating import render
 
 MESSAGES = {
@@ -19,6 +20,10 @@ MESSAGES = {
 def init_app(app: Flask) -> None:
     def handle(error):
         code = getattr(error, "code", 500) or 500
+        if code >= 500:
+            # A failed flush leaves the session unusable, and the page may still need it
+            # (base.html shows the user's community): start a clean transaction first.
+            db.session.rollback()
         message = MESSAGES.get(code, MESSAGES[500])()
         if request.path.startswith("/api/"):
             return jsonify(error=message), code
