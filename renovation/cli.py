@@ -42,15 +42,21 @@ def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
     started = time.perf_counter()
     password = password or accounts.generate_password()
     count = demo_data.seed(projects)
+    created, kept = [], []
     for username, role, community, name in DEMO_USERS:
         if accounts.find_user(username) is None:
             accounts.create_user(username, password, role, community=accounts.community_named(community), display_name=name)
+            created.append((username, role))
+        else:
+            kept.append(username)
     audit.record(None, "demo.seed", "database", "demo", projects=count)
     db.session.commit()
-    logins = "\n".join(f"  {username:<10} {password}   ({role.value})" for username, role, _c, _n in DEMO_USERS)
+    logins = "\n".join(f"  {username:<10} {password}   ({role.value})" for username, role in created)
     _write_private(Path(current_app.instance_path) / DEMO_LOGINS_FILE, logins + "\n")
     click.echo(f"Loaded {count} demo projects in {time.perf_counter() - started:.1f} s. Demo logins:")
     click.echo(logins)
+    if kept:
+        click.echo(f"Existing users kept, with their own passwords: {', '.join(kept)}.")
 
 
 @click.command("create-user")
