@@ -130,6 +130,21 @@ def test_demo_logins_file_is_private_even_when_it_existed(app, runner):
     assert DEMO_PASSWORD in logins.read_text() and "old logins" not in logins.read_text()
 
 
+def test_seed_demo_keeps_an_existing_user_and_does_not_claim_its_password(app, runner):
+    """The admin made with create-user before the demo keeps their password, and the printed
+    and saved logins do not pretend otherwise."""
+    make_user("admin", "admin")
+    result = seed(runner, "--projects", "3", "--password", DEMO_PASSWORD)
+    assert result.exit_code == 0, result.output
+    logins = (Path(app.instance_path) / "demo-logins.txt").read_text()
+    assert [line.split()[0] for line in logins.splitlines()] == ["engineer", "committee", "leader"]
+    assert f"admin      {DEMO_PASSWORD}" not in result.output
+    assert "Existing users kept, with their own passwords: admin." in result.output
+    assert login(app.test_client(), "admin", DEMO_PASSWORD).status_code == 200
+    assert login(app.test_client(), "admin", PASSWORD).status_code == 303
+    assert login(app.test_client(), "engineer", DEMO_PASSWORD).status_code == 303
+
+
 def test_seed_demo_refuses_a_short_password(runner):
     result = seed(runner, "--projects", "3", "--password", "short")
     assert result.exit_code != 0
