@@ -114,6 +114,7 @@ def test_duplicate_username_is_422_and_adds_nothing(admin_client, admin):
     response = admin_client.post("/admin/users", data=new_user_form(role="leader"))
     assert response.status_code == 422
     assert "The username linjh is already taken." in response.get_data(as_text=True)
+    assert "site-visit-2026" not in response.get_data(as_text=True)  # the password is not sent back
     assert users_count() == before
     assert len(audit_entries()) == audit_before
     assert user_named("linjh").role == "engineer"
