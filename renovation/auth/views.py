@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import format_datetime
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from renovation.auth.forms import LoginForm
 from renovation.domain import accounts
@@ -45,11 +45,13 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
 def logout():
-    accounts.end_sessions(current_user)
-    db.session.commit()
-    logout_user()
+    # Someone whose session already ended is logged out too: no detour through the login
+    # page, whose ``next`` would lead back to this POST-only address as a GET (405).
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user)
+        db.session.commit()
+        logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"), code=303)
