@@ -197,6 +197,19 @@ def test_logout_ends_the_session_and_old_cookies(client, app, engineer):
     assert replay.get("/projects").status_code == 302
 
 
+def test_logout_after_the_session_ended_goes_straight_to_login(client, app, engineer):
+    """Not via the login page with next=/logout, which would lead to a GET of a POST-only page."""
+    login(client)
+    admin = _admin_client(app)
+    admin.post(f"/admin/users/{engineer.id}/password", data={"password": "brand-new-password"})
+    response = client.post("/logout")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login"
+    assert not is_logged_in(client)
+    after = client.post("/login", data={"username": "engineer", "password": "brand-new-password"})
+    assert after.headers["Location"] == "/projects"
+
+
 def _admin_client(app):
     make_user("admin", "admin")
     admin = app.test_client()
