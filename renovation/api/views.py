@@ -120,5 +120,6 @@ def parse_stage_changes(body: dict) -> tuple[dict, dict]:
         elif not isinstance(value, str):
             errors[field] = _("Must be text.")
             continue
-        changes[field] = value.strip() if field == "note" else value
+        # PostgreSQL refuses NUL characters in text.
+        changes[field] = value.replace("\x00", "").strip() if field == "note" else value
     return changes, errors
