@@ -76,7 +76,7 @@ def selected_option(html, name):
 
 
 def error_of(html, field):
-    found = re.search(rf'<small id="{field}-error" class="field-error">(.*?)</small>', html, re.S)
+    found = re.search(rf'<small id="(?:\w+-)?{field}-error" class="field-error">(.*?)</small>', html, re.S)
     return found.group(1) if found else None
 
 
