@@ -1,5 +1,5 @@
 """Error pages for people and JSON errors for the API."""
-from flask import Flask, jsonify, request
+from flask import Flask, abort, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -17,7 +17,20 @@ MESSAGES = {
 }
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """No text in this app contains NUL; PostgreSQL refuses it, so refuse it at the door."""
+        if "\x00" in request.path or _has_nul(request.args.values()) or (
+            request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and _has_nul(request.form.values())
+        ):
+            abort(400)
+
     def handle(error):
         code = getattr(error, "code", 500) or 500
         if code >= 500:

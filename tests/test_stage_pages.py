@@ -260,11 +260,13 @@ def test_other_bad_values_are_refused(engineer_client, project, field, value):
     assert stage_row().version == 1 and events() == 0
 
 
-def test_note_with_a_nul_byte_is_saved_without_it(engineer_client, project):
-    """PostgreSQL refuses NUL in text: it is dropped rather than failing the save."""
+def test_note_with_a_nul_byte_is_refused_and_nothing_saved(engineer_client, project):
+    """PostgreSQL refuses NUL in text: the request is a clear 400 and the stage is unchanged."""
+    before = stage_row().version
     response = engineer_client.post(EDIT, data=form_values(note="东段\x00管道"), headers=HX)
-    assert response.status_code == 200
-    assert stage_row().note == "东段管道"
+    assert response.status_code == 400
+    assert "flash-error" in response.get_data(as_text=True)
+    assert stage_row().version == before
 
 
 # --- without JavaScript ----------------------------------------------------------------------------

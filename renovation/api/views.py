@@ -34,8 +34,9 @@ def projects():
     community = next((c.id for c in communities if c.name == request.args.get("community")), None)
     criteria = ProjectFilter(
         q=request.args.get("q", ""),
-        street_id=street if "street" not in request.args else (street or -1),
-        community_id=community if "community" not in request.args else (community or -1),
+        # A name that matches no street or community matches no project; an empty one means all.
+        street_id=street or (-1 if request.args.get("street") else None),
+        community_id=community or (-1 if request.args.get("community") else None),
         stage=request.args.get("stage", ""),
         behind=request.args.get("behind") in ("1", "true"),
     )

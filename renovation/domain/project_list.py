@@ -62,7 +62,7 @@ def _filtered(criteria: ProjectFilter, today: date) -> Select:
         .join(Compound.community)
         .join(Community.street)
     )
-    text = _no_nul(criteria.q).strip()
+    text = criteria.q.strip()
     if text:
         pattern = f"%{text.replace('%', '').replace('_', '')}%"
         query = query.where(
@@ -73,15 +73,10 @@ def _filtered(criteria: ProjectFilter, today: date) -> Select:
     if criteria.community_id:
         query = query.where(Compound.community_id == criteria.community_id)
     if criteria.stage:
-        query = query.where(Project.current_stage == _no_nul(criteria.stage))
+        query = query.where(Project.current_stage == criteria.stage)
     if criteria.behind:
         query = query.where(Project.next_deadline < today)
     return query
-
-
-def _no_nul(text: str) -> str:
-    """PostgreSQL refuses NUL characters in text parameters (SQLite does not)."""
-    return text.replace("\x00", "")
 
 
 def find_projects(criteria: ProjectFilter, page: int, per_page: int, today: date) -> ProjectPage:
@@ -120,8 +115,6 @@ def project_by_code(code: str) -> Project | None:
     """A project with its place and stages loaded."""
     from sqlalchemy.orm import selectinload
 
-    if "\x00" in code:  # no code has one, and PostgreSQL would refuse the query
-        return None
     return db.session.scalar(
         select(Project)
         .where(Project.code == code)

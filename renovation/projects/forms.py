@@ -58,5 +58,5 @@ class StageForm(FlaskForm):
             "percent": self.percent.data,
             "actual_start": self.actual_start.data,
             "actual_end": self.actual_end.data,
-            "note": (self.note.data or "").replace("\x00", "").strip(),  # PostgreSQL refuses NUL
+            "note": (self.note.data or "").strip(),
         }
