@@ -17,11 +17,16 @@ def applicable(stages: Iterable) -> list:
 
 
 def overall_progress(stages: Iterable) -> int:
-    """The mean of the applicable stages' percents, rounded to a whole number."""
+    """The mean of the applicable stages' percents, rounded to a whole number.
+
+    Rounding never reaches 100 before every applicable stage is completed (a project in
+    acceptance at 98% is not finished), nor 0 once work has begun.
+    """
     counted = applicable(stages)
     if not counted:
         return 0
-    return round(sum(stage.percent for stage in counted) / len(counted))
+    mean = sum(stage.percent for stage in counted) / len(counted)
+    return min(max(round(mean), 1 if mean > 0 else 0), 100 if mean >= 100 else 99)
 
 
 def current_stage(stages: Iterable) -> str:
