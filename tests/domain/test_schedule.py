@@ -59,6 +59,15 @@ def test_progress_is_rounded_to_a_whole_percent():
     assert overall_progress(project) == 33  # 167 / 5 = 33.4
 
 
+def test_progress_reads_100_only_when_the_project_is_finished():
+    in_acceptance = stages(*[(Status.COMPLETED, 100)] * 4, (Status.IN_PROGRESS, 98))
+    assert overall_progress(in_acceptance) == 99  # 99.6 would round to 100
+
+
+def test_progress_reads_0_only_before_any_work():
+    assert overall_progress(stages((Status.IN_PROGRESS, 2))) == 1  # 0.4 would round to 0
+
+
 def test_progress_of_a_finished_project_is_100():
     project = stages(*[(Status.COMPLETED, 100)] * 2, (Status.NOT_APPLICABLE, 0), *[(Status.COMPLETED, 100)] * 2)
     assert overall_progress(project) == 100
