@@ -57,9 +57,8 @@ def test_five_failures_lock_the_username_for_fifteen_minutes(engineer):
     # Even the right password is refused while the lock lasts; the form can say until when.
     result = authenticate("engineer", PASSWORD)
     assert result.user is None and result.locked_until == locked_until
-    assert db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.action == "user.locked")).all() == [
-        "user.locked"
-    ]
+    locks = sa.select(AuditEntry.action).where(AuditEntry.action == "user.locked")
+    assert db.session.scalars(locks).all() == ["user.locked"]
 
 
 def test_the_lock_is_per_username(engineer):
@@ -154,7 +153,8 @@ def test_duplicate_username_is_refused(engineer):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
 
-@pytest.mark.parametrize("password, accepted", [("", False), ("1234567", False), ("12345678", True)])
+@pytest.mark.parametrize("password, accepted",
+                         [("", False), ("1234567", False), ("12345678", True)])
 def test_password_has_at_least_eight_characters(app, password, accepted):
     if accepted:
         assert accounts.create_user("leader", password, "leader").id is not None
@@ -185,7 +185,8 @@ def test_only_committee_members_belong_to_a_community(app):
     assert stored_user("leader").community is None
 
 
-@pytest.mark.parametrize("username, role, field", [("   ", "engineer", "username"), ("boss", "boss", "role")])
+@pytest.mark.parametrize("username, role, field",
+                         [("   ", "engineer", "username"), ("boss", "boss", "role")])
 def test_blank_username_and_unknown_role_are_refused(app, username, role, field):
     with pytest.raises(AccountError) as raised:
         accounts.create_user(username, PASSWORD, role)

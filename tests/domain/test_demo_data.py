@@ -1,4 +1,7 @@
-"""The demo programme (renovation.domain.demo_data): the article's places, the rules, a plausible spread."""
+"""The demo programme (renovation.domain.demo_data).
+
+The article's places, the rules on every stage, a plausible spread, the same data every time.
+"""
 import random
 import re
 from collections import Counter
@@ -29,8 +32,8 @@ def all_projects():
 def summary():
     """What a reader of the list sees: code, compound, community, stage statuses and percents."""
     rows = db.session.execute(
-        sa.select(Project.code, Compound.name, Community.name, Stage.key, Stage.status, Stage.percent,
-                  Stage.actual_start, Stage.actual_end)
+        sa.select(Project.code, Compound.name, Community.name, Stage.key, Stage.status,
+                  Stage.percent, Stage.actual_start, Stage.actual_end)
         .join(Compound, Project.compound_id == Compound.id)
         .join(Community, Compound.community_id == Community.id)
         .join(Stage, Stage.project_id == Project.id)
@@ -83,13 +86,13 @@ def test_both_urban_streets_of_the_article_are_there(demo):
 
 
 def test_every_stage_obeys_the_rules(demo):
+    broken = {}
     with force_locale("en"):
-        broken = {
-            (project.code, stage.key): {field: str(message) for field, message in errors.items()}
-            for project in demo
-            for stage in project.stages
-            if (errors := stage_errors(state_of(stage), {s.key: state_of(s) for s in project.stages}, TODAY))
-        }
+        for project in demo:
+            states = {stage.key: state_of(stage) for stage in project.stages}
+            for key, state in states.items():
+                if errors := stage_errors(state, states, TODAY):
+                    broken[project.code, key] = {field: str(text) for field, text in errors.items()}
     assert broken == {}
 
 
@@ -119,7 +122,7 @@ def test_the_spread_looks_like_a_real_programme(demo):
     assert 14 <= len(behind) <= len(demo) // 2
     assert statuses["not_applicable"] >= 5
     assert statuses["in_progress"] >= 20
-    suspended = [stage for project in demo for stage in project.stages if stage.status == "suspended"]
+    suspended = [s for project in demo for s in project.stages if s.status == "suspended"]
     assert suspended and all(stage.note.strip() for stage in suspended)
 
 
@@ -160,7 +163,8 @@ def test_a_large_programme_keeps_names_unique_per_community(app):
     assert len(set(db.session.scalars(sa.select(Project.code)))) == 2000
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed_value=st.integers(0, 2**32), start=st.dates(date(2024, 1, 1), date(2026, 12, 31)),
        offset=st.integers(-60, 900))
 def test_demo_stages_obey_the_rules_on_any_day(app, seed_value, start, offset):

@@ -19,7 +19,7 @@ from tests.conftest import make_project
 
 TODAY = date(2026, 6, 15)
 SURVEY, PIPES, FACADE, PAVING, ACCEPTANCE = STAGE_ORDER
-DONE_PCT = {Status.COMPLETED: 100, Status.NOT_STARTED: 0, Status.NOT_APPLICABLE: 0}
+FIXED_PERCENT = {Status.COMPLETED: 100, Status.NOT_STARTED: 0, Status.NOT_APPLICABLE: 0}
 
 
 def day(offset: int) -> date:
@@ -29,7 +29,7 @@ def day(offset: int) -> date:
 def stage(key, status=Status.NOT_STARTED, percent=None, planned=(-30, 30)):
     """A stage record (not saved); ``planned`` is (start, end) in days from TODAY."""
     if percent is None:
-        percent = DONE_PCT.get(status, 50)
+        percent = FIXED_PERCENT.get(status, 50)
     return Stage(key=key, position=STAGE_ORDER.index(key), status=status, percent=percent,
                  planned_start=day(planned[0]) if planned[0] is not None else None,
                  planned_end=day(planned[1]) if planned[1] is not None else None)
@@ -38,7 +38,8 @@ def stage(key, status=Status.NOT_STARTED, percent=None, planned=(-30, 30)):
 def stages(*specs):
     """Five stages; ``specs`` are (status, percent) per stage in order, the rest not started."""
     specs = list(specs) + [(Status.NOT_STARTED, 0)] * (5 - len(specs))
-    return [stage(key, status, percent, planned=(300, 400)) for key, (status, percent) in zip(STAGE_ORDER, specs)]
+    return [stage(key, status, percent, planned=(300, 400))
+            for key, (status, percent) in zip(STAGE_ORDER, specs)]
 
 
 # --- overall progress ----------------------------------------------------------------------
@@ -69,7 +70,8 @@ def test_progress_reads_0_only_before_any_work():
 
 
 def test_progress_of_a_finished_project_is_100():
-    project = stages(*[(Status.COMPLETED, 100)] * 2, (Status.NOT_APPLICABLE, 0), *[(Status.COMPLETED, 100)] * 2)
+    done = (Status.COMPLETED, 100)
+    project = stages(done, done, (Status.NOT_APPLICABLE, 0), done, done)
     assert overall_progress(project) == 100
 
 
@@ -85,7 +87,8 @@ def test_progress_of_a_project_not_started_is_0():
     ([(Status.IN_PROGRESS, 50)], SURVEY),
     ([(Status.COMPLETED, 100)], PIPES),
     ([(Status.COMPLETED, 100), (Status.NOT_APPLICABLE, 0)], FACADE),
-    ([(Status.COMPLETED, 100), (Status.COMPLETED, 100), (Status.SUSPENDED, 20), (Status.COMPLETED, 100)], FACADE),
+    ([(Status.COMPLETED, 100), (Status.COMPLETED, 100), (Status.SUSPENDED, 20),
+      (Status.COMPLETED, 100)], FACADE),
     ([(Status.COMPLETED, 100)] * 4, ACCEPTANCE),
     ([(Status.COMPLETED, 100)] * 5, DONE),
     ([(Status.COMPLETED, 100), (Status.NOT_APPLICABLE, 0), (Status.COMPLETED, 100),
@@ -172,11 +175,13 @@ def test_refresh_writes_progress_current_stage_and_deadline(app):
     made = make_project(start=start, stages={
         "survey": {"status": "completed", "percent": 100,
                    "actual_start": start, "actual_end": start + timedelta(days=50)},
-        "rain_sewage": {"status": "in_progress", "percent": 60, "actual_start": start + timedelta(days=60)},
+        "rain_sewage": {"status": "in_progress", "percent": 60,
+                        "actual_start": start + timedelta(days=60)},
         "facade": {"status": "not_applicable"},
     })
     project = db.session.get(Project, made.id)
-    assert (project.progress, project.current_stage) == (40, "rain_sewage")  # (100 + 60 + 0 + 0) / 4
+    # (100 + 60 + 0 + 0) / 4: the facade does not count.
+    assert (project.progress, project.current_stage) == (40, "rain_sewage")
     # rain/sewage is due at start+150, paving at start+180 (planned start): the earliest wins.
     assert project.next_deadline == start + timedelta(days=150)
 

@@ -32,7 +32,7 @@ def stage(key, status=Status.NOT_STARTED, percent=None, start=None, end=None, no
     """A stage that is consistent on its own unless the test says otherwise."""
     started = status in STARTED_STATUSES
     if percent is None:
-        percent = {Status.COMPLETED: 100, Status.IN_PROGRESS: 40, Status.SUSPENDED: 40}.get(status, 0)
+        percent = 100 if status == Status.COMPLETED else 40 if started else 0
     if start is None and started:
         start = TODAY - timedelta(days=60)
     if end is None and status == Status.COMPLETED:
@@ -185,7 +185,8 @@ def test_completed_means_hundred_percent(app, percent):
 @pytest.mark.parametrize("percent", [-1, 101, 250])
 def test_percent_out_of_range_is_refused(app, percent):
     stages = project(survey=Status.COMPLETED)
-    assert set(errors_for(stage(FACADE, Status.IN_PROGRESS, percent=percent), stages)) == {"percent"}
+    errors = errors_for(stage(FACADE, Status.IN_PROGRESS, percent=percent), stages)
+    assert set(errors) == {"percent"}
 
 
 @pytest.mark.parametrize("percent", [0, 1, 99])
@@ -247,11 +248,13 @@ def test_actual_end_before_actual_start_is_refused(app):
 
 
 def test_a_stage_may_start_and_end_on_the_same_day(app):
-    assert errors_for(stage(SURVEY, Status.COMPLETED, start=YESTERDAY, end=YESTERDAY), project()) == {}
+    proposed = stage(SURVEY, Status.COMPLETED, start=YESTERDAY, end=YESTERDAY)
+    assert errors_for(proposed, project()) == {}
 
 
 def test_actual_start_tomorrow_is_refused_today_allowed(app):
-    assert set(errors_for(stage(SURVEY, Status.IN_PROGRESS, start=TOMORROW), project())) == {"actual_start"}
+    errors = errors_for(stage(SURVEY, Status.IN_PROGRESS, start=TOMORROW), project())
+    assert set(errors) == {"actual_start"}
     assert errors_for(stage(SURVEY, Status.IN_PROGRESS, start=TODAY), project()) == {}
 
 
@@ -310,9 +313,10 @@ def project_states(draw):
         if key in (SURVEY, ACCEPTANCE):
             choices.remove(Status.NOT_APPLICABLE)
         status = draw(st.sampled_from(choices))
-        percent = {Status.COMPLETED: 100, Status.NOT_STARTED: 0, Status.NOT_APPLICABLE: 0}.get(status)
-        if percent is None:
+        if status in STARTED_STATUSES and status != Status.COMPLETED:
             percent = draw(st.integers(0, 99))
+        else:
+            percent = 100 if status == Status.COMPLETED else 0
         start, end = _dates(draw, status)
         planned_start = TODAY + timedelta(days=draw(st.integers(-300, 300)))
         stages[key] = StageState(
@@ -345,7 +349,8 @@ def test_projects_the_rules_allow_have_a_sound_summary(app, stages):
         # The current stage is the first applicable stage not completed; all before it are.
         assert stages[current].status not in (Status.COMPLETED, Status.NOT_APPLICABLE)
         before = STAGE_ORDER[:STAGE_ORDER.index(StageKey(current))]
-        assert all(stages[key].status in (Status.COMPLETED, Status.NOT_APPLICABLE) for key in before)
+        finished = (Status.COMPLETED, Status.NOT_APPLICABLE)
+        assert all(stages[key].status in finished for key in before)
     # Construction under way means the survey is done; acceptance is under way only at the end.
     if any(stages[key].status in STARTED_STATUSES for key in (PIPES, FACADE, PAVING)):
         assert stages[SURVEY].status == Status.COMPLETED
