@@ -2,6 +2,7 @@
 from functools import wraps
 
 from flask import abort, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from renovation.models.users import Role
@@ -42,7 +43,7 @@ def require(check):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 if wants_fragment_or_json():
-                    response = jsonify(error="login required")
+                    response = jsonify(error=_("Please log in."))
                     response.status_code = 401
                     response.headers["HX-Redirect"] = url_for("auth.login")
                     return response

@@ -40,6 +40,11 @@ def _text(message_id) -> str:
     return message_id if isinstance(message_id, str) else message_id[0]
 
 
+def _strings(message) -> list[str]:
+    """The translation(s) of a message: one string, or one per plural form."""
+    return [message.string] if isinstance(message.string, str) else list(message.string)
+
+
 def _where(message) -> str:
     return ", ".join(f"{path}:{line}" for path, line in message.locations[:3])
 
@@ -75,7 +80,7 @@ def test_extraction_finds_the_strings_of_the_app_only(source_messages):
     assert any(path.startswith("templates/") for path in files)
     assert any(path.startswith("renovation/") for path in files)
     assert not [path for path in files if not path.startswith(("renovation/", "templates/"))]
-    assert "Survey" in source_messages and "Behind by %(days)d days" in source_messages
+    assert "Survey" in source_messages and "Behind by %(num)d day" in source_messages
 
 
 def test_every_source_message_is_translated_into_chinese(source_messages, chinese):
@@ -100,8 +105,9 @@ def test_translations_keep_every_placeholder(chinese):
     for message in chinese:
         if not message.id or not message.string:
             continue
-        if set(PLACEHOLDER.findall(_text(message.id))) != set(PLACEHOLDER.findall(message.string)):
-            wrong.append(f"{message.id!r} → {message.string!r}")
+        for string in _strings(message):
+            if set(PLACEHOLDER.findall(_text(message.id))) != set(PLACEHOLDER.findall(string)):
+                wrong.append(f"{message.id!r} → {string!r}")
     assert not wrong, "placeholders differ between msgid and msgstr:\n  " + "\n  ".join(wrong)
 
 
@@ -113,10 +119,11 @@ def test_template_translations_survive_formatting(chinese):
             continue
         values = {name: (1 if kind in "dioxXeEfFgGc" else "x")
                   for name, kind in PLACEHOLDER.findall(_text(message.id))}
-        try:
-            message.string % values
-        except (TypeError, ValueError, KeyError) as error:
-            broken.append(f"{message.string!r}: {error}")
+        for string in _strings(message):
+            try:
+                string % values
+            except (TypeError, ValueError, KeyError) as error:
+                broken.append(f"{string!r}: {error}")
     assert not broken, "use %% for a literal percent sign in template strings:\n  " + "\n  ".join(broken)
 
 
@@ -127,8 +134,8 @@ def test_catalog_passes_babels_checks(chinese):
 
 def test_chinese_sentences_use_chinese_punctuation(chinese):
     """A Chinese sentence ends with 。, not with a Latin full stop or comma."""
-    latin = [message.string for message in chinese
-             if message.id and re.search(r"[\u4e00-\u9fff][.,:;](\s|$)", message.string)]
+    latin = [string for message in chinese if message.id for string in _strings(message)
+             if re.search(r"[\u4e00-\u9fff][.,:;](\s|$)", string)]
     assert not latin, "Latin punctuation after Chinese text:\n  " + "\n  ".join(latin)
 
 

@@ -168,8 +168,8 @@ def test_history_fragment_shows_the_change(engineer_client, project):
     assert "<html" not in html
     assert "林建华" in html
     assert "Rain/sewage separation" in html
-    assert "Percent complete：40% → 60%" in html
-    assert "Note：— → 东段管道已铺设" in html
+    assert "Percent complete: 40% → 60%" in html
+    assert "Note: — → 东段管道已铺设" in html
     assert "Status" not in html  # unchanged fields are not listed
 
 
@@ -179,8 +179,8 @@ def test_completing_a_stage_moves_the_current_stage(engineer_client, project):
     summary = engineer_client.get(f"/projects/{CODE}?fragment=summary", headers=HX).get_data(as_text=True)
     assert re.search(r'<li class="step status-in_progress current">\s*<a href="#stage-facade">', summary)
     history = engineer_client.get(f"/projects/{CODE}?fragment=history", headers=HX).get_data(as_text=True)
-    assert "Status：In progress → Completed" in history
-    assert f"Actual end：— → {ago(1).isoformat()}" in history
+    assert "Status: In progress → Completed" in history
+    assert f"Actual end: — → {ago(1).isoformat()}" in history
 
 
 def test_rule_violation_keeps_the_input_and_changes_nothing(engineer_client, project):
@@ -286,7 +286,7 @@ def test_valid_post_without_javascript_redirects_to_the_project(engineer_client,
     assert response.headers["Location"] == f"/projects/{CODE}#stage-rain_sewage"
     assert stage_row().percent == 60
     page = engineer_client.get(f"/projects/{CODE}").get_data(as_text=True)
-    assert "Percent complete：40% → 60%" in page
+    assert "Percent complete: 40% → 60%" in page
 
 
 def test_rule_violation_without_javascript_shows_the_full_page(engineer_client, project):
