@@ -31,6 +31,15 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
+def _dummy_hash() -> str:
+    """A hash to check unknown usernames against, made once per app and hash method."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    cache = current_app.extensions.setdefault("renovation_dummy_hashes", {})
+    if method not in cache:
+        cache[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return cache[method]
+
+
 def generate_password() -> str:
     """A password that is easy to read out over the phone: 12 letters and digits."""
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -53,7 +62,7 @@ def authenticate(username: str, password: str) -> LoginResult:
     now = utcnow()
     if user is None:
         # Same cost as a real check, so timing does not reveal which usernames exist.
-        check_password_hash(hash_password("not-a-user"), password)
+        check_password_hash(_dummy_hash(), password)
         return LoginResult()
     if user.locked_until and user.locked_until > now:
         return LoginResult(locked_until=user.locked_until)

@@ -49,17 +49,15 @@ SUSPENSION_REASONS = [
 # Planned windows of each stage, in days from the project's planned start.
 STAGE_WINDOWS = {
     StageKey.SURVEY: (0, 60),
-    StageKey.RAIN_SEWAGE: (60, 150),
-    StageKey.FACADE: (90, 210),
-    StageKey.PAVING: (150, 240),
-    StageKey.ACCEPTANCE: (240, 270),
+    StageKey.RAIN_SEWAGE: (60, 180),
+    StageKey.FACADE: (120, 270),
+    StageKey.PAVING: (210, 330),
+    StageKey.ACCEPTANCE: (330, 365),
 }
-# (batch, share of projects, first and last possible planned start)
-BATCHES = [
-    ("2024年第一批", 0.18, date(2024, 3, 1), date(2024, 9, 30)),
-    ("2025年第一批", 0.28, date(2025, 3, 1), date(2025, 10, 31)),
-    ("2026年第一批", 0.54, date(2026, 1, 10), date(2026, 10, 20)),
-]
+# (share of projects, earliest and latest planned start in days before the day of loading):
+# the oldest batch mostly finished, the middle one under way, the newest still early on.
+BATCHES = [(0.2, 600, 420), (0.45, 420, 150), (0.35, 150, 10)]
+BATCH_NAMES = {1: "第一批", 2: "第二批"}
 
 
 def database_is_empty() -> bool:
@@ -84,7 +82,7 @@ def seed(projects: int = 141, seed_value: int = 20261127, today: date | None = N
     project_rows, stage_rows_by_code = [], {}
     counters: dict[int, int] = {}
     for (name, _community, year_built), compound_id in zip(plan, compound_ids):
-        batch, start = _batch_and_start(rng)
+        batch, start = _batch_and_start(rng, today)
         counters[start.year] = counters.get(start.year, 0) + 1
         code = f"ZP-{start.year}-{counters[start.year]:03d}"
         stages = _stages(rng, start, today)
@@ -121,13 +119,16 @@ def _sync_id_sequences(*models) -> None:
 
 
 def _insert_areas() -> dict[str, int]:
+    """The demo streets and communities, reusing those that already exist."""
     communities = {}
     for street_name, community_names in STREETS.items():
-        street = Street(name=street_name)
-        db.session.add(street)
+        street = db.session.scalar(select(Street).where(Street.name == street_name))
+        if street is None:
+            street = Street(name=street_name)
+            db.session.add(street)
         for name in community_names:
-            community = Community(name=name, street=street)
-            db.session.add(community)
+            if db.session.scalar(select(Community).where(Community.name == name)) is None:
+                db.session.add(Community(name=name, street=street))
     db.session.flush()
     for community in db.session.scalars(select(Community)):
         communities[community.name] = community.id
@@ -153,19 +154,21 @@ def _project_plan(count: int, rng: random.Random, communities: dict) -> list[tup
     return plan
 
 
-def _batch_and_start(rng: random.Random) -> tuple[str, date]:
+def _batch_and_start(rng: random.Random, today: date) -> tuple[str, date]:
+    """The planned start, and the batch it belongs to (first or second half of its year)."""
     draw = rng.random()
-    for batch, share, first, last in BATCHES:
+    for share, earliest, latest in BATCHES:
         if draw < share:
             break
         draw -= share
-    return batch, first + timedelta(days=rng.randint(0, (last - first).days))
+    start = today - timedelta(days=rng.randint(latest, earliest))
+    return f"{start.year}年{BATCH_NAMES[1 if start.month <= 6 else 2]}", start
 
 
 def _stages(rng: random.Random, start: date, today: date) -> list[StageState]:
     """Stage states consistent with the rules, as far along as the plan and the lag allow."""
     lag_draw = rng.random()
-    lag = rng.randint(0, 20) if lag_draw < 0.72 else rng.randint(30, 120)
+    lag = rng.randint(0, 10) if lag_draw < 0.82 else rng.randint(30, 120)
     reached = today - timedelta(days=lag)
     not_applicable = {
         StageKey.RAIN_SEWAGE: rng.random() < 0.08,
@@ -190,7 +193,7 @@ def _stages(rng: random.Random, start: date, today: date) -> list[StageState]:
             states[key] = StageState(key=key, status=Status.IN_PROGRESS, percent=percent, actual_start=actual_start, **plan)
         else:
             states[key] = StageState(key=key, **plan)
-    if rng.random() < 0.05:
+    if rng.random() < 0.08:
         _suspend_one(rng, states)
     return [states[key] for key in STAGE_ORDER]
 

@@ -246,3 +246,21 @@ def test_token_of_a_disabled_user_finds_nobody(engineer):
     accounts.set_active(engineer, False, actor=None)
     db.session.commit()
     assert accounts.user_for_token(token) is None
+
+
+def test_unknown_username_costs_one_hash_check_like_a_real_user(app, monkeypatch):
+    """Timing must not reveal which usernames exist: one password check either way, no hashing."""
+    from renovation.domain import accounts as module
+
+    make_user("real-user")
+    calls = {"hash": 0}
+    real_generate = module.generate_password_hash
+    module.authenticate("warm-up", "x")  # the dummy hash is made once per app
+
+    def counting_generate(*args, **kwargs):
+        calls["hash"] += 1
+        return real_generate(*args, **kwargs)
+
+    monkeypatch.setattr(module, "generate_password_hash", counting_generate)
+    module.authenticate("nobody-here", "wrong-password")
+    assert calls["hash"] == 0

@@ -21,7 +21,7 @@ from renovation.domain.stages import DONE, STAGE_ORDER
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
 
-# Mid-programme: the 2024 and 2025 batches are finishing, the 2026 batch is under way.
+# Any day: the demo programme is laid out relative to the day it is loaded.
 TODAY = date(2026, 6, 30)
 
 
@@ -174,3 +174,14 @@ def test_demo_stages_obey_the_rules_on_any_day(app, seed_value, start, offset):
     by_key = {state.key: state for state in states}
     with force_locale("en"):
         assert [stage_errors(state, by_key, today) for state in states] == [{}] * 5
+
+
+def test_seed_reuses_streets_and_communities_that_already_exist(app):
+    """A database with areas but no projects (e.g. a committee user created first) still seeds."""
+    from tests.conftest import make_area
+
+    make_area("桂林街道", "铁路社区")
+    db.session.commit()
+    assert demo_data.seed(20) == 20
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Community)) == 15
