@@ -55,6 +55,7 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
     :class:`StageRuleViolation` when a rule is broken; nothing is saved in either case.
     """
     today = today or china_today()
+    _lock_project(project)
     stage = project.stage(key)
     if seen_version != stage.version:
         raise StageConflict(stage)
@@ -96,6 +97,28 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
         db.session.refresh(stage)
         raise StageConflict(stage) from None
     return stage
+
+
+def _lock_project(project) -> None:
+    """Serialise stage writes of one project and re-read its stages.
+
+    The rules span stages, and versions are per stage: without this, one engineer completing
+    paving while another reopens rain/sewage separation could both pass the rules against the
+    other's old values. The read transaction is ended first, then a no-op UPDATE of the project
+    row takes the lock (a row lock on PostgreSQL, the write lock on SQLite) until commit.
+    """
+    from sqlalchemy import select, update
+
+    from renovation.models import Project, Stage
+
+    project_id = project.id
+    db.session.rollback()
+    db.session.execute(
+        update(Project).where(Project.id == project_id).values(updated_at=Project.updated_at)
+    )
+    db.session.execute(
+        select(Stage).where(Stage.project_id == project_id).execution_options(populate_existing=True)
+    ).all()
 
 
 def _plain(value):

@@ -205,3 +205,46 @@ def test_two_engineers_editing_the_same_stage(project, engineer):
     start_survey(mine, engineer, seen_version=2)
     saved = stored_stage(project.id, "survey")
     assert (saved.note, saved.status, saved.version) == ("问卷已发放。", "in_progress", 3)
+
+
+def test_cross_stage_rules_hold_when_two_engineers_save_at_once(app):
+    """One engineer reopens rain/sewage separation while another completes paving: the second
+    save waits for the first and is then checked against it, so both cannot pass."""
+    import threading
+    import time
+
+    from sqlalchemy.orm import sessionmaker
+
+    from renovation.domain.stage_operations import StageRuleViolation, update_stage
+    from renovation.models import Project, Stage
+    from tests.conftest import days_ago, make_project, make_user
+
+    done = {"status": "completed", "percent": 100, "actual_start": days_ago(90), "actual_end": days_ago(60)}
+    project = make_project(stages={
+        "survey": done, "rain_sewage": done, "facade": done,
+        "paving": {"status": "in_progress", "percent": 90, "actual_start": days_ago(30)},
+    })
+    engineer = make_user()
+    paving_version = project.stage("paving").version
+    other = sessionmaker(bind=db.engine)()
+    started = threading.Event()
+
+    def reopen_pipes():
+        with other.begin():
+            other.execute(sa.update(Project).where(Project.id == project.id).values(updated_at=Project.updated_at))
+            other.execute(sa.update(Stage).where(Stage.project_id == project.id, Stage.key == "rain_sewage")
+                          .values(status="in_progress", percent=80, actual_end=None, version=Stage.version + 1))
+            started.set()
+            time.sleep(0.5)
+        other.close()
+
+    thread = threading.Thread(target=reopen_pipes)
+    thread.start()
+    started.wait(5)
+    with pytest.raises(StageRuleViolation):
+        update_stage(project, "paving", engineer,
+                     {"status": "completed", "percent": 100, "actual_end": days_ago(1)}, paving_version)
+    thread.join()
+    db.session.rollback()
+    assert db.session.scalar(sa.select(Stage.status).where(Stage.project_id == project.id,
+                                                           Stage.key == "paving")) == "in_progress"
