@@ -35,6 +35,9 @@ def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
     if not demo_data.database_is_empty():
         if if_empty:
             click.echo("The database already has projects; demo data not loaded.")
+            logins = Path(current_app.instance_path) / DEMO_LOGINS_FILE
+            if logins.exists():
+                click.echo("Demo logins (user, password, role):\n" + logins.read_text().rstrip())
             return
         raise click.ClickException("The database already has projects; seed-demo needs an empty database.")
     if password is not None and len(password) < accounts.MIN_PASSWORD_LENGTH:

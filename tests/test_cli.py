@@ -102,6 +102,16 @@ def test_seed_demo_if_empty_does_nothing_on_a_loaded_database(runner):
     assert (count(Project), count(User), count(AuditEntry)) == (1, users_before, audit_before)
 
 
+def test_seed_demo_if_empty_reprints_the_kept_logins(app, runner):
+    """./scripts/run prints the demo logins on every start, not only the first."""
+    first = seed(runner, "--projects", "3")
+    password = next(line.split()[1] for line in first.output.splitlines() if line.split()[:1] == ["engineer"])
+    again = seed(runner, "--if-empty")
+    assert again.exit_code == 0, again.output
+    assert "not loaded" in again.output
+    assert any(line.split()[:2] == ["engineer", password] for line in again.output.splitlines())
+
+
 def test_seed_demo_if_empty_loads_an_empty_database(runner):
     result = seed(runner, "--projects", "3", "--password", DEMO_PASSWORD, "--if-empty")
     assert result.exit_code == 0, result.output
