@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from renovation import permissions
 from renovation.admin.forms import ConfirmForm, PasswordResetForm, UserForm
-from renovation.domain import accounts
+from renovation.domain import accounts, audit
 from renovation.extensions import db
 from renovation.models import AuditEntry, Community, User
 from renovation.templating import render
@@ -103,4 +103,5 @@ def audit_log():
     entries = db.session.scalars(
         select(AuditEntry).options(selectinload(AuditEntry.user)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(300)
     ).all()
-    return render("admin/audit.html", entries=entries)
+    return render("admin/audit.html", entries=entries, action_label=audit.action_label,
+                  target_label=audit.target_label)

@@ -1,7 +1,31 @@
 """Writing the audit log: every write in the app leaves one entry."""
+from flask_babel import lazy_gettext as _l
+
 from renovation.domain.clock import utcnow
 from renovation.extensions import db
 from renovation.models import AuditEntry
+
+
+# What each action code means, for the audit log page.
+ACTION_LABELS = {
+    "stage.update": _l("Stage updated"),
+    "user.create": _l("User added"),
+    "user.enable": _l("User enabled"),
+    "user.disable": _l("User disabled"),
+    "user.reset_password": _l("Password reset"),
+    "user.locked": _l("Username locked after failed logins"),
+    "token.create": _l("API token created"),
+    "demo.seed": _l("Demo data loaded"),
+}
+TARGET_LABELS = {"project": _l("Project"), "user": _l("User"), "database": _l("Database")}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def target_label(target_type: str) -> str:
+    return TARGET_LABELS.get(target_type, target_type)
 
 
 def record(user, action: str, target_type: str, target_id, **details) -> AuditEntry:
