@@ -22,6 +22,30 @@ def can_edit_stage(user, project=None) -> bool:
     return _is(user, Role.ADMIN, Role.ENGINEER)
 
 
+def can_add_photo(user, project) -> bool:
+    """Engineers and admins everywhere; committee members for their own community's projects."""
+    if _is(user, Role.ADMIN, Role.ENGINEER):
+        return True
+    return _is(user, Role.COMMITTEE) and user.community_id == project.compound.community_id
+
+
+def can_change_photo(user, photo) -> bool:
+    """Edit or delete: the uploader (while still allowed on the project), engineers and admins."""
+    if _is(user, Role.ADMIN, Role.ENGINEER):
+        return True
+    return photo.uploaded_by_id == getattr(user, "id", None) and can_add_photo(user, photo.project)
+
+
+def can_pair_photos(user, project=None) -> bool:
+    """Engineers mark before/after pairs."""
+    return _is(user, Role.ADMIN, Role.ENGINEER)
+
+
+def can_see_gps(user) -> bool:
+    """Where a photo was taken is for bureau staff only."""
+    return _is(user, Role.ADMIN, Role.ENGINEER)
+
+
 def can_view_audit_log(user) -> bool:
     return _is(user, Role.ADMIN)
 

@@ -15,6 +15,8 @@ FIELD_LABELS = {
     "actual_start": _l("Actual start"),
     "actual_end": _l("Actual end"),
     "note": _l("Note"),
+    "photo_added": _l("Photo added"),
+    "photo_deleted": _l("Photo deleted"),
 }
 
 

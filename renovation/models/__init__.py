@@ -1,6 +1,7 @@
 """Database models, one module per entity group."""
 from renovation.models.areas import Community, Compound, Street
 from renovation.models.audit import AuditEntry, StageEvent
+from renovation.models.photos import Phase, Photo, PhotoPair
 from renovation.models.projects import Project, Stage
 from renovation.models.users import ApiToken, Role, User
 
@@ -8,6 +9,9 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Community",
+    "Phase",
+    "Photo",
+    "PhotoPair",
     "Compound",
     "Project",
     "Role",

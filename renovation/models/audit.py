@@ -30,7 +30,7 @@ class StageEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
-    stage_key: Mapped[str] = mapped_column(String(16))
+    stage_key: Mapped[str | None] = mapped_column(String(16))  # None: a project-wide event (photo)
     at: Mapped[datetime]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     changes: Mapped[list] = mapped_column(JSON, default=list)

@@ -1,0 +1,79 @@
+"""Photo evidence of a project, and before/after pairs of the same viewpoint."""
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from renovation.extensions import db
+
+
+class Phase(StrEnum):
+    """When in the work a photo was taken."""
+
+    BEFORE = "before"
+    DURING = "during"
+    AFTER = "after"
+
+
+PHASE_LABELS = {
+    Phase.BEFORE: _l("Before renovation"),
+    Phase.DURING: _l("During construction"),
+    Phase.AFTER: _l("After renovation"),
+}
+
+
+class Photo(db.Model):
+    """One photo: the original is kept byte for byte under its sha256; display and thumbnail
+    JPEGs are derived from it. ``width``/``height`` are as displayed (EXIF orientation applied)."""
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "sha256"),
+        Index("ix_photo_project_uploaded", "project_id", "uploaded_at"),
+        Index("ix_photo_uploaded_at", "uploaded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    stage_key: Mapped[str | None] = mapped_column(String(16))
+    phase: Mapped[str] = mapped_column(String(8))
+    caption: Mapped[str] = mapped_column(Text, default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(32))
+    original_filename: Mapped[str] = mapped_column(String(255))
+    width: Mapped[int]
+    height: Mapped[int]
+    byte_size: Mapped[int]
+    taken_at: Mapped[datetime]
+    taken_at_source: Mapped[str] = mapped_column(String(8))  # "exif" or "upload"
+    gps_latitude: Mapped[float | None]
+    gps_longitude: Mapped[float | None]
+    camera_model: Mapped[str] = mapped_column(String(128), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    project = relationship("Project")
+    uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])
+
+    @property
+    def phase_label(self) -> str:
+        return PHASE_LABELS[Phase(self.phase)]
+
+
+class PhotoPair(db.Model):
+    """A before photo and an after photo of the same viewpoint."""
+
+    __table_args__ = (UniqueConstraint("before_id"), UniqueConstraint("after_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    before_id: Mapped[int] = mapped_column(ForeignKey("photo.id", ondelete="CASCADE"))
+    after_id: Mapped[int] = mapped_column(ForeignKey("photo.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime]
+
+    before = relationship("Photo", foreign_keys=[before_id])
+    after = relationship("Photo", foreign_keys=[after_id])
