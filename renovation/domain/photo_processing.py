@@ -26,6 +26,7 @@ THUMBNAIL_SIZE = 320
 # Format as Pillow names it → content type. Nothing else is ever opened.
 ACCEPTED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heic"}
 HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
+AVIF_BRANDS = {b"avif", b"avis"}
 # Images we recognise but do not accept, so the message can say "unsupported" not "not an image".
 OTHER_IMAGE_SIGNATURES = (b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*", b"\x00\x00\x01\x00")
 
@@ -77,8 +78,11 @@ def sniff_format(head: bytes) -> str | None:
         return "PNG"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "WEBP"
-    if head[4:8] == b"ftyp" and (head[8:12] in HEIF_BRANDS or any(
-            head[i:i + 4] in HEIF_BRANDS for i in range(16, min(len(head), 48), 4))):
+    brands = [head[i:i + 4] for i in (8, *range(16, min(len(head), 48), 4))]
+    # AVIF is HEIF-structured (its brands include mif1) but pillow-heif does not read it:
+    # "unsupported", not "damaged".
+    if head[4:8] == b"ftyp" and not AVIF_BRANDS.intersection(brands) and any(
+            brand in HEIF_BRANDS for brand in brands):
         return "HEIF"
     return None
 
