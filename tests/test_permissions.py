@@ -4,6 +4,7 @@ The table below must name every (endpoint, method) of ``app.url_map`` except ``s
 a new route without a row fails ``test_every_route_has_a_row``. Every request that is refused
 (or that only reads) must leave the database exactly as it was.
 """
+import io
 from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
@@ -11,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from renovation.domain.photo_operations import add_photo
 from renovation.extensions import db
 from tests.conftest import api_token, days_ago, login, make_project, make_user
 
@@ -26,6 +28,7 @@ class World:
     code: str
     users: dict
     target_id: int
+    photo_id: int = 0
 
 
 def _world() -> World:
@@ -37,7 +40,17 @@ def _world() -> World:
         "leader": make_user("leader", "leader"),
     }
     target = make_user("target", "engineer")
-    return World(code=project.code, users={role: user.id for role, user in users.items()}, target_id=target.id)
+    photo = add_photo(project, users["engineer"], "东门.jpg", io.BytesIO(_jpeg((180, 40, 40))), "before", "survey")
+    return World(code=project.code, users={role: user.id for role, user in users.items()}, target_id=target.id,
+                 photo_id=photo.id)
+
+
+def _jpeg(colour) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 def _stage_post(world: World) -> dict:
@@ -46,6 +59,10 @@ def _stage_post(world: World) -> dict:
 
 
 STAGE_PATCH = {"status": "in_progress", "percent": 30, "actual_start": days_ago(3).isoformat(), "version": 1}
+
+
+def _api_photo_post(world: World) -> dict:
+    return {"phase": "after", "stage": "survey", "caption": "路面完工", "file": (io.BytesIO(_jpeg((40, 40, 180))), "after.jpg")}
 
 
 @dataclass
@@ -114,6 +131,13 @@ ROWS = [
     Row("api.patch_stage", "PATCH", lambda w: f"/api/v1/projects/{w.code}/stages/survey",
         api(committee=403, leader=403), json=STAGE_PATCH,
         api=True, writes=frozenset({"admin", "engineer"})),
+    Row("api.project_photos", "GET", lambda w: f"/api/v1/projects/{w.code}/photos", api(), api=True),
+    Row("api.add_photo", "POST", lambda w: f"/api/v1/projects/{w.code}/photos",
+        api(admin=201, engineer=201, committee=201, leader=403), data=_api_photo_post, api=True,
+        writes=frozenset({"admin", "engineer", "committee"})),
+    Row("api.photo", "GET", lambda w: f"/api/v1/photos/{w.photo_id}", api(), api=True),
+    Row("api.photo_image", "GET", lambda w: f"/api/v1/photos/{w.photo_id}/thumbnail", api(), api=True),
+    Row("api.photo_original", "GET", lambda w: f"/api/v1/photos/{w.photo_id}/original", api(), api=True),
 ]
 ROW_IDS = [f"{row.endpoint}-{row.method}" for row in ROWS]
 
@@ -145,7 +169,10 @@ def _send(client, row: Row, world: World, headers: dict):
         kwargs["data"] = row.data(world)
     if row.json is not None:
         kwargs["json"] = row.json
-    return client.open(row.url(world), method=row.method, **kwargs)
+    response = client.open(row.url(world), method=row.method, **kwargs)
+    response.get_data()
+    response.close()  # as a server would: a streamed file (a photo original) is closed
+    return response
 
 
 def _user_model():

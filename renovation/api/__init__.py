@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 from renovation.api import views  # noqa: E402,F401  (routes register on import)
+from renovation.api import photos  # noqa: E402,F401

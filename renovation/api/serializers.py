@@ -1,5 +1,7 @@
-"""Projects and stages as JSON."""
+"""Projects, stages and photos as JSON."""
 from datetime import date, datetime
+
+from flask import url_for
 
 from renovation.domain.schedule import days_behind
 
@@ -79,3 +81,30 @@ def stage_event_json(event) -> dict:
         "changes": event.changes,
         "note": event.note,
     }
+
+
+def photo_json(photo, show_gps: bool) -> dict:
+    """A photo; ``show_gps`` from :func:`renovation.permissions.can_see_gps` for the caller."""
+
+    def file_url(kind: str) -> str:
+        if kind == "original":
+            return url_for("api.photo_original", photo_id=photo.id, _external=True)
+        return url_for("api.photo_image", photo_id=photo.id, kind=kind, _external=True)
+
+    body = {
+        "id": photo.id,
+        "phase": photo.phase,
+        "stage": photo.stage_key,
+        "caption": photo.caption,
+        "taken_at": _iso(photo.taken_at),
+        "taken_at_source": photo.taken_at_source,
+        "width": photo.width,
+        "height": photo.height,
+        "sha256": photo.sha256,
+        "uploaded_by": photo.uploaded_by.username if photo.uploaded_by else None,
+        "uploaded_at": _iso(photo.uploaded_at),
+        "urls": {kind: file_url(kind) for kind in ("original", "display", "thumbnail")},
+    }
+    if show_gps and photo.gps_latitude is not None and photo.gps_longitude is not None:
+        body["gps"] = {"latitude": photo.gps_latitude, "longitude": photo.gps_longitude}
+    return body

@@ -1,0 +1,176 @@
+"""Photo evidence through the API: list and upload a project's photos, read one, fetch its files.
+
+Files are served only here (and by the pages), after the same permission check as the rest
+of the API: the storage is never exposed directly.
+"""
+from flask import current_app, g, jsonify, make_response, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from renovation import permissions
+from renovation import storage as files
+from renovation.api import bp
+from renovation.api.auth import api_error, token_required
+from renovation.api.serializers import photo_json
+from renovation.domain import project_list
+from renovation.domain.photo_operations import DuplicatePhoto, add_photo
+from renovation.domain.photo_processing import ImageRejected
+from renovation.domain.stages import STAGE_ORDER
+from renovation.extensions import db
+from renovation.models import Photo
+from renovation.models.photos import Phase
+from renovation.upload_limits import accepts_photos
+
+CAPTION_MAX = 500
+# Derived files never change (their key is the original's sha256): cache them for a year.
+IMMUTABLE = "private, max-age=31536000, immutable"
+TOO_LARGE_STATUS = {"too_large": 413, "too_many_pixels": 413}  # every other reason: 415
+
+
+def _not_found():
+    return api_error(404, _("The page or record does not exist."))
+
+
+def _too_large_message() -> str:
+    return ImageRejected("too_large", mb=current_app.config["PHOTO_MAX_BYTES"] // (1024 * 1024)).message
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def request_too_large(error):
+    """A request over the limit is refused before the view runs: say what the limit is."""
+    if request.endpoint == "api.add_photo":
+        return api_error(413, _("%(field)s: %(value)s", field=_("Photo"), value=_too_large_message()))
+    return api_error(413, _("What you sent is too large."))
+
+
+@bp.get("/projects/<code>/photos")
+@token_required(permissions.can_view_projects)
+def project_photos(code):
+    project = project_list.project_by_code(code)
+    if project is None:
+        return _not_found()
+    photos = db.session.scalars(
+        select(Photo)
+        .where(Photo.project_id == project.id, Photo.deleted_at.is_(None))
+        .options(joinedload(Photo.uploaded_by))
+        .order_by(Photo.uploaded_at.desc(), Photo.id.desc())
+    )
+    show_gps = permissions.can_see_gps(g.api_user)
+    return jsonify(items=[photo_json(photo, show_gps) for photo in photos])
+
+
+@bp.post("/projects/<code>/photos", endpoint="add_photo")
+@accepts_photos(files=1)
+@token_required(permissions.can_view_projects)
+def add_photo_route(code):
+    project = project_list.project_by_code(code)
+    if project is None:
+        return _not_found()
+    if not permissions.can_add_photo(g.api_user, project):
+        return api_error(403, _("You do not have permission to do this."))
+    errors, upload = {}, None
+    phase = request.form.get("phase", "").strip()
+    if phase not in set(Phase):
+        errors["phase"] = _("Choose the phase: before, during or after.")
+    stage = request.form.get("stage", "").strip() or None
+    if stage is not None and stage not in set(STAGE_ORDER):
+        errors["stage"] = _("Choose a stage from the list.")
+    caption = request.form.get("caption", "").strip()
+    if len(caption) > CAPTION_MAX:
+        errors["caption"] = _("A caption has at most %(n)d characters.", n=CAPTION_MAX)
+    uploads = [part for part in request.files.getlist("file") if _has_content(part)]
+    if not uploads:
+        errors["file"] = _("Choose a photo to upload.")
+    elif len(uploads) > 1:
+        errors["file"] = _("Send one photo per request.")
+    else:
+        upload = uploads[0]
+    if errors:
+        return jsonify(errors=errors), 422
+    # The name the file had on the sender's device, without any folder a browser may add.
+    filename = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "photo"
+    try:
+        photo = add_photo(project, g.api_user, filename, upload.stream, phase, stage, caption)
+    except ImageRejected as rejected:
+        message = _("%(field)s: %(value)s", field=filename, value=rejected.message)
+        return api_error(TOO_LARGE_STATUS.get(rejected.reason, 415), message, reason=rejected.reason)
+    except DuplicatePhoto as duplicate:
+        return api_error(409, _("This photo has already been uploaded to this project."),
+                         id=duplicate.photo.id)
+    response = jsonify(photo_json(photo, permissions.can_see_gps(g.api_user)))
+    response.status_code = 201
+    response.headers["Location"] = _photo_url(photo.id)
+    return response
+
+
+def _has_content(part) -> bool:
+    """A browser sends an empty part, without a name, for a file input left empty."""
+    if part.filename:
+        return True
+    part.stream.seek(0, 2)
+    size = part.stream.tell()
+    part.stream.seek(0)
+    return size > 0
+
+
+def _photo_url(photo_id: int) -> str:
+    return url_for("api.photo", photo_id=photo_id, _external=True)
+
+
+def _live_photo(photo_id: int) -> Photo | None:
+    photo = db.session.get(Photo, photo_id, options=[joinedload(Photo.uploaded_by)])
+    return photo if photo is not None and photo.deleted_at is None else None
+
+
+@bp.get("/photos/<int:photo_id>")
+@token_required(permissions.can_view_projects)
+def photo(photo_id):
+    found = _live_photo(photo_id)
+    if found is None:
+        return _not_found()
+    return jsonify(photo_json(found, permissions.can_see_gps(g.api_user)))
+
+
+@bp.get("/photos/<int:photo_id>/<any(display, thumbnail):kind>")
+@token_required(permissions.can_view_projects)
+def photo_image(photo_id, kind):
+    found = _live_photo(photo_id)
+    if found is None:
+        return _not_found()
+    key = files.derived_key(found.sha256, kind)
+    store = files.get_storage()
+    etag = f"{found.sha256}-{kind}"
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        if not store.exists(key):
+            return _not_found()
+        with store.open(key) as handle:
+            response = make_response(handle.read())
+        response.mimetype = "image/jpeg"
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = IMMUTABLE
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/photos/<int:photo_id>/original")
+@token_required(permissions.can_view_projects)
+def photo_original(photo_id):
+    """The original, byte for byte, as a download under its own name (RFC 5987 for Chinese)."""
+    found = _live_photo(photo_id)
+    if found is None:
+        return _not_found()
+    key = files.original_key(found.sha256)
+    store = files.get_storage()
+    if not store.exists(key):
+        return _not_found()
+    response = send_file(
+        store.open(key), mimetype=found.content_type, as_attachment=True,
+        download_name=found.original_filename, etag=found.sha256, conditional=True,
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
