@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from renovation.domain.photo_operations import add_photo
+from renovation.domain.photo_operations import add_photo, pair_photos
 from renovation.extensions import db
 from tests.conftest import api_token, days_ago, login, make_project, make_user
 
@@ -29,6 +29,8 @@ class World:
     users: dict
     target_id: int
     photo_id: int = 0
+    after_id: int = 0  # an after photo without a pair, to pair with photo_id
+    pair_id: int = 0  # a pair of two other photos
 
 
 def _world() -> World:
@@ -41,8 +43,12 @@ def _world() -> World:
     }
     target = make_user("target", "engineer")
     photo = add_photo(project, users["engineer"], "东门.jpg", io.BytesIO(_jpeg((180, 40, 40))), "before", "survey")
+    after = add_photo(project, users["engineer"], "东门-改造后.jpg", io.BytesIO(_jpeg((40, 180, 40))), "after", "survey")
+    pair = pair_photos(project, users["engineer"],
+                       add_photo(project, users["engineer"], "北门.jpg", io.BytesIO(_jpeg((90, 90, 30))), "before", None),
+                       add_photo(project, users["engineer"], "北门-改造后.jpg", io.BytesIO(_jpeg((30, 90, 90))), "after", None))
     return World(code=project.code, users={role: user.id for role, user in users.items()}, target_id=target.id,
-                 photo_id=photo.id)
+                 photo_id=photo.id, after_id=after.id, pair_id=pair.id)
 
 
 def _jpeg(colour) -> bytes:
@@ -63,6 +69,10 @@ STAGE_PATCH = {"status": "in_progress", "percent": 30, "actual_start": days_ago(
 
 def _api_photo_post(world: World) -> dict:
     return {"phase": "after", "stage": "survey", "caption": "路面完工", "file": (io.BytesIO(_jpeg((40, 40, 180))), "after.jpg")}
+
+
+def _page_photo_post(world: World) -> dict:
+    return {"phase": "during", "stage": "survey", "caption": "入户调查", "files": (io.BytesIO(_jpeg((180, 180, 40))), "现场.jpg")}
 
 
 @dataclass
@@ -131,6 +141,23 @@ ROWS = [
     Row("api.patch_stage", "PATCH", lambda w: f"/api/v1/projects/{w.code}/stages/survey",
         api(committee=403, leader=403), json=STAGE_PATCH,
         api=True, writes=frozenset({"admin", "engineer"})),
+    Row("photos.index", "GET", lambda w: "/photos", page()),
+    Row("photos.upload", "POST", lambda w: f"/projects/{w.code}/photos",
+        page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community
+        data=_page_photo_post, writes=frozenset({"admin", "engineer", "committee"}),
+        location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    Row("photos.show", "GET", lambda w: f"/photos/{w.photo_id}", page()),
+    Row("photos.edit", "POST", lambda w: f"/photos/{w.photo_id}/edit", EDITORS_WRITE,
+        data=lambda w: {"phase": "before", "stage": "", "caption": "东门全景"}, writes=frozenset({"admin", "engineer"})),
+    Row("photos.delete", "POST", lambda w: f"/photos/{w.photo_id}/delete", EDITORS_WRITE,
+        data=lambda w: {"reason": "拍错了"}, writes=frozenset({"admin", "engineer"})),
+    Row("photos.pair", "POST", lambda w: f"/photos/{w.photo_id}/pair", EDITORS_WRITE,
+        data=lambda w: {"after": str(w.after_id)}, writes=frozenset({"admin", "engineer"})),
+    Row("photos.unpair_photos", "POST", lambda w: f"/photos/pairs/{w.pair_id}/delete", EDITORS_WRITE,
+        data=lambda w: {}, writes=frozenset({"admin", "engineer"})),
+    Row("photos.thumbnail", "GET", lambda w: f"/photos/{w.photo_id}/thumbnail", page()),
+    Row("photos.display", "GET", lambda w: f"/photos/{w.photo_id}/display", page()),
+    Row("photos.original", "GET", lambda w: f"/photos/{w.photo_id}/original", page()),
     Row("api.project_photos", "GET", lambda w: f"/api/v1/projects/{w.code}/photos", api(), api=True),
     Row("api.add_photo", "POST", lambda w: f"/api/v1/projects/{w.code}/photos",
         api(admin=201, engineer=201, committee=201, leader=403), data=_api_photo_post, api=True,

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from renovation import permissions
-from renovation.domain import project_list
+from renovation.domain import photo_gallery, project_list
 from renovation.domain.clock import today
 from renovation.domain.history import stage_history
 from renovation.domain.stage_operations import StageConflict, StageRuleViolation, update_stage
@@ -15,7 +15,7 @@ from renovation.templating import render, wants_fragment
 bp = Blueprint("projects", __name__)
 
 # The parts of the project page that htmx refreshes on its own (blocks of project.html).
-PROJECT_FRAGMENTS = ("summary", "history")
+PROJECT_FRAGMENTS = ("summary", "history", "gallery")
 
 
 @bp.route("/")
@@ -58,6 +58,7 @@ def show(code):
     return render(
         "projects/project.html", fragment if fragment in PROJECT_FRAGMENTS else None,
         project=project, history=stage_history(project.id), today=today(),
+        gallery=photo_gallery.project_gallery(project.id) if fragment != "summary" else None,
     )
 
 

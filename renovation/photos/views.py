@@ -1,0 +1,237 @@
+"""Photo pages: thin views over :mod:`renovation.domain.photo_operations` and
+:mod:`renovation.domain.photo_gallery`."""
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
+
+from renovation import permissions
+from renovation.domain import photo_gallery, project_list
+from renovation.domain.photo_operations import PairError, add_photos, delete_photo, pair_photos, unpair, update_photo
+from renovation.extensions import csrf, db
+from renovation.models import Photo, PhotoPair
+from renovation.photos.files import send_photo_file
+from renovation.photos.forms import (ConfirmForm, DeletePhotoForm, EditPhotoForm, PairForm, PhotoFilterForm,
+                                     UploadForm)
+from renovation.templating import render, wants_fragment
+from renovation.upload_limits import accepts_photos, allow_photo_upload
+
+bp = Blueprint("photos", __name__)
+PHOTOS_PER_PAGE = 60
+can_view = permissions.require(permissions.can_view_projects)
+
+
+@bp.app_context_processor
+def photo_template_helpers():
+    return {"photo_upload_form": _blank_upload_form, "thumbnail_size": photo_gallery.thumbnail_size}
+
+
+def _blank_upload_form(stage_key: str | None = None) -> UploadForm:
+    return UploadForm(formdata=None, stage=stage_key or "")
+
+
+# --- upload -------------------------------------------------------------------------------------
+
+@bp.route("/projects/<code>/photos", methods=["POST"])
+@accepts_photos()
+@csrf.exempt  # the body is read only after the permission check; the form checks the token
+@can_view
+def upload(code):
+    project = project_list.project_by_code(code) or abort(404)
+    if not permissions.can_add_photo(current_user, project):
+        abort(403)
+    allow_photo_upload()
+    form = UploadForm(max_files=current_app.config["PHOTO_MAX_FILES_PER_UPLOAD"])
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            raise CSRFError(form.csrf_token.errors[0])
+        return _upload_refused(project, form)
+    uploads = [(_file_name(upload.filename), upload.stream) for upload in form.uploads()]
+    outcomes = add_photos(project, current_user, uploads, form.phase.data, form.stage.data or None,
+                          form.caption.data or "")
+    if not wants_fragment():
+        for outcome in outcomes:
+            flash(*_outcome_message(outcome))
+        return redirect(url_for("projects.show", code=code, _anchor="photos"), code=303)
+    stored = any(outcome.photo or outcome.duplicate_of for outcome in outcomes)
+    response = make_response(render("photos/_upload_result.html", project=project, outcomes=outcomes,
+                                    gallery=photo_gallery.project_gallery(project.id)), 200 if stored else 422)
+    response.headers["HX-Trigger"] = "photosChanged"
+    return response
+
+
+def _upload_refused(project, form):
+    messages = [message for errors in form.errors.values() for message in errors]
+    if wants_fragment():
+        return render("photos/_upload_result.html", project=project, outcomes=[], form_errors=messages), 422
+    for message in messages:
+        flash(message, "error")
+    return redirect(url_for("projects.show", code=project.code, _anchor="photos"), code=303)
+
+
+def _file_name(name: str | None) -> str:
+    """The file's own name: no folders (old browsers send a path), no NUL."""
+    return (name or "").replace("\\", "/").rsplit("/", 1)[-1].replace("\x00", "").strip() or "photo"
+
+
+def _outcome_message(outcome) -> tuple[str, str]:
+    if outcome.photo is not None:
+        return _("%(file)s: saved.", file=outcome.filename), "success"
+    if outcome.duplicate_of is not None:
+        link = url_for("photos.show", photo_id=outcome.duplicate_of.id)
+        return Markup('{} <a href="{}">{}</a>').format(
+            _("%(file)s: already uploaded.", file=outcome.filename), link, _("See the photo")), "info"
+    return _("%(file)s was refused: %(reason)s.", file=outcome.filename, reason=outcome.error), "error"
+
+
+# --- the photo page and its forms ----------------------------------------------------------------
+
+def _photo_or_404(photo_id: int) -> Photo:
+    photo = photo_gallery.live_photo(photo_id)
+    if photo is None:
+        abort(404)
+    return photo
+
+
+def _photo_page(photo, status=200, **forms):
+    """The photo page; ``forms`` are forms with the user's input and errors to show again."""
+    pair = photo_gallery.pair_of(photo)
+    edit_form = forms.get("edit_form") or EditPhotoForm(
+        formdata=None, phase=photo.phase, stage=photo.stage_key or "", caption=photo.caption)
+    pair_form = forms.get("pair_form")
+    if pair_form is None and pair is None and photo.phase == "before":
+        pair_form = _pair_form(photo, formdata=None)
+    return render("photos/photo.html", photo=photo, project=photo.project, pair=pair, edit_form=edit_form,
+                  delete_form=forms.get("delete_form") or DeletePhotoForm(formdata=None), pair_form=pair_form,
+                  unpair_form=ConfirmForm(formdata=None)), status
+
+
+def _pair_form(photo, **kwargs) -> PairForm:
+    form = PairForm(**kwargs)
+    form.after.choices = [
+        (after.id, f"{after.caption or after.original_filename} · {after.taken_at:%Y-%m-%d}")
+        for after in photo_gallery.unpaired_after_photos(photo.project_id)
+    ]
+    return form
+
+
+@bp.route("/photos/<int:photo_id>")
+@can_view
+def show(photo_id):
+    return _photo_page(_photo_or_404(photo_id))
+
+
+@bp.route("/photos/<int:photo_id>/edit", methods=["POST"])
+@can_view
+def edit(photo_id):
+    photo = _photo_or_404(photo_id)
+    if not permissions.can_change_photo(current_user, photo):
+        abort(403)
+    form = EditPhotoForm()
+    if not form.validate_on_submit():
+        return _photo_page(photo, 422, edit_form=form)
+    update_photo(photo, current_user, form.phase.data, form.stage.data or None, form.caption.data or "")
+    flash(_("Photo saved."), "success")
+    return redirect(url_for("photos.show", photo_id=photo.id), code=303)
+
+
+@bp.route("/photos/<int:photo_id>/delete", methods=["POST"])
+@can_view
+def delete(photo_id):
+    photo = _photo_or_404(photo_id)
+    if not permissions.can_change_photo(current_user, photo):
+        abort(403)
+    form = DeletePhotoForm()
+    if not form.validate_on_submit():
+        return _photo_page(photo, 422, delete_form=form)
+    code, name = photo.project.code, photo.original_filename
+    delete_photo(photo, current_user, (form.reason.data or "").strip())
+    flash(_("Photo %(file)s deleted.", file=name), "success")
+    return redirect(url_for("projects.show", code=code, _anchor="photos"), code=303)
+
+
+@bp.route("/photos/<int:photo_id>/pair", methods=["POST"])
+@can_view
+def pair(photo_id):
+    photo = _photo_or_404(photo_id)
+    if not permissions.can_pair_photos(current_user, photo.project):
+        abort(403)
+    form = _pair_form(photo)
+    if form.validate_on_submit():
+        try:
+            pair_photos(photo.project, current_user, photo, db.session.get(Photo, form.after.data))
+        except PairError as error:
+            form.after.errors = [error.message]
+        else:
+            flash(_("Before/after pair saved."), "success")
+            return redirect(url_for("photos.show", photo_id=photo.id), code=303)
+    return _photo_page(photo, 422, pair_form=form)
+
+
+@bp.route("/photos/pairs/<int:pair_id>/delete", methods=["POST"])
+@can_view
+def unpair_photos(pair_id):
+    photo_pair = db.session.get(PhotoPair, pair_id) or abort(404)
+    if not permissions.can_pair_photos(current_user, photo_pair.before.project):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    before_id, code = photo_pair.before_id, photo_pair.before.project.code
+    unpair(photo_pair, current_user)
+    flash(_("The pair was removed; both photos stay."), "success")
+    if request.form.get("back") == "project":
+        return redirect(url_for("projects.show", code=code, _anchor="pairs"), code=303)
+    return redirect(url_for("photos.show", photo_id=before_id), code=303)
+
+
+# --- files ------------------------------------------------------------------------------------------
+
+def _file_of(photo_id: int, kind: str):
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.deleted_at is not None:
+        abort(404)
+    return send_photo_file(photo, kind)
+
+
+@bp.route("/photos/<int:photo_id>/thumbnail")
+@can_view
+def thumbnail(photo_id):
+    return _file_of(photo_id, "thumbnail")
+
+
+@bp.route("/photos/<int:photo_id>/display")
+@can_view
+def display(photo_id):
+    return _file_of(photo_id, "display")
+
+
+@bp.route("/photos/<int:photo_id>/original")
+@can_view
+def original(photo_id):
+    return _file_of(photo_id, "original")
+
+
+# --- the city-wide page --------------------------------------------------------------------------
+
+@bp.route("/photos")
+@can_view
+def index():
+    form = PhotoFilterForm(request.args)
+    form.set_choices(*project_list.streets_and_communities())
+    form.validate()
+    criteria = photo_gallery.PhotoFilter(**{
+        name: getattr(form, field).data or default
+        for name, field, default in (("street_id", "street", None), ("community_id", "community", None),
+                                     ("stage", "stage", ""), ("phase", "phase", ""),
+                                     ("taken_from", "taken_from", None), ("taken_to", "taken_to", None))
+        if not getattr(form, field).errors
+    })
+    result = photo_gallery.find_photos(criteria, form.page.data if not form.page.errors and form.page.data else 1,
+                                       PHOTOS_PER_PAGE)
+    return render("photos/index.html", "results", form=form, result=result, page_url=_page_url)
+
+
+def _page_url(page: int) -> str:
+    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return url_for("photos.index", **args, **({"page": page} if page > 1 else {}))
