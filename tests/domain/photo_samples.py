@@ -39,7 +39,8 @@ def picture(size=(400, 300), colour=BLUE, mode="RGB", seed=0) -> Image.Image:
         x = (seed * 37 + index * 53) % max(1, width - 20)
         y = (seed * 61 + index * 29) % max(1, height - 20)
         fill = ((seed * 50 + index * 60) % 256, (index * 90) % 256, (seed * 20) % 256)
-        draw.rectangle((x, y, x + width // 8, y + height // 8), fill=fill if mode == "RGB" else None)
+        draw.rectangle((x, y, x + width // 8, y + height // 8),
+                       fill=fill if mode == "RGB" else None)
     return image
 
 
@@ -75,7 +76,7 @@ def heic(size=(400, 300), seed=0, **exif_fields) -> bytes:
     return encode(picture(size, seed=seed), "HEIF", **options)
 
 
-def oriented(orientation: int, size=(200, 400)) -> bytes:
+def oriented(orientation: int, size=(200, 400), fmt="JPEG") -> bytes:
     """A portrait picture with a red marker at its top, stored sideways with the EXIF
     orientation that tells a viewer how to turn it upright."""
     upright = Image.new("RGB", size, BLUE)
@@ -83,7 +84,9 @@ def oriented(orientation: int, size=(200, 400)) -> bytes:
     ImageDraw.Draw(upright).rectangle((width // 4, 0, 3 * width // 4, height // 8), fill=RED)
     # exif_transpose turns orientation 6 by ROTATE_270 and 8 by ROTATE_90: store the inverse.
     turn = {6: Image.Transpose.ROTATE_90, 8: Image.Transpose.ROTATE_270}[orientation]
-    return encode(upright.transpose(turn), "JPEG", quality=95, exif=exif(orientation=orientation))
+    data = exif(orientation=orientation)
+    return encode(upright.transpose(turn), fmt, quality=95,
+                  exif=data.tobytes() if fmt == "HEIF" else data)
 
 
 def icc_profile() -> bytes:
@@ -95,7 +98,8 @@ def bomb_png(width=30000, height=30000) -> bytes:
     """A 1-bit PNG of ``width``×``height`` zero pixels, written by hand with zlib: a few
     hundred KB on disk, gigabytes once decoded."""
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
 
     row = b"\x00" * (1 + (width + 7) // 8)  # filter byte + packed bits
     compressor = zlib.compressobj(9)

@@ -43,6 +43,10 @@ def audit_actions() -> list[str]:
         AuditEntry.action.like("photo.%")).order_by(AuditEntry.id)))
 
 
+def only_entry(action) -> AuditEntry:
+    return db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)).one()
+
+
 def photo_events(project_id) -> list[dict]:
     return [event.changes[0] for event in db.session.scalars(
         sa.select(StageEvent).where(StageEvent.project_id == project_id).order_by(StageEvent.id))]
@@ -63,7 +67,8 @@ def keys_of(sha256) -> list[str]:
 
 def test_add_photo_stores_three_content_addressed_files_and_one_row(project, engineer):
     data = samples.jpeg(size=(2000, 1500), orientation=6, taken="2026:03:14 09:30:00",
-                        model="HUAWEI P40", gps=("N", (25.0, 17.0, 29.04), "E", (117.0, 25.0, 12.0)))
+                        model="HUAWEI P40",
+                        gps=("N", (25.0, 17.0, 29.04), "E", (117.0, 25.0, 12.0)))
     photo = upload(project, engineer, data, filename="IMG_20260314_093000.jpg", phase="during",
                    stage="facade", caption="  东立面脚手架  ")
     sha = photo.sha256
@@ -306,7 +311,7 @@ def test_update_photo_changes_phase_stage_and_caption_with_an_audit_entry(projec
     db.session.expire_all()
     saved = db.session.get(Photo, photo.id)
     assert (saved.phase, saved.stage_key, saved.caption) == ("during", "facade", "西侧外墙")
-    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "photo.update")).one()
+    entry = only_entry("photo.update")
     assert entry.details["old"] == {"phase": "before", "stage": "survey", "caption": ""}
     assert entry.details["new"] == {"phase": "during", "stage": "facade", "caption": "西侧外墙"}
     assert entry.target_id == project.code
@@ -329,7 +334,7 @@ def test_delete_photo_is_a_soft_delete_with_history_and_audit(project, engineer)
     assert saved.deleted_by_id == engineer.id
     assert rows(PhotoPair) == 0
     assert len(stored_files()) == 6  # the files stay
-    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "photo.delete")).one()
+    entry = only_entry("photo.delete")
     assert entry.details == {"photo": after.id, "filename": "after.jpg", "reason": "拍错了小区"}
     assert photo_events(project.id)[-1] == {
         "field": "photo_deleted", "old": None, "new": "after.jpg", "photo": after.id}
@@ -381,7 +386,7 @@ def test_a_before_and_an_after_photo_make_a_pair(project, engineer, photos):
     assert (saved.id, saved.before_id, saved.after_id, saved.project_id) == (
         pair.id, photos["before"].id, photos["after"].id, project.id)
     assert saved.created_by_id == engineer.id
-    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "photo.pair")).one()
+    entry = only_entry("photo.pair")
     assert entry.details == {"before": photos["before"].id, "after": photos["after"].id}
 
 
@@ -429,7 +434,7 @@ def test_unpair_removes_the_pair_with_an_audit_entry(project, engineer, photos):
     pair = pair_photos(project, engineer, photos["before"], photos["after"])
     unpair(pair, engineer)
     assert rows(PhotoPair) == 0 and rows() == 5
-    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "photo.unpair")).one()
+    entry = only_entry("photo.unpair")
     assert entry.details == {"before": photos["before"].id, "after": photos["after"].id}
     assert entry.target_id == project.code
     pair_photos(project, engineer, photos["before"], photos["after2"])  # free again
