@@ -44,8 +44,8 @@ def upload(code):
     allow_photo_upload()
     form = UploadForm(max_files=current_app.config["PHOTO_MAX_FILES_PER_UPLOAD"])
     if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            raise CSRFError(form.csrf_token.errors[0])
+        if form.errors.get("csrf_token"):
+            raise CSRFError(form.errors["csrf_token"][0])
         return _upload_refused(project, form)
     uploads = [(_file_name(upload.filename), upload.stream) for upload in form.uploads()]
     outcomes = add_photos(project, current_user, uploads, form.phase.data, form.stage.data or None,
