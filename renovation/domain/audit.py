@@ -16,6 +16,11 @@ ACTION_LABELS = {
     "user.locked": _l("Username locked after failed logins"),
     "token.create": _l("API token created"),
     "demo.seed": _l("Demo data loaded"),
+    "photo.add": _l("Photo added"),
+    "photo.update": _l("Photo edited"),
+    "photo.delete": _l("Photo deleted"),
+    "photo.pair": _l("Before/after pair made"),
+    "photo.unpair": _l("Before/after pair removed"),
 }
 TARGET_LABELS = {"project": _l("Project"), "user": _l("User"), "database": _l("Database")}
 
