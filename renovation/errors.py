@@ -5,7 +5,7 @@ from flask_wtf.csrf import CSRFError
 
 from renovation.extensions import db
 from renovation.templating import render
-from renovation.upload_limits import raise_limit_for_photo_views
+from renovation.upload_limits import takes_photos
 
 MESSAGES = {
     400: lambda: _("The request could not be understood."),
@@ -26,11 +26,11 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters():
         """No text in this app contains NUL; PostgreSQL refuses it, so refuse it at the door."""
-        # Reading the form parses the body once, under the limit in force: a view taking
-        # photos must have its larger limit set first.
-        raise_limit_for_photo_views()
+        # A view taking photos reads (and checks) its large body itself, after its
+        # permission check: reading it here would make anyone able to upload 500 MB.
         if "\x00" in request.path or _has_nul(request.args.values()) or (
             request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and not takes_photos()
             and _has_nul(request.form.values())
         ):
             abort(400)

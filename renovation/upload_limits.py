@@ -1,6 +1,6 @@
 """Request size limits for the routes that take photos (every other route keeps the small
 app-wide limit of ``MAX_CONTENT_LENGTH``)."""
-from flask import current_app, request
+from flask import abort, current_app, request
 
 MEGABYTE = 1024 * 1024
 
@@ -17,12 +17,9 @@ def allow_photo_upload(files: int | None = None) -> None:
 
 
 def accepts_photos(files: int | None = None):
-    """Mark a view that takes photos: its limit is raised before anything reads the form.
-
-    Something may read the form before the view runs (the app's NUL guard does), and the
-    form is parsed once, under the limit in force then: :func:`raise_limit_for_photo_views`
-    runs first thing for every request.
-    """
+    """Mark a view that takes photos. The app's NUL guard then leaves its body unread, so
+    nothing is parsed before the view has checked who is asking; the view calls
+    :func:`read_photo_upload` once it has."""
 
     def decorator(view):
         view.photo_upload_files = files
@@ -31,8 +28,14 @@ def accepts_photos(files: int | None = None):
     return decorator
 
 
-def raise_limit_for_photo_views() -> None:
-    """Before reading the form: the limit of a view marked with :func:`accepts_photos`."""
+def takes_photos() -> bool:
+    """Whether this request goes to a view marked with :func:`accepts_photos`."""
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    if view is not None and hasattr(view, "photo_upload_files"):
-        allow_photo_upload(view.photo_upload_files)
+    return view is not None and hasattr(view, "photo_upload_files")
+
+
+def read_photo_upload(files: int | None = None) -> None:
+    """After the permission check: raise the limit, parse the body, refuse NUL in its fields."""
+    allow_photo_upload(files)
+    if any("\x00" in value for value in request.form.values()):
+        abort(400)

@@ -585,3 +585,19 @@ def test_files_need_a_token(client, token):
 def test_unknown_photo_files_are_404(client, token, url):
     response = get(client, token, url)
     assert response.status_code == 404 and response.get_json()["error"]
+
+
+@pytest.mark.parametrize("who", ["nobody", "leader"])
+def test_an_upload_body_is_not_read_before_the_caller_is_allowed(app, client, monkeypatch, who):
+    """Only someone allowed to add photos can make the server take in a large upload."""
+    from flask import Request
+
+    make_project(code=CODE)
+    headers = {} if who == "nobody" else {"Authorization": f"Bearer {api_token(make_user('boss', 'leader'))}"}
+    parsed = []
+    original = Request._load_form_data
+    monkeypatch.setattr(Request, "_load_form_data", lambda self: (parsed.append(1), original(self))[1])
+    body = {"phase": "before", "file": (io.BytesIO(jpeg()), "a.jpg")}
+    response = client.post(f"/api/v1/projects/{CODE}/photos", data=body, headers=headers)
+    assert response.status_code == (401 if who == "nobody" else 403)
+    assert parsed == []

@@ -21,7 +21,7 @@ from renovation.domain.stages import STAGE_ORDER
 from renovation.extensions import db
 from renovation.models import Photo
 from renovation.models.photos import Phase
-from renovation.upload_limits import accepts_photos
+from renovation.upload_limits import accepts_photos, read_photo_upload
 
 CAPTION_MAX = 500
 # Derived files never change (their key is the original's sha256): cache them for a year.
@@ -70,6 +70,7 @@ def add_photo_route(code):
         return _not_found()
     if not permissions.can_add_photo(g.api_user, project):
         return api_error(403, _("You do not have permission to do this."))
+    read_photo_upload(files=1)
     errors, upload = {}, None
     phase = request.form.get("phase", "").strip()
     if phase not in set(Phase):

@@ -15,7 +15,7 @@ from renovation.photos.files import send_photo_file
 from renovation.photos.forms import (ConfirmForm, DeletePhotoForm, EditPhotoForm, PairForm, PhotoFilterForm,
                                      UploadForm)
 from renovation.templating import render, wants_fragment
-from renovation.upload_limits import accepts_photos, allow_photo_upload
+from renovation.upload_limits import accepts_photos, read_photo_upload
 
 bp = Blueprint("photos", __name__)
 PHOTOS_PER_PAGE = 60
@@ -41,7 +41,7 @@ def upload(code):
     project = project_list.project_by_code(code) or abort(404)
     if not permissions.can_add_photo(current_user, project):
         abort(403)
-    allow_photo_upload()
+    read_photo_upload()
     form = UploadForm(max_files=current_app.config["PHOTO_MAX_FILES_PER_UPLOAD"])
     if not form.validate_on_submit():
         if form.errors.get("csrf_token"):
