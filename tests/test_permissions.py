@@ -163,6 +163,9 @@ ROWS = [
         api(admin=201, engineer=201, committee=201, leader=403), data=_api_photo_post, api=True,
         writes=frozenset({"admin", "engineer", "committee"})),
     Row("api.photo", "GET", lambda w: f"/api/v1/photos/{w.photo_id}", api(), api=True),
+    Row("api.delete_photo_route", "DELETE", lambda w: f"/api/v1/photos/{w.photo_id}",
+        api(admin=204, engineer=204, committee=403, leader=403), json={"reason": "拍错了"}, api=True,
+        writes=frozenset({"admin", "engineer"})),
     Row("api.photo_image", "GET", lambda w: f"/api/v1/photos/{w.photo_id}/thumbnail", api(), api=True),
     Row("api.photo_original", "GET", lambda w: f"/api/v1/photos/{w.photo_id}/original", api(), api=True),
 ]

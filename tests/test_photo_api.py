@@ -601,3 +601,29 @@ def test_an_upload_body_is_not_read_before_the_caller_is_allowed(app, client, mo
     response = client.post(f"/api/v1/projects/{CODE}/photos", data=body, headers=headers)
     assert response.status_code == (401 if who == "nobody" else 403)
     assert parsed == []
+
+
+def test_delete_through_the_api_is_soft_audited_and_refused_to_another_community(app, client):
+    """A committee member of another community can neither upload to nor delete from a project."""
+    from renovation.models import AuditEntry
+
+    make_project(code=CODE)  # 铁路社区
+    engineer_token = api_token(make_user("engineer", "engineer"))
+    outsider_token = api_token(make_user("jiulong", "committee", community="九龙社区"))
+    created = client.post(f"/api/v1/projects/{CODE}/photos", headers={"Authorization": f"Bearer {engineer_token}"},
+                          data={"phase": "before", "file": (io.BytesIO(jpeg()), "a.jpg")})
+    assert created.status_code == 201
+    photo_id = created.get_json()["id"]
+    outsider = {"Authorization": f"Bearer {outsider_token}"}
+    assert client.delete(f"/api/v1/photos/{photo_id}", headers=outsider).status_code == 403
+    assert client.post(f"/api/v1/projects/{CODE}/photos", headers=outsider,
+                       data={"phase": "after", "file": (io.BytesIO(jpeg(colour=(1, 2, 3))), "b.jpg")}).status_code == 403
+    assert db.session.get(Photo, photo_id).deleted_at is None
+
+    response = client.delete(f"/api/v1/photos/{photo_id}", json={"reason": "拍错了"},
+                             headers={"Authorization": f"Bearer {engineer_token}"})
+    assert response.status_code == 204
+    db.session.expire_all()
+    assert db.session.get(Photo, photo_id).deleted_at is not None
+    assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "photo.delete")).details["reason"] == "拍错了"
+    assert client.get(f"/api/v1/photos/{photo_id}", headers={"Authorization": f"Bearer {engineer_token}"}).status_code == 404

@@ -15,7 +15,7 @@ from renovation.api import bp
 from renovation.api.auth import api_error, token_required
 from renovation.api.serializers import photo_json
 from renovation.domain import project_list
-from renovation.domain.photo_operations import DuplicatePhoto, add_photo
+from renovation.domain.photo_operations import DuplicatePhoto, add_photo, delete_photo
 from renovation.domain.photo_processing import ImageRejected
 from renovation.domain.stages import STAGE_ORDER
 from renovation.extensions import db
@@ -132,6 +132,23 @@ def photo(photo_id):
     if found is None:
         return _not_found()
     return jsonify(photo_json(found, permissions.can_see_gps(g.api_user)))
+
+
+@bp.delete("/photos/<int:photo_id>")
+@token_required(permissions.can_view_projects)
+def delete_photo_route(photo_id):
+    """Soft delete (audited), like the page: uploader, engineers and admins only."""
+    found = _live_photo(photo_id)
+    if found is None:
+        return _not_found()
+    if not permissions.can_change_photo(g.api_user, found):
+        return api_error(403, _("You do not have permission to do this."))
+    body = request.get_json(silent=True)
+    reason = body.get("reason", "") if isinstance(body, dict) else ""
+    if not isinstance(reason, str) or "\x00" in reason:
+        return jsonify(errors={"reason": _("Must be text.")}), 422
+    delete_photo(found, g.api_user, reason.strip()[:500])
+    return "", 204
 
 
 @bp.get("/photos/<int:photo_id>/<any(display, thumbnail):kind>")
