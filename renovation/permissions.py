@@ -46,6 +46,12 @@ def can_see_gps(user) -> bool:
     return _is(user, Role.ADMIN, Role.ENGINEER)
 
 
+def can_write_consultations(user, project) -> bool:
+    """Consultations, votes and demands: engineers and admins everywhere, committee members for
+    their own community's projects; leaders read."""
+    return can_add_photo(user, project)
+
+
 def can_view_audit_log(user) -> bool:
     return _is(user, Role.ADMIN)
 

@@ -1,6 +1,7 @@
 """Database models, one module per entity group."""
 from renovation.models.areas import Community, Compound, Street
 from renovation.models.audit import AuditEntry, StageEvent
+from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
 from renovation.models.photos import Phase, Photo, PhotoPair
 from renovation.models.projects import Project, Stage
 from renovation.models.users import ApiToken, Role, User
@@ -9,6 +10,9 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Community",
+    "Consultation",
+    "Demand",
+    "DemandEvent",
     "Phase",
     "Photo",
     "PhotoPair",
@@ -19,4 +23,5 @@ __all__ = [
     "StageEvent",
     "Street",
     "User",
+    "Vote",
 ]

@@ -1,0 +1,167 @@
+"""Resident consultation: the log of meetings and visits, their votes, and residents' demands."""
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from renovation.extensions import db
+
+Area = Numeric(12, 2)  # m², exclusive floor area
+
+
+class ConsultationKind(StrEnum):
+    COUNCIL_MEETING = "council_meeting"
+    DOOR_TO_DOOR = "door_to_door"
+    QUESTIONNAIRE = "questionnaire"
+    PUBLIC_NOTICE = "public_notice"
+    HEARING = "hearing"
+
+
+KIND_LABELS = {
+    ConsultationKind.COUNCIL_MEETING: _l("Residents' council meeting"),
+    ConsultationKind.DOOR_TO_DOOR: _l("Door-to-door visit"),
+    ConsultationKind.QUESTIONNAIRE: _l("Questionnaire"),
+    ConsultationKind.PUBLIC_NOTICE: _l("Public notice"),
+    ConsultationKind.HEARING: _l("Hearing"),
+}
+
+
+class DemandCategory(StrEnum):
+    PARKING = "parking"
+    DRAINAGE = "drainage"
+    LIGHTING = "lighting"
+    GREENING = "greening"
+    ACCESSIBILITY = "accessibility"
+    SECURITY = "security"
+    OTHER = "other"
+
+
+CATEGORY_LABELS = {
+    DemandCategory.PARKING: _l("Parking"),
+    DemandCategory.DRAINAGE: _l("Drainage"),
+    DemandCategory.LIGHTING: _l("Lighting"),
+    DemandCategory.GREENING: _l("Greening"),
+    DemandCategory.ACCESSIBILITY: _l("Accessibility and elevators"),
+    DemandCategory.SECURITY: _l("Security"),
+    DemandCategory.OTHER: _l("Other"),
+}
+
+
+class DemandStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    DECLINED = "declined"
+
+
+DEMAND_STATUS_LABELS = {
+    DemandStatus.PENDING: _l("Pending"),
+    DemandStatus.IN_PROGRESS: _l("Being handled"),
+    DemandStatus.RESOLVED: _l("Resolved"),
+    DemandStatus.DECLINED: _l("Declined"),
+}
+
+
+class Consultation(db.Model):
+    """One consultation of a project's residents. Deleting is a soft delete with a reason."""
+
+    __table_args__ = (Index("ix_consultation_project_date", "project_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    place: Mapped[str] = mapped_column(String(128), default="")
+    organiser: Mapped[str] = mapped_column(String(64), default="")
+    attendees: Mapped[str] = mapped_column(Text, default="")
+    households: Mapped[int | None]
+    topic: Mapped[str] = mapped_column(String(200))
+    opinions: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    deleted_at: Mapped[dt.datetime | None]
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    delete_reason: Mapped[str] = mapped_column(Text, default="")
+
+    project = relationship("Project")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    vote: Mapped["Vote | None"] = relationship(back_populates="consultation", uselist=False,
+                                               cascade="all, delete-orphan")
+
+
+class Vote(db.Model):
+    """A vote taken at a consultation, under Civil Code article 278 (see domain/votes.py)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), unique=True)
+    matter: Mapped[str] = mapped_column(String(200))
+    matter_class: Mapped[str] = mapped_column(String(8))  # "special" or "ordinary"
+    total_owners: Mapped[int]
+    total_area: Mapped[Decimal] = mapped_column(Area)
+    participating_owners: Mapped[int]
+    participating_area: Mapped[Decimal] = mapped_column(Area)
+    agree_owners: Mapped[int]
+    agree_area: Mapped[Decimal] = mapped_column(Area)
+    oppose_owners: Mapped[int]
+    oppose_area: Mapped[Decimal] = mapped_column(Area)
+    abstain_owners: Mapped[int]
+    abstain_area: Mapped[Decimal] = mapped_column(Area)
+    # A stricter local rule: this fraction of the voting scope's owners must agree, e.g. "9/10".
+    extra_threshold: Mapped[str | None] = mapped_column(String(16))
+    extra_label: Mapped[str] = mapped_column(String(100), default="")
+    passed: Mapped[bool]  # as decided when saved; recomputed from the figures for display
+
+    consultation: Mapped[Consultation] = relationship(back_populates="vote")
+
+
+class Demand(db.Model):
+    """A resident demand (诉求), followed from pending to resolved or declined."""
+
+    __table_args__ = (
+        Index("ix_demand_project_status", "project_id", "status"),
+        Index("ix_demand_status_raised", "status", "raised_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id", ondelete="SET NULL"))
+    category: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    raised_by: Mapped[str] = mapped_column(String(100), default="")  # household or building
+    raised_on: Mapped[dt.date]
+    status: Mapped[str] = mapped_column(String(16), default=DemandStatus.PENDING.value)
+    response: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # why it was declined
+    assignee: Mapped[str] = mapped_column(String(64), default="")
+    resolved_on: Mapped[dt.date | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    version: Mapped[int] = mapped_column(default=1)
+
+    project = relationship("Project")
+    consultation = relationship("Consultation")
+    events: Mapped[list["DemandEvent"]] = relationship(
+        back_populates="demand", order_by="DemandEvent.at.desc()", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DemandEvent(db.Model):
+    """A change to a demand: ``changes`` is a list of ``{"field", "old", "new"}``."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demand.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    changes: Mapped[list] = mapped_column(default=list, type_=db.JSON)
+
+    demand: Mapped[Demand] = relationship(back_populates="events")
+    user = relationship("User")
