@@ -64,6 +64,8 @@ def default_config(instance_path: Path) -> dict:
         "PHOTO_MAX_BYTES": int(env.get("RENOVATION_PHOTO_MAX_MB", "25")) * 1024 * 1024,
         "PHOTO_MAX_PIXELS": int(env.get("RENOVATION_PHOTO_MAX_MEGAPIXELS", "50")) * 1_000_000,
         "PHOTO_MAX_FILES_PER_UPLOAD": 20,
+        # Days an open resident demand may wait before it counts as overdue.
+        "DEMAND_OVERDUE_DAYS": int(env.get("RENOVATION_DEMAND_OVERDUE_DAYS", "15")),
         "PHOTO_STORAGE_PATH": env.get("RENOVATION_PHOTO_PATH") or str(instance_path / "photos"),
         "API_MAX_PER_PAGE": 200,
         "LOGIN_MAX_FAILURES": 5,

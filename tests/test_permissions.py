@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from renovation.domain.demands import raise_demand
 from renovation.domain.photo_operations import add_photo, pair_photos
 from renovation.extensions import db
 from tests.conftest import api_token, days_ago, login, make_project, make_user
@@ -31,6 +32,7 @@ class World:
     photo_id: int = 0
     after_id: int = 0  # an after photo without a pair, to pair with photo_id
     pair_id: int = 0  # a pair of two other photos
+    demand_id: int = 0  # a pending demand of the project
 
 
 def _world() -> World:
@@ -47,8 +49,9 @@ def _world() -> World:
     pair = pair_photos(project, users["engineer"],
                        add_photo(project, users["engineer"], "北门.jpg", io.BytesIO(_jpeg((90, 90, 30))), "before", None),
                        add_photo(project, users["engineer"], "北门-改造后.jpg", io.BytesIO(_jpeg((30, 90, 90))), "after", None))
+    demand = raise_demand(project, users["engineer"], {"category": "parking", "text": "停车难", "raised_on": days_ago(1)})
     return World(code=project.code, users={role: user.id for role, user in users.items()}, target_id=target.id,
-                 photo_id=photo.id, after_id=after.id, pair_id=pair.id)
+                 photo_id=photo.id, after_id=after.id, pair_id=pair.id, demand_id=demand.id)
 
 
 def _jpeg(colour) -> bytes:
@@ -168,6 +171,18 @@ ROWS = [
         writes=frozenset({"admin", "engineer"})),
     Row("api.photo_image", "GET", lambda w: f"/api/v1/photos/{w.photo_id}/thumbnail", api(), api=True),
     Row("api.photo_original", "GET", lambda w: f"/api/v1/photos/{w.photo_id}/original", api(), api=True),
+    Row("demands.index", "GET", lambda w: "/demands?overdue=1", page()),
+    Row("demands.show", "GET", lambda w: f"/demands/{w.demand_id}", page()),
+    Row("demands.change", "POST", lambda w: f"/demands/{w.demand_id}/status",
+        page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community
+        data=lambda w: {"status": "in_progress", "assignee": "王工", "version": "1"},
+        writes=frozenset({"admin", "engineer", "committee"}),
+        location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    Row("demands.raise_demand", "POST", lambda w: f"/projects/{w.code}/demands",
+        page(admin=303, engineer=303, committee=303, leader=403),
+        data=lambda w: {"category": "drainage", "text": "雨天积水", "raised_on": days_ago(1).isoformat()},
+        writes=frozenset({"admin", "engineer", "committee"}),
+        location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
 ]
 ROW_IDS = [f"{row.endpoint}-{row.method}" for row in ROWS]
 

@@ -1,0 +1,69 @@
+"""Forms of the demand pages: raise a demand, change its status, and the list's filters."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
+
+
+def category_choices() -> list[SelectChoice]:
+    return [SelectChoice(key.value, label) for key, label in CATEGORY_LABELS.items()]
+
+
+def status_choices() -> list[SelectChoice]:
+    return [SelectChoice(key.value, label) for key, label in DEMAND_STATUS_LABELS.items()]
+
+
+class RaiseDemandForm(FlaskForm):
+    """A new demand; the rules (date not in the future, consultation of this project) are the
+    domain's, shown beside the fields."""
+
+    category = SelectField(_l("Category"), choices=category_choices())
+    text = TextAreaField(_l("Demand"), validators=[InputRequired(_l("Write what the residents ask for.")),
+                                                   Length(max=2000)])
+    raised_by = StringField(_l("Raised by (household or building)"), validators=[Optional(), Length(max=100)])
+    raised_on = DateField(_l("Raised on"), validators=[InputRequired(_l("Enter the date the demand was raised."))])
+    consultation_id = SelectField(_l("Raised at"), coerce=int, validators=[Optional()])
+
+    def set_consultations(self, consultations) -> None:
+        self.consultation_id.choices = [SelectChoice(0, _l("Not at a consultation"))] + [
+            SelectChoice(c.id, f"{c.date.isoformat()} · {c.topic}") for c in consultations]
+
+    def values(self) -> dict:
+        return {"category": self.category.data, "text": self.text.data, "raised_by": self.raised_by.data,
+                "raised_on": self.raised_on.data, "consultation_id": self.consultation_id.data or None}
+
+
+class ChangeDemandForm(FlaskForm):
+    """Status, response, reason and assignee of one demand; ``version`` is the one the user saw."""
+
+    status = SelectField(_l("Status"), choices=status_choices())
+    response = TextAreaField(_l("Response"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason for declining"), validators=[Optional(), Length(max=2000)])
+    assignee = StringField(_l("Assignee"), validators=[Optional(), Length(max=64)])
+    version = HiddenField()
+
+    def changes(self) -> dict:
+        return {"status": self.status.data, "response": self.response.data or "",
+                "reason": self.reason.data or "", "assignee": self.assignee.data or ""}
+
+
+class DemandFilterForm(FlaskForm):
+    """The list's filters, read from the query string (GET, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    street = SelectField(_l("Street"), coerce=int, validators=[Optional()])
+    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
+    category = SelectField(_l("Category"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()])
+    overdue = BooleanField(_l("Overdue only"))
+
+    def set_choices(self, streets, communities) -> None:
+        self.street.choices = [SelectChoice(0, _l("All streets"))] + [SelectChoice(s.id, s.name) for s in streets]
+        self.community.choices = [SelectChoice(0, _l("All communities"))] + [
+            SelectChoice(c.id, c.name) for c in communities]
+        self.category.choices = [SelectChoice("", _l("All categories"))] + category_choices()
+        self.status.choices = [SelectChoice("", _l("All statuses"))] + status_choices()

@@ -1,0 +1,144 @@
+"""Demand pages: thin views over :mod:`renovation.domain.demands`."""
+from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from renovation import permissions
+from renovation.demands.forms import ChangeDemandForm, DemandFilterForm, RaiseDemandForm
+from renovation.domain import demands, project_list
+from renovation.domain.clock import today
+from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
+from renovation.templating import render, wants_fragment
+
+bp = Blueprint("demands", __name__)
+DEMAND_FIELD_LABELS = {"status": _l("Status"), "response": _l("Response"), "reason": _l("Reason for declining"),
+                       "assignee": _l("Assignee"), "resolved_on": _l("Closed on")}
+can_view = permissions.require(permissions.can_view_projects)
+
+
+@bp.app_context_processor
+def demand_template_helpers():
+    return {"demand_panel": demand_panel, "days_overdue": demands.days_overdue,
+            "change_form_for": change_form_for, "DEMAND_STATUS_LABELS": DEMAND_STATUS_LABELS,
+            "CATEGORY_LABELS": CATEGORY_LABELS, "FINAL_DEMAND_STATUSES": demands.FINAL,
+            "demand_field_label": lambda name: DEMAND_FIELD_LABELS.get(name, name)}
+
+
+def demand_panel(project, raise_form=None) -> dict:
+    """What the project page's demand section shows: the figures, the demands, the form."""
+    if raise_form is None and permissions.can_write_consultations(current_user, project):
+        raise_form = RaiseDemandForm(formdata=None, raised_on=today())
+        raise_form.set_consultations(demands.project_consultations(project.id))
+    criteria = demands.DemandFilter(project_id=project.id)
+    return {"figures": demands.figures(criteria), "demands": demands.find_demands(criteria),
+            "raise_form": raise_form, "today": today()}
+
+
+def change_form_for(demand) -> ChangeDemandForm:
+    return ChangeDemandForm(formdata=None, obj=demand, version=demand.version)
+
+
+@bp.route("/demands")
+@can_view
+def index():
+    form = DemandFilterForm(request.args)
+    form.set_choices(*project_list.streets_and_communities())
+    form.validate()
+    criteria = _criteria(form)
+    return render("demands/index.html", "results", form=form, figures=demands.figures(criteria),
+                  demands=demands.find_demands(criteria), today=today())
+
+
+def _criteria(form) -> demands.DemandFilter:
+    def valid(field, default):
+        return field.data or default if not field.errors else default
+
+    return demands.DemandFilter(street_id=valid(form.street, None), community_id=valid(form.community, None),
+                                category=valid(form.category, ""), status=valid(form.status, ""),
+                                overdue=bool(form.overdue.data))
+
+
+@bp.route("/projects/<code>/demands", methods=["POST"])
+@can_view
+def raise_demand(code):
+    project = project_list.project_by_code(code) or abort(404)
+    if not permissions.can_write_consultations(current_user, project):
+        abort(403)
+    form = RaiseDemandForm()
+    form.set_consultations(demands.project_consultations(project.id))
+    if form.validate_on_submit():
+        try:
+            demands.raise_demand(project, current_user, form.values())
+        except demands.DemandRuleViolation as violation:
+            _add_errors(form, violation.errors)
+        else:
+            if not wants_fragment():
+                flash(_("Demand recorded."), "success")
+                return redirect(url_for("projects.show", code=code, _anchor="demands"), code=303)
+            response = make_response(_section(project, None, demand_recorded=True))
+            response.headers["HX-Trigger"] = "demandsChanged"
+            return response
+    if not wants_fragment():
+        return render("demands/raise.html", project=project, raise_form=form), 422
+    return _section(project, form), 422
+
+
+def _section(project, raise_form, **context) -> str:
+    return render("demands/_section.html", project=project, panel=demand_panel(project, raise_form), **context)
+
+
+@bp.route("/demands/<int:demand_id>")
+@can_view
+def show(demand_id):
+    demand = demands.demand_by_id(demand_id) or abort(404)
+    return render("demands/demand.html", demand=demand, project=demand.project, form=change_form_for(demand),
+                  today=today())
+
+
+@bp.route("/demands/<int:demand_id>/status", methods=["POST"])
+@can_view
+def change(demand_id):
+    demand = demands.demand_by_id(demand_id) or abort(404)
+    if not permissions.can_write_consultations(current_user, demand.project):
+        abort(403)
+    form, status, conflict = ChangeDemandForm(), 422, None
+    if form.validate_on_submit():
+        try:
+            demands.change_demand(demand, current_user, form.changes(), _int(form.version.data))
+        except demands.DemandRuleViolation as violation:
+            _add_errors(form, violation.errors)
+        except demands.DemandConflict as error:
+            conflict, status = form.changes(), 409
+            form = change_form_for(error.demand)
+        else:
+            return _changed(demand)
+    page = "demands/_row.html" if wants_fragment() else "demands/demand.html"
+    return render(page, demand=demand, project=demand.project, form=form, conflict=conflict, editing=True,
+                  today=today()), status
+
+
+def _changed(demand):
+    if not wants_fragment():
+        flash(_("Demand updated."), "success")
+        return redirect(url_for("projects.show", code=demand.project.code, _anchor=f"demand-{demand.id}"), code=303)
+    demand = demands.demand_by_id(demand.id)
+    # The project's figures too, out of band: the project page shows them above the rows.
+    project_figures = demands.figures(demands.DemandFilter(project_id=demand.project_id))
+    response = make_response(render("demands/_row.html", demand=demand, project=demand.project, saved=True,
+                                    today=today(), project_figures=project_figures))
+    response.headers["HX-Trigger"] = "demandsChanged"
+    return response
+
+
+def _add_errors(form, errors: dict) -> None:
+    for name, message in errors.items():
+        field = getattr(form, name, None) or form.status
+        field.errors = [*field.errors, message]
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1

@@ -1,0 +1,271 @@
+"""Resident demands (诉求): the flow as data, raising and changing a demand, overdue, figures.
+
+Views and (later) the API call :func:`raise_demand` and :func:`change_demand`; each either saves
+everything (the demand, its history event, the audit entry) or raises and saves nothing.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from renovation.domain import audit
+from renovation.domain.clock import today as china_today
+from renovation.domain.clock import utcnow
+from renovation.extensions import db
+from renovation.models import Community, Compound, Project
+from renovation.models.consultations import (Consultation, Demand, DemandCategory, DemandEvent,
+                                             DemandStatus)
+
+S = DemandStatus
+# Where each status may go next. Resolved and declined are final: nothing leaves them.
+TRANSITIONS: dict[DemandStatus, frozenset[DemandStatus]] = {
+    S.PENDING: frozenset({S.IN_PROGRESS, S.RESOLVED, S.DECLINED}),
+    S.IN_PROGRESS: frozenset({S.RESOLVED, S.DECLINED}),
+    S.RESOLVED: frozenset(),
+    S.DECLINED: frozenset(),
+}
+FINAL = frozenset(status for status, targets in TRANSITIONS.items() if not targets)
+OPEN = frozenset(DemandStatus) - FINAL
+# What a status needs written down before a demand may enter it.
+REQUIRED_TEXT = {S.RESOLVED: "response", S.DECLINED: "reason"}
+REQUIRED_MESSAGES = {
+    "response": _l("Write the response given to the residents."),
+    "reason": _l("Write why the demand is declined."),
+}
+CHANGEABLE_FIELDS = ("status", "response", "reason", "assignee")
+DEFAULT_OVERDUE_DAYS = 15
+
+
+class DemandConflict(Exception):
+    """Someone else saved the demand since the user loaded it."""
+
+    def __init__(self, demand):
+        super().__init__(f"demand {demand.id} is at version {demand.version}")
+        self.demand = demand
+
+
+class DemandRuleViolation(Exception):
+    """The values break a rule; ``errors`` maps fields to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+def overdue_days_setting() -> int:
+    """Days a demand may stay open before it is overdue (``DEMAND_OVERDUE_DAYS``)."""
+    return int(current_app.config.get("DEMAND_OVERDUE_DAYS", DEFAULT_OVERDUE_DAYS))
+
+
+def days_overdue(demand, today: date, limit: int | None = None) -> int:
+    """How many days past the limit an open demand is; 0 when it is not overdue.
+
+    Overdue means more than ``limit`` days since it was raised: exactly 15 days is not yet late.
+    """
+    limit = overdue_days_setting() if limit is None else limit
+    if demand.status in FINAL:
+        return 0
+    return max(0, (today - demand.raised_on).days - limit)
+
+
+def transition_errors(current: str, proposed: dict) -> dict[str, str]:
+    """The rule violations of moving a demand in ``current`` status to the ``proposed`` values."""
+    target = proposed["status"]
+    if target not in set(DemandStatus):
+        return {"status": str(_l("Choose a status."))}
+    if current in FINAL:
+        return {"status": str(_l("This demand is closed and cannot be reopened or changed; "
+                                  "raise a new demand instead."))}
+    if target != current and target not in TRANSITIONS[DemandStatus(current)]:
+        return {"status": str(_l("A demand being handled cannot go back to pending."))}
+    field = REQUIRED_TEXT.get(DemandStatus(target))
+    if field and not (proposed.get(field) or "").strip():
+        return {field: str(REQUIRED_MESSAGES[field])}
+    return {}
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def raise_demand(project, user, values: dict, today: date | None = None) -> Demand:
+    """Record a new demand for ``project`` and commit. ``values``: category, text, raised_by,
+    raised_on and an optional consultation_id (of the same project). Raises
+    :class:`DemandRuleViolation` with nothing saved."""
+    today = today or china_today()
+    errors = {}
+    category = values.get("category")
+    if category not in set(DemandCategory):
+        errors["category"] = str(_l("Choose a category."))
+    text = (values.get("text") or "").strip()
+    if not text:
+        errors["text"] = str(_l("Write what the residents ask for."))
+    raised_on = values.get("raised_on")
+    if raised_on is None:
+        errors["raised_on"] = str(_l("Enter the date the demand was raised."))
+    elif raised_on > today:
+        errors["raised_on"] = str(_l("The date cannot be in the future."))
+    consultation_id = values.get("consultation_id") or None
+    if consultation_id is not None:
+        consultation = db.session.get(Consultation, consultation_id)
+        if consultation is None or consultation.project_id != project.id or consultation.deleted_at:
+            errors["consultation_id"] = str(_l("Choose a consultation of this project."))
+    if errors:
+        raise DemandRuleViolation(errors)
+    now = utcnow()
+    demand = Demand(project_id=project.id, consultation_id=consultation_id, category=category, text=text,
+                    raised_by=(values.get("raised_by") or "").strip(), raised_on=raised_on,
+                    status=S.PENDING.value, created_by_id=user.id, created_at=now, updated_at=now)
+    db.session.add(demand)
+    db.session.flush()
+    changes = [{"field": "status", "old": None, "new": S.PENDING.value}]
+    db.session.add(DemandEvent(demand_id=demand.id, at=now, user_id=user.id, changes=changes))
+    audit.record(user, "demand.raise", "project", project.code, demand=demand.id, category=category)
+    db.session.commit()
+    return demand
+
+
+def change_demand(demand, user, changes: dict, seen_version: int, today: date | None = None) -> Demand:
+    """Apply ``changes`` (a subset of :data:`CHANGEABLE_FIELDS`) and commit.
+
+    Raises :class:`DemandConflict` when ``seen_version`` is stale and
+    :class:`DemandRuleViolation` when a rule is broken; nothing is saved in either case.
+    """
+    today = today or china_today()
+    if seen_version != demand.version:
+        raise DemandConflict(demand)
+    current = {field: getattr(demand, field) or "" for field in CHANGEABLE_FIELDS}
+    proposed = {**current, **{f: (changes[f] or "").strip() for f in CHANGEABLE_FIELDS if f in changes}}
+    diff = [{"field": f, "old": current[f], "new": proposed[f]}
+            for f in CHANGEABLE_FIELDS if current[f] != proposed[f]]
+    if not diff:
+        return demand
+    errors = transition_errors(current["status"], proposed)
+    if errors:
+        raise DemandRuleViolation(errors)
+    with db.session.no_autoflush:
+        for field in CHANGEABLE_FIELDS:
+            setattr(demand, field, proposed[field])
+        if proposed["status"] in FINAL and current["status"] not in FINAL:
+            demand.resolved_on = today
+            diff.append({"field": "resolved_on", "old": None, "new": today.isoformat()})
+        now = utcnow()
+        demand.updated_at = now
+        db.session.add(DemandEvent(demand_id=demand.id, at=now, user_id=user.id, changes=diff))
+        audit.record(user, "demand.update", "project", demand.project.code, demand=demand.id, changes=diff)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(demand)
+        raise DemandConflict(demand) from None
+    return demand
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+@dataclass
+class DemandFilter:
+    """What the demands list asks for; every field is optional."""
+
+    project_id: int | None = None
+    street_id: int | None = None
+    community_id: int | None = None
+    category: str = ""
+    status: str = ""
+    overdue: bool = False
+
+
+@dataclass
+class DemandFigures:
+    received: int = 0
+    resolved: int = 0
+    declined: int = 0
+    open: int = 0
+    overdue: int = 0
+    average_days_to_resolve: float | None = None
+
+
+def _overdue_clause(today: date, limit: int):
+    return and_(Demand.status.in_([s.value for s in OPEN]), Demand.raised_on < today - timedelta(days=limit))
+
+
+def _days_to_resolve():
+    """Days from raised_on to resolved_on, in the database's own date arithmetic."""
+    if db.engine.dialect.name == "postgresql":
+        return Demand.resolved_on - Demand.raised_on
+    return func.julianday(Demand.resolved_on) - func.julianday(Demand.raised_on)
+
+
+def _filtered(criteria: DemandFilter, today: date, limit: int) -> Select:
+    query = select(Demand).join(Demand.project).join(Project.compound).join(Compound.community)
+    if criteria.project_id:
+        query = query.where(Demand.project_id == criteria.project_id)
+    if criteria.street_id:
+        query = query.where(Community.street_id == criteria.street_id)
+    if criteria.community_id:
+        query = query.where(Compound.community_id == criteria.community_id)
+    if criteria.category:
+        query = query.where(Demand.category == criteria.category)
+    if criteria.status:
+        query = query.where(Demand.status == criteria.status)
+    if criteria.overdue:
+        query = query.where(_overdue_clause(today, limit))
+    return query
+
+
+def figures(criteria: DemandFilter, today: date | None = None) -> DemandFigures:
+    """Received, resolved, declined, open, overdue and the average days to resolve of the
+    matching demands: one query."""
+    today = today or china_today()
+    limit = overdue_days_setting()
+
+    def count_where(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    resolved = Demand.status == S.RESOLVED.value
+    row = db.session.execute(
+        _filtered(criteria, today, limit).with_only_columns(
+            func.count(Demand.id),
+            count_where(resolved),
+            count_where(Demand.status == S.DECLINED.value),
+            count_where(Demand.status.in_([s.value for s in OPEN])),
+            count_where(_overdue_clause(today, limit)),
+            func.avg(case((resolved, _days_to_resolve()), else_=None)),
+        ).order_by(None)
+    ).one()
+    average = None if row[5] is None else round(float(row[5]), 1)
+    return DemandFigures(*(int(value) for value in row[:5]), average_days_to_resolve=average)
+
+
+def find_demands(criteria: DemandFilter, today: date | None = None, max_rows: int = 200) -> list[Demand]:
+    """Matching demands, overdue and oldest first, with project, place and history: three queries."""
+    today = today or china_today()
+    query = _filtered(criteria, today, overdue_days_setting())
+    return list(db.session.scalars(
+        query.options(contains_eager(Demand.project).contains_eager(Project.compound)
+                      .contains_eager(Compound.community),
+                      selectinload(Demand.events).joinedload(DemandEvent.user))
+        .order_by(case((Demand.status.in_([s.value for s in OPEN]), 0), else_=1),
+                  Demand.raised_on, Demand.id)
+        .limit(max_rows)
+    ).unique())
+
+
+def demand_by_id(demand_id: int) -> Demand | None:
+    """A demand with its project, place and history."""
+    return db.session.scalar(
+        select(Demand).where(Demand.id == demand_id)
+        .options(joinedload(Demand.project).joinedload(Project.compound).joinedload(Compound.community),
+                 selectinload(Demand.events).joinedload(DemandEvent.user))
+    )
+
+
+def project_consultations(project_id: int) -> list[Consultation]:
+    """The project's consultations (not deleted), newest first: the choices of 'raised at'."""
+    return list(db.session.scalars(
+        select(Consultation).where(Consultation.project_id == project_id, Consultation.deleted_at.is_(None))
+        .order_by(Consultation.date.desc(), Consultation.id.desc())
+    ))

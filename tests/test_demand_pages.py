@@ -1,0 +1,202 @@
+"""Demand pages: the project section, raising and handling a demand (htmx and full-page), who may
+write, stale versions, the overdue list and a constant number of queries."""
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from renovation.domain.demands import change_demand, raise_demand
+from renovation.extensions import db
+from renovation.models.consultations import Demand, DemandEvent
+from tests.conftest import days_ago, login, make_project, make_user
+from tests.test_permissions import database_state
+
+HTMX = {"HX-Request": "true"}
+
+
+@contextmanager
+def count_statements():
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def committee(app):
+    return make_user("committee", "committee", community="铁路社区")
+
+
+def _new(**values):
+    return {"category": "parking", "text": "希望增设非机动车棚", "raised_by": "5号楼",
+            "raised_on": days_ago(1).isoformat(), "consultation_id": "0", **values}
+
+
+def _demands():
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Demand).order_by(Demand.id)).all()
+
+
+def test_committee_raises_two_demands_and_resolves_one(client, project, committee):
+    login(client, "committee")
+    page = client.get(f"/projects/{project.code}").get_data(as_text=True)
+    assert 'id="demands"' in page and 'class="demand-raise"' in page
+    first = client.post(f"/projects/{project.code}/demands", data=_new(), headers=HTMX)
+    assert first.status_code == 200 and first.headers["HX-Trigger"] == "demandsChanged"
+    assert "希望增设非机动车棚" in first.get_data(as_text=True)
+    assert first.get_data(as_text=True).count("flash-success") == 1  # the section's, not every row's
+    second = client.post(f"/projects/{project.code}/demands", data=_new(category="drainage", text="雨天积水"))
+    assert second.status_code == 303
+    assert second.headers["Location"].endswith(f"/projects/{project.code}#demands")
+    first_demand, second_demand = _demands()
+    assert (first_demand.category, second_demand.category) == ("parking", "drainage")
+
+    url = f"/demands/{first_demand.id}/status"
+    refused = client.post(url, data={"status": "resolved", "response": "", "reason": "", "assignee": "",
+                                     "version": "1"}, headers=HTMX)
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'class="field-error"' in html and 'aria-invalid="true"' in html
+    assert _demands()[0].status == "pending"
+
+    done = client.post(url, data={"status": "resolved", "response": "已在3号楼旁建车棚", "reason": "",
+                                  "assignee": "王工", "version": "1"}, headers=HTMX)
+    assert done.status_code == 200
+    assert f'id="demand-{first_demand.id}"' in done.get_data(as_text=True)
+    assert "已在3号楼旁建车棚" in done.get_data(as_text=True)
+    # The project's figures come along out of band: one resolved, one open.
+    oob = done.get_data(as_text=True).split('hx-swap-oob="true"')[1]
+    assert [cell.split("</dd>")[0] for cell in oob.split("<dd>")[1:5]] == ["2", "1", "0", "1"]
+    demand = _demands()[0]
+    assert (demand.status, demand.response, demand.assignee) == ("resolved", "已在3号楼旁建车棚", "王工")
+    page = client.get(f"/projects/{project.code}").get_data(as_text=True)
+    assert "已在3号楼旁建车棚" in page
+
+
+def test_declined_without_reason_is_422_input_kept_nothing_saved(client, project, committee):
+    demand = raise_demand(project, committee, {"category": "other", "text": "加装电梯", "raised_on": days_ago(2)})
+    login(client, "committee")
+    before = database_state()
+    response = client.post(f"/demands/{demand.id}/status", data={"status": "declined", "reason": " ", "response": "",
+                                                          "assignee": "李工", "version": "1"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'id="d{demand.id}-reason-error"' in html
+    assert 'value="李工"' in html
+    assert database_state() == before
+
+
+def test_raise_with_errors_keeps_input_and_saves_nothing(client, project, committee):
+    login(client, "committee")
+    before = database_state()
+    future = _new(raised_on="2999-01-01", text="路灯不亮")
+    response = client.post(f"/projects/{project.code}/demands", data=future, headers=HTMX)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "路灯不亮" in html and 'class="field-error"' in html
+    assert database_state() == before
+    page = client.post(f"/projects/{project.code}/demands", data=_new(text=""))
+    assert page.status_code == 422 and "<html" in page.get_data(as_text=True)
+    assert database_state() == before
+
+
+def test_committee_of_another_community_gets_403_and_nothing_saved(client, project, committee):
+    make_user("other", "committee", community="东城社区")
+    demand = raise_demand(project, committee, {"category": "other", "text": "加装电梯", "raised_on": days_ago(2)})
+    login(client, "other")
+    before = database_state()
+    assert client.post(f"/projects/{project.code}/demands", data=_new()).status_code == 403
+    assert client.post(f"/projects/{project.code}/demands", data=_new(), headers=HTMX).status_code == 403
+    assert client.post(f"/demands/{demand.id}/status", data={"status": "in_progress", "version": "1"}).status_code == 403
+    assert database_state() == before
+    page = client.get(f"/projects/{project.code}").get_data(as_text=True)
+    assert "demand-raise" not in page and "demand-form" not in page
+
+
+def test_leader_reads_but_cannot_write(client, project, committee):
+    make_user("leader", "leader")
+    demand = raise_demand(project, committee, {"category": "other", "text": "加装电梯", "raised_on": days_ago(2)})
+    login(client, "leader")
+    before = database_state()
+    assert client.get("/demands").status_code == 200
+    assert client.get(f"/demands/{demand.id}").status_code == 200
+    assert client.post(f"/projects/{project.code}/demands", data=_new()).status_code == 403
+    assert client.post(f"/demands/{demand.id}/status", data={"status": "in_progress", "version": "1"},
+                       headers=HTMX).status_code == 403
+    assert database_state() == before
+
+
+def test_stale_version_is_a_conflict(client, project, committee, engineer):
+    demand = raise_demand(project, committee, {"category": "other", "text": "加装电梯", "raised_on": days_ago(2)})
+    change_demand(demand, engineer, {"assignee": "张工"}, 1)
+    login(client, "committee")
+    before = database_state()
+    response = client.post(f"/demands/{demand.id}/status", data={"status": "in_progress", "assignee": "李工",
+                                                          "response": "", "reason": "", "version": "1"},
+                           headers=HTMX)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert 'role="alert"' in html and "李工" in html and 'value="张工"' in html and 'value="2"' in html
+    assert database_state() == before
+
+
+def test_closed_demand_cannot_be_reopened(client, project, committee):
+    demand = raise_demand(project, committee, {"category": "other", "text": "加装电梯", "raised_on": days_ago(2)})
+    change_demand(demand, committee, {"status": "resolved", "response": "已完成"}, 1)
+    login(client, "committee")
+    before = database_state()
+    response = client.post(f"/demands/{demand.id}/status", data={"status": "pending", "version": "2"}, headers=HTMX)
+    assert response.status_code == 422
+    assert database_state() == before
+
+
+def test_engineer_sees_every_overdue_demand_at_a_glance(client, project, committee, engineer):
+    other = make_project(code="ZP-2026-002", compound="东门小区", community="东城社区", street="菁城街道")
+    for target, age, text in ((project, 16, "逾期一"), (project, 15, "未逾期"), (other, 30, "逾期二")):
+        raise_demand(target, engineer, {"category": "lighting", "text": text, "raised_on": days_ago(age)})
+    login(client)
+    page = client.get("/projects").get_data(as_text=True)
+    assert 'href="/demands"' in page
+    listing = client.get("/demands").get_data(as_text=True)
+    assert 'href="/demands?overdue=1"' in listing
+    overdue = client.get("/demands?overdue=1").get_data(as_text=True)
+    assert "逾期一" in overdue and "逾期二" in overdue and "未逾期" not in overdue
+    assert overdue.count('class="demand overdue') == 2
+    fragment = client.get(f"/demands?overdue=1&community={other.compound.community_id}", headers=HTMX)
+    html = fragment.get_data(as_text=True)
+    assert "<html" not in html and "逾期二" in html and "逾期一" not in html
+    assert client.get("/demands?status=bogus&street=x").status_code == 200
+
+
+def test_project_section_shows_overdue_in_red_with_days(client, project, committee):
+    raise_demand(project, committee, {"category": "greening", "text": "补种绿化", "raised_on": days_ago(18)})
+    login(client, "committee")
+    html = client.get(f"/projects/{project.code}").get_data(as_text=True)
+    assert 'class="demand overdue' in html
+    assert "3" in html.split('class="badge badge-late"')[-1][:60]
+
+
+def _measure(client, url):
+    db.session.expire_all()
+    with count_statements() as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)
+
+
+def test_pages_take_a_constant_number_of_queries(client, project, committee):
+    login(client, "committee")
+    for _ in range(2):
+        raise_demand(project, committee, {"category": "other", "text": "加装电梯", "raised_on": days_ago(20)})
+    few = (_measure(client, f"/projects/{project.code}"), _measure(client, "/demands"))
+    for index in range(25):
+        demand = raise_demand(project, committee, {"category": "parking", "text": f"诉求{index}",
+                                                   "raised_on": days_ago(index)})
+        change_demand(demand, committee, {"status": "in_progress", "assignee": f"工{index}"}, 1)
+    assert (_measure(client, f"/projects/{project.code}"), _measure(client, "/demands")) == few
+    assert db.session.scalar(sa.select(sa.func.count(DemandEvent.id))) == 52
