@@ -165,6 +165,7 @@ def test_engineer_sees_every_overdue_demand_at_a_glance(client, project, committ
     assert 'href="/demands"' in page
     listing = client.get("/demands").get_data(as_text=True)
     assert 'href="/demands?overdue=1"' in listing
+    assert 'class="demand-by-community"' in listing and "东城社区" in listing
     overdue = client.get("/demands?overdue=1").get_data(as_text=True)
     assert "逾期一" in overdue and "逾期二" in overdue and "未逾期" not in overdue
     assert overdue.count('class="demand overdue') == 2
@@ -179,6 +180,8 @@ def test_project_section_shows_overdue_in_red_with_days(client, project, committ
     login(client, "committee")
     html = client.get(f"/projects/{project.code}").get_data(as_text=True)
     assert 'class="demand overdue' in html
+    compared = html.split('class="demand-compare"')[1].split("</table>")[0]
+    assert "铁路社区" in compared and f"/demands?community={project.compound.community_id}" in compared
     assert "3" in html.split('class="badge badge-late"')[-1][:60]
 
 

@@ -31,8 +31,13 @@ def demand_panel(project, raise_form=None) -> dict:
         raise_form = RaiseDemandForm(formdata=None, raised_on=today())
         raise_form.set_consultations(demands.project_consultations(project.id))
     criteria = demands.DemandFilter(project_id=project.id)
+    community_id = project.compound.community_id
+    # The same figures for the project's community and the whole city, to compare against.
+    wider = [(project.compound.community.name, demands.figures(demands.DemandFilter(community_id=community_id)),
+              url_for("demands.index", community=community_id)),
+             (_("City-wide"), demands.figures(demands.DemandFilter()), url_for("demands.index"))]
     return {"figures": demands.figures(criteria), "demands": demands.find_demands(criteria),
-            "raise_form": raise_form, "today": today()}
+            "raise_form": raise_form, "today": today(), "wider": wider}
 
 
 def change_form_for(demand) -> ChangeDemandForm:
@@ -47,7 +52,8 @@ def index():
     form.validate()
     criteria = _criteria(form)
     return render("demands/index.html", "results", form=form, figures=demands.figures(criteria),
-                  demands=demands.find_demands(criteria), today=today())
+                  by_community=demands.figures_by_community(criteria), demands=demands.find_demands(criteria),
+                  today=today())
 
 
 def _criteria(form) -> demands.DemandFilter:

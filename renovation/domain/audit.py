@@ -21,6 +21,8 @@ ACTION_LABELS = {
     "photo.delete": _l("Photo deleted"),
     "photo.pair": _l("Before/after pair made"),
     "photo.unpair": _l("Before/after pair removed"),
+    "demand.raise": _l("Resident demand raised"),
+    "demand.update": _l("Resident demand updated"),
 }
 TARGET_LABELS = {"project": _l("Project"), "user": _l("User"), "database": _l("Database")}
 

@@ -197,6 +197,10 @@ def test_figures_per_project_community_and_city(project, committee):
     assert figures(DemandFilter(street_id=elsewhere.compound.community.street_id)).received == 1
     assert figures(DemandFilter(category="drainage")).received == 0
     assert figures(DemandFilter(status="resolved")).received == 2
+    by_community = demands.figures_by_community(DemandFilter())
+    assert [(name, scope.received, scope.overdue) for name, _, scope in by_community] == [
+        ("铁路社区", 4, 1), ("东城社区", 1, 0)]
+    assert by_community[0][2].average_days_to_resolve == 6.5
     empty = figures(DemandFilter(project_id=-1))
     assert (empty.received, empty.average_days_to_resolve) == (0, None)
 
@@ -205,6 +209,7 @@ def test_figures_and_list_take_a_constant_number_of_queries(project, committee):
     def measure():
         with count_statements() as counted:
             figures(DemandFilter())
+            demands.figures_by_community(DemandFilter())
             found = demands.find_demands(DemandFilter())
             [event.user for demand in found for event in demand.events]
             [demand.project.compound.community.name for demand in found]
