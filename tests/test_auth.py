@@ -11,6 +11,7 @@ from renovation.domain import accounts
 from renovation.domain.clock import CHINA, utcnow
 from renovation.extensions import db
 from renovation.models import AuditEntry, Stage, User
+from renovation.domain.consultations import add_consultation
 from tests.conftest import PASSWORD, api_token, csrf_token_from, days_ago, login, make_project, make_user
 
 ENGLISH = "lang"
@@ -468,7 +469,7 @@ def _write_rules(app):
 
 def _example_url(rule, project, user):
     values = {"code": project.code, "key": "survey", "user_id": user.id, "photo_id": 1, "pair_id": 1,
-              "demand_id": 1}
+              "demand_id": 1, "consultation_id": 1}
     return rule.build({name: values[name] for name in rule.arguments})[1]
 
 
@@ -488,6 +489,8 @@ def test_no_state_change_over_get(client, app):
     project = make_project()
     admin = make_user("admin", "admin")
     target = make_user("target", "engineer")
+    # /consultations/1/edit is also a page (the edit form): a consultation for it to show.
+    add_consultation(project, admin, {"date": days_ago(1), "kind": "hearing", "topic": "听证"}, None)
     login(client, "admin")
     query = {"username": "sneaky", "role": "admin", "community": "0", "password": "long-password",
              "status": "in_progress", "percent": "50", "actual_start": days_ago(1).isoformat(), "version": "1",

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from renovation.domain.consultations import add_consultation
 from renovation.domain.demands import raise_demand
 from renovation.domain.photo_operations import add_photo, pair_photos
 from renovation.extensions import db
@@ -32,6 +33,7 @@ class World:
     photo_id: int = 0
     after_id: int = 0  # an after photo without a pair, to pair with photo_id
     pair_id: int = 0  # a pair of two other photos
+    consultation_id: int = 0  # a consultation of the project, logged two days ago
     demand_id: int = 0  # a pending demand of the project
 
 
@@ -50,7 +52,10 @@ def _world() -> World:
                        add_photo(project, users["engineer"], "北门.jpg", io.BytesIO(_jpeg((90, 90, 30))), "before", None),
                        add_photo(project, users["engineer"], "北门-改造后.jpg", io.BytesIO(_jpeg((30, 90, 90))), "after", None))
     demand = raise_demand(project, users["engineer"], {"category": "parking", "text": "停车难", "raised_on": days_ago(1)})
-    return World(code=project.code, users={role: user.id for role, user in users.items()}, target_id=target.id,
+    consultation = add_consultation(project, users["engineer"],
+                                    {**_consultation_post(None), "date": days_ago(2), "households": 30}, None)
+    return World(consultation_id=consultation.id,
+                 code=project.code, users={role: user.id for role, user in users.items()}, target_id=target.id,
                  photo_id=photo.id, after_id=after.id, pair_id=pair.id, demand_id=demand.id)
 
 
@@ -76,6 +81,12 @@ def _api_photo_post(world: World) -> dict:
 
 def _page_photo_post(world: World) -> dict:
     return {"phase": "during", "stage": "survey", "caption": "入户调查", "files": (io.BytesIO(_jpeg((180, 180, 40))), "现场.jpg")}
+
+
+def _consultation_post(world: World | None) -> dict:
+    return {"date": days_ago(1).isoformat(), "kind": "council_meeting", "place": "社区居委会", "organiser": "陈主任",
+            "attendees": "居民代表", "households": "30", "topic": "雨污分流", "opinions": "", "decisions": "",
+            "follow_up": ""}
 
 
 @dataclass
@@ -181,6 +192,21 @@ ROWS = [
     Row("demands.raise_demand", "POST", lambda w: f"/projects/{w.code}/demands",
         page(admin=303, engineer=303, committee=303, leader=403),
         data=lambda w: {"category": "drainage", "text": "雨天积水", "raised_on": days_ago(1).isoformat()},
+        writes=frozenset({"admin", "engineer", "committee"}),
+        location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    Row("consultations.index", "GET", lambda w: "/consultations", page()),
+    Row("consultations.add", "POST", lambda w: f"/projects/{w.code}/consultations",
+        page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community
+        data=_consultation_post, writes=frozenset({"admin", "engineer", "committee"}),
+        location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    Row("consultations.show", "GET", lambda w: f"/consultations/{w.consultation_id}", page()),
+    Row("consultations.edit", "GET", lambda w: f"/consultations/{w.consultation_id}/edit", page(leader=403)),
+    Row("consultations.edit", "POST", lambda w: f"/consultations/{w.consultation_id}/edit",
+        page(admin=303, engineer=303, committee=303, leader=403),
+        data=lambda w: {**_consultation_post(w), "topic": "雨污分流方案"},
+        writes=frozenset({"admin", "engineer", "committee"})),
+    Row("consultations.delete", "POST", lambda w: f"/consultations/{w.consultation_id}/delete",
+        page(admin=303, engineer=303, committee=303, leader=403), data=lambda w: {"reason": "重复录入"},
         writes=frozenset({"admin", "engineer", "committee"}),
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
 ]

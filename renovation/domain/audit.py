@@ -21,6 +21,9 @@ ACTION_LABELS = {
     "photo.delete": _l("Photo deleted"),
     "photo.pair": _l("Before/after pair made"),
     "photo.unpair": _l("Before/after pair removed"),
+    "consultation.add": _l("Consultation logged"),
+    "consultation.update": _l("Consultation edited"),
+    "consultation.delete": _l("Consultation deleted"),
     "demand.raise": _l("Resident demand raised"),
     "demand.update": _l("Resident demand updated"),
 }

@@ -1,0 +1,129 @@
+"""Forms of the consultation pages: the consultation with its optional vote, delete, filters."""
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, DecimalField, Form, FormField, IntegerField, SelectChoice,
+                     SelectField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from renovation.domain.consultations import CONSULTATION_FIELDS, VOTE_FIGURES
+from renovation.domain.votes import MatterClass
+from renovation.models.consultations import KIND_LABELS, ConsultationKind
+
+MATTER_CLASS_LABELS = {
+    MatterClass.SPECIAL: _l("Special: maintenance funds, renovating buildings or facilities, change of use"),
+    MatterClass.ORDINARY: _l("Ordinary: any other matter"),
+}
+
+
+def kind_choices() -> list[SelectChoice]:
+    return [SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()]
+
+
+def two_decimals(form, field):
+    if isinstance(field.data, Decimal) and field.data.as_tuple().exponent < -2:
+        raise ValidationError(_l("Enter the area with at most two decimals."))
+
+
+def _owners(label):
+    return IntegerField(label, validators=[Optional()])
+
+
+def _area(label):
+    return DecimalField(label, places=None, validators=[Optional(), two_decimals])
+
+
+class VoteForm(Form):
+    """The vote fieldset; checked by the vote rules (figure_errors) once the form is read."""
+
+    matter = StringField(_l("Matter voted on"), validators=[Optional(), Length(max=200)])
+    matter_class = SelectField(_l("Class of matter"), default=MatterClass.SPECIAL.value,
+                               choices=[SelectChoice(key.value, label) for key, label in MATTER_CLASS_LABELS.items()])
+    total_owners = _owners(_l("Owners in the voting scope"))
+    total_area = _area(_l("Area of the voting scope (m²)"))
+    participating_owners = _owners(_l("Owners taking part"))
+    participating_area = _area(_l("Area taking part (m²)"))
+    agree_owners = _owners(_l("Owners agreeing"))
+    agree_area = _area(_l("Area agreeing (m²)"))
+    oppose_owners = _owners(_l("Owners opposing"))
+    oppose_area = _area(_l("Area opposing (m²)"))
+    abstain_owners = _owners(_l("Owners abstaining"))
+    abstain_area = _area(_l("Area abstaining (m²)"))
+    extra_threshold = StringField(_l("Stricter local rule: share of all owners who must agree"),
+                                  validators=[Optional(), Length(max=16)])
+    extra_label = StringField(_l("Name of the local rule"), validators=[Optional(), Length(max=100)])
+
+
+class ConsultationForm(FlaskForm):
+    date = DateField(_l("Date"), validators=[InputRequired()])
+    kind = SelectField(_l("Kind"), choices=kind_choices(), default=ConsultationKind.COUNCIL_MEETING.value)
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=128)])
+    organiser = StringField(_l("Organiser"), validators=[Optional(), Length(max=64)])
+    attendees = TextAreaField(_l("Attendees"), validators=[Optional(), Length(max=2000)])
+    households = IntegerField(_l("Households represented"), validators=[Optional(), NumberRange(min=0)])
+    topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
+    opinions = TextAreaField(_l("Residents' opinions"), validators=[Optional(), Length(max=10000)])
+    decisions = TextAreaField(_l("Decisions"), validators=[Optional(), Length(max=10000)])
+    follow_up = TextAreaField(_l("Follow-up"), validators=[Optional(), Length(max=10000)])
+    has_vote = BooleanField(_l("A vote was taken"))
+    vote = FormField(VoteForm)
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in CONSULTATION_FIELDS}
+
+    def vote_values(self) -> dict | None:
+        if not self.has_vote.data:
+            return None
+        vote = self.vote.form
+        values = {name: vote[name].data for name in VOTE_FIGURES}
+        values.update(matter=vote.matter.data or "", matter_class=vote.matter_class.data,
+                      extra_threshold=vote.extra_threshold.data or "", extra_label=vote.extra_label.data or "")
+        return values
+
+    def add_errors(self, errors: dict) -> None:
+        """Put the domain's ``{field: message}`` beside the fields (``vote-…`` in the vote)."""
+        for name, message in errors.items():
+            if name.startswith("vote-"):
+                target = self.vote.form[name.removeprefix("vote-")]
+            else:
+                target = self[name]
+            target.errors = [*target.errors, message]
+
+    def fill_from(self, consultation) -> None:
+        """The stored values, for the edit form."""
+        for name in CONSULTATION_FIELDS:
+            self[name].data = getattr(consultation, name)
+        vote = consultation.vote
+        self.has_vote.data = vote is not None
+        if vote is not None:
+            for name in (*VOTE_FIGURES, "matter", "matter_class", "extra_threshold", "extra_label"):
+                self.vote.form[name].data = getattr(vote, name)
+
+
+class EditConsultationForm(ConsultationForm):
+    reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
+
+
+class DeleteConsultationForm(FlaskForm):
+    reason = StringField(_l("Reason for deleting"), validators=[DataRequired(), Length(max=500)])
+
+
+class ConsultationFilterForm(FlaskForm):
+    """The list's filters, read from the query string (GET, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    street = SelectField(_l("Street"), coerce=int, validators=[Optional()])
+    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
+    kind = SelectField(_l("Kind"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
+
+    def set_choices(self, streets, communities) -> None:
+        self.street.choices = [SelectChoice(0, _l("All streets"))] + [SelectChoice(s.id, s.name) for s in streets]
+        self.community.choices = [SelectChoice(0, _l("All communities"))] + [
+            SelectChoice(c.id, c.name) for c in communities]
+        self.kind.choices = [SelectChoice("", _l("All kinds"))] + kind_choices()

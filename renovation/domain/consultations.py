@@ -1,0 +1,219 @@
+"""Resident consultations as plain operations: add, edit, delete (soft), and the queries.
+
+A consultation may carry a vote; its figures are checked and decided by
+:mod:`renovation.domain.votes`. Every write is all or nothing and leaves an audit entry.
+Editing more than :data:`EDIT_GRACE` after a consultation was logged, and deleting, need a
+reason, kept in the audit log.
+"""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from math import ceil
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from renovation.domain import votes
+from renovation.domain.audit import record
+from renovation.domain.clock import utcnow
+from renovation.extensions import db
+from renovation.models import Community, Compound, Consultation, Project, Vote
+
+EDIT_GRACE = timedelta(days=7)
+CONSULTATION_FIELDS = ("date", "kind", "place", "organiser", "attendees", "households", "topic",
+                       "opinions", "decisions", "follow_up")
+TEXT_FIELDS = ("place", "organiser", "attendees", "topic", "opinions", "decisions", "follow_up")
+VOTE_FIGURES = tuple(f"{group}_{basis}" for group in votes.GROUPS for basis in ("owners", "area"))
+
+
+class ConsultationError(ValueError):
+    """Refused values: ``errors`` is ``{field: message}``; vote fields are prefixed ``vote-``."""
+
+    def __init__(self, errors: dict[str, LazyString]):
+        super().__init__(f"consultation refused: {sorted(errors)}")
+        self.errors = errors
+
+
+# --- votes -----------------------------------------------------------------------------------
+
+def figures_of(values) -> votes.VoteFigures:
+    """The vote figures of a :class:`Vote` or of a dict of entered vote values."""
+    get = (lambda name: values.get(name)) if isinstance(values, dict) else (
+        lambda name: getattr(values, name))
+    threshold = (get("extra_threshold") or "").strip()
+    rule = votes.ExtraRule(threshold=threshold, label=get("extra_label") or "") if threshold else None
+    return votes.VoteFigures(matter_class=get("matter_class") or "", extra_rule=rule,
+                             **{name: get(name) for name in VOTE_FIGURES})
+
+
+def decision_of(vote: Vote) -> votes.VoteDecision:
+    """The decision, recomputed from the stored figures (what the pages show)."""
+    return votes.decide(figures_of(vote))
+
+
+def _vote_errors(vote_values: dict) -> dict[str, LazyString]:
+    errors = {f"vote-{name}": message for name, message in votes.figure_errors(figures_of(vote_values)).items()}
+    if not (vote_values.get("matter") or "").strip():
+        errors["vote-matter"] = _l("Enter the matter voted on.")
+    return errors
+
+
+def _apply_vote(consultation: Consultation, vote_values: dict | None) -> None:
+    if vote_values is None:
+        consultation.vote = None
+        return
+    decision = votes.decide(figures_of(vote_values))
+    vote = consultation.vote or Vote()
+    vote.matter = vote_values["matter"].strip()
+    vote.matter_class = vote_values["matter_class"]
+    for name in VOTE_FIGURES:
+        value = vote_values.get(name)
+        setattr(vote, name, 0 if value is None else value)  # oppose/abstain may be left out
+    vote.extra_threshold = (vote_values.get("extra_threshold") or "").strip() or None
+    vote.extra_label = (vote_values.get("extra_label") or "").strip() if vote.extra_threshold else ""
+    vote.passed = decision.passed
+    consultation.vote = vote
+
+
+def _check(vote_values: dict | None) -> None:
+    errors = _vote_errors(vote_values) if vote_values is not None else {}
+    if errors:
+        raise ConsultationError(errors)
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+def _fields(values: dict) -> dict:
+    """The consultation's own fields; text left out is empty text, never NULL."""
+    fields = {name: values.get(name) for name in CONSULTATION_FIELDS}
+    fields.update({name: (values.get(name) or "").strip() for name in TEXT_FIELDS})
+    return fields
+
+
+def add_consultation(project: Project, user, values: dict, vote_values: dict | None = None) -> Consultation:
+    """Log a consultation (and its vote) for a project; raises :class:`ConsultationError`."""
+    _check(vote_values)
+    now = utcnow()
+    consultation = Consultation(project=project, created_by_id=user.id, created_at=now, updated_at=now,
+                                **_fields(values))
+    _apply_vote(consultation, vote_values)
+    db.session.add(consultation)
+    db.session.flush()
+    record(user, "consultation.add", "project", project.id, consultation=consultation.id,
+           topic=consultation.topic, vote_passed=consultation.vote.passed if consultation.vote else None)
+    db.session.commit()
+    return consultation
+
+
+def needs_edit_reason(consultation: Consultation, now=None) -> bool:
+    """An edit more than seven days after the consultation was logged must give a reason."""
+    return (now or utcnow()) - consultation.created_at > EDIT_GRACE
+
+
+def update_consultation(consultation: Consultation, user, values: dict, vote_values: dict | None,
+                        reason: str = "") -> Consultation:
+    """Change a consultation and its vote (``None`` removes the vote)."""
+    reason = (reason or "").strip()
+    errors = _vote_errors(vote_values) if vote_values is not None else {}
+    if needs_edit_reason(consultation) and not reason:
+        errors["reason"] = _l("More than seven days have passed: say why the record is changed.")
+    if errors:
+        raise ConsultationError(errors)
+    fields = _fields(values)
+    changed = [name for name, value in fields.items() if getattr(consultation, name) != value]
+    for name, value in fields.items():
+        setattr(consultation, name, value)
+    _apply_vote(consultation, vote_values)
+    consultation.updated_at = utcnow()
+    record(user, "consultation.update", "project", consultation.project_id, consultation=consultation.id,
+           fields=changed, reason=reason, vote_passed=consultation.vote.passed if consultation.vote else None)
+    db.session.commit()
+    return consultation
+
+
+def delete_consultation(consultation: Consultation, user, reason: str) -> None:
+    """Soft delete: the record stays, hidden, with who deleted it and why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ConsultationError({"reason": _l("Say why the record is deleted.")})
+    consultation.deleted_at = utcnow()
+    consultation.deleted_by_id = user.id
+    consultation.delete_reason = reason
+    record(user, "consultation.delete", "project", consultation.project_id, consultation=consultation.id,
+           topic=consultation.topic, reason=reason)
+    db.session.commit()
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+def _live() -> Select:
+    return select(Consultation).where(Consultation.deleted_at.is_(None))
+
+
+def project_consultations(project_id: int) -> list[Consultation]:
+    """A project's consultations, newest first, each with its vote: one query."""
+    return list(db.session.scalars(
+        _live().where(Consultation.project_id == project_id)
+        .options(joinedload(Consultation.vote))
+        .order_by(Consultation.date.desc(), Consultation.id.desc())
+    ).unique())
+
+
+def live_consultation(consultation_id: int) -> Consultation | None:
+    return db.session.scalar(
+        _live().where(Consultation.id == consultation_id)
+        .options(joinedload(Consultation.vote),
+                 joinedload(Consultation.project).joinedload(Project.compound).joinedload(Compound.community))
+    )
+
+
+@dataclass
+class ConsultationFilter:
+    street_id: int | None = None
+    community_id: int | None = None
+    kind: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass
+class ConsultationPage:
+    items: list = field(default_factory=list)  # consultations with vote and project loaded
+    total: int = 0
+    page: int = 1
+    per_page: int = 50
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+
+def _filtered(criteria: ConsultationFilter) -> Select:
+    query = _live().join(Consultation.project).join(Project.compound).join(Compound.community)
+    if criteria.street_id:
+        query = query.where(Community.street_id == criteria.street_id)
+    if criteria.community_id:
+        query = query.where(Compound.community_id == criteria.community_id)
+    if criteria.kind:
+        query = query.where(Consultation.kind == criteria.kind)
+    if criteria.date_from:
+        query = query.where(Consultation.date >= criteria.date_from)
+    if criteria.date_to:
+        query = query.where(Consultation.date <= criteria.date_to)
+    return query
+
+
+def find_consultations(criteria: ConsultationFilter, page: int, per_page: int) -> ConsultationPage:
+    """One page of consultations across projects, newest first: two queries."""
+    query = _filtered(criteria)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = min(max(page, 1), max(1, ceil(total / per_page)))
+    items = db.session.scalars(
+        query.options(contains_eager(Consultation.project).contains_eager(Project.compound)
+                      .contains_eager(Compound.community),
+                      joinedload(Consultation.vote))
+        .order_by(Consultation.date.desc(), Consultation.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).unique().all()
+    return ConsultationPage(items=list(items), total=total, page=page, per_page=per_page)
