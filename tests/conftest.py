@@ -2,6 +2,7 @@
 PostgreSQL when RENOVATION_TEST_DATABASE_URL is set), emptied after every test, and factories."""
 import os
 import re
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -97,6 +98,21 @@ def runner(app):
 
 
 # --- factories -----------------------------------------------------------------------------
+
+@contextmanager
+def count_statements():
+    """The SQL statements run inside the block, to prove a page loads in constant queries."""
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+
 
 def make_area(street="桂林街道", community="铁路社区"):
     street_row = db.session.scalar(sa.select(Street).where(Street.name == street)) or Street(name=street)

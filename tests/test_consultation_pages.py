@@ -1,6 +1,5 @@
 """Consultation pages: the project page's section and its htmx form, the vote outcome with every
 check, edit after seven days, soft delete, who may write, and the list across projects."""
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,7 +10,7 @@ from renovation.domain.clock import utcnow
 from renovation.domain.consultations import add_consultation
 from renovation.extensions import db
 from renovation.models import AuditEntry, Consultation, Vote
-from tests.conftest import days_ago, login, make_project, make_user
+from tests.conftest import count_statements, days_ago, login, make_project, make_user
 
 CODE = "ZP-2026-001"  # 铁路二段生活小区, 铁路社区
 HX = {"HX-Request": "true"}
@@ -56,20 +55,6 @@ def saved() -> list[Consultation]:
 
 def post(client, data, htmx=True):
     return client.post(f"/projects/{CODE}/consultations", data=data, headers=HX if htmx else {})
-
-
-@contextmanager
-def count_statements():
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 # --- the "done when" scenario ----------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Demand pages: the project section, raising and handling a demand (htmx and full-page), who may
 write, stale versions, the overdue list and a constant number of queries."""
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -8,24 +7,10 @@ import sqlalchemy as sa
 from renovation.domain.demands import change_demand, raise_demand
 from renovation.extensions import db
 from renovation.models.consultations import Demand, DemandEvent
-from tests.conftest import days_ago, login, make_project, make_user
+from tests.conftest import count_statements, days_ago, login, make_project, make_user
 from tests.test_permissions import database_state
 
 HTMX = {"HX-Request": "true"}
-
-
-@contextmanager
-def count_statements():
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from werkzeug.test import encode_multipart
 from renovation.domain.photo_operations import delete_photo
 from renovation.extensions import db
 from renovation.models import Photo, User
-from tests.conftest import api_token, make_project, make_user
+from tests.conftest import count_statements, api_token, make_project, make_user
 from tests.test_permissions import database_state
 
 pillow_heif.register_heif_opener()
@@ -143,20 +143,6 @@ def photo_count() -> int:
 def local_path(url: str) -> str:
     assert url.startswith("http://localhost/"), url
     return url.removeprefix("http://localhost")
-
-
-@contextmanager
-def count_statements():
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 @contextmanager

@@ -3,7 +3,6 @@ city-wide page, and who may do what."""
 import io
 import os
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from renovation.domain.clock import utcnow
 from renovation.domain.photo_operations import add_photo, pair_photos
 from renovation.extensions import db
 from renovation.models import AuditEntry, Photo, User
-from tests.conftest import csrf_token_from, login, make_project, make_user
+from tests.conftest import count_statements, csrf_token_from, login, make_project, make_user
 from tests.domain.photo_samples import heic, jpeg, oriented
 
 CODE = "ZP-2026-001"
@@ -56,20 +55,6 @@ def stored_files(app) -> list[str]:
 
 def flashes(client) -> str:
     return client.get(f"/projects/{CODE}").get_data(as_text=True)
-
-
-@contextmanager
-def count_statements():
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,5 @@
 """The project list /projects: search, filters, sorting, pagination, htmx fragments, query count."""
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,7 +13,7 @@ from renovation.domain.schedule import days_behind
 from renovation.domain.stages import DONE, STAGE_ORDER
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
-from tests.conftest import api_token, login, make_project, make_user
+from tests.conftest import count_statements, api_token, login, make_project, make_user
 
 ROW_CODE = re.compile(r'<tr[^>]*>\s*<td[^>]*>\s*<a href="/projects/([^"]+)"')
 
@@ -48,20 +47,6 @@ def get(client, query="", htmx=False, **headers):
     if htmx:
         headers["HX-Request"] = "true"
     return client.get("/projects" + (f"?{query}" if query else ""), headers=headers)
-
-
-@contextmanager
-def count_statements():
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 # --- search -----------------------------------------------------------------------------------

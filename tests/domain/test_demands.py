@@ -1,8 +1,8 @@
 """Resident demands: the flow, raising and changing, overdue at its boundary, the figures."""
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 import sqlalchemy as sa
 
 from renovation.domain import demands
@@ -12,21 +12,7 @@ from renovation.domain.demands import (DemandConflict, DemandFilter, DemandRuleV
 from renovation.extensions import db
 from renovation.models import AuditEntry
 from renovation.models.consultations import Consultation, Demand, DemandEvent
-from tests.conftest import days_ago, make_project, make_user
-
-
-@contextmanager
-def count_statements():
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
+from tests.conftest import count_statements, days_ago, make_project, make_user
 
 
 def _raise(project, user, **values):
@@ -116,7 +102,7 @@ def test_closing_needs_its_text(project, committee, start, status, field):
 def test_closed_demands_are_final(project, committee, final, text, attempt):
     demand = _raise(project, committee)
     _change(demand, committee, status=final, **text)
-    with pytest.raises(DemandRuleViolation) as refused:
+    with force_locale("en"), pytest.raises(DemandRuleViolation) as refused:
         _change(demand, committee, **attempt)
     assert "cannot be reopened" in refused.value.errors["status"]
 
