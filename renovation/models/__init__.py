@@ -1,5 +1,6 @@
 """Database models, one module per entity group."""
 from renovation.models.areas import Community, Compound, Street
+from renovation.models.attachments import AttachmentKind, ConsultationAttachment
 from renovation.models.audit import AuditEntry, StageEvent
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
 from renovation.models.photos import Phase, Photo, PhotoPair
@@ -8,9 +9,11 @@ from renovation.models.users import ApiToken, Role, User
 
 __all__ = [
     "ApiToken",
+    "AttachmentKind",
     "AuditEntry",
     "Community",
     "Consultation",
+    "ConsultationAttachment",
     "Demand",
     "DemandEvent",
     "Phase",
