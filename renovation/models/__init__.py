@@ -2,6 +2,7 @@
 from renovation.models.areas import Community, Compound, Street
 from renovation.models.attachments import AttachmentKind, ConsultationAttachment
 from renovation.models.audit import AuditEntry, StageEvent
+from renovation.models.bulletins import Bulletin, BulletinKind, RenderStatus
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
 from renovation.models.photos import Phase, Photo, PhotoPair
 from renovation.models.projects import Project, Stage
@@ -11,6 +12,8 @@ __all__ = [
     "ApiToken",
     "AttachmentKind",
     "AuditEntry",
+    "Bulletin",
+    "BulletinKind",
     "Community",
     "Consultation",
     "ConsultationAttachment",
@@ -19,6 +22,7 @@ __all__ = [
     "Phase",
     "Photo",
     "PhotoPair",
+    "RenderStatus",
     "Compound",
     "Project",
     "Role",

@@ -1,0 +1,83 @@
+"""Progress bulletins (进度通报): numbered, frozen documents and the PDF each was printed as.
+
+A bulletin is numbered within its kind and year (2026年第12期). The number is given when the
+bulletin is issued, in the same transaction that stores the data snapshot it is printed from;
+the unique constraint on (kind, year, number) turns a concurrent duplicate into an error the
+issuing code retries with the next number. Rendering comes after: a failed render leaves the
+bulletin ``failed`` with its number and snapshot, and rendering it again prints the same
+document, so a number is never lost and never reused. Once ``done``, nothing changes: a
+correction is a new bulletin whose ``corrects_id`` names the one it corrects.
+"""
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from renovation.extensions import db
+
+
+class BulletinKind(StrEnum):
+    """City-wide, one street, or one project's brief."""
+
+    CITY = "city"
+    STREET = "street"
+    PROJECT = "project"
+
+
+BULLETIN_KIND_LABELS = {
+    BulletinKind.CITY: _l("City-wide"),
+    BulletinKind.STREET: _l("Street"),
+    BulletinKind.PROJECT: _l("Project brief"),
+}
+
+
+class RenderStatus(StrEnum):
+    """Where the PDF of an issued bulletin is."""
+
+    QUEUED = "queued"
+    RENDERING = "rendering"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Bulletin(db.Model):
+    """One issued bulletin: its number, the snapshot it is printed from and the stored PDF."""
+
+    __table_args__ = (
+        UniqueConstraint("kind", "year", "number", name="uq_bulletin_kind_year_number"),
+        CheckConstraint("number > 0", name="number_positive"),
+        Index("ix_bulletin_issued_at", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    year: Mapped[int]
+    number: Mapped[int]
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("street.id"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(String(128))  # the issuing office, printed on it
+    issued_at: Mapped[datetime]
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    notes: Mapped[str] = mapped_column(Text, default="")  # 七、下一步工作要求
+    photo_pair_ids: Mapped[list] = mapped_column(db.JSON, default=list)
+    snapshot: Mapped[dict] = mapped_column(db.JSON)  # the plain data the PDF is printed from
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("bulletin.id"))
+    render_status: Mapped[str] = mapped_column(String(12), default=RenderStatus.QUEUED.value)
+    render_error: Mapped[str] = mapped_column(Text, default="")
+    rendered_at: Mapped[datetime | None]
+    pdf_key: Mapped[str | None] = mapped_column(String(255))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_size: Mapped[int | None]
+
+    issued_by = relationship("User")
+    street = relationship("Street")
+    project = relationship("Project")
+    corrects: Mapped["Bulletin | None"] = relationship(remote_side=[id])
+
+    @property
+    def label(self) -> str:
+        """The number as printed: 2026年第12期."""
+        return f"{self.year}年第{self.number}期"
