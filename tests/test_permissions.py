@@ -194,6 +194,10 @@ ROWS = [
         data=lambda w: {"category": "drainage", "text": "雨天积水", "raised_on": days_ago(1).isoformat()},
         writes=frozenset({"admin", "engineer", "committee"}),
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    Row("demands.raise_at_consultation", "POST", lambda w: f"/consultations/{w.consultation_id}/demands",
+        page(admin=303, engineer=303, committee=303, leader=403),
+        data=lambda w: {"category": "drainage", "text": "雨天积水", "raised_on": days_ago(1).isoformat()},
+        writes=frozenset({"admin", "engineer", "committee"})),
     Row("consultations.index", "GET", lambda w: "/consultations", page()),
     Row("consultations.add", "POST", lambda w: f"/projects/{w.code}/consultations",
         page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from renovation import permissions
 from renovation.demands.forms import ChangeDemandForm, DemandFilterForm, RaiseDemandForm
-from renovation.domain import demands, project_list
+from renovation.domain import consultations, demands, project_list
 from renovation.domain.clock import today
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
 from renovation.templating import render, wants_fragment
@@ -19,7 +19,8 @@ can_view = permissions.require(permissions.can_view_projects)
 
 @bp.app_context_processor
 def demand_template_helpers():
-    return {"demand_panel": demand_panel, "days_overdue": demands.days_overdue,
+    return {"demand_panel": demand_panel, "consultation_demand_panel": consultation_demand_panel,
+            "days_overdue": demands.days_overdue,
             "change_form_for": change_form_for, "DEMAND_STATUS_LABELS": DEMAND_STATUS_LABELS,
             "CATEGORY_LABELS": CATEGORY_LABELS, "FINAL_DEMAND_STATUSES": demands.FINAL,
             "demand_field_label": lambda name: DEMAND_FIELD_LABELS.get(name, name)}
@@ -88,6 +89,51 @@ def raise_demand(code):
     if not wants_fragment():
         return render("demands/raise.html", project=project, raise_form=form), 422
     return _section(project, form), 422
+
+
+@bp.route("/consultations/<int:consultation_id>/demands", methods=["POST"])
+@can_view
+def raise_at_consultation(consultation_id):
+    """Raise a demand from a consultation's page: it is linked to that consultation."""
+    consultation = consultations.live_consultation(consultation_id) or abort(404)
+    project = consultation.project
+    if not permissions.can_write_consultations(current_user, project):
+        abort(403)
+    form = consultation_raise_form(consultation, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            demands.raise_demand(project, current_user, {**form.values(), "consultation_id": consultation.id})
+        except demands.DemandRuleViolation as violation:
+            _add_errors(form, violation.errors)
+        else:
+            if not wants_fragment():
+                flash(_("Demand recorded."), "success")
+                return redirect(url_for("consultations.show", consultation_id=consultation.id,
+                                        _anchor="consultation-demands"), code=303)
+            response = make_response(_consultation_section(consultation, demand_recorded=True))
+            response.headers["HX-Trigger"] = "demandsChanged"
+            return response
+    return _consultation_section(consultation, form), 422
+
+
+def consultation_raise_form(consultation, formdata=None) -> RaiseDemandForm:
+    """The raise form of a consultation's page: dated the day of the consultation, linked to it."""
+    form = RaiseDemandForm(formdata=formdata, raised_on=consultation.date, consultation_id=consultation.id)
+    form.set_consultations([consultation])
+    return form
+
+
+def consultation_demand_panel(consultation, raise_form=None) -> dict:
+    """What a consultation's page shows of its demands: those raised at it, and the form."""
+    if raise_form is None and permissions.can_write_consultations(current_user, consultation.project):
+        raise_form = consultation_raise_form(consultation)
+    return {"demands": demands.find_demands(demands.DemandFilter(consultation_id=consultation.id)),
+            "raise_form": raise_form, "today": today()}
+
+
+def _consultation_section(consultation, raise_form=None, **context) -> str:
+    return render("demands/_consultation_demands.html", consultation=consultation, project=consultation.project,
+                  panel=consultation_demand_panel(consultation, raise_form), **context)
 
 
 def _section(project, raise_form, **context) -> str:

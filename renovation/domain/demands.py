@@ -171,6 +171,7 @@ class DemandFilter:
     """What the demands list asks for; every field is optional."""
 
     project_id: int | None = None
+    consultation_id: int | None = None
     street_id: int | None = None
     community_id: int | None = None
     category: str = ""
@@ -203,6 +204,8 @@ def _filtered(criteria: DemandFilter, today: date, limit: int) -> Select:
     query = select(Demand).join(Demand.project).join(Project.compound).join(Compound.community)
     if criteria.project_id:
         query = query.where(Demand.project_id == criteria.project_id)
+    if criteria.consultation_id:
+        query = query.where(Demand.consultation_id == criteria.consultation_id)
     if criteria.street_id:
         query = query.where(Community.street_id == criteria.street_id)
     if criteria.community_id:
