@@ -316,7 +316,8 @@ def test_derivatives_have_etag_long_cache_and_304(app, engineer_client, project)
         assert response.status_code == 200 and response.mimetype == "image/jpeg"
         assert response.headers["ETag"] == f'"{photo.sha256}-{kind}"'
         cache = response.headers["Cache-Control"]
-        assert "private" in cache and "max-age=31536000" in cache and "immutable" in cache and "public" not in cache
+        assert cache == "private, max-age=31536000, immutable"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
         response.close()
         again = engineer_client.get(f"/photos/{photo.id}/{kind}", headers={"If-None-Match": response.headers["ETag"]})
         assert again.status_code == 304 and again.data == b""
@@ -335,7 +336,13 @@ def test_original_downloads_with_its_own_name_and_type(app, engineer_client, pro
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment")
     assert "filename*=UTF-8''%E4%B8%9C%E9%97%A8%20%E6%94%B9%E9%80%A0%E5%89%8D.HEIC" in disposition
+    assert response.headers["ETag"] == f'"{photo.sha256}-original"'
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     response.close()
+    again = engineer_client.get(f"/photos/{photo.id}/original", headers={"If-None-Match": f'"{photo.sha256}-original"'})
+    assert again.status_code == 304 and again.data == b""
+    again.close()
 
 
 def test_files_need_a_login(app, client, project, engineer):

@@ -3,14 +3,13 @@
 Files are served only here (and by the pages), after the same permission check as the rest
 of the API: the storage is never exposed directly.
 """
-from flask import current_app, g, jsonify, make_response, request, send_file, url_for
+from flask import current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from renovation import permissions
-from renovation import storage as files
 from renovation.api import bp
 from renovation.api.auth import api_error, token_required
 from renovation.api.serializers import photo_json
@@ -21,11 +20,10 @@ from renovation.domain.stages import STAGE_ORDER
 from renovation.extensions import db
 from renovation.models import Photo
 from renovation.models.photos import Phase
+from renovation.photos.files import send_photo_file
 from renovation.upload_limits import accepts_photos, read_photo_upload
 
 CAPTION_MAX = 500
-# Derived files never change (their key is the original's sha256): cache them for a year.
-IMMUTABLE = "private, max-age=31536000, immutable"
 TOO_LARGE_STATUS = {"too_large": 413, "too_many_pixels": 413}  # every other reason: 415
 
 
@@ -154,24 +152,11 @@ def delete_photo_route(photo_id):
 @bp.get("/photos/<int:photo_id>/<any(display, thumbnail):kind>")
 @token_required(permissions.can_view_projects)
 def photo_image(photo_id, kind):
+    """A derived JPEG, cached for a year (see :mod:`renovation.photos.files`)."""
     found = _live_photo(photo_id)
     if found is None:
         return _not_found()
-    key = files.derived_key(found.sha256, kind)
-    store = files.get_storage()
-    etag = f"{found.sha256}-{kind}"
-    if request.if_none_match.contains(etag):
-        response = make_response("", 304)
-    else:
-        if not store.exists(key):
-            return _not_found()
-        with store.open(key) as handle:
-            response = make_response(handle.read())
-        response.mimetype = "image/jpeg"
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = IMMUTABLE
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_photo_file(found, kind)
 
 
 @bp.get("/photos/<int:photo_id>/original")
@@ -181,14 +166,4 @@ def photo_original(photo_id):
     found = _live_photo(photo_id)
     if found is None:
         return _not_found()
-    key = files.original_key(found.sha256)
-    store = files.get_storage()
-    if not store.exists(key):
-        return _not_found()
-    response = send_file(
-        store.open(key), mimetype=found.content_type, as_attachment=True,
-        download_name=found.original_filename, etag=found.sha256, conditional=True,
-    )
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_photo_file(found, "original")

@@ -1,5 +1,15 @@
-"""Sending a photo's files: derivatives cached for a year (they never change), originals as a
-download under their own name and content type."""
+"""Sending stored files, with one header policy for photos, their API routes and consultation
+attachments.
+
+- Derived files (display and thumbnail JPEGs) never change, their key being the original's
+  sha256: ``Cache-Control: private, max-age=31536000, immutable``.
+- Originals are sent as a download under their own name (RFC 5987 for Chinese names), except
+  where a caller asks for them inline (a PDF to read in the browser); they are revalidated on
+  every use (``private, no-cache``), so a deleted file stops being shown at once.
+- The ETag names the content and the kind (``"<sha256>-thumbnail"``, ``"<sha256>-original"``):
+  a matching If-None-Match gets a 304.
+- Always ``X-Content-Type-Options: nosniff``: the browser takes the content type we send.
+"""
 from flask import Response, abort, send_file
 
 from renovation import storage as files
@@ -9,34 +19,50 @@ DERIVED_KINDS = ("display", "thumbnail")
 YEAR = 365 * 24 * 3600
 
 
-def storage_key(photo: Photo, kind: str) -> str:
-    return files.original_key(photo.sha256) if kind == "original" else files.derived_key(photo.sha256, kind)
+def storage_key(sha256: str, kind: str) -> str:
+    """The key of the ``original`` or of a derived JPEG (``display``, ``thumbnail``)."""
+    return files.original_key(sha256) if kind == "original" else files.derived_key(sha256, kind)
 
 
-def send_photo_file(photo: Photo, kind: str) -> Response:
-    """The file of ``kind`` (``original``, ``display`` or ``thumbnail``); 304 on a matching
-    If-None-Match. The ETag names the content and the kind, so it is the same for every
-    photo record of the same image."""
+def file_etag(sha256: str, kind: str) -> str:
+    """The same for every record of the same content, different for each kind."""
+    return f"{sha256}-{kind}"
+
+
+def send_stored_file(key: str, content_type: str, download_name: str, etag: str, *,
+                     as_attachment: bool, immutable: bool) -> Response:
+    """The stored file under ``key`` (404 when missing), with the headers of the policy above."""
     store = files.get_storage()
-    key = storage_key(photo, kind)
     if not store.exists(key):
         abort(404)
     # The filesystem backend gives a path (sendfile, ranges); another backend gives a stream.
     source = store.path(key) if hasattr(store, "path") else store.open(key)
-    original = kind == "original"
-    response = send_file(
-        source,
-        mimetype=photo.content_type if original else "image/jpeg",
-        as_attachment=original,
-        download_name=photo.original_filename if original else f"{photo.sha256[:16]}-{kind}.jpg",
-        etag=f"{photo.sha256}-{kind}",
-        conditional=True,
-        last_modified=None,
-    )
-    # Content-addressed, so a stored file never changes: the browser may keep it (privately).
+    response = send_file(source, mimetype=content_type, as_attachment=as_attachment,
+                         download_name=download_name, etag=etag, conditional=True, last_modified=None)
     response.cache_control.no_cache = None
     response.cache_control.public = False
     response.cache_control.private = True
-    response.cache_control.max_age = YEAR
-    response.cache_control.immutable = True
+    if immutable:
+        response.cache_control.max_age = YEAR
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.no_cache = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def send_content(sha256: str, kind: str, content_type: str, original_filename: str, *,
+                 inline: bool = False) -> Response:
+    """The ``original`` (as a download unless ``inline``) or a derived JPEG of stored content."""
+    if kind == "original":
+        return send_stored_file(storage_key(sha256, kind), content_type, original_filename,
+                                file_etag(sha256, kind), as_attachment=not inline, immutable=False)
+    if kind not in DERIVED_KINDS:
+        abort(404)
+    return send_stored_file(storage_key(sha256, kind), "image/jpeg", f"{sha256[:16]}-{kind}.jpg",
+                            file_etag(sha256, kind), as_attachment=False, immutable=True)
+
+
+def send_photo_file(photo: Photo, kind: str) -> Response:
+    """The photo's file of ``kind`` (``original``, ``display`` or ``thumbnail``)."""
+    return send_content(photo.sha256, kind, photo.content_type, photo.original_filename)
