@@ -73,6 +73,11 @@ def _stage_post(world: World) -> dict:
 
 
 STAGE_PATCH = {"status": "in_progress", "percent": 30, "actual_start": days_ago(3).isoformat(), "version": 1}
+CONSULTATION_JSON = {"date": days_ago(1).isoformat(), "kind": "hearing", "topic": "加装电梯听证",
+                     "vote": {"matter": "加装电梯", "matter_class": "special", "total_owners": 12, "total_area": "960",
+                              "participating_owners": 12, "participating_area": "960", "agree_owners": 11,
+                              "agree_area": "880.50"}}
+DEMAND_JSON = {"category": "lighting", "text": "路灯不亮", "raised_on": days_ago(1).isoformat()}
 
 
 def _api_photo_post(world: World) -> dict:
@@ -182,6 +187,18 @@ ROWS = [
         writes=frozenset({"admin", "engineer"})),
     Row("api.photo_image", "GET", lambda w: f"/api/v1/photos/{w.photo_id}/thumbnail", api(), api=True),
     Row("api.photo_original", "GET", lambda w: f"/api/v1/photos/{w.photo_id}/original", api(), api=True),
+    Row("api.project_consultations", "GET", lambda w: f"/api/v1/projects/{w.code}/consultations", api(), api=True),
+    Row("api.add_consultation", "POST", lambda w: f"/api/v1/projects/{w.code}/consultations",
+        api(admin=201, engineer=201, committee=201, leader=403),  # committee of the project's community
+        json=CONSULTATION_JSON, api=True, writes=frozenset({"admin", "engineer", "committee"})),
+    Row("api.consultation", "GET", lambda w: f"/api/v1/consultations/{w.consultation_id}", api(), api=True),
+    Row("api.project_demands", "GET", lambda w: f"/api/v1/projects/{w.code}/demands", api(), api=True),
+    Row("api.raise_demand", "POST", lambda w: f"/api/v1/projects/{w.code}/demands",
+        api(admin=201, engineer=201, committee=201, leader=403), json=DEMAND_JSON, api=True,
+        writes=frozenset({"admin", "engineer", "committee"})),
+    Row("api.patch_demand", "PATCH", lambda w: f"/api/v1/demands/{w.demand_id}",
+        api(committee=200, leader=403), json={"status": "in_progress", "assignee": "王工", "version": 1}, api=True,
+        writes=frozenset({"admin", "engineer", "committee"})),
     Row("demands.index", "GET", lambda w: "/demands?overdue=1", page()),
     Row("demands.show", "GET", lambda w: f"/demands/{w.demand_id}", page()),
     Row("demands.change", "POST", lambda w: f"/demands/{w.demand_id}/status",
