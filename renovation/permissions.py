@@ -52,6 +52,14 @@ def can_write_consultations(user, project) -> bool:
     return can_add_photo(user, project)
 
 
+def can_delete_attachment(user, attachment) -> bool:
+    """A consultation's file: the uploader (while still allowed on the project), engineers and admins."""
+    if _is(user, Role.ADMIN, Role.ENGINEER):
+        return True
+    return (attachment.uploaded_by_id == getattr(user, "id", None)
+            and can_write_consultations(user, attachment.consultation.project))
+
+
 def can_view_audit_log(user) -> bool:
     return _is(user, Role.ADMIN)
 

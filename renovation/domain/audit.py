@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "consultation.add": _l("Consultation logged"),
     "consultation.update": _l("Consultation edited"),
     "consultation.delete": _l("Consultation deleted"),
+    "attachment.add": _l("Consultation file attached"),
+    "attachment.delete": _l("Consultation file deleted"),
     "demand.raise": _l("Resident demand raised"),
     "demand.update": _l("Resident demand updated"),
 }
