@@ -9,8 +9,10 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
+from renovation.domain import demo_residents
+from renovation.domain.bulk_insert import next_id, sync_id_sequences
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
 from renovation.domain.schedule import current_stage, next_deadline, overall_progress
@@ -72,7 +74,7 @@ def seed(projects: int = 141, seed_value: int = 20261127, today: date | None = N
     communities = _insert_areas()
     plan = _project_plan(projects, rng, communities)
     # Ids are assigned here rather than read back with RETURNING, which is far slower in bulk.
-    first_compound = _next_id(Compound)
+    first_compound = next_id(Compound)
     compound_ids = range(first_compound, first_compound + len(plan))
     compound_rows = [
         {"id": compound_id, "name": name, "community_id": communities[community]}
@@ -88,7 +90,7 @@ def seed(projects: int = 141, seed_value: int = 20261127, today: date | None = N
         stages = _stages(rng, start, today)
         project_rows.append(_facts(rng, code, compound_id, batch, start, year_built, stages, now))
         stage_rows_by_code[code] = stages
-    first_project = _next_id(Project)
+    first_project = next_id(Project)
     project_ids = range(first_project, first_project + len(project_rows))
     for row, project_id in zip(project_rows, project_ids):
         row["id"] = project_id
@@ -99,23 +101,10 @@ def seed(projects: int = 141, seed_value: int = 20261127, today: date | None = N
         for position, state in enumerate(stage_rows_by_code[row["code"]])
     ]
     db.session.execute(insert(Stage), stage_rows)
-    _sync_id_sequences(Compound, Project)
+    sync_id_sequences(Compound, Project)
+    # A generator of its own, so the residents' side does not change the programme's draws.
+    demo_residents.seed(random.Random(seed_value + 1), today, project_rows, stage_rows_by_code)
     return len(project_rows)
-
-
-def _next_id(model) -> int:
-    return (db.session.scalar(select(func.max(model.id))) or 0) + 1
-
-
-def _sync_id_sequences(*models) -> None:
-    """PostgreSQL: move the id sequences past the ids inserted explicitly."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for model in models:
-        table = model.__tablename__
-        db.session.execute(
-            text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
-        )
 
 
 def _insert_areas() -> dict[str, int]:
