@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from renovation.domain.attachments import add_attachment
 from renovation.domain.consultations import add_consultation
 from renovation.domain.demands import raise_demand
 from renovation.domain.photo_operations import add_photo, pair_photos
@@ -35,6 +36,7 @@ class World:
     pair_id: int = 0  # a pair of two other photos
     consultation_id: int = 0  # a consultation of the project, logged two days ago
     demand_id: int = 0  # a pending demand of the project
+    attachment_id: int = 0  # a sign-in sheet (JPEG) of the consultation, uploaded by the engineer
 
 
 def _world() -> World:
@@ -54,7 +56,9 @@ def _world() -> World:
     demand = raise_demand(project, users["engineer"], {"category": "parking", "text": "停车难", "raised_on": days_ago(1)})
     consultation = add_consultation(project, users["engineer"],
                                     {**_consultation_post(None), "date": days_ago(2), "households": 30}, None)
-    return World(consultation_id=consultation.id,
+    attachment = add_attachment(consultation, users["engineer"], "sign_in_sheet", "签到表.jpg",
+                                io.BytesIO(_jpeg((200, 200, 200))))
+    return World(consultation_id=consultation.id, attachment_id=attachment.id,
                  code=project.code, users={role: user.id for role, user in users.items()}, target_id=target.id,
                  photo_id=photo.id, after_id=after.id, pair_id=pair.id, demand_id=demand.id)
 
@@ -86,6 +90,10 @@ def _api_photo_post(world: World) -> dict:
 
 def _page_photo_post(world: World) -> dict:
     return {"phase": "during", "stage": "survey", "caption": "入户调查", "files": (io.BytesIO(_jpeg((180, 180, 40))), "现场.jpg")}
+
+
+def _attachment_post(world: World) -> dict:
+    return {"kind": "minutes", "files": (io.BytesIO(_jpeg((60, 60, 200))), "会议纪要.jpg")}
 
 
 def _consultation_post(world: World | None) -> dict:
@@ -221,6 +229,15 @@ ROWS = [
         data=_consultation_post, writes=frozenset({"admin", "engineer", "committee"}),
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
     Row("consultations.show", "GET", lambda w: f"/consultations/{w.consultation_id}", page()),
+    Row("consultations.upload_attachments", "POST", lambda w: f"/consultations/{w.consultation_id}/attachments",
+        page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community
+        data=_attachment_post, writes=frozenset({"admin", "engineer", "committee"})),
+    Row("consultations.delete_attachment", "POST", lambda w: f"/consultations/attachments/{w.attachment_id}/delete",
+        EDITORS_WRITE, data=lambda w: {}, writes=frozenset({"admin", "engineer"})),  # committee: not the uploader
+    Row("consultations.attachment_image", "GET",
+        lambda w: f"/consultations/attachments/{w.attachment_id}/thumbnail", page()),
+    Row("consultations.attachment_file", "GET", lambda w: f"/consultations/attachments/{w.attachment_id}/file",
+        page()),
     Row("consultations.edit", "GET", lambda w: f"/consultations/{w.consultation_id}/edit", page(leader=403)),
     Row("consultations.edit", "POST", lambda w: f"/consultations/{w.consultation_id}/edit",
         page(admin=303, engineer=303, committee=303, leader=403),

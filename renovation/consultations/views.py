@@ -174,3 +174,7 @@ def index():
 def _page_url(page: int) -> str:
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return url_for("consultations.index", **args, **({"page": page} if page > 1 else {}))
+
+
+# The consultation's files have their own module, with routes on this blueprint.
+from renovation.consultations import attachments  # noqa: E402,F401

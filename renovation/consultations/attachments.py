@@ -1,0 +1,147 @@
+"""A consultation's files on its page: upload (plain or htmx, each file with its own outcome),
+soft delete, and the files themselves, served only after the permission check.
+
+Thin views over :mod:`renovation.domain.attachments`; the headers come from the one policy of
+:mod:`renovation.photos.files` (PDFs are shown inline, image originals are downloads).
+"""
+from flask import abort, current_app, flash, make_response, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
+from flask_wtf.file import MultipleFileField
+from wtforms import SelectChoice, SelectField
+from wtforms.validators import ValidationError
+
+from renovation import permissions
+from renovation.consultations.views import bp, can_view
+from renovation.domain import attachments as operations
+from renovation.domain import consultations
+from renovation.extensions import csrf
+from renovation.models.attachments import ATTACHMENT_KIND_LABELS, AttachmentKind
+from renovation.photos.files import send_content
+from renovation.templating import render, wants_fragment
+from renovation.upload_limits import accepts_photos, read_photo_upload
+
+
+class AttachmentUploadForm(FlaskForm):
+    """One or many files of one kind; the domain judges each file on its own."""
+
+    kind = SelectField(_l("What the files are"), default=AttachmentKind.SIGN_IN_SHEET.value,
+                       choices=[SelectChoice(kind.value, label) for kind, label in ATTACHMENT_KIND_LABELS.items()])
+    files = MultipleFileField(_l("Files"))
+
+    def uploads(self) -> list:
+        """The chosen files (a browser sends one empty part when none is chosen)."""
+        return [upload for upload in (self.files.data or []) if upload and upload.filename]
+
+    def validate_files(self, field):
+        chosen = self.uploads()
+        if not chosen:
+            raise ValidationError(_l("Choose at least one file."))
+        limit = current_app.config["PHOTO_MAX_FILES_PER_UPLOAD"]
+        if len(chosen) > limit:
+            raise ValidationError(_l("Send at most %(num)d files at a time.", num=limit))
+
+
+class DeleteAttachmentForm(FlaskForm):
+    """A button and its CSRF token."""
+
+
+@bp.app_context_processor
+def attachment_template_helpers():
+    return {"consultation_attachments": operations.consultation_attachments,
+            "attachment_upload_form": lambda: AttachmentUploadForm(formdata=None),
+            "attachment_delete_form": lambda: DeleteAttachmentForm(formdata=None)}
+
+
+@bp.route("/consultations/<int:consultation_id>/attachments", methods=["POST"])
+@accepts_photos()
+@csrf.exempt  # the body is read only after the permission check; the form checks the token
+@can_view
+def upload_attachments(consultation_id):
+    consultation = consultations.live_consultation(consultation_id) or abort(404)
+    if not permissions.can_write_consultations(current_user, consultation.project):
+        abort(403)
+    read_photo_upload()
+    form = AttachmentUploadForm()
+    if not form.validate_on_submit():
+        if form.errors.get("csrf_token"):
+            raise CSRFError(form.errors["csrf_token"][0])
+        return _answer(consultation, [], [message for errors in form.errors.values() for message in errors])
+    uploads = [(_file_name(upload.filename), upload.stream) for upload in form.uploads()]
+    outcomes = operations.add_attachments(consultation, current_user, form.kind.data, uploads)
+    return _answer(consultation, outcomes, [])
+
+
+def _answer(consultation, outcomes, form_errors):
+    """htmx: the attachments section with each file's outcome; a plain post: flashes and a 303."""
+    stored = any(outcome.attachment or outcome.duplicate_of for outcome in outcomes)
+    if not wants_fragment():
+        for message in form_errors:
+            flash(message, "error")
+        for outcome in outcomes:
+            flash(*_outcome_message(outcome))
+        return redirect(url_for("consultations.show", consultation_id=consultation.id, _anchor="attachments"),
+                        code=303)
+    return _section(consultation, 200 if stored else 422, outcomes=outcomes, form_errors=form_errors)
+
+
+def _section(consultation, status: int, **context):
+    """The attachments section, to swap in place; other panels may listen to the event."""
+    response = make_response(render("consultations/_attachments.html", consultation=consultation,
+                                    project=consultation.project, **context), status)
+    response.headers["HX-Trigger"] = "attachmentsChanged"
+    return response
+
+
+def _file_name(name: str | None) -> str:
+    """The file's own name: no folders (old browsers send a path), no NUL."""
+    return (name or "").replace("\\", "/").rsplit("/", 1)[-1].replace("\x00", "").strip() or "file"
+
+
+def _outcome_message(outcome) -> tuple[str, str]:
+    if outcome.attachment is not None:
+        return _("%(file)s: saved.", file=outcome.filename), "success"
+    if outcome.duplicate_of is not None:
+        return _("%(file)s: already attached.", file=outcome.filename), "info"
+    return _("%(file)s was refused: %(reason)s", file=outcome.filename, reason=outcome.error), "error"
+
+
+def _attachment_or_404(attachment_id: int):
+    return operations.live_attachment(attachment_id) or abort(404)
+
+
+@bp.route("/consultations/attachments/<int:attachment_id>/delete", methods=["POST"])
+@can_view
+def delete_attachment(attachment_id):
+    attachment = _attachment_or_404(attachment_id)
+    if not permissions.can_delete_attachment(current_user, attachment):
+        abort(403)
+    if not DeleteAttachmentForm().validate_on_submit():
+        abort(400)
+    consultation, name = attachment.consultation, attachment.original_filename
+    operations.delete_attachment(attachment, current_user)
+    if wants_fragment():
+        return _section(consultation, 200)
+    flash(_("%(file)s deleted.", file=name), "success")
+    return redirect(url_for("consultations.show", consultation_id=consultation.id, _anchor="attachments"), code=303)
+
+
+@bp.route("/consultations/attachments/<int:attachment_id>/<any(display, thumbnail):kind>")
+@can_view
+def attachment_image(attachment_id, kind):
+    attachment = _attachment_or_404(attachment_id)
+    if attachment.is_pdf:
+        abort(404)
+    return send_content(attachment.sha256, kind, attachment.content_type, attachment.original_filename)
+
+
+@bp.route("/consultations/attachments/<int:attachment_id>/file")
+@can_view
+def attachment_file(attachment_id):
+    """The original: a PDF inline (to read in the browser), an image as a download."""
+    attachment = _attachment_or_404(attachment_id)
+    return send_content(attachment.sha256, "original", attachment.content_type, attachment.original_filename,
+                        inline=attachment.is_pdf)
