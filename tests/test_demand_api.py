@@ -1,4 +1,5 @@
-"""The demand API: record a demand, follow it to resolved or declined, overdue, conflicts, permissions."""
+"""The demand API: record a demand, follow it to resolved or declined, overdue, conflicts and
+permissions."""
 import pytest
 import sqlalchemy as sa
 
@@ -9,6 +10,7 @@ from tests.conftest import api_token, days_ago, make_project, make_user
 
 CODE = "ZP-2026-001"
 URL = f"/api/v1/projects/{CODE}/demands"
+UNKNOWN = "/api/v1/projects/ZP-1999-999/demands"
 
 
 def bearer(user) -> dict:
@@ -21,8 +23,9 @@ def demand(**changes) -> dict:
 
 
 def stored() -> list[tuple]:
-    return list(db.session.execute(sa.select(Demand.id, Demand.status, Demand.response, Demand.reason,
-                                             Demand.assignee, Demand.version).order_by(Demand.id)))
+    columns = (Demand.id, Demand.status, Demand.response, Demand.reason, Demand.assignee,
+               Demand.version)
+    return list(db.session.execute(sa.select(*columns).order_by(Demand.id)))
 
 
 @pytest.fixture
@@ -43,12 +46,22 @@ def raised(client, project, engineer) -> dict:
 
 
 def patch(client, headers, item, **changes):
-    return client.patch(f"/api/v1/demands/{item['id']}", json={"version": item["version"], **changes},
-                        headers=headers)
+    body = {"version": item["version"], **changes}
+    return client.patch(f"/api/v1/demands/{item['id']}", json=body, headers=headers)
+
+
+def log(project, user, days: int, topic: str):
+    values = {"date": days_ago(days), "kind": "hearing", "topic": topic}
+    return add_consultation(project, user, values, None)
+
+
+def raise_on(client, headers, days: int):
+    return client.post(URL, json=demand(raised_on=days_ago(days).isoformat()), headers=headers)
 
 
 def test_raise_a_demand(raised):
-    assert raised["project"] == CODE and raised["category"] == "parking" and raised["raised_by"] == "3号楼2单元"
+    assert (raised["project"], raised["category"]) == (CODE, "parking")
+    assert raised["raised_by"] == "3号楼2单元"
     assert raised["status"] == "pending" and raised["version"] == 1 and raised["overdue"] is False
     assert raised["raised_on"] == days_ago(2).isoformat() and raised["consultation_id"] is None
     assert stored() == [(raised["id"], "pending", "", "", "", 1)]
@@ -61,7 +74,8 @@ def test_follow_a_demand_to_resolved(client, engineer, raised):
 
     no_response = patch(client, engineer, handling.get_json(), status="resolved")
     assert no_response.status_code == 422
-    assert no_response.get_json() == {"errors": {"response": "Write the response given to the residents."}}
+    assert no_response.get_json() == {
+        "errors": {"response": "Write the response given to the residents."}}
 
     done = patch(client, engineer, handling.get_json(), status="resolved", response="已在北侧增划12个车位")
     assert done.status_code == 200
@@ -80,7 +94,8 @@ def test_decline_needs_a_reason_and_closed_cannot_reopen(client, engineer, raise
 
     reopened = patch(client, engineer, declined.get_json(), status="in_progress")
     assert reopened.status_code == 422
-    assert reopened.get_json()["errors"]["status"].startswith("This demand is closed and cannot be reopened")
+    message = reopened.get_json()["errors"]["status"]
+    assert message.startswith("This demand is closed and cannot be reopened")
     assert stored()[0][1] == "declined"
 
 
@@ -130,7 +145,8 @@ def test_bad_patch_is_422_and_changes_nothing(client, engineer, raised, body, fi
     ({"consultation_id": 999}, "consultation_id", "Choose a consultation of this project."),
     ({"status": "resolved", "response": "已办"}, "status",
      "A new demand is pending: change its status with PATCH once it is recorded."),
-    ({"assignee": "王工"}, "assignee", "A new demand is pending: set this with PATCH once it is recorded."),
+    ({"assignee": "王工"}, "assignee",
+     "A new demand is pending: set this with PATCH once it is recorded."),
     ({"urgent": True}, "urgent", "Unknown field."),
 ])
 def test_bad_demand_is_422_and_saves_nothing(client, project, engineer, changes, field, message):
@@ -146,10 +162,10 @@ def test_status_pending_may_be_sent_on_post(client, project, engineer):
 
 def test_demand_raised_at_a_consultation_of_the_project_only(client, project, engineer):
     admin = make_user("admin", "admin")
-    own = add_consultation(project, admin, {"date": days_ago(3), "kind": "hearing", "topic": "停车"}, None)
+    own = log(project, admin, 3, "停车")
     other_project = make_project("ZP-2026-002", compound="九龙桂冠小区", community="九龙社区")
-    foreign = add_consultation(other_project, admin, {"date": days_ago(3), "kind": "hearing", "topic": "绿化"}, None)
-    gone = add_consultation(project, admin, {"date": days_ago(4), "kind": "hearing", "topic": "重复"}, None)
+    foreign = log(other_project, admin, 3, "绿化")
+    gone = log(project, admin, 4, "重复")
     delete_consultation(gone, admin, "重复录入")
 
     for refused in (foreign.id, gone.id):
@@ -165,7 +181,7 @@ def test_demand_raised_at_a_consultation_of_the_project_only(client, project, en
 
 def test_overdue_after_more_than_fifteen_days_while_open(client, project, engineer):
     for days in (16, 15):
-        assert client.post(URL, json=demand(raised_on=days_ago(days).isoformat()), headers=engineer).status_code == 201
+        assert raise_on(client, engineer, days).status_code == 201
 
     items = client.get(URL, headers=engineer).get_json()["items"]
 
@@ -177,8 +193,7 @@ def test_overdue_after_more_than_fifteen_days_while_open(client, project, engine
 
 def test_overdue_follows_the_setting(app, client, project, engineer):
     app.config["DEMAND_OVERDUE_DAYS"] = 30
-    body = client.post(URL, json=demand(raised_on=days_ago(16).isoformat()), headers=engineer).get_json()
-    assert body["overdue"] is False
+    assert raise_on(client, engineer, 16).get_json()["overdue"] is False
 
 
 # --- permissions --------------------------------------------------------------------------------
@@ -204,8 +219,8 @@ def test_other_committee_and_leader_read_but_cannot_write(client, engineer, rais
 def test_without_token_401_unknown_404(client, engineer, raised):
     assert client.get(URL).status_code == 401
     assert client.post(URL, json=demand()).status_code == 401
-    assert client.patch(f"/api/v1/demands/{raised['id']}", json={"version": 1, "status": "in_progress"}).status_code == 401
-    assert client.get("/api/v1/projects/ZP-1999-999/demands", headers=engineer).status_code == 404
-    assert client.post("/api/v1/projects/ZP-1999-999/demands", json=demand(), headers=engineer).status_code == 404
-    assert client.patch("/api/v1/demands/999", json={"version": 1}, headers=engineer).status_code == 404
+    assert patch(client, {}, raised, status="in_progress").status_code == 401
+    assert client.get(UNKNOWN, headers=engineer).status_code == 404
+    assert client.post(UNKNOWN, json=demand(), headers=engineer).status_code == 404
+    assert patch(client, engineer, {"id": 999, "version": 1}).status_code == 404
     assert len(stored()) == 1

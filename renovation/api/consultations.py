@@ -48,7 +48,8 @@ def project_consultations(code):
     project = project_list.project_by_code(code)
     if project is None:
         return _not_found()
-    return jsonify(items=[consultation_json(item) for item in operations.project_consultations(project.id)])
+    found = operations.project_consultations(project.id)
+    return jsonify(items=[consultation_json(item) for item in found])
 
 
 @bp.get("/consultations/<int:consultation_id>")
@@ -87,8 +88,10 @@ def add_consultation(code):
 
 def api_errors(domain_errors: dict) -> dict[str, str]:
     """The domain's ``{field: message}`` with ``vote-x`` keys renamed ``vote.x``."""
-    return {(VOTE_PREFIX + name.removeprefix("vote-") if name.startswith("vote-") else name): str(message)
-            for name, message in domain_errors.items()}
+    def key(name: str) -> str:
+        return VOTE_PREFIX + name.removeprefix("vote-") if name.startswith("vote-") else name
+
+    return {key(name): str(message) for name, message in domain_errors.items()}
 
 
 def parse_consultation(body: dict) -> tuple[dict, dict | None, dict[str, str]]:
@@ -103,8 +106,8 @@ def parse_consultation(body: dict) -> tuple[dict, dict | None, dict[str, str]]:
         "households", _("Enter the number of households represented as a whole number, 0 or more."))
     kind = body.get("kind")
     if not isinstance(kind, str) or kind not in set(ConsultationKind):
-        reader.refuse("kind", _("Choose a kind: council_meeting, door_to_door, questionnaire, public_notice "
-                                "or hearing."))
+        reader.refuse("kind", _("Choose a kind: council_meeting, door_to_door, questionnaire, "
+                                "public_notice or hearing."))
     values["kind"] = kind
     if values["date"] is None:
         reader.refuse("date", _("Enter the date of the consultation."))
@@ -113,8 +116,8 @@ def parse_consultation(body: dict) -> tuple[dict, dict | None, dict[str, str]]:
     vote_values = _parse_vote(body.get("vote"), reader)
     if reader.errors and vote_values is not None:
         figure_errors = votes.figure_errors(figures_of(vote_values))
-        for name, message in api_errors({f"vote-{key}": text for key, text in figure_errors.items()}).items():
-            reader.errors.setdefault(name, message)
+        for name, message in figure_errors.items():
+            reader.errors.setdefault(VOTE_PREFIX + name, str(message))
     return values, vote_values, reader.errors
 
 
@@ -130,7 +133,8 @@ def _parse_vote(vote, parent: FieldReader) -> dict | None:
     for name in VOTE_FIGURES:
         if name.endswith("_owners"):
             # Negative counts go through: the vote rules say why they are refused.
-            values[name] = reader.count(name, _("Enter the number of owners as a whole number."), minimum=None)
+            values[name] = reader.count(
+                name, _("Enter the number of owners as a whole number."), minimum=None)
         else:
             values[name] = reader.area(name)
     return values

@@ -73,7 +73,7 @@ def raise_demand(code):
     try:
         demand = operations.raise_demand(project, g.api_user, values)
     except operations.DemandRuleViolation as violation:
-        return jsonify(errors={name: str(message) for name, message in violation.errors.items()}), 422
+        return _refused(violation)
     return jsonify(demand_json(demand, today())), 201
 
 
@@ -95,11 +95,15 @@ def patch_demand(demand_id):
     try:
         demand = operations.change_demand(demand, g.api_user, changes, version)
     except operations.DemandRuleViolation as violation:
-        return jsonify(errors={name: str(message) for name, message in violation.errors.items()}), 422
+        return _refused(violation)
     except operations.DemandConflict as conflict:
         return jsonify(error=_("Someone else changed this demand since you loaded it."),
                        demand=demand_json(conflict.demand, today())), 409
     return jsonify(demand_json(demand, today()))
+
+
+def _refused(violation):
+    return jsonify(errors={name: str(message) for name, message in violation.errors.items()}), 422
 
 
 def parse_new_demand(body: dict) -> tuple[dict, dict[str, str]]:
@@ -108,12 +112,15 @@ def parse_new_demand(body: dict) -> tuple[dict, dict[str, str]]:
     reader.unknown({*FIXED_FIELDS, *CHANGE_TEXT_LIMITS})
     for name in ("response", "reason", "assignee"):
         if name in body:
-            reader.refuse(name, _("A new demand is pending: set this with PATCH once it is recorded."))
+            reader.refuse(name, _("A new demand is pending: set this with PATCH once it is "
+                                  "recorded."))
     if body.get("status", DemandStatus.PENDING.value) != DemandStatus.PENDING.value:
-        reader.refuse("status", _("A new demand is pending: change its status with PATCH once it is recorded."))
+        reader.refuse("status", _("A new demand is pending: change its status with PATCH once it "
+                                  "is recorded."))
     values = {name: reader.text(name, limit) for name, limit in RAISE_TEXT_LIMITS.items()}
     values["raised_on"] = reader.date("raised_on")
-    values["consultation_id"] = reader.count("consultation_id", _("Choose a consultation of this project."))
+    values["consultation_id"] = reader.count("consultation_id",
+                                             _("Choose a consultation of this project."))
     return values, reader.errors
 
 
@@ -124,7 +131,8 @@ def parse_demand_changes(body: dict) -> tuple[dict, int | None, dict[str, str]]:
         if name in body:
             reader.refuse(name, _("This cannot be changed once the demand is recorded."))
     reader.unknown({*FIXED_FIELDS, *CHANGE_TEXT_LIMITS, "version"})
-    changes = {name: reader.text(name, limit) for name, limit in CHANGE_TEXT_LIMITS.items() if name in body}
+    changes = {name: reader.text(name, limit)
+               for name, limit in CHANGE_TEXT_LIMITS.items() if name in body}
     version = body.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         reader.refuse("version", _("Send the version of the demand you last saw."))

@@ -37,9 +37,7 @@ def _area(value) -> str | None:
 
 
 def _fraction(value: Fraction | None) -> str | None:
-    if value is None:
-        return None
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return None if value is None else str(value)  # "2/3", or "1" for a whole number
 
 
 # --- out -------------------------------------------------------------------------------------
@@ -51,8 +49,9 @@ def outcome_json(vote) -> dict:
         "passed": decision.passed,
         "quorum_met": decision.quorum_met,
         "reasons": [str(reason) for reason in decision.reasons],
-        "checks": [{"key": check.key.value, "basis": check.basis.value, "comparison": check.comparison.value,
-                    "required": _fraction(check.required), "actual": _fraction(check.actual), "met": check.met}
+        "checks": [{"key": check.key.value, "basis": check.basis.value,
+                    "comparison": check.comparison.value, "required": _fraction(check.required),
+                    "actual": _fraction(check.actual), "met": check.met}
                    for check in decision.checks],
     }
 
@@ -74,7 +73,8 @@ def consultation_json(consultation) -> dict:
         "date": _iso(consultation.date),
         "kind": consultation.kind,
         **{name: getattr(consultation, name) for name in (
-            "place", "organiser", "topic", "attendees", "households", "opinions", "decisions", "follow_up")},
+            "place", "organiser", "topic", "attendees", "households", "opinions", "decisions",
+            "follow_up")},
         "vote": vote_json(consultation.vote) if consultation.vote else None,
         "created_at": _iso(consultation.created_at),
         "updated_at": _iso(consultation.updated_at),
@@ -88,8 +88,8 @@ def demand_json(demand, today: date) -> dict:
         "id": demand.id,
         "project": demand.project.code,
         **{name: getattr(demand, name) for name in (
-            "category", "text", "raised_by", "consultation_id", "status", "response", "reason", "assignee",
-            "version")},
+            "category", "text", "raised_by", "consultation_id", "status", "response", "reason",
+            "assignee", "version")},
         "raised_on": _iso(demand.raised_on),
         "resolved_on": _iso(demand.resolved_on),
         "overdue": late > 0,
