@@ -1,0 +1,139 @@
+"""Real PDFs of bulletins, read back with poppler: text, fonts, pages, photos, metadata, and the
+loud failures (no CJK fonts, a glyph no font has, a missing photo)."""
+import pytest
+import sqlalchemy as sa
+
+from renovation.domain import bulletin_pdf
+from renovation.domain.bulletin_brief_data import project_data
+from renovation.domain.bulletin_data import area_data
+from renovation.domain.bulletin_pdf import BulletinRenderError, CJKFontsMissing, render_html, render_pdf
+from renovation.domain.clock import today
+from renovation.domain.project_list import project_by_code
+from renovation.extensions import db
+from renovation.models import Project
+from renovation.storage import derived_key, get_storage
+from tests import pdf_checks
+from tests.bulletin_samples import add_pair, on_track, programme
+
+TITLE = "全市城镇老旧小区改造工作进度通报"
+
+
+def document(**overrides) -> dict:
+    values = {"title": TITLE, "masthead": ["全市城镇老旧小区改造工作", "进度通报"], "label": "2026年第3期",
+              "issuer": "漳平市住房和城乡建设局", "issued_on": "2026-11-27", "issued_at": "2026-11-27T10:00:00",
+              "subject": "城镇老旧小区改造工作进度", "notes": "加快推进滞后项目。", "copy_to": "市政府办公室",
+              "corrects": None, "previous_label": None, "subject_line": None}
+    return values | overrides
+
+
+def city_pdf(pair_ids=None, **overrides) -> bytes:
+    return render_pdf({"document": document(**overrides), "data": area_data(None, pair_ids, today())})
+
+
+def test_city_bulletin_prints_title_number_and_figures_from_the_database(app):
+    programme()
+    pdf = city_pdf()
+    text = pdf_checks.text(pdf)
+    projects = db.session.scalar(sa.select(sa.func.count(Project.id)))
+    completed = db.session.scalar(sa.select(sa.func.count(Project.id)).where(Project.current_stage == "done"))
+    households = db.session.scalar(sa.select(sa.func.sum(Project.households)))
+    assert TITLE.removesuffix("进度通报") in text and "进度通报" in text and "2026年第3期" in text
+    assert f"项目共{projects}个" in text and f"已完工{completed}个" in text
+    assert f"完工率{round(100 * completed / projects, 1)}%" in text and f"惠及居民{households}户" in text
+    assert "桂林街道" in text and "菁城街道" in text and "粮食局宿舍" in text  # ranked table, behind list
+    assert "下一步工作要求" in text and "抄送：市政府办公室" in text
+    assert "—1—" in text  # the page number
+    assert 1 <= pdf_checks.pages(pdf) <= 6
+
+
+def test_every_font_is_embedded_subset_and_a_chinese_noto_cjk(app):
+    programme()
+    found = pdf_checks.fonts(city_pdf())
+    assert found
+    assert all(font["embedded"] and font["subset"] for font in found)
+    names = {font["name"].split("+", 1)[1] for font in found}
+    assert names <= {"Noto-Serif-CJK-SC", "Noto-Serif-CJK-SC-Bold", "Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold"}
+    assert "Noto-Serif-CJK-SC" in names and "Noto-Sans-CJK-SC" in names
+
+
+def test_metadata_title_author_subject_language_and_tags(app):
+    programme()
+    pdf = city_pdf()
+    info = {key: value.strip() for key, value in pdf_checks.info(pdf).items()}
+    assert info["Title"] == f"{TITLE}（2026年第3期）"
+    assert info["Author"] == "漳平市住房和城乡建设局" and info["Subject"] == "城镇老旧小区改造工作进度"
+    assert info["Tagged"] == "yes" and info["Page size"].startswith("595.")  # A4
+    assert pdf_checks.language(pdf) == "zh-CN"
+
+
+def test_no_project_behind_schedule_is_said_not_printed_as_an_empty_table(app):
+    on_track("ZP-2026-010")
+    text = pdf_checks.text(city_pdf())
+    assert "无滞后项目" in text and "滞后项目清单" not in text
+
+
+def test_photo_pairs_are_embedded_from_the_display_derivatives(app, engineer, monkeypatch):
+    done, going, _ = programme()
+    first, second = add_pair(done, engineer, 1), add_pair(going, engineer, 2)
+    opened = []
+    original = bulletin_pdf.storage_photo
+    monkeypatch.setattr(bulletin_pdf, "storage_photo", lambda sha: opened.append(sha) or original(sha))
+    pdf = render_pdf({"document": document(), "data": area_data(None, [first.id, second.id], today())},
+                     open_photo=bulletin_pdf.storage_photo)
+    assert pdf_checks.images(pdf) == 4
+    assert len(opened) == 4 and first.before.sha256 in opened
+    assert "改造前后对比" in pdf_checks.text(pdf)
+
+
+def test_a_missing_photo_file_fails_the_render(app, engineer):
+    done, _, _ = programme()
+    pair = add_pair(done, engineer)
+    get_storage().delete(derived_key(pair.after.sha256, "display"))
+    with pytest.raises(BulletinRenderError, match="photo"):
+        city_pdf([pair.id])
+
+
+def test_without_cjk_fonts_it_stops_before_rendering(app, monkeypatch):
+    programme()
+    monkeypatch.setattr(bulletin_pdf, "installed_font_families", lambda: {"DejaVu Sans"})
+    monkeypatch.setattr(bulletin_pdf, "HTML", lambda **kwargs: pytest.fail("rendered anyway"))
+    with pytest.raises(CJKFontsMissing, match="fonts-noto-cjk"):
+        city_pdf()
+
+
+def test_a_glyph_no_font_has_fails_loudly(app):
+    programme()
+    with pytest.raises(BulletinRenderError, match="notdef"):
+        city_pdf(notes="私用区字符\U000F0000不应静默打印成方框")
+
+
+def test_the_slow_subsetter_fails_loudly(app, monkeypatch):
+    programme()
+    from weasyprint.pdf import fonts
+
+    monkeypatch.setattr(fonts, "harfbuzz_subset", None)
+    with pytest.raises(BulletinRenderError, match="HarfBuzz"):
+        city_pdf()
+
+
+def test_a_correction_names_the_bulletin_it_corrects(app):
+    programme()
+    text = pdf_checks.text(city_pdf(corrects={"title": TITLE, "label": "2026年第2期"}))
+    assert "更正" in text and "2026年第2期" in text
+
+
+def test_project_brief(app, engineer):
+    _, going, _ = programme()
+    add_pair(going, engineer)
+    snapshot = {"document": document(title="铁路二段生活小区改造项目简报", masthead=["城镇老旧小区改造", "项目简报"]),
+                "data": project_data(project_by_code("ZP-2026-002"), None, today())}
+    pdf = render_pdf(snapshot)
+    text = pdf_checks.text(pdf)
+    assert "铁路二段生活小区" in text and "雨污分流" in text and "40%" in text and "滞后12天" in text
+    assert pdf_checks.images(pdf) == 2 and pdf_checks.pages(pdf) <= 4
+
+
+def test_preview_html_is_the_same_template_in_chinese(app):
+    programme()
+    html = render_html({"document": document(), "data": area_data(None, None, today())}, lambda sha: f"/x/{sha}")
+    assert '<html lang="zh-CN">' in html and "一、总体进展" in html and "@page" in html
