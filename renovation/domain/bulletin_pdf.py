@@ -89,8 +89,13 @@ def storage_photo(sha256: str) -> bytes:
         return handle.read()
 
 
+class _FatalLog(BaseException):
+    """Stops a render the moment WeasyPrint reports it would print wrong or slowly (a
+    BaseException, so that WeasyPrint's own ``except Exception`` does not swallow it)."""
+
+
 class _LogWatch(logging.Handler):
-    """WeasyPrint's warnings and errors raised by this thread's render."""
+    """WeasyPrint's warnings and errors during this thread's render; stops it at a fatal one."""
 
     def __init__(self):
         super().__init__(logging.WARNING)
@@ -98,8 +103,12 @@ class _LogWatch(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record):
-        if record.thread == self.thread:
-            self.messages.append(record.getMessage())
+        if record.thread != self.thread:
+            return
+        message = record.getMessage()
+        self.messages.append(message)
+        if any(token in message for token in FATAL_LOG_MESSAGES):
+            raise _FatalLog(message)
 
 
 def render_html(snapshot: dict, photo_src: Callable[[str], str] = photo_url) -> str:
@@ -126,10 +135,9 @@ def render_pdf(snapshot: dict, open_photo: Callable[[str], bytes] = storage_phot
             pdf_variant=PDF_VARIANT, dpi=PHOTO_DPI, jpeg_quality=PHOTO_JPEG_QUALITY)
     except _MissingPhoto as error:
         raise BulletinRenderError(f"A photo of the bulletin is missing from the storage ({error}).") from None
+    except _FatalLog as error:
+        raise BulletinRenderError(f"The PDF would not print correctly: {error}") from None
     finally:
         logger.removeHandler(watch)
         logger.setLevel(level)
-    fatal = [message for message in watch.messages if any(token in message for token in FATAL_LOG_MESSAGES)]
-    if fatal:
-        raise BulletinRenderError("The PDF would not print correctly: " + "; ".join(fatal[:5]))
     return pdf
