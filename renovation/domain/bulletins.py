@@ -1,0 +1,241 @@
+"""Issuing bulletins: preview, number, freeze the snapshot, render and store the PDF.
+
+Numbering and failure, in one place:
+- The number is the next of its kind for the year (max + 1), given in the transaction that
+  stores the bulletin with its snapshot. Two engineers issuing at once both read the same max;
+  the unique constraint on (kind, year, number) makes the second insert fail, and it is retried
+  with a fresh max, so they get two consecutive numbers, never a duplicate.
+- Rendering comes after that commit, behind :func:`render_bulletin` (one function, so that it can
+  run on a task queue). A failed render leaves the bulletin ``failed`` with its error, its number
+  and its snapshot; rendering it again prints the same document. A number is never lost to a
+  failure, and nothing deletes a bulletin, so there are no gaps.
+- A rendered bulletin never changes: its PDF is stored under its sha256 and read back verified.
+  A correction is a new number whose ``corrects`` names the bulletin it corrects.
+"""
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from renovation.domain import audit
+from renovation.domain.bulletin_brief_data import project_data
+from renovation.domain.bulletin_data import area_data
+from renovation.domain.bulletin_photos import MAX_PAIRS
+from renovation.domain.bulletin_pdf import render_pdf
+from renovation.domain.clock import today as china_today
+from renovation.domain.clock import utcnow
+from renovation.extensions import db
+from renovation.models import Bulletin, BulletinKind, Project, RenderStatus, Street
+from renovation.storage import get_storage
+
+log = logging.getLogger(__name__)
+DEFAULT_ISSUER = "漳平市住房和城乡建设局"
+DEFAULT_COPY_TO = "市委办公室，市政府办公室，市财政局，市自然资源局，各街道办事处"
+NUMBER_ATTEMPTS = 8
+
+
+class BulletinError(ValueError):
+    """The bulletin cannot be issued as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a bulletin covers: the city (neither), one street, or one project."""
+
+    street: Street | None = None
+    project: Project | None = None
+
+
+def check_scope(kind: str, scope: Scope) -> None:
+    """Raise :class:`BulletinError` unless the scope fits the kind."""
+    if kind not in set(BulletinKind):
+        raise BulletinError(f"Unknown bulletin kind: {kind}.")
+    if kind == BulletinKind.STREET and scope.street is None:
+        raise BulletinError("A street bulletin needs a street.")
+    if kind == BulletinKind.PROJECT and scope.project is None:
+        raise BulletinError("A project brief needs a project.")
+
+
+def title_of(kind: str, scope: Scope) -> tuple[str, list[str], str | None]:
+    """The title, the masthead's lines and the line under the masthead."""
+    if kind == BulletinKind.PROJECT:
+        compound = scope.project.compound.name
+        return f"{compound}改造项目简报", ["城镇老旧小区改造", "项目简报"], f"{compound}（{scope.project.code}）"
+    place = "全市" if kind == BulletinKind.CITY else scope.street.name
+    return f"{place}城镇老旧小区改造工作进度通报", [f"{place}城镇老旧小区改造工作", "进度通报"], None
+
+
+def scope_named(kind: str, street: str | None = None, project: str | None = None) -> Scope:
+    """The scope of a kind from a street's name or a project's code (the CLI and the forms)."""
+    from renovation.domain.project_list import project_by_code
+
+    if kind == BulletinKind.STREET:
+        found = db.session.scalar(select(Street).where(Street.name == (street or "").strip()))
+        if found is None:
+            raise BulletinError(f"No street named {street!r}.")
+        return Scope(street=found)
+    if kind == BulletinKind.PROJECT:
+        found = project_by_code((project or "").strip())
+        if found is None:
+            raise BulletinError(f"No project with the code {project!r}.")
+        return Scope(project=found)
+    return Scope()
+
+
+def _ids(scope: Scope) -> tuple[int | None, int | None]:
+    return (scope.street.id if scope.street else None), (scope.project.id if scope.project else None)
+
+
+def _same_scope(kind: str, scope: Scope):
+    street_id, project_id = _ids(scope)
+    return (Bulletin.kind == kind,
+            Bulletin.street_id.is_(None) if street_id is None else Bulletin.street_id == street_id,
+            Bulletin.project_id.is_(None) if project_id is None else Bulletin.project_id == project_id)
+
+
+def previous_bulletin(kind: str, scope: Scope) -> Bulletin | None:
+    """The latest bulletin of the same kind and scope: the one 'change since' compares with."""
+    return db.session.scalar(select(Bulletin).where(*_same_scope(kind, scope))
+                             .order_by(Bulletin.issued_at.desc(), Bulletin.id.desc()).limit(1))
+
+
+def gather(kind: str, scope: Scope, pair_ids: list[int] | None, today) -> tuple[dict, Bulletin | None]:
+    """The snapshot's data and the previous bulletin it was compared with."""
+    previous = previous_bulletin(kind, scope) if kind != BulletinKind.PROJECT else None
+    if kind == BulletinKind.PROJECT:
+        return project_data(scope.project, pair_ids, today), None
+    previous_overview = previous.snapshot["data"].get("overview") if previous else None
+    return area_data(scope.street, pair_ids, today, previous_overview), previous
+
+
+def document(kind: str, scope: Scope, year: int, number: int, issued_at, notes: str, user,
+             corrects: Bulletin | None, previous: Bulletin | None) -> dict:
+    """The printed header and footer of a bulletin, as plain data."""
+    title, masthead, subject_line = title_of(kind, scope)
+    config = current_app.config
+    return {"kind": kind, "title": title, "masthead": masthead, "subject_line": subject_line,
+            "year": year, "number": number, "label": f"{year}年第{number}期",
+            "issuer": config.get("BULLETIN_ISSUER") or DEFAULT_ISSUER,
+            "copy_to": config.get("BULLETIN_COPY_TO") or DEFAULT_COPY_TO,
+            "subject": subject_line or "城镇老旧小区改造工作进度",
+            "issued_at": issued_at.isoformat(timespec="seconds"), "issued_on": china_today().isoformat(),
+            "issued_by": user.name if user is not None else "", "notes": (notes or "").strip(),
+            "corrects": None if corrects is None else {"title": corrects.title, "label": corrects.label},
+            "previous_label": previous.label if previous else None}
+
+
+def _check_pairs(pair_ids: list[int] | None, data: dict) -> None:
+    if pair_ids is None:
+        return
+    if len(pair_ids) > MAX_PAIRS:
+        raise BulletinError(f"Choose at most {MAX_PAIRS} before/after pairs.")
+    if len(data["pairs"]) != len(set(pair_ids)):
+        raise BulletinError("A chosen photo pair is not in this bulletin's scope or was deleted.")
+
+
+def next_number(kind: str, year: int) -> int:
+    """One more than the highest number of this kind this year."""
+    return (db.session.scalar(select(func.max(Bulletin.number)).where(Bulletin.kind == kind,
+                                                                       Bulletin.year == year)) or 0) + 1
+
+
+def preview_snapshot(kind: str, scope: Scope, notes: str = "", pair_ids: list[int] | None = None,
+                     user=None, corrects: Bulletin | None = None) -> dict:
+    """What issuing now would print, numbered with the next number (not reserved)."""
+    check_scope(kind, scope)
+    day = china_today()
+    data, previous = gather(kind, scope, pair_ids, day)
+    _check_pairs(pair_ids, data)
+    return {"document": document(kind, scope, day.year, next_number(kind, day.year), utcnow(), notes, user,
+                                 corrects, previous), "data": data}
+
+
+def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: list[int] | None = None,
+                   corrects: Bulletin | None = None, render: bool = True) -> Bulletin:
+    """Number and store a bulletin with its snapshot, then render it (see the module's docstring).
+
+    ``pair_ids`` None prints the newest pairs in scope; a list prints those (at most six).
+    Raises :class:`BulletinError` when the kind, scope, pairs or correction do not fit.
+    """
+    check_scope(kind, scope)
+    if corrects is not None and (corrects.kind, corrects.street_id, corrects.project_id) != (kind, *_ids(scope)):
+        raise BulletinError("A correction must be of the same kind and scope as the bulletin it corrects.")
+    day = china_today()
+    data, previous = gather(kind, scope, pair_ids, day)
+    _check_pairs(pair_ids, data)
+    user_id, (street_id, project_id) = (user.id if user is not None else None), _ids(scope)
+    for _attempt in range(NUMBER_ATTEMPTS):
+        number, issued_at = next_number(kind, day.year), utcnow()
+        header = document(kind, scope, day.year, number, issued_at, notes, user, corrects, previous)
+        bulletin = Bulletin(kind=kind, year=day.year, number=number, title=header["title"], issuer=header["issuer"],
+                            street_id=street_id, project_id=project_id,
+                            issued_at=issued_at, issued_by_id=user_id, notes=header["notes"],
+                            photo_pair_ids=[pair["id"] for pair in data["pairs"]],
+                            snapshot={"document": header, "data": data},
+                            corrects_id=corrects.id if corrects else None, render_status=RenderStatus.QUEUED.value)
+        db.session.add(bulletin)
+        try:
+            db.session.flush()
+            audit.record(user, "bulletin.issue", "bulletin", bulletin.id, kind=kind, label=header["label"],
+                         corrects=corrects.id if corrects else None)
+            db.session.commit()
+            break
+        except (IntegrityError, OperationalError) as error:
+            # Someone else took this number (or, on SQLite, wrote first): read the max again.
+            db.session.rollback()
+            log.info("bulletin number %s/%s/%s taken, retrying: %s", kind, day.year, number, error.orig)
+    else:
+        raise BulletinError("Could not give the bulletin a number; try again.")
+    return render_bulletin(bulletin.id) if render else bulletin
+
+
+def pdf_key(sha256: str) -> str:
+    """Where a bulletin's PDF is stored: content-addressed, like the photos."""
+    return f"bulletins/{sha256[:2]}/{sha256[2:4]}/{sha256}.pdf"
+
+
+def render_bulletin(bulletin_id: int) -> Bulletin:
+    """Render a queued or failed bulletin from its snapshot and store the PDF; record a failure.
+
+    A bulletin that is done, or being rendered by someone else, is left alone (the status is
+    claimed with one conditional UPDATE), so a job run twice does no harm.
+    """
+    claimed = db.session.execute(
+        update(Bulletin).where(Bulletin.id == bulletin_id,
+                               Bulletin.render_status.in_([RenderStatus.QUEUED.value, RenderStatus.FAILED.value]))
+        .values(render_status=RenderStatus.RENDERING.value, render_error="")).rowcount
+    db.session.commit()
+    bulletin = db.session.get(Bulletin, bulletin_id)
+    if not claimed:
+        return bulletin
+    try:
+        pdf = render_pdf(bulletin.snapshot)
+        sha256 = hashlib.sha256(pdf).hexdigest()
+        storage = get_storage()
+        if not storage.exists(pdf_key(sha256)):
+            storage.put(pdf_key(sha256), pdf)
+    except Exception as error:  # recorded on the bulletin and shown on its page; the job ends
+        log.exception("bulletin %s failed to render", bulletin_id)
+        db.session.rollback()
+        bulletin = db.session.get(Bulletin, bulletin_id)
+        bulletin.render_status, bulletin.render_error = RenderStatus.FAILED.value, f"{error}"[:2000] or repr(error)
+        db.session.commit()
+        return bulletin
+    bulletin.pdf_key, bulletin.pdf_sha256, bulletin.pdf_size = pdf_key(sha256), sha256, len(pdf)
+    bulletin.render_status, bulletin.rendered_at = RenderStatus.DONE.value, utcnow()
+    db.session.commit()
+    return bulletin
+
+
+def pdf_bytes(bulletin: Bulletin) -> bytes:
+    """The stored PDF, checked against its sha256 (an issued bulletin never changes)."""
+    if bulletin.render_status != RenderStatus.DONE or not bulletin.pdf_key:
+        raise BulletinError("This bulletin has no PDF yet.")
+    with get_storage().open(bulletin.pdf_key) as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != bulletin.pdf_sha256:
+        raise BulletinError(f"The stored PDF of {bulletin.label} does not match its sha256.")
+    return data
