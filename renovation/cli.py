@@ -1,4 +1,4 @@
-"""Command-line tasks: ``flask --app renovation seed-demo | create-user | create-token``."""
+"""Command-line tasks: ``flask --app renovation seed-demo | create-user | create-token | issue-bulletin``."""
 import os
 import time
 from pathlib import Path
@@ -6,9 +6,11 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
-from renovation.domain import accounts, audit, demo_data
+from renovation.domain import accounts, audit, bulletins, demo_data
+from renovation.domain.bulletin_pdf import BulletinRenderError
 from renovation.extensions import db
 from renovation.models.users import Role
+from renovation.storage import get_storage
 
 DEMO_USERS = [
     ("admin", Role.ADMIN, None, "系统管理员"),
@@ -93,6 +95,29 @@ def create_token(username: str) -> None:
     click.echo(token)
 
 
+@click.command("issue-bulletin")
+@click.option("--kind", required=True, type=click.Choice(["city", "street", "project"]))
+@click.option("--street", help="The street of a street bulletin, by name.")
+@click.option("--project", "project_code", help="The project of a project brief, by code.")
+@click.option("--notes-file", type=click.File("r", encoding="utf-8"), help="七、下一步工作要求, as text.")
+@click.option("--user", "username", help="Issue in this user's name (default: the command line).")
+def issue_bulletin(kind: str, street: str | None, project_code: str | None, notes_file, username: str | None) -> None:
+    """Issue the next bulletin of KIND (the newest photo pairs) and print its number and PDF file."""
+    user = accounts.find_user(username) if username else None
+    if username and user is None:
+        raise click.ClickException(f"No user named {username}.")
+    try:
+        scope = bulletins.scope_named(kind, street, project_code)
+        bulletin = bulletins.issue_bulletin(kind, scope, user, notes_file.read() if notes_file else "")
+    except (bulletins.BulletinError, BulletinRenderError) as error:
+        raise click.ClickException(str(error)) from None
+    if bulletin.render_status != "done":
+        raise click.ClickException(f"{bulletin.label} was issued but its PDF failed: {bulletin.render_error}")
+    storage = get_storage()
+    click.echo(f"{bulletin.title}（{bulletin.label}）")
+    click.echo(storage.path(bulletin.pdf_key) if hasattr(storage, "path") else bulletin.pdf_key)
+
+
 def init_app(app: Flask) -> None:
-    for command in (seed_demo, create_user, create_token):
+    for command in (seed_demo, create_user, create_token, issue_bulletin):
         app.cli.add_command(command)

@@ -162,3 +162,40 @@ def test_two_engineers_issuing_at_the_same_moment_get_consecutive_numbers(app, e
     assert any("taken, retrying" in record.getMessage() for record in caplog.records)  # they did collide
     db.session.expire_all()
     assert numbers() == [1, 2]
+
+
+def test_without_cjk_fonts_issuing_stops_before_taking_a_number(app, engineer, monkeypatch):
+    from renovation.domain import bulletin_pdf
+
+    programme()
+    monkeypatch.setattr(bulletin_pdf, "installed_font_families", lambda: set())
+    with pytest.raises(bulletin_pdf.CJKFontsMissing, match="fonts-noto-cjk"):
+        issue_bulletin("city", Scope(), engineer)
+    assert numbers() == []
+
+
+def test_command_line_issues_and_prints_the_number_and_the_file(app, runner, tmp_path):
+    programme()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("一是加快进度。\n二是做好协商。", encoding="utf-8")
+    result = runner.invoke(args=["issue-bulletin", "--kind", "city", "--notes-file", str(notes)])
+    assert result.exit_code == 0, result.output
+    title, path = result.output.strip().splitlines()
+    assert title == f"全市城镇老旧小区改造工作进度通报（{YEAR}年第1期）"
+    bulletin = db.session.scalar(sa.select(Bulletin))
+    with open(path, "rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == bulletin.pdf_sha256
+    assert "二是做好协商。" in pdf_checks.text(pdf_bytes(bulletin))
+    street = runner.invoke(args=["issue-bulletin", "--kind", "street", "--street", "桂林街道"])
+    assert street.exit_code == 0 and f"桂林街道城镇老旧小区改造工作进度通报（{YEAR}年第1期）" in street.output
+    brief = runner.invoke(args=["issue-bulletin", "--kind", "project", "--project", "ZP-2026-002"])
+    assert brief.exit_code == 0 and "铁路二段生活小区改造项目简报" in brief.output
+
+
+def test_command_line_refuses_a_missing_street_or_project(app, runner):
+    programme()
+    result = runner.invoke(args=["issue-bulletin", "--kind", "street", "--street", "不存在街道"])
+    assert result.exit_code == 1 and "No street named" in result.output
+    result = runner.invoke(args=["issue-bulletin", "--kind", "project"])
+    assert result.exit_code == 1 and "No project" in result.output
+    assert db.session.scalar(sa.select(sa.func.count(Bulletin.id))) == 0

@@ -24,7 +24,7 @@ from renovation.domain import audit
 from renovation.domain.bulletin_brief_data import project_data
 from renovation.domain.bulletin_data import area_data
 from renovation.domain.bulletin_photos import MAX_PAIRS
-from renovation.domain.bulletin_pdf import render_pdf
+from renovation.domain.bulletin_pdf import check_fonts, render_pdf
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
 from renovation.extensions import db
@@ -158,9 +158,12 @@ def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: lis
     """Number and store a bulletin with its snapshot, then render it (see the module's docstring).
 
     ``pair_ids`` None prints the newest pairs in scope; a list prints those (at most six).
-    Raises :class:`BulletinError` when the kind, scope, pairs or correction do not fit.
+    Raises :class:`BulletinError` when the kind, scope, pairs or correction do not fit, and
+    :class:`~renovation.domain.bulletin_pdf.CJKFontsMissing` before taking a number when the
+    fonts to print it are not installed.
     """
     check_scope(kind, scope)
+    check_fonts()
     if corrects is not None and (corrects.kind, corrects.street_id, corrects.project_id) != (kind, *_ids(scope)):
         raise BulletinError("A correction must be of the same kind and scope as the bulletin it corrects.")
     day = china_today()
