@@ -13,16 +13,16 @@ from renovation.domain.attachments import add_attachment
 from renovation.domain.consultations import add_consultation
 from renovation.extensions import db
 from renovation.models import AuditEntry, ConsultationAttachment
-from tests.conftest import days_ago, login, make_project, make_user
+from tests.conftest import csrf_token_from, days_ago, login, make_project, make_user
 from tests.domain.photo_samples import jpeg
 from tests.domain.test_attachments import pdf
 
 HX = {"HX-Request": "true"}
 
 
-def post_files(client, consultation_id, files, kind="sign_in_sheet", headers=None):
+def post_files(client, consultation_id, files, kind="sign_in_sheet", headers=None, **fields):
     """POST the upload form; ``files`` is a list of (bytes, file name)."""
-    values = MultiDict({"kind": kind})
+    values = MultiDict({"kind": kind, **fields})
     for content, name in files:
         values.add("files", FileStorage(io.BytesIO(content), filename=name, name="files",
                                         content_type="application/octet-stream"))
@@ -206,3 +206,20 @@ def test_upload_without_a_file_is_refused(app, committee, consultation):
     response = post_files(committee, consultation.id, [], headers=HX)
     assert response.status_code == 422 and "Choose at least one file." in response.get_data(as_text=True)
     assert attachments() == []
+
+
+def test_the_kind_just_used_stays_chosen(app, committee, consultation):
+    response = post_files(committee, consultation.id, [(pdf(), "纪要.pdf")], kind="minutes", headers=HX)
+    assert '<option selected value="minutes">' in response.get_data(as_text=True)
+
+
+def test_a_large_file_passes_with_the_csrf_token_and_a_forged_token_is_refused(app, committee, consultation):
+    app.config["WTF_CSRF_ENABLED"] = True
+    token = csrf_token_from(committee.get(f"/consultations/{consultation.id}").get_data(as_text=True))
+    large = pdf(title="签到" * 700_000)
+    assert len(large) > app.config["MAX_CONTENT_LENGTH"]  # over the app-wide limit, under the upload's
+    assert post_files(committee, consultation.id, [(large, "纪要.pdf")], csrf_token=token).status_code == 303
+    assert [a.original_filename for a in attachments()] == ["纪要.pdf"]
+    forged = post_files(committee, consultation.id, [(jpeg(seed=20), "forged.jpg")], csrf_token="forged")
+    assert forged.status_code == 400
+    assert len(attachments()) == 1

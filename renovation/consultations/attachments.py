@@ -52,8 +52,12 @@ class DeleteAttachmentForm(FlaskForm):
 @bp.app_context_processor
 def attachment_template_helpers():
     return {"consultation_attachments": operations.consultation_attachments,
-            "attachment_upload_form": lambda: AttachmentUploadForm(formdata=None),
-            "attachment_delete_form": lambda: DeleteAttachmentForm(formdata=None)}
+            "attachment_upload_form": _blank_upload_form}
+
+
+def _blank_upload_form(kind: str | None = None) -> AttachmentUploadForm:
+    """The upload form, with the kind chosen last time (after an htmx upload) or the default."""
+    return AttachmentUploadForm(formdata=None, **({"kind": kind} if kind else {}))
 
 
 @bp.route("/consultations/<int:consultation_id>/attachments", methods=["POST"])
@@ -72,10 +76,10 @@ def upload_attachments(consultation_id):
         return _answer(consultation, [], [message for errors in form.errors.values() for message in errors])
     uploads = [(_file_name(upload.filename), upload.stream) for upload in form.uploads()]
     outcomes = operations.add_attachments(consultation, current_user, form.kind.data, uploads)
-    return _answer(consultation, outcomes, [])
+    return _answer(consultation, outcomes, [], form.kind.data)
 
 
-def _answer(consultation, outcomes, form_errors):
+def _answer(consultation, outcomes, form_errors, kind=None):
     """htmx: the attachments section with each file's outcome; a plain post: flashes and a 303."""
     stored = any(outcome.attachment or outcome.duplicate_of for outcome in outcomes)
     if not wants_fragment():
@@ -85,7 +89,8 @@ def _answer(consultation, outcomes, form_errors):
             flash(*_outcome_message(outcome))
         return redirect(url_for("consultations.show", consultation_id=consultation.id, _anchor="attachments"),
                         code=303)
-    return _section(consultation, 200 if stored else 422, outcomes=outcomes, form_errors=form_errors)
+    return _section(consultation, 200 if stored else 422, outcomes=outcomes, form_errors=form_errors,
+                    chosen_kind=kind)
 
 
 def _section(consultation, status: int, **context):
