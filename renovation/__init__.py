@@ -53,6 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     from renovation.admin.views import bp as admin_bp
     from renovation.api import bp as api_bp
     from renovation.auth.views import bp as auth_bp
+    from renovation.bulletins.views import bp as bulletins_bp
     from renovation.consultations.views import bp as consultations_bp
     from renovation.demands.views import bp as demands_bp
     from renovation.photos.views import bp as photos_bp
@@ -63,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(photos_bp)
     app.register_blueprint(consultations_bp)
     app.register_blueprint(demands_bp)
+    app.register_blueprint(bulletins_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     csrf.exempt(api_bp)  # bearer tokens only, never cookies, so no CSRF to guard against
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -60,6 +60,11 @@ def can_delete_attachment(user, attachment) -> bool:
             and can_write_consultations(user, attachment.consultation.project))
 
 
+def can_issue_bulletins(user) -> bool:
+    """Engineers and admins preview and issue bulletins; everyone who reads projects reads them."""
+    return _is(user, Role.ADMIN, Role.ENGINEER)
+
+
 def can_view_audit_log(user) -> bool:
     return _is(user, Role.ADMIN)
 

@@ -247,6 +247,17 @@ ROWS = [
         page(admin=303, engineer=303, committee=303, leader=403), data=lambda w: {"reason": "重复录入"},
         writes=frozenset({"admin", "engineer", "committee"}),
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    Row("bulletins.archive", "GET", lambda w: "/bulletins", page()),
+    Row("bulletins.new", "GET", lambda w: "/bulletins/new", page(committee=403, leader=403)),
+    Row("bulletins.preview", "GET", lambda w: "/bulletins/preview?kind=city", page(committee=403, leader=403)),
+    Row("bulletins.issue", "POST", lambda w: "/bulletins", EDITORS_WRITE, data=lambda w: {"kind": "city"},
+        writes=frozenset({"admin", "engineer"}), location={"admin": "/bulletins", "engineer": "/bulletins"}),
+    # No bulletin in the world: allowed roles reach the 404, the others are refused first.
+    Row("bulletins.render_again", "POST", lambda w: "/bulletins/1/render", page(admin=404, engineer=404,
+                                                                                 committee=403, leader=403)),
+    Row("bulletins.download", "GET", lambda w: "/bulletins/1/download", page(admin=404, engineer=404, committee=404,
+                                                                              leader=404)),
+    Row("api.bulletins", "GET", lambda w: "/api/v1/bulletins", api(), api=True),
 ]
 ROW_IDS = [f"{row.endpoint}-{row.method}" for row in ROWS]
 

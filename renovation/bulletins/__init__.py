@@ -1,0 +1,1 @@
+"""Progress bulletins: preview, issue, the archive and downloads."""

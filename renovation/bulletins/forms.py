@@ -1,0 +1,32 @@
+"""The issue form: kind and scope, photo pairs, next steps, and the bulletin it corrects.
+
+The same form reads a GET (the preview, no CSRF: it changes nothing) and a POST (issuing)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from renovation.models.bulletins import BULLETIN_KIND_LABELS
+
+
+class IssueBulletinForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, label)
+                                            for kind, label in BULLETIN_KIND_LABELS.items()])
+    street = SelectField(_l("Street (street bulletin)"), validators=[Optional()])
+    project = StringField(_l("Project code (project brief)"), validators=[Optional(), Length(max=32)])
+    pairs = SelectMultipleField(_l("Before/after photo pairs (up to 6)"), coerce=int, validators=[Optional()])
+    notes = TextAreaField(_l("Next steps (七、下一步工作要求)"), validators=[Optional(), Length(max=5000)])
+    corrects = SelectField(_l("Corrects"), coerce=int, validators=[Optional()])
+
+    def set_choices(self, streets, pairs, issued) -> None:
+        """Streets by name, pairs the engineer may print, bulletins a correction may name."""
+        self.street.choices = [SelectChoice("", "—")] + [SelectChoice(s.name, s.name) for s in streets]
+        self.pairs.choices = [SelectChoice(pair["id"], f'{pair["project_code"]} {pair["compound"]}') for pair in pairs]
+        self.corrects.choices = [SelectChoice(0, _l("Not a correction"))] + [
+            SelectChoice(b.id, f"{b.title}（{b.label}）") for b in issued]
+
+    def choice(self) -> dict:
+        """The domain's arguments: kind, street name, project code, pair ids (None: newest), notes."""
+        return {"kind": self.kind.data, "street": self.street.data or None, "project": self.project.data or None,
+                "pair_ids": list(self.pairs.data) if self.pairs.data else None, "notes": self.notes.data or "",
+                "corrects_id": self.corrects.data or None}

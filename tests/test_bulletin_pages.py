@@ -1,0 +1,110 @@
+"""The bulletin pages and API: preview, issue, archive, download (same bytes), render again."""
+import hashlib
+
+import sqlalchemy as sa
+
+from renovation.domain import bulletins
+from renovation.domain.bulletins import Scope, issue_bulletin
+from renovation.domain.clock import today
+from renovation.extensions import db
+from renovation.models import Bulletin
+from tests import pdf_checks
+from tests.bulletin_samples import add_pair, programme
+from tests.conftest import api_token, count_statements, login, make_user
+
+YEAR = today().year
+
+
+def test_engineer_previews_the_same_document_with_photos_from_the_photo_pages(client, engineer):
+    done, _, _ = programme()
+    pair = add_pair(done, engineer)
+    login(client)
+    response = client.get("/bulletins/preview", query_string={"kind": "city", "notes": "抓紧推进。", "pairs": pair.id})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<html lang="zh-CN">' in html
+    assert f"{YEAR}年第1期" in html and "一、总体进展" in html and "抓紧推进。" in html
+    assert f"/photos/{pair.before_id}/display" in html and f"/photos/{pair.after_id}/display" in html
+    assert db.session.scalar(sa.select(sa.func.count(Bulletin.id))) == 0  # a preview takes no number
+
+
+def test_a_street_bulletin_without_a_street_is_refused_with_the_reason(client, engineer):
+    programme()
+    login(client)
+    response = client.get("/bulletins/preview", query_string={"kind": "street"})
+    assert response.status_code == 422 and "No street named" in response.get_data(as_text=True)
+
+
+def test_issue_then_the_leader_downloads_the_same_bytes(client, app, engineer):
+    programme()
+    login(client)
+    response = client.post("/bulletins", data={"kind": "city", "notes": "一是加快进度。"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/bulletins")
+    bulletin = db.session.scalar(sa.select(Bulletin))
+    assert (bulletin.number, bulletin.render_status, bulletin.issued_by_id) == (1, "done", engineer.id)
+    make_user("leader", "leader")
+    leader = app.test_client()
+    login(leader, "leader")
+    archive = leader.get("/bulletins").get_data(as_text=True)
+    assert f"{YEAR}年第1期" in archive and f"/bulletins/{bulletin.id}/download" in archive
+    first = leader.get(f"/bulletins/{bulletin.id}/download")
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    assert hashlib.sha256(first.data).hexdigest() == bulletin.pdf_sha256
+    assert "filename*=UTF-8''" in first.headers["Content-Disposition"]
+    assert leader.get(f"/bulletins/{bulletin.id}/download").data == first.data
+    again = leader.get(f"/bulletins/{bulletin.id}/download", headers={"If-None-Match": f'"{bulletin.pdf_sha256}"'})
+    assert again.status_code == 304
+    assert "一是加快进度。" in pdf_checks.text(first.data)
+
+
+def test_a_correction_names_the_corrected_number_in_the_archive(client, engineer):
+    programme()
+    first = issue_bulletin("city", Scope(), engineer, render=False)
+    login(client)
+    assert client.post("/bulletins", data={"kind": "city", "corrects": first.id}).status_code == 303
+    correction = db.session.scalar(sa.select(Bulletin).where(Bulletin.number == 2))
+    assert correction.corrects_id == first.id
+    archive = client.get("/bulletins").get_data(as_text=True)
+    assert f"{YEAR}年第1期" in archive.split(f"{YEAR}年第2期", 1)[1]  # named on the correction's row
+
+
+def test_a_failed_render_is_shown_and_rendered_again(client, engineer, monkeypatch):
+    programme()
+    real = bulletins.render_pdf
+    monkeypatch.setattr(bulletins, "render_pdf", lambda snapshot: (_ for _ in ()).throw(RuntimeError("disk full")))
+    failed = issue_bulletin("city", Scope(), engineer)
+    login(client)
+    page = client.get("/bulletins").get_data(as_text=True)
+    assert "disk full" in page and f"/bulletins/{failed.id}/render" in page
+    assert client.get(f"/bulletins/{failed.id}/download").status_code == 404
+    monkeypatch.setattr(bulletins, "render_pdf", real)
+    assert client.post(f"/bulletins/{failed.id}/render").status_code == 303
+    assert client.get(f"/bulletins/{failed.id}/download").status_code == 200
+
+
+def test_archive_reads_in_constant_queries(client, engineer):
+    programme()
+    login(client)
+    issue_bulletin("city", Scope(), engineer, render=False)
+    with count_statements() as few:
+        client.get("/bulletins")
+    first = issue_bulletin("city", Scope(), engineer, render=False)
+    for _ in range(4):
+        issue_bulletin("city", Scope(), engineer, corrects=first, render=False)
+    with count_statements() as many:
+        client.get("/bulletins")
+    assert len(few) == len(many)
+
+
+def test_api_lists_bulletins_with_sha256_download_url_and_correction(client, engineer):
+    programme()
+    first = issue_bulletin("city", Scope(), engineer)
+    correction = issue_bulletin("city", Scope(), engineer, corrects=first, render=False)
+    response = client.get("/api/v1/bulletins", headers={"Authorization": f"Bearer {api_token(engineer)}"})
+    assert response.status_code == 200
+    newest, oldest = response.json["items"]
+    assert newest["number"] == correction.number and newest["corrects"]["number"] == 1
+    assert newest["download_url"] is None and newest["status"] == "queued"
+    assert {key: oldest[key] for key in ("kind", "year", "number", "title", "sha256", "corrects")} == {
+        "kind": "city", "year": YEAR, "number": 1, "title": "全市城镇老旧小区改造工作进度通报",
+        "sha256": first.pdf_sha256, "corrects": None}
+    assert oldest["download_url"].endswith(f"/bulletins/{first.id}/download") and oldest["issued_at"].endswith("Z")
