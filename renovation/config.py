@@ -68,6 +68,9 @@ def default_config(instance_path: Path) -> dict:
         "DEMAND_OVERDUE_DAYS": int(env.get("RENOVATION_DEMAND_OVERDUE_DAYS", "15")),
         "PHOTO_STORAGE_PATH": env.get("RENOVATION_PHOTO_PATH") or str(instance_path / "photos"),
         "API_MAX_PER_PAGE": 200,
+        # Background jobs: empty → SQLite queue in the instance folder; redis://… → Redis;
+        # "immediate" → run in the caller (see renovation/tasks.py).
+        "QUEUE_URL": env.get("RENOVATION_QUEUE_URL", ""),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
         "PASSWORD_HASH_METHOD": env.get("RENOVATION_PASSWORD_HASH", "scrypt"),

@@ -69,6 +69,7 @@ def app(database_url, tmp_path):
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "QUEUE_URL": "immediate",  # background jobs run in the test; tests/test_tasks.py runs a real worker
     })
 
     @app.teardown_request

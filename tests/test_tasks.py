@@ -1,0 +1,108 @@
+"""Background jobs: the queue each setting gives, and a real worker process rendering a queued
+bulletin from a SQLite queue and from Redis while the test (the "web side") goes on."""
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from huey import MemoryHuey, RedisHuey, SqliteHuey
+
+from renovation import tasks
+from renovation.domain.bulletins import Scope, issue_bulletin, pdf_bytes
+from renovation.extensions import db
+from renovation.models import Bulletin
+from tests.conftest import make_project
+
+REDIS_URL = os.environ.get("RENOVATION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def test_the_default_queue_is_a_sqlite_file_in_the_instance_folder(tmp_path):
+    queue = tasks.make_queue("", tmp_path / "instance")
+    assert isinstance(queue, SqliteHuey) and not queue.immediate
+    assert Path(queue.storage.filename) == tmp_path / "instance" / "queue.db"
+    assert tasks.queue_description(queue) == f"SQLite {tmp_path / 'instance' / 'queue.db'}"
+
+
+def test_redis_and_immediate_queues(tmp_path):
+    redis_queue = tasks.make_queue("redis://10.0.0.7:6380/2", tmp_path)
+    assert isinstance(redis_queue, RedisHuey)
+    assert tasks.queue_description(redis_queue) == "Redis 10.0.0.7:6380/2"
+    immediate = tasks.make_queue("immediate", tmp_path)
+    assert isinstance(immediate, MemoryHuey) and immediate.immediate
+
+
+def test_the_worker_command_refuses_an_immediate_queue(runner):
+    result = runner.invoke(args=["worker"])
+    assert result.exit_code != 0 and "immediate" in result.output
+
+
+def _queued_bulletin(engineer) -> Bulletin:
+    make_project()
+    bulletin = issue_bulletin("city", Scope(), engineer, render=False)
+    assert bulletin.render_status == "queued" and bulletin.pdf_sha256 is None
+    return bulletin
+
+
+def _run_worker_until_rendered(app, database_url, queue_url, bulletin_id) -> Bulletin:
+    env = {**os.environ, "RENOVATION_DATABASE_URL": database_url, "RENOVATION_INSTANCE_PATH": app.instance_path,
+           "RENOVATION_PHOTO_PATH": app.config["PHOTO_STORAGE_PATH"], "RENOVATION_QUEUE_URL": queue_url}
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "renovation", "worker"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and worker.poll() is None:
+            db.session.expire_all()
+            bulletin = db.session.get(Bulletin, bulletin_id)
+            if bulletin.render_status in ("done", "failed"):
+                return bulletin
+            time.sleep(0.2)
+        raise AssertionError(f"the worker did not render the bulletin: {bulletin.render_status}")
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=60)[0]
+        assert worker.returncode in (0, -15), output
+        assert "Worker serving the queue" in output
+
+
+def test_a_worker_process_renders_a_bulletin_queued_in_sqlite(app, engineer, database_url, tmp_path):
+    bulletin = _queued_bulletin(engineer)
+    queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
+    queue = tasks.make_queue(queue_url, tmp_path)
+    tasks.register_jobs(queue, app)["render_bulletin"](bulletin.id)
+    assert queue.pending_count() == 1  # queued: nothing rendered in the caller
+    db.session.expire_all()
+    assert db.session.get(Bulletin, bulletin.id).render_status == "queued"
+
+    rendered = _run_worker_until_rendered(app, database_url, queue_url, bulletin.id)
+    assert rendered.render_status == "done", rendered.render_error
+    assert pdf_bytes(rendered).startswith(b"%PDF-")
+    assert queue.pending_count() == 0
+
+
+def test_a_worker_process_renders_a_bulletin_queued_in_redis(app, engineer, database_url, tmp_path):
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required under CI at {REDIS_URL}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    bulletin = _queued_bulletin(engineer)
+    queue = tasks.make_queue(REDIS_URL, tmp_path)
+    queue.flush()
+    tasks.register_jobs(queue, app)["render_bulletin"](bulletin.id)
+    assert queue.pending_count() == 1
+    rendered = _run_worker_until_rendered(app, database_url, REDIS_URL, bulletin.id)
+    assert rendered.render_status == "done", rendered.render_error
+    assert queue.pending_count() == 0
+    queue.flush()
+
+
+def test_immediate_mode_renders_in_the_caller(app, engineer):
+    bulletin = _queued_bulletin(engineer)
+    tasks.enqueue("render_bulletin", bulletin.id)
+    db.session.expire_all()
+    assert db.session.get(Bulletin, bulletin.id).render_status == "done"
