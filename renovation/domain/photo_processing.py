@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 import pillow_heif
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from renovation.domain.clock import CHINA
 
@@ -124,6 +124,9 @@ def _sha256(stream: BinaryIO) -> str:
 
 
 def _decode(stream, image_format, digest, size, max_pixels) -> ProcessedImage:
+    # WeasyPrint (the bulletins) turns on Pillow's "load truncated images" for the whole process
+    # when it is imported; an upload cut short must still be refused as corrupt.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     image = Image.open(stream, formats=[image_format])
     width, height = image.size
     if width * height > max_pixels:

@@ -465,3 +465,14 @@ def test_damaged_real_images_raise_nothing_but_image_rejected(which, data):
         image[position] = data.draw(st.integers(0, 255))
     cut = data.draw(st.integers(1, len(image)))
     _never_anything_but_rejected(bytes(image[:cut]))
+
+
+@pytest.mark.parametrize("make", [samples.jpeg, samples.png])
+def test_a_truncated_image_stays_corrupt_once_weasyprint_is_loaded(make):
+    """WeasyPrint switches on Pillow's LOAD_TRUNCATED_IMAGES for the whole process on import."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint leaves it
+    data = make(size=(300, 200))
+    assert rejected(data[: len(data) // 2]) == "corrupt"
