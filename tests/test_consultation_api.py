@@ -249,3 +249,30 @@ def test_deleted_or_unknown_consultation_is_404(client, project, engineer):
     assert client.get(f"/api/v1/consultations/{gone.id}", headers=engineer).status_code == 404
     assert client.get("/api/v1/consultations/999", headers=engineer).status_code == 404
     assert client.get(URL, headers=engineer).get_json()["items"] == []
+
+
+def test_detail_lists_the_attached_files_served_to_token_holders(client, project, engineer):
+    import io
+
+    from renovation.domain.attachments import add_attachment
+    from tests.domain.photo_samples import jpeg
+    from tests.domain.test_attachments import pdf
+
+    user = make_user("admin", "admin")
+    meeting = log(project, user, 3, "居民议事会")
+    sheet = add_attachment(meeting, user, "sign_in_sheet", "签到表.jpg", io.BytesIO(jpeg()))
+    minutes = add_attachment(meeting, user, "minutes", "会议纪要.pdf", io.BytesIO(pdf(2)))
+
+    files = client.get(f"/api/v1/consultations/{meeting.id}", headers=engineer).get_json()["attachments"]
+    assert [(f["kind"], f["original_filename"], f["content_type"]) for f in files] == [
+        ("sign_in_sheet", "签到表.jpg", "image/jpeg"), ("minutes", "会议纪要.pdf", "application/pdf")]
+    assert set(files[0]["urls"]) == {"original", "display", "thumbnail"} and set(files[1]["urls"]) == {"original"}
+
+    with client.get(files[0]["urls"]["thumbnail"], headers=engineer) as thumbnail:
+        assert thumbnail.status_code == 200 and thumbnail.mimetype == "image/jpeg"
+    with client.get(files[1]["urls"]["original"], headers=engineer) as document:
+        assert document.status_code == 200 and document.mimetype == "application/pdf"
+        assert document.data == pdf(2) and document.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get(files[1]["urls"]["original"]).status_code == 401
+    assert client.get(f"/api/v1/attachments/{minutes.id}/thumbnail", headers=engineer).status_code == 404
+    assert sheet.id != minutes.id

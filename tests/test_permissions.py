@@ -195,6 +195,7 @@ ROWS = [
         writes=frozenset({"admin", "engineer"})),
     Row("api.photo_image", "GET", lambda w: f"/api/v1/photos/{w.photo_id}/thumbnail", api(), api=True),
     Row("api.photo_original", "GET", lambda w: f"/api/v1/photos/{w.photo_id}/original", api(), api=True),
+    Row("api.attachment_file", "GET", lambda w: f"/api/v1/attachments/{w.attachment_id}/thumbnail", api(), api=True),
     Row("api.project_consultations", "GET", lambda w: f"/api/v1/projects/{w.code}/consultations", api(), api=True),
     Row("api.add_consultation", "POST", lambda w: f"/api/v1/projects/{w.code}/consultations",
         api(admin=201, engineer=201, committee=201, leader=403),  # committee of the project's community

@@ -25,9 +25,10 @@ from flask_babel import gettext as _
 from renovation import permissions
 from renovation.api import bp
 from renovation.api.auth import api_error, token_required
-from renovation.api.resident_serializers import FieldReader, consultation_json
+from renovation.api.resident_serializers import FieldReader, attachment_json, consultation_json
 from renovation.domain import consultations as operations
 from renovation.domain import project_list, votes
+from renovation.domain.attachments import consultation_attachments
 from renovation.domain.consultations import CONSULTATION_FIELDS, VOTE_FIGURES, figures_of
 from renovation.models.consultations import ConsultationKind
 
@@ -59,7 +60,8 @@ def consultation(consultation_id):
     found = operations.live_consultation(consultation_id)
     if found is None:
         return _not_found()
-    return jsonify(consultation_json(found))
+    attachments = [attachment_json(attachment) for attachment in consultation_attachments(found.id)]
+    return jsonify({**consultation_json(found), "attachments": attachments})
 
 
 @bp.post("/projects/<code>/consultations")

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from flask import url_for
 from flask_babel import gettext as _
 
 from renovation.domain.consultations import VOTE_FIGURES, decision_of
@@ -79,6 +80,19 @@ def consultation_json(consultation) -> dict:
         "created_at": _iso(consultation.created_at),
         "updated_at": _iso(consultation.updated_at),
     }
+
+
+def attachment_json(attachment) -> dict:
+    """One attached file, with the API addresses of its files (an image also has its JPEGs)."""
+    def url(kind):
+        return url_for("api.attachment_file", attachment_id=attachment.id, kind=kind)
+
+    urls = {"original": url("original")}
+    if not attachment.is_pdf:
+        urls.update(display=url("display"), thumbnail=url("thumbnail"))
+    return {"id": attachment.id, "kind": attachment.kind, "original_filename": attachment.original_filename,
+            "content_type": attachment.content_type, "byte_size": attachment.byte_size,
+            "sha256": attachment.sha256, "uploaded_at": _iso(attachment.uploaded_at), "urls": urls}
 
 
 def demand_json(demand, today: date) -> dict:
