@@ -137,3 +137,12 @@ def test_preview_html_is_the_same_template_in_chinese(app):
     programme()
     html = render_html({"document": document(), "data": area_data(None, None, today())}, lambda sha: f"/x/{sha}")
     assert '<html lang="zh-CN">' in html and "一、总体进展" in html and "@page" in html
+
+
+def test_a_bulletin_renders_without_any_weasyprint_warning(app, engineer, caplog):
+    done, going, _ = programme()
+    pair = add_pair(done, engineer)
+    caplog.set_level("WARNING", logger="weasyprint")
+    city_pdf([pair.id])
+    render_pdf({"document": document(), "data": project_data(project_by_code("ZP-2026-002"), None, today())})
+    assert [record.getMessage() for record in caplog.records if record.name.startswith("weasyprint")] == []
