@@ -21,12 +21,14 @@ class IssueBulletinForm(FlaskForm):
     def set_choices(self, streets, pairs, issued) -> None:
         """Streets by name, pairs the engineer may print, bulletins a correction may name."""
         self.street.choices = [SelectChoice("", "—")] + [SelectChoice(s.name, s.name) for s in streets]
-        self.pairs.choices = [SelectChoice(pair["id"], f'{pair["project_code"]} {pair["compound"]}') for pair in pairs]
+        self.pairs.choices = [SelectChoice(pair["id"], f'{pair["project_code"]} {pair["compound"]}')
+                              for pair in pairs]
         self.corrects.choices = [SelectChoice(0, _l("Not a correction"))] + [
             SelectChoice(b.id, f"{b.title}（{b.label}）") for b in issued]
 
     def choice(self) -> dict:
         """The domain's arguments: kind, street name, project code, pair ids (None: newest), notes."""
-        return {"kind": self.kind.data, "street": self.street.data or None, "project": self.project.data or None,
-                "pair_ids": list(self.pairs.data) if self.pairs.data else None, "notes": self.notes.data or "",
+        return {"kind": self.kind.data, "street": self.street.data or None,
+                "project": self.project.data or None, "notes": self.notes.data or "",
+                "pair_ids": list(self.pairs.data) if self.pairs.data else None,
                 "corrects_id": self.corrects.data or None}

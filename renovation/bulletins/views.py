@@ -57,7 +57,8 @@ def preview():
     form.validate()
     try:
         scope, corrects = _scope_and_correction(form.choice())
-        snapshot = bulletins.preview_snapshot(form.kind.data, scope, form.notes.data or "", form.choice()["pair_ids"],
+        choice = form.choice()
+        snapshot = bulletins.preview_snapshot(choice["kind"], scope, choice["notes"], choice["pair_ids"],
                                               current_user, corrects)
     except bulletins.BulletinError as error:
         return render_template("bulletins/new.html", form=form, error=str(error)), 422
@@ -73,8 +74,8 @@ def issue():
     choice = form.choice()
     try:
         scope, corrects = _scope_and_correction(choice)
-        bulletin = bulletins.issue_bulletin(choice["kind"], scope, current_user, choice["notes"], choice["pair_ids"],
-                                            corrects)
+        bulletin = bulletins.issue_bulletin(choice["kind"], scope, current_user, choice["notes"],
+                                            choice["pair_ids"], corrects)
     except (bulletins.BulletinError, BulletinRenderError) as error:
         return render_template("bulletins/new.html", form=form, error=str(error)), 422
     if bulletin.render_status == "done":
@@ -90,8 +91,10 @@ def issue():
 def render_again(bulletin_id):
     bulletin = bulletin_archive.bulletin_by_id(bulletin_id) or abort(404)
     bulletin = bulletins.render_bulletin(bulletin.id)
-    flash(_("Bulletin %(label)s rendered.", label=bulletin.label) if bulletin.render_status == "done"
-          else _("Rendering failed: %(error)s", error=bulletin.render_error), "success" if bulletin.render_status == "done" else "error")
+    if bulletin.render_status == "done":
+        flash(_("Bulletin %(label)s rendered.", label=bulletin.label), "success")
+    else:
+        flash(_("Rendering failed: %(error)s", error=bulletin.render_error), "error")
     return redirect(url_for("bulletins.archive"), 303)
 
 
