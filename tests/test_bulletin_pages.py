@@ -23,6 +23,7 @@ def test_engineer_previews_the_same_document_with_photos_from_the_photo_pages(cl
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and '<html lang="zh-CN">' in html
     assert f"{YEAR}年第1期" in html and "一、总体进展" in html and "抓紧推进。" in html
+    assert "预览稿" in html
     assert f"/photos/{pair.before_id}/display" in html and f"/photos/{pair.after_id}/display" in html
     assert db.session.scalar(sa.select(sa.func.count(Bulletin.id))) == 0  # a preview takes no number
 

@@ -59,7 +59,10 @@ def test_an_issued_bulletin_never_changes_and_the_next_shows_the_change(app, eng
     db.session.expire_all()
     assert pdf_bytes(db.session.get(Bulletin, first.id)) == before
     assert db.session.get(Bulletin, first.id).snapshot == snapshot
+    preview = bulletins.preview_snapshot("city", Scope())
+    assert preview["document"]["draft"] and preview["document"]["label"] == f"{YEAR}年第2期"
     second = issue_bulletin("city", Scope(), engineer)
+    assert "draft" not in second.snapshot["document"]
     assert second.snapshot["data"]["change"]["projects"] == 1
     assert second.snapshot["document"]["previous_label"] == f"{YEAR}年第1期"
     assert f"与上期（{YEAR}年第1期）相比，项目数增加1个" in pdf_checks.text(pdf_bytes(second))
@@ -199,3 +202,12 @@ def test_command_line_refuses_a_missing_street_or_project(app, runner):
     result = runner.invoke(args=["issue-bulletin", "--kind", "project"])
     assert result.exit_code == 1 and "No project" in result.output
     assert db.session.scalar(sa.select(sa.func.count(Bulletin.id))) == 0
+
+
+def test_nothing_changed_since_the_previous_bulletin_is_said_in_one_sentence(app, engineer):
+    from renovation.domain.bulletin_pdf import render_html
+
+    programme()
+    issue_bulletin("city", Scope(), engineer, render=False)
+    html = render_html(bulletins.preview_snapshot("city", Scope()))
+    assert f"与上期（{YEAR}年第1期）相比，各项主要指标均无变化。" in html and "持平" not in html

@@ -149,8 +149,8 @@ def preview_snapshot(kind: str, scope: Scope, notes: str = "", pair_ids: list[in
     day = china_today()
     data, previous = gather(kind, scope, pair_ids, day)
     _check_pairs(pair_ids, data)
-    return {"document": document(kind, scope, day.year, next_number(kind, day.year), utcnow(), notes, user,
-                                 corrects, previous), "data": data}
+    header = document(kind, scope, day.year, next_number(kind, day.year), utcnow(), notes, user, corrects, previous)
+    return {"document": header | {"draft": True}, "data": data}
 
 
 def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: list[int] | None = None,
