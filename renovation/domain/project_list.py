@@ -6,9 +6,9 @@ from math import ceil
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from renovation.domain.stages import DONE, STAGE_ORDER
+from renovation.domain.stages import DONE, STAGE_ORDER, STARTED_STATUSES, StageKey, Status
 from renovation.extensions import db
-from renovation.models import Community, Compound, Project, Street
+from renovation.models import Community, Compound, Project, Stage, Street
 
 SORT_COLUMNS = {
     "code": Project.code,
@@ -39,6 +39,8 @@ class ProjectFilter:
     community_id: int | None = None
     stage: str = ""
     behind: bool = False
+    started: bool = False  # work on site has begun (see :func:`started_clause`)
+    stage_status: str = ""  # "<stage>:<status>", e.g. "facade:in_progress"
     sort: str = DEFAULT_SORT
     descending: bool = False
 
@@ -53,6 +55,23 @@ class ProjectPage:
     @property
     def pages(self) -> int:
         return max(1, ceil(self.total / self.per_page))
+
+
+def started_clause():
+    """SQL for :func:`renovation.domain.bulletin_data.is_started`: a stage after the survey is
+    in progress, completed or suspended."""
+    return (select(Stage.id)
+            .where(Stage.project_id == Project.id, Stage.key != StageKey.SURVEY.value,
+                   Stage.status.in_([status.value for status in STARTED_STATUSES]))
+            .exists())
+
+
+def stage_status_clause(stage_status: str):
+    """SQL for "the project's ``stage`` has ``status``", from "<stage>:<status>"; None if invalid."""
+    key, _, status = stage_status.partition(":")
+    if key not in set(StageKey) or status not in set(Status):
+        return None
+    return select(Stage.id).where(Stage.project_id == Project.id, Stage.key == key, Stage.status == status).exists()
 
 
 def _filtered(criteria: ProjectFilter, today: date) -> Select:
@@ -76,6 +95,10 @@ def _filtered(criteria: ProjectFilter, today: date) -> Select:
         query = query.where(Project.current_stage == criteria.stage)
     if criteria.behind:
         query = query.where(Project.next_deadline < today)
+    if criteria.started:
+        query = query.where(started_clause())
+    if criteria.stage_status and (clause := stage_status_clause(criteria.stage_status)) is not None:
+        query = query.where(clause)
     return query
 
 

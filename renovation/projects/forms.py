@@ -19,6 +19,10 @@ class ProjectFilterForm(FlaskForm):
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     stage = SelectField(_l("Current stage"), validators=[Optional()])
     behind = BooleanField(_l("Behind schedule only"))
+    started = BooleanField(_l("Started only"))
+    # "<stage>:<status>": the dashboard's per-stage counts link here.
+    stage_status = SelectField(choices=[SelectChoice(f"{key.value}:{status.value}") for key in STAGE_LABELS
+                                        for status in STATUS_LABELS], validators=[Optional()])
     sort = SelectField(choices=[SelectChoice(key) for key in SORT_COLUMNS], validators=[Optional()])
     dir = SelectField(choices=[SelectChoice("asc"), SelectChoice("desc")], validators=[Optional()])
     page = IntegerField(validators=[Optional(), NumberRange(min=1)])

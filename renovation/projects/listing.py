@@ -16,6 +16,8 @@ def criteria_from_form(form) -> ProjectFilter:
         community_id=valid(form.community) or None,
         stage=valid(form.stage) or "",
         behind=bool(form.behind.data),
+        started=bool(form.started.data),
+        stage_status=valid(form.stage_status) or "",
         sort=sort if sort in SORT_COLUMNS else DEFAULT_SORT,
         descending=valid(form.dir) == "desc",
     )
@@ -29,6 +31,8 @@ def list_url(criteria: ProjectFilter, **overrides) -> str:
         "community": criteria.community_id,
         "stage": criteria.stage,
         "behind": "1" if criteria.behind else None,
+        "started": "1" if criteria.started else None,
+        "stage_status": criteria.stage_status,
         "sort": criteria.sort if criteria.sort != DEFAULT_SORT else None,
         "dir": "desc" if criteria.descending else None,
     }
