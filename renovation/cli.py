@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
-from renovation.domain import accounts, audit, bulletins, demo_data
+from renovation.domain import accounts, audit, bulletins, demo_data, demo_photos
 from renovation.domain.bulletin_pdf import BulletinRenderError
 from renovation.extensions import db
 from renovation.models.users import Role
@@ -56,9 +56,11 @@ def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
             kept.append(username)
     audit.record(None, "demo.seed", "database", "demo", projects=count)
     db.session.commit()
+    pairs = demo_photos.seed(accounts.find_user("engineer"))
     logins = "\n".join(f"  {username:<10} {password}   ({role.value})" for username, role in created)
     _write_private(Path(current_app.instance_path) / DEMO_LOGINS_FILE, logins + "\n")
-    click.echo(f"Loaded {count} demo projects in {time.perf_counter() - started:.1f} s. Demo logins:")
+    click.echo(f"Loaded {count} demo projects ({pairs} with before/after photos) in "
+               f"{time.perf_counter() - started:.1f} s. Demo logins:")
     click.echo(logins)
     if kept:
         click.echo(f"Existing users kept, with their own passwords: {', '.join(kept)}.")
