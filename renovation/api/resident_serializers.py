@@ -16,6 +16,7 @@ from fractions import Fraction
 from flask import url_for
 from flask_babel import gettext as _
 
+from renovation.api.serializers import iso_time
 from renovation.domain.consultations import VOTE_FIGURES, decision_of
 from renovation.domain.demands import days_overdue
 
@@ -23,14 +24,6 @@ from renovation.domain.demands import days_overdue
 MAX_COUNT = 2**31 - 1
 MAX_AREA = Decimal("9999999999.99")
 _PLAIN_DECIMAL = re.compile(r"-?\d+(?:\.(\d+))?")
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds") + "Z"
-    return value.isoformat()
 
 
 def _area(value) -> str | None:
@@ -71,14 +64,14 @@ def consultation_json(consultation) -> dict:
     return {
         "id": consultation.id,
         "project": consultation.project.code,
-        "date": _iso(consultation.date),
+        "date": iso_time(consultation.date),
         "kind": consultation.kind,
         **{name: getattr(consultation, name) for name in (
             "place", "organiser", "topic", "attendees", "households", "opinions", "decisions",
             "follow_up")},
         "vote": vote_json(consultation.vote) if consultation.vote else None,
-        "created_at": _iso(consultation.created_at),
-        "updated_at": _iso(consultation.updated_at),
+        "created_at": iso_time(consultation.created_at),
+        "updated_at": iso_time(consultation.updated_at),
     }
 
 
@@ -92,7 +85,7 @@ def attachment_json(attachment) -> dict:
         urls.update(display=url("display"), thumbnail=url("thumbnail"))
     return {"id": attachment.id, "kind": attachment.kind, "original_filename": attachment.original_filename,
             "content_type": attachment.content_type, "byte_size": attachment.byte_size,
-            "sha256": attachment.sha256, "uploaded_at": _iso(attachment.uploaded_at), "urls": urls}
+            "sha256": attachment.sha256, "uploaded_at": iso_time(attachment.uploaded_at), "urls": urls}
 
 
 def demand_json(demand, today: date) -> dict:
@@ -104,11 +97,11 @@ def demand_json(demand, today: date) -> dict:
         **{name: getattr(demand, name) for name in (
             "category", "text", "raised_by", "consultation_id", "status", "response", "reason",
             "assignee", "version")},
-        "raised_on": _iso(demand.raised_on),
-        "resolved_on": _iso(demand.resolved_on),
+        "raised_on": iso_time(demand.raised_on),
+        "resolved_on": iso_time(demand.resolved_on),
         "overdue": late > 0,
         "days_overdue": late,
-        "updated_at": _iso(demand.updated_at),
+        "updated_at": iso_time(demand.updated_at),
     }
 
 

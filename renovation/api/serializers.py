@@ -6,7 +6,8 @@ from flask import url_for
 from renovation.domain.schedule import days_behind
 
 
-def _iso(value: date | datetime | None) -> str | None:
+def iso_time(value: date | datetime | None) -> str | None:
+    """A date as YYYY-MM-DD, a (UTC) datetime as ISO 8601 with a Z."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -29,7 +30,7 @@ def project_summary(project, today: date) -> dict:
         "current_stage": project.current_stage,
         "progress": project.progress,
         "days_behind": days_behind(project.next_deadline, today),
-        "updated_at": _iso(project.updated_at),
+        "updated_at": iso_time(project.updated_at),
     }
 
 
@@ -38,13 +39,13 @@ def stage_json(stage) -> dict:
         "key": stage.key,
         "status": stage.status,
         "percent": stage.percent,
-        "planned_start": _iso(stage.planned_start),
-        "planned_end": _iso(stage.planned_end),
-        "actual_start": _iso(stage.actual_start),
-        "actual_end": _iso(stage.actual_end),
+        "planned_start": iso_time(stage.planned_start),
+        "planned_end": iso_time(stage.planned_end),
+        "actual_start": iso_time(stage.actual_start),
+        "actual_end": iso_time(stage.actual_end),
         "note": stage.note,
         "version": stage.version,
-        "updated_at": _iso(stage.updated_at),
+        "updated_at": iso_time(stage.updated_at),
     }
 
 
@@ -67,8 +68,8 @@ def project_detail(project, today: date) -> dict:
         "contractor": project.contractor,
         "supervisor": project.supervisor,
         "responsible_engineer": project.responsible_engineer,
-        "planned_start": _iso(project.planned_start),
-        "planned_end": _iso(project.planned_end),
+        "planned_start": iso_time(project.planned_start),
+        "planned_end": iso_time(project.planned_end),
         "stages": [stage_json(stage) for stage in project.stages],
     }
 
@@ -76,7 +77,7 @@ def project_detail(project, today: date) -> dict:
 def stage_event_json(event) -> dict:
     return {
         "stage": event.stage_key,
-        "at": _iso(event.at),
+        "at": iso_time(event.at),
         "user": event.user.username if event.user else None,
         "changes": event.changes,
         "note": event.note,
@@ -96,13 +97,13 @@ def photo_json(photo, show_gps: bool) -> dict:
         "phase": photo.phase,
         "stage": photo.stage_key,
         "caption": photo.caption,
-        "taken_at": _iso(photo.taken_at),
+        "taken_at": iso_time(photo.taken_at),
         "taken_at_source": photo.taken_at_source,
         "width": photo.width,
         "height": photo.height,
         "sha256": photo.sha256,
         "uploaded_by": photo.uploaded_by.username if photo.uploaded_by else None,
-        "uploaded_at": _iso(photo.uploaded_at),
+        "uploaded_at": iso_time(photo.uploaded_at),
         "urls": {kind: file_url(kind) for kind in ("original", "display", "thumbnail")},
     }
     if show_gps and photo.gps_latitude is not None and photo.gps_longitude is not None:

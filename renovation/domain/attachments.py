@@ -23,6 +23,7 @@ from renovation import storage as files
 from renovation.domain import audit
 from renovation.domain.clock import utcnow
 from renovation.domain.photo_processing import ImageRejected, process_image
+from renovation.domain.refusals import Refusal
 from renovation.extensions import db
 from renovation.models import AttachmentKind, Consultation, ConsultationAttachment, Photo
 
@@ -39,17 +40,10 @@ REASONS = {
 }
 
 
-class AttachmentRejected(Exception):
+class AttachmentRejected(Refusal):
     """The file cannot be attached; ``reason`` is a key of :data:`REASONS`."""
 
-    def __init__(self, reason: str, **params):
-        super().__init__(reason)
-        self.reason = reason
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        return str(REASONS[self.reason]) % self.params if self.params else str(REASONS[self.reason])
+    REASONS = REASONS
 
 
 class DuplicateAttachment(Exception):

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from renovation.domain.clock import CHINA
+from renovation.domain.refusals import Refusal
 
 pillow_heif.register_heif_opener()
 
@@ -42,17 +43,10 @@ REASONS = {
 }
 
 
-class ImageRejected(Exception):
+class ImageRejected(Refusal):
     """The file cannot be accepted; ``reason`` is a key of :data:`REASONS`."""
 
-    def __init__(self, reason: str, **params):
-        super().__init__(reason)
-        self.reason = reason
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        return str(REASONS[self.reason]) % self.params if self.params else str(REASONS[self.reason])
+    REASONS = REASONS
 
 
 @dataclass
