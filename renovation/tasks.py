@@ -56,6 +56,11 @@ def register_jobs(queue: Huey, app: Flask) -> dict:
 def enqueue(job: str, *args) -> None:
     """Queue ``job`` with ``args``; in immediate mode it has run when this returns."""
     current_app.extensions["queue_jobs"][job](*args)
+    if current_app.extensions["queue"].immediate:
+        from renovation.extensions import db
+
+        # The job wrote through its own app context's session: what the caller loaded is stale.
+        db.session.expire_all()
 
 
 def queue_description(queue: Huey) -> str:

@@ -1,4 +1,5 @@
-"""The bulletin pages and API: preview, issue, archive, download (same bytes), render again."""
+"""The bulletin pages and API: preview, issue, the bulletin's page and its polling status,
+archive, download (same bytes), render again."""
 import hashlib
 
 import sqlalchemy as sa
@@ -39,14 +40,15 @@ def test_issue_then_the_leader_downloads_the_same_bytes(client, app, engineer):
     programme()
     login(client)
     response = client.post("/bulletins", data={"kind": "city", "notes": "一是加快进度。"})
-    assert response.status_code == 303 and response.headers["Location"].endswith("/bulletins")
     bulletin = db.session.scalar(sa.select(Bulletin))
+    assert response.status_code == 303 and response.headers["Location"] == f"/bulletins/{bulletin.id}"
     assert (bulletin.number, bulletin.render_status, bulletin.issued_by_id) == (1, "done", engineer.id)
     make_user("leader", "leader")
     leader = app.test_client()
     login(leader, "leader")
     archive = leader.get("/bulletins").get_data(as_text=True)
     assert f"{YEAR}年第1期" in archive and f"/bulletins/{bulletin.id}/download" in archive
+    assert f'href="/bulletins/{bulletin.id}"' in archive
     first = leader.get(f"/bulletins/{bulletin.id}/download")
     assert first.status_code == 200 and first.mimetype == "application/pdf"
     assert hashlib.sha256(first.data).hexdigest() == bulletin.pdf_sha256
@@ -77,9 +79,50 @@ def test_a_failed_render_is_shown_and_rendered_again(client, engineer, monkeypat
     page = client.get("/bulletins").get_data(as_text=True)
     assert "disk full" in page and f"/bulletins/{failed.id}/render" in page
     assert client.get(f"/bulletins/{failed.id}/download").status_code == 404
+    status = client.get(f"/bulletins/{failed.id}?fragment=status", headers={"HX-Request": "true"})
+    html = status.get_data(as_text=True)
+    assert "disk full" in html and f"/bulletins/{failed.id}/render" in html and "hx-trigger" not in html
     monkeypatch.setattr(bulletins, "render_pdf", real)
-    assert client.post(f"/bulletins/{failed.id}/render").status_code == 303
+    again = client.post(f"/bulletins/{failed.id}/render")
+    assert again.status_code == 303 and again.headers["Location"] == f"/bulletins/{failed.id}"
     assert client.get(f"/bulletins/{failed.id}/download").status_code == 200
+
+
+def test_issuing_queues_the_render_and_the_page_polls_until_done(client, app, engineer, monkeypatch):
+    """The web worker only queues the render; the status fragment polls until the PDF is there."""
+    from renovation import tasks
+
+    programme()
+    queued = []
+    monkeypatch.setattr(tasks, "enqueue", lambda job, *args: queued.append((job, *args)))
+    login(client)
+    response = client.post("/bulletins", data={"kind": "city"})
+    bulletin = db.session.scalar(sa.select(Bulletin))
+    assert queued == [("render_bulletin", bulletin.id)] and bulletin.render_status == "queued"
+    assert response.headers["Location"] == f"/bulletins/{bulletin.id}"
+    page = client.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
+    assert "全市城镇老旧小区改造工作进度通报" in page and f"{YEAR}年第1期" in page and "<html" in page
+    fragment_url = f"/bulletins/{bulletin.id}?fragment=status"
+    assert f'hx-get="{fragment_url}"' in page and 'hx-trigger="every 1s"' in page
+    polled = client.get(fragment_url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert polled.lstrip().startswith("<section") and "<html" not in polled and "every 1s" in polled
+    bulletins.render_bulletin(bulletin.id)
+    done = client.get(fragment_url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    db.session.expire_all()
+    assert "hx-trigger" not in done and f"/bulletins/{bulletin.id}/download" in done
+    assert db.session.get(Bulletin, bulletin.id).pdf_sha256 in done
+
+
+def test_the_bulletin_page_links_the_correction_both_ways(client, engineer):
+    programme()
+    first = issue_bulletin("city", Scope(), engineer, render=False)
+    correction = issue_bulletin("city", Scope(), engineer, corrects=first, render=False)
+    login(client)
+    corrected = client.get(f"/bulletins/{first.id}").get_data(as_text=True)
+    assert f'href="/bulletins/{correction.id}"' in corrected and f"{YEAR}年第2期" in corrected
+    correcting = client.get(f"/bulletins/{correction.id}").get_data(as_text=True)
+    assert f'href="/bulletins/{first.id}"' in correcting
+    assert client.get("/bulletins/999").status_code == 404
 
 
 def test_archive_reads_in_constant_queries(client, engineer):

@@ -251,9 +251,11 @@ ROWS = [
     Row("bulletins.archive", "GET", lambda w: "/bulletins", page()),
     Row("bulletins.new", "GET", lambda w: "/bulletins/new", page(committee=403, leader=403)),
     Row("bulletins.preview", "GET", lambda w: "/bulletins/preview?kind=city", page(committee=403, leader=403)),
+    # The world's first bulletin gets id 1 (tables are emptied with their sequences reset).
     Row("bulletins.issue", "POST", lambda w: "/bulletins", EDITORS_WRITE, data=lambda w: {"kind": "city"},
-        writes=frozenset({"admin", "engineer"}), location={"admin": "/bulletins", "engineer": "/bulletins"}),
+        writes=frozenset({"admin", "engineer"}), location={"admin": "/bulletins/1", "engineer": "/bulletins/1"}),
     # No bulletin in the world: allowed roles reach the 404, the others are refused first.
+    Row("bulletins.show", "GET", lambda w: "/bulletins/1", page(admin=404, engineer=404, committee=404, leader=404)),
     Row("bulletins.render_again", "POST", lambda w: "/bulletins/1/render", page(admin=404, engineer=404,
                                                                                  committee=403, leader=403)),
     Row("bulletins.download", "GET", lambda w: "/bulletins/1/download", page(admin=404, engineer=404, committee=404,

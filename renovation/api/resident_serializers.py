@@ -9,7 +9,7 @@ stripped text) and collects ``{field: message}`` for values of the wrong type, s
 views hand the domain the same values the forms do.
 """
 import re
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 

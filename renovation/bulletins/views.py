@@ -1,18 +1,22 @@
-"""Bulletin pages: the archive (everyone who reads projects), preview and issue (engineers and
-admins), the stored PDF (always the same bytes), and rendering a failed bulletin again."""
+"""Bulletin pages: the archive and each bulletin's page (everyone who reads projects), preview and
+issue (engineers and admins), the stored PDF (always the same bytes), and rendering again.
+
+Issuing and rendering again only queue the render (renovation/tasks.py): the web worker answers at
+once with the bulletin's page, whose status fragment polls until the background worker is done."""
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from renovation import permissions
+from renovation import permissions, tasks
 from renovation.bulletins.forms import IssueBulletinForm
 from renovation.domain import bulletin_archive, bulletins
 from renovation.domain.bulletin_pdf import BulletinRenderError, render_html
 from renovation.domain.bulletin_photos import pair_choices
 from renovation.domain.project_list import streets_and_communities
 from renovation.models.bulletins import BULLETIN_KIND_LABELS
+from renovation.templating import render
 
 bp = Blueprint("bulletins", __name__)
 
@@ -75,27 +79,33 @@ def issue():
     try:
         scope, corrects = _scope_and_correction(choice)
         bulletin = bulletins.issue_bulletin(choice["kind"], scope, current_user, choice["notes"],
-                                            choice["pair_ids"], corrects)
+                                            choice["pair_ids"], corrects, render=False)
     except (bulletins.BulletinError, BulletinRenderError) as error:
         return render_template("bulletins/new.html", form=form, error=str(error)), 422
-    if bulletin.render_status == "done":
-        flash(_("Bulletin %(label)s issued.", label=bulletin.label), "success")
-    else:
-        flash(_("Bulletin %(label)s issued, but its PDF failed: %(error)s", label=bulletin.label,
-                error=bulletin.render_error), "error")
-    return redirect(url_for("bulletins.archive"), 303)
+    tasks.enqueue("render_bulletin", bulletin.id)
+    flash(_("Bulletin %(label)s issued.", label=bulletin.label), "success")
+    return redirect(url_for("bulletins.show", bulletin_id=bulletin.id), 303)
+
+
+@bp.route("/bulletins/<int:bulletin_id>")
+@permissions.require(permissions.can_view_projects)
+def show(bulletin_id):
+    """The bulletin's page; ``?fragment=status`` is the part that polls while the PDF renders."""
+    bulletin = bulletin_archive.bulletin_by_id(bulletin_id) or abort(404)
+    fragment = "status" if request.args.get("fragment") == "status" else None
+    return render("bulletins/bulletin.html", fragment, bulletin=bulletin, kind_labels=BULLETIN_KIND_LABELS,
+                  progress=bulletin_archive.render_progress(bulletin),
+                  corrections=[] if fragment else bulletin_archive.corrections_of(bulletin))
 
 
 @bp.route("/bulletins/<int:bulletin_id>/render", methods=["POST"])
 @permissions.require(permissions.can_issue_bulletins)
 def render_again(bulletin_id):
+    """Queue a failed bulletin's render again; its page shows the progress."""
     bulletin = bulletin_archive.bulletin_by_id(bulletin_id) or abort(404)
-    bulletin = bulletins.render_bulletin(bulletin.id)
-    if bulletin.render_status == "done":
-        flash(_("Bulletin %(label)s rendered.", label=bulletin.label), "success")
-    else:
-        flash(_("Rendering failed: %(error)s", error=bulletin.render_error), "error")
-    return redirect(url_for("bulletins.archive"), 303)
+    if bulletins.requeue_bulletin(bulletin.id):
+        tasks.enqueue("render_bulletin", bulletin.id)
+    return redirect(url_for("bulletins.show", bulletin_id=bulletin.id), 303)
 
 
 @bp.route("/bulletins/<int:bulletin_id>/download")

@@ -1,10 +1,29 @@
-"""Reading issued bulletins: the archive (newest first, with issuer and corrections, two queries)
-and one bulletin; the plain JSON the API gives for each."""
+"""Reading issued bulletins: the archive (newest first, with issuer and corrections, two queries),
+one bulletin with the bulletins correcting it, where its PDF is, and the plain JSON the API gives."""
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from renovation.extensions import db
-from renovation.models import Bulletin
+from renovation.models import Bulletin, RenderStatus
+
+
+@dataclass(frozen=True)
+class RenderProgress:
+    """Where a bulletin's PDF is, as its page shows it."""
+
+    status: str
+
+    @property
+    def polling(self) -> bool:
+        """Whether the page asks again: the PDF is on its way."""
+        return self.status in (RenderStatus.QUEUED, RenderStatus.RENDERING)
+
+
+def render_progress(bulletin: Bulletin) -> RenderProgress:
+    """The bulletin's render status for its page."""
+    return RenderProgress(bulletin.render_status)
 
 
 def issued_bulletins(limit: int = 500) -> list[Bulletin]:
@@ -16,6 +35,12 @@ def issued_bulletins(limit: int = 500) -> list[Bulletin]:
 
 def bulletin_by_id(bulletin_id: int) -> Bulletin | None:
     return db.session.get(Bulletin, bulletin_id)
+
+
+def corrections_of(bulletin: Bulletin) -> list[Bulletin]:
+    """The bulletins that correct this one, oldest first."""
+    return list(db.session.scalars(select(Bulletin).where(Bulletin.corrects_id == bulletin.id)
+                                   .order_by(Bulletin.issued_at, Bulletin.id)))
 
 
 def download_name(bulletin: Bulletin) -> str:

@@ -233,6 +233,16 @@ def render_bulletin(bulletin_id: int) -> Bulletin:
     return bulletin
 
 
+def requeue_bulletin(bulletin_id: int) -> bool:
+    """Mark a failed bulletin queued again, before its render job is queued; False if it is not
+    failed (done, or already queued or rendering): then there is nothing to queue."""
+    requeued = db.session.execute(
+        update(Bulletin).where(Bulletin.id == bulletin_id, Bulletin.render_status == RenderStatus.FAILED.value)
+        .values(render_status=RenderStatus.QUEUED.value, render_error="")).rowcount
+    db.session.commit()
+    return bool(requeued)
+
+
 def pdf_bytes(bulletin: Bulletin) -> bytes:
     """The stored PDF, checked against its sha256 (an issued bulletin never changes)."""
     if bulletin.render_status != RenderStatus.DONE or not bulletin.pdf_key:
