@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from renovation import permissions
 from renovation.domain import photo_gallery, project_list
