@@ -188,3 +188,25 @@ def test_pages_take_a_constant_number_of_queries(client, project, committee):
         change_demand(demand, committee, {"status": "in_progress", "assignee": f"工{index}"}, 1)
     assert (_measure(client, f"/projects/{project.code}"), _measure(client, "/demands")) == few
     assert db.session.scalar(sa.select(sa.func.count(DemandEvent.id))) == 52
+
+
+def test_the_list_figures_follow_a_demand_handled_on_the_list(client, project, committee):
+    demand = raise_demand(project, committee, {"category": "lighting", "text": "楼道灯不亮", "raised_on": days_ago(20)})
+    login(client, "committee")
+    page = client.get("/demands?category=lighting").get_data(as_text=True)
+    assert 'hx-trigger="demandsChanged from:body"' in page
+    figures_url = page.split('id="demand-list-figures" hx-get="')[1].split('"')[0].replace("&amp;", "&")
+    assert "category=lighting" in figures_url and "fragment=figures" in figures_url
+
+    def resolved_and_overdue() -> tuple[str, str]:
+        html = client.get(figures_url, headers=HTMX).get_data(as_text=True)
+        assert html.lstrip().startswith('<div id="demand-list-figures"') and "楼道灯不亮" not in html
+        cells = [cell.split("</dd>")[0] for cell in html.split("<dd>")[1:]]
+        return cells[1], cells[4]
+
+    assert resolved_and_overdue() == ("0", "1")
+    done = client.post(f"/demands/{demand.id}/status", headers=HTMX, data={
+        "status": "resolved", "response": "已更换灯具", "reason": "", "assignee": "", "version": "1"})
+    assert done.headers["HX-Trigger"] == "demandsChanged"
+    assert resolved_and_overdue() == ("1", "0")
+    assert client.get(figures_url).status_code == 200  # without htmx: the whole page

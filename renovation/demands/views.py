@@ -52,9 +52,13 @@ def index():
     form.set_choices(*project_list.streets_and_communities())
     form.validate()
     criteria = _criteria(form)
+    figures_url = url_for("demands.index", **{**request.args.to_dict(), "fragment": "figures"})
+    if request.args.get("fragment") == "figures" and wants_fragment():  # a demand was handled here
+        return render("demands/index.html", "figures", figures=demands.figures(criteria), figures_url=figures_url,
+                      by_community=demands.figures_by_community(criteria))
     return render("demands/index.html", "results", form=form, figures=demands.figures(criteria),
                   by_community=demands.figures_by_community(criteria), demands=demands.find_demands(criteria),
-                  today=today())
+                  today=today(), figures_url=figures_url)
 
 
 def _criteria(form) -> demands.DemandFilter:
