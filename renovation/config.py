@@ -71,6 +71,7 @@ def default_config(instance_path: Path) -> dict:
         # Background jobs: empty → SQLite queue in the instance folder; redis://… → Redis;
         # "immediate" → run in the caller (see renovation/tasks.py).
         "QUEUE_URL": env.get("RENOVATION_QUEUE_URL", ""),
+        "BULLETIN_RENDER_TIMEOUT": timedelta(minutes=int(env.get("RENOVATION_BULLETIN_RENDER_TIMEOUT_MINUTES", "10"))),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
         "PASSWORD_HASH_METHOD": env.get("RENOVATION_PASSWORD_HASH", "scrypt"),

@@ -1,12 +1,19 @@
 """Reading issued bulletins: the archive (newest first, with issuer and corrections, two queries),
 one bulletin with the bulletins correcting it, where its PDF is, and the plain JSON the API gives."""
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from renovation.domain.bulletins import render_timeout
+from renovation.domain.clock import utcnow
 from renovation.extensions import db
 from renovation.models import Bulletin, RenderStatus
+
+
+# Rendering starts within seconds when a worker runs: a longer wait suggests that none does.
+QUEUE_NOTICE_AFTER = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -14,16 +21,31 @@ class RenderProgress:
     """Where a bulletin's PDF is, as its page shows it."""
 
     status: str
+    stalled: bool = False  # rendering for longer than BULLETIN_RENDER_TIMEOUT: its worker died
+    waiting_long: bool = False  # queued for over a minute: the worker may not be running
+    timeout_minutes: int = 10
 
     @property
     def polling(self) -> bool:
         """Whether the page asks again: the PDF is on its way."""
-        return self.status in (RenderStatus.QUEUED, RenderStatus.RENDERING)
+        return self.status in (RenderStatus.QUEUED, RenderStatus.RENDERING) and not self.stalled
+
+    @property
+    def can_render_again(self) -> bool:
+        """A failed or stalled render may be queued again (by engineers and admins)."""
+        return self.status == RenderStatus.FAILED or self.stalled
 
 
-def render_progress(bulletin: Bulletin) -> RenderProgress:
-    """The bulletin's render status for its page."""
-    return RenderProgress(bulletin.render_status)
+def render_progress(bulletin: Bulletin, now: datetime | None = None) -> RenderProgress:
+    """The bulletin's render status for its page, with the stalled and waiting notices."""
+    now, timeout = now or utcnow(), render_timeout()
+    started, queued = bulletin.render_started_at, bulletin.render_queued_at or bulletin.issued_at
+    rendering = bulletin.render_status == RenderStatus.RENDERING
+    return RenderProgress(
+        bulletin.render_status,
+        stalled=rendering and (started is None or now - started > timeout),
+        waiting_long=bulletin.render_status == RenderStatus.QUEUED and now - queued > QUEUE_NOTICE_AFTER,
+        timeout_minutes=max(1, round(timeout.total_seconds() / 60)))
 
 
 def issued_bulletins(limit: int = 500) -> list[Bulletin]:

@@ -8,16 +8,18 @@ Numbering and failure, in one place:
 - Rendering comes after that commit, behind :func:`render_bulletin` (one function, so that it can
   run on a task queue). A failed render leaves the bulletin ``failed`` with its error, its number
   and its snapshot; rendering it again prints the same document. A number is never lost to a
-  failure, and nothing deletes a bulletin, so there are no gaps.
+  failure, and nothing deletes a bulletin, so there are no gaps. A worker killed mid-render leaves
+  it ``rendering``; after ``BULLETIN_RENDER_TIMEOUT`` it is stalled and may be claimed again.
 - A rendered bulletin never changes: its PDF is stored under its sha256 and read back verified.
   A correction is a new number whose ``corrects`` names the bulletin it corrects.
 """
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from renovation.domain import audit
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 DEFAULT_ISSUER = "漳平市住房和城乡建设局"
 DEFAULT_COPY_TO = "市委办公室，市政府办公室，市财政局，市自然资源局，各街道办事处"
 NUMBER_ATTEMPTS = 8
+DEFAULT_RENDER_TIMEOUT = timedelta(minutes=10)
 
 
 class BulletinError(ValueError):
@@ -178,7 +181,8 @@ def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: lis
                             issued_at=issued_at, issued_by_id=user_id, notes=header["notes"],
                             photo_pair_ids=[pair["id"] for pair in data["pairs"]],
                             snapshot={"document": header, "data": data},
-                            corrects_id=corrects.id if corrects else None, render_status=RenderStatus.QUEUED.value)
+                            corrects_id=corrects.id if corrects else None, render_status=RenderStatus.QUEUED.value,
+                            render_queued_at=issued_at)
         db.session.add(bulletin)
         try:
             db.session.flush()
@@ -200,16 +204,31 @@ def pdf_key(sha256: str) -> str:
     return f"bulletins/{sha256[:2]}/{sha256[2:4]}/{sha256}.pdf"
 
 
-def render_bulletin(bulletin_id: int) -> Bulletin:
-    """Render a queued or failed bulletin from its snapshot and store the PDF; record a failure.
+def render_timeout() -> timedelta:
+    """How long a render may take before its bulletin counts as stalled (its worker died)."""
+    return current_app.config.get("BULLETIN_RENDER_TIMEOUT") or DEFAULT_RENDER_TIMEOUT
 
-    A bulletin that is done, or being rendered by someone else, is left alone (the status is
-    claimed with one conditional UPDATE), so a job run twice does no harm.
+
+def stalled(now: datetime | None = None):
+    """The SQL condition of a bulletin stuck in ``rendering`` for longer than the timeout."""
+    started_before = (now or utcnow()) - render_timeout()
+    return and_(Bulletin.render_status == RenderStatus.RENDERING.value,
+                or_(Bulletin.render_started_at.is_(None), Bulletin.render_started_at < started_before))
+
+
+def render_bulletin(bulletin_id: int) -> Bulletin:
+    """Render a queued, failed or stalled bulletin from its snapshot and store the PDF; record a
+    failure.
+
+    A bulletin that is done, or being rendered by someone else (for less than the timeout), is
+    left alone: the status is claimed with one conditional UPDATE, so a job run twice does no harm.
     """
+    now = utcnow()
     claimed = db.session.execute(
         update(Bulletin).where(Bulletin.id == bulletin_id,
-                               Bulletin.render_status.in_([RenderStatus.QUEUED.value, RenderStatus.FAILED.value]))
-        .values(render_status=RenderStatus.RENDERING.value, render_error="")).rowcount
+                               or_(Bulletin.render_status.in_([RenderStatus.QUEUED.value, RenderStatus.FAILED.value]),
+                                   stalled(now)))
+        .values(render_status=RenderStatus.RENDERING.value, render_error="", render_started_at=now)).rowcount
     db.session.commit()
     bulletin = db.session.get(Bulletin, bulletin_id)
     if not claimed:
@@ -234,11 +253,14 @@ def render_bulletin(bulletin_id: int) -> Bulletin:
 
 
 def requeue_bulletin(bulletin_id: int) -> bool:
-    """Mark a failed bulletin queued again, before its render job is queued; False if it is not
-    failed (done, or already queued or rendering): then there is nothing to queue."""
+    """Mark a failed or stalled bulletin queued again, before its render job is queued; False if
+    it is neither (done, queued, or rendering within the timeout): then there is nothing to queue."""
+    now = utcnow()
     requeued = db.session.execute(
-        update(Bulletin).where(Bulletin.id == bulletin_id, Bulletin.render_status == RenderStatus.FAILED.value)
-        .values(render_status=RenderStatus.QUEUED.value, render_error="")).rowcount
+        update(Bulletin).where(Bulletin.id == bulletin_id,
+                               or_(Bulletin.render_status == RenderStatus.FAILED.value, stalled(now)))
+        .values(render_status=RenderStatus.QUEUED.value, render_error="", render_queued_at=now,
+                render_started_at=None)).rowcount
     db.session.commit()
     return bool(requeued)
 

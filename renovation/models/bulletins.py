@@ -5,8 +5,10 @@ bulletin is issued, in the same transaction that stores the data snapshot it is 
 the unique constraint on (kind, year, number) turns a concurrent duplicate into an error the
 issuing code retries with the next number. Rendering comes after: a failed render leaves the
 bulletin ``failed`` with its number and snapshot, and rendering it again prints the same
-document, so a number is never lost and never reused. Once ``done``, nothing changes: a
-correction is a new bulletin whose ``corrects_id`` names the one it corrects.
+document, so a number is never lost and never reused. A worker killed while rendering leaves it
+``rendering``: once ``render_started_at`` is older than ``BULLETIN_RENDER_TIMEOUT`` it counts as
+stalled and may be claimed again. Once ``done``, nothing changes: a correction is a new bulletin
+whose ``corrects_id`` names the one it corrects.
 """
 from datetime import datetime
 from enum import StrEnum
@@ -67,6 +69,8 @@ class Bulletin(db.Model):
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("bulletin.id"))
     render_status: Mapped[str] = mapped_column(String(12), default=RenderStatus.QUEUED.value)
     render_error: Mapped[str] = mapped_column(Text, default="")
+    render_queued_at: Mapped[datetime | None]  # issued or queued again: a long wait means no worker
+    render_started_at: Mapped[datetime | None]  # claimed by a worker: too long ago means it died
     rendered_at: Mapped[datetime | None]
     pdf_key: Mapped[str | None] = mapped_column(String(255))
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))

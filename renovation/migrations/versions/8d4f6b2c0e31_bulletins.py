@@ -35,6 +35,8 @@ def upgrade():
     sa.Column('corrects_id', sa.Integer(), nullable=True),
     sa.Column('render_status', sa.String(length=12), nullable=False),
     sa.Column('render_error', sa.Text(), nullable=False),
+    sa.Column('render_queued_at', sa.DateTime(), nullable=True),
+    sa.Column('render_started_at', sa.DateTime(), nullable=True),
     sa.Column('rendered_at', sa.DateTime(), nullable=True),
     sa.Column('pdf_key', sa.String(length=255), nullable=True),
     sa.Column('pdf_sha256', sa.String(length=64), nullable=True),

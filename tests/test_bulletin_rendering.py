@@ -1,0 +1,117 @@
+"""Rendering in the background: a render whose worker died (stalled after BULLETIN_RENDER_TIMEOUT)
+is claimed again, and the bulletin's page says when a render is stalled or when no worker seems
+to be running."""
+from datetime import timedelta
+
+import pytest
+
+from renovation import tasks
+from renovation.domain import bulletin_archive
+from renovation.domain.bulletins import Scope, issue_bulletin, render_bulletin, requeue_bulletin
+from renovation.domain.clock import utcnow
+from renovation.extensions import db
+from renovation.models import Bulletin
+from tests.bulletin_samples import programme
+from tests.conftest import login, make_user
+
+WORKER_COMMAND = "flask --app renovation worker"
+
+
+def _bulletin(engineer, **state) -> Bulletin:
+    """A queued bulletin, then put in ``state`` (as a worker would have left it)."""
+    bulletin = issue_bulletin("city", Scope(), engineer, render=False)
+    for name, value in state.items():
+        setattr(bulletin, name, value)
+    db.session.commit()
+    return bulletin
+
+
+def _reloaded(bulletin_id: int) -> Bulletin:
+    db.session.expire_all()
+    return db.session.get(Bulletin, bulletin_id)
+
+
+def _status_fragment(client, bulletin: Bulletin) -> str:
+    response = client.get(f"/bulletins/{bulletin.id}?fragment=status", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def english_engineer(client, engineer):
+    programme()
+    login(client)
+    client.set_cookie("lang", "en")
+    return engineer
+
+
+def test_issuing_records_when_the_render_was_queued(app, engineer):
+    programme()
+    bulletin = issue_bulletin("city", Scope(), engineer, render=False)
+    assert bulletin.render_queued_at == bulletin.issued_at and bulletin.render_started_at is None
+    done = render_bulletin(bulletin.id)
+    assert done.render_status == "done" and done.render_started_at >= bulletin.issued_at
+
+
+def test_a_render_in_progress_is_left_alone_until_it_stalls(app, engineer):
+    programme()
+    busy = _bulletin(engineer, render_status="rendering", render_started_at=utcnow() - timedelta(minutes=9))
+    assert render_bulletin(busy.id).render_status == "rendering"  # another worker is on it
+    assert requeue_bulletin(busy.id) is False
+    assert not bulletin_archive.render_progress(_reloaded(busy.id)).stalled
+
+    busy.render_started_at = utcnow() - timedelta(minutes=11)  # past the default ten minutes
+    db.session.commit()
+    assert bulletin_archive.render_progress(busy).stalled
+    rendered = render_bulletin(busy.id)
+    assert rendered.render_status == "done" and utcnow() - rendered.render_started_at < timedelta(minutes=1)
+
+
+def test_a_stalled_render_is_queued_again_and_the_timeout_is_configurable(app, engineer):
+    programme()
+    app.config["BULLETIN_RENDER_TIMEOUT"] = timedelta(minutes=2)
+    stuck = _bulletin(engineer, render_status="rendering", render_started_at=utcnow() - timedelta(minutes=3))
+    assert bulletin_archive.render_progress(stuck).stalled
+    assert requeue_bulletin(stuck.id) is True
+    queued = _reloaded(stuck.id)
+    assert (queued.render_status, queued.render_started_at) == ("queued", None)
+    assert utcnow() - queued.render_queued_at < timedelta(minutes=1)
+    assert requeue_bulletin(stuck.id) is False  # queued already: nothing more to queue
+
+
+def test_the_page_says_a_render_stalled_and_an_engineer_renders_it_again(client, app, english_engineer):
+    stuck = _bulletin(english_engineer, render_status="rendering",
+                      render_started_at=utcnow() - timedelta(minutes=30))
+    html = _status_fragment(client, stuck)
+    assert "more than 10 minutes" in html and "stopped while rendering" in html
+    assert "hx-trigger" not in html, "a stalled render is not polled"
+    assert f"/bulletins/{stuck.id}/render" in html
+    response = client.post(f"/bulletins/{stuck.id}/render")
+    assert response.status_code == 303 and response.headers["Location"] == f"/bulletins/{stuck.id}"
+    assert _reloaded(stuck.id).render_status == "done"  # queued, and run at once in the tests
+
+    make_user("leader", "leader")
+    leader = app.test_client()
+    login(leader, "leader")
+    other = _bulletin(english_engineer, render_status="rendering", render_started_at=utcnow() - timedelta(hours=1))
+    leader_html = _status_fragment(leader, other)
+    assert "hx-trigger" not in leader_html and f"/bulletins/{other.id}/render" not in leader_html
+
+
+def test_a_long_wait_in_the_queue_says_how_to_start_the_worker(client, english_engineer, monkeypatch):
+    monkeypatch.setattr(tasks, "enqueue", lambda job, *args: None)  # no worker takes the job
+    fresh = _bulletin(english_engineer)
+    html = _status_fragment(client, fresh)
+    assert 'hx-trigger="every 1s"' in html and WORKER_COMMAND not in html
+
+    waiting = _bulletin(english_engineer, render_queued_at=utcnow() - timedelta(minutes=2))
+    html = _status_fragment(client, waiting)
+    assert "may not be running" in html and WORKER_COMMAND in html
+    assert 'hx-trigger="every 1s"' in html, "the page keeps asking: the worker may start"
+    assert "/render" not in html, "a queued bulletin is not queued twice"
+
+
+def test_a_render_just_claimed_is_not_stalled_and_keeps_polling(client, english_engineer):
+    rendering = _bulletin(english_engineer, render_status="rendering", render_started_at=utcnow())
+    html = _status_fragment(client, rendering)
+    assert "Rendering…" in html and 'hx-trigger="every 1s"' in html and "/render" not in html
