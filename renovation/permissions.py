@@ -65,6 +65,11 @@ def can_issue_bulletins(user) -> bool:
     return _is(user, Role.ADMIN, Role.ENGINEER)
 
 
+def home_endpoint(user) -> str:
+    """Where a user lands: leaders read the bulletins archive, everyone else the project list."""
+    return "bulletins.archive" if _is(user, Role.LEADER) else "projects.index"
+
+
 def can_view_audit_log(user) -> bool:
     return _is(user, Role.ADMIN)
 

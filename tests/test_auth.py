@@ -52,6 +52,14 @@ def test_login_redirects_to_the_project_list_with_303(client, engineer):
     assert reload(engineer).last_login_at is not None
 
 
+def test_a_leader_lands_on_the_bulletins_archive(client):
+    make_user("leader", "leader")
+    assert urlsplit(login(client, "leader").headers["Location"]).path == "/bulletins"
+    assert urlsplit(client.get("/").headers["Location"]).path == "/bulletins"
+    assert urlsplit(client.get("/login").headers["Location"]).path == "/bulletins"
+    assert client.get("/bulletins").status_code == 200
+
+
 def test_login_page_renders_for_anonymous_users(client):
     response = client.get("/login")
     assert response.status_code == 200

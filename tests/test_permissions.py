@@ -127,14 +127,14 @@ def api(anonymous=401, admin=200, engineer=200, committee=200, leader=200) -> di
 ADMIN_ONLY = page(admin=200, engineer=403, committee=403, leader=403)
 ADMIN_WRITE = page(admin=303, engineer=403, committee=403, leader=403)
 EDITORS_WRITE = page(admin=303, engineer=303, committee=403, leader=403)
-TO_LIST = {role: "/projects" for role in SIGNED_IN}
+TO_HOME = {role: "/projects" for role in SIGNED_IN} | {"leader": "/bulletins"}  # leaders read bulletins
 
 ROWS = [
     Row("auth.login", "GET", lambda w: "/login", page(anonymous=200, admin=302, engineer=302, committee=302,
-                                                      leader=302), location=TO_LIST),
+                                                      leader=302), location=TO_HOME),
     Row("auth.login", "POST", lambda w: "/login",
         page(anonymous=200, admin=302, engineer=302, committee=302, leader=302),
-        data=lambda w: {"username": "nobody", "password": "wrong-password"}, location=TO_LIST),
+        data=lambda w: {"username": "nobody", "password": "wrong-password"}, location=TO_HOME),
     Row("auth.logout", "POST", lambda w: "/logout",
         page(anonymous=303, admin=303, engineer=303, committee=303, leader=303),
         writes=frozenset(SIGNED_IN), location={role: "/login" for role in ROLES}),
@@ -143,7 +143,7 @@ ROWS = [
         data=lambda w: {"language": "en", "next": "/projects"},
         location={role: "/projects" for role in ROLES}),
     Row("projects.home", "GET", lambda w: "/", page(admin=302, engineer=302, committee=302, leader=302),
-        location=TO_LIST),
+        location=TO_HOME),
     Row("projects.index", "GET", lambda w: "/projects", page()),
     Row("projects.show", "GET", lambda w: f"/projects/{w.code}", page()),
     Row("projects.stage_card", "GET", lambda w: f"/projects/{w.code}/stages/survey", page()),

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import format_datetime
 from flask_login import current_user, login_user, logout_user
 
+from renovation import permissions
 from renovation.auth.forms import LoginForm
 from renovation.domain import accounts
 from renovation.extensions import db
@@ -19,13 +20,13 @@ def _safe_next(target: str | None) -> str:
     """Only follow redirects within this site."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("projects.index")
+    return url_for(permissions.home_endpoint(current_user))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("projects.index"))
+        return redirect(url_for(permissions.home_endpoint(current_user)))
     form = LoginForm()
     if form.validate_on_submit():
         result = accounts.authenticate(form.username.data, form.password.data)

@@ -1,4 +1,4 @@
-"""The project list (engineers' home page), the project page and the stage cards."""
+"""The project list (the home page of everyone but leaders), the project page and the stage cards."""
 from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,7 +21,8 @@ PROJECT_FRAGMENTS = ("summary", "history", "gallery")
 @bp.route("/")
 @permissions.require(permissions.can_view_projects)
 def home():
-    return redirect(url_for("projects.index"))
+    """Leaders land on the bulletins archive, everyone else on the project list."""
+    return redirect(url_for(permissions.home_endpoint(current_user)))
 
 
 @bp.route("/projects")

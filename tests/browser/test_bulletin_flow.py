@@ -1,0 +1,85 @@
+"""The issue's "done when", in a real browser with a real background worker: the engineer previews
+the city-wide bulletin and issues it; its page shows the render waiting, then — polled by htmx,
+with no reload — the download link once a `flask worker` process has rendered it; the leader logs
+in, lands on the archive and downloads the same bytes."""
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from renovation.extensions import db
+from renovation.models import Bulletin
+from tests.bulletin_samples import add_pair, programme
+from tests.browser.test_engineer_flow import log_in
+from tests.conftest import PASSWORD, make_user
+from tests.worker_process import queue_jobs_into, worker_process
+
+pytestmark = pytest.mark.browser
+TITLE = "全市城镇老旧小区改造工作进度通报"
+
+
+@pytest.fixture
+def sqlite_queue(app, tmp_path):
+    """The live server enqueues into a SQLite queue that a worker process serves, not in-process."""
+    url = f"sqlite:///{tmp_path / 'queue.db'}"
+    queue_jobs_into(app, url)
+    return url
+
+
+def _download(page, link) -> bytes:
+    with page.expect_download() as download:
+        link.click()
+    return Path(download.value.path()).read_bytes()
+
+
+def test_engineer_issues_the_city_bulletin_and_the_leader_downloads_the_same_bytes(
+        live_server, page, browser, app, engineer, database_url, sqlite_queue):
+    done, _, _ = programme()
+    add_pair(done, engineer)
+    make_user("leader", "leader")
+
+    log_in(page, live_server)
+    page.click("header a[href='/bulletins']")
+    page.click("main a[href='/bulletins/new']")
+    with page.context.expect_page() as preview_tab:
+        page.click("main button[formaction$='/bulletins/preview']")
+    preview = preview_tab.value
+    expect(preview.locator("body")).to_contain_text(TITLE)
+    expect(preview.locator("body")).to_contain_text("预览稿")
+    preview.close()
+
+    page.fill("textarea[name=notes]", "一是加快滞后项目进度。")
+    page.click("main button[type=submit]:not([formaction])")
+    expect(page).to_have_url(re.compile(rf"{live_server}/bulletins/\d+$"))
+    expect(page.locator("h1")).to_have_text(TITLE)
+    status = page.locator("#bulletin-status")
+    expect(status).to_have_attribute("hx-trigger", "every 1s")  # queued: no worker yet
+    page.evaluate("window.notReloaded = true")
+
+    with worker_process(app, database_url, sqlite_queue):
+        expect(page.locator("#bulletin-download")).to_be_visible(timeout=90_000)
+    assert page.evaluate("window.notReloaded") is True, "the page reloaded instead of polling"
+    expect(status).not_to_have_attribute("hx-trigger", "every 1s")
+    engineer_bytes = _download(page, page.locator("#bulletin-download"))
+
+    bulletin = db.session.scalar(sa.select(Bulletin))
+    db.session.refresh(bulletin)
+    assert hashlib.sha256(engineer_bytes).hexdigest() == bulletin.pdf_sha256
+    expect(status).to_contain_text(bulletin.pdf_sha256)
+
+    leader_context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    leader = leader_context.new_page()
+    leader.goto(f"{live_server}/login")
+    leader.fill("input[name=username]", "leader")
+    leader.fill("input[name=password]", PASSWORD)
+    leader.click("main button[type=submit]")
+    expect(leader).to_have_url(f"{live_server}/bulletins")
+    row = leader.locator(f"#bulletin-{bulletin.id}")
+    expect(row).to_contain_text(bulletin.label)
+    leader_bytes = _download(leader, row.locator("a[download]"))
+    assert hashlib.sha256(leader_bytes).hexdigest() == bulletin.pdf_sha256
+    assert leader_bytes == engineer_bytes
+    leader_context.close()
