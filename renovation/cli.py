@@ -6,10 +6,11 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
-from renovation.domain import accounts, audit, bulletins, demo_data, demo_photos
+from renovation.domain import accounts, audit, bulletins, demo_data, demo_photos, demo_snapshots
 from renovation.domain.bulletin_pdf import BulletinRenderError
 from renovation.extensions import db
 from renovation.models.users import Role
+from renovation.snapshot_cli import snapshot_month
 from renovation.storage import get_storage
 
 DEMO_USERS = [
@@ -47,6 +48,7 @@ def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
     started = time.perf_counter()
     password = password or accounts.generate_password()
     count = demo_data.seed(projects)
+    demo_snapshots.seed_previous_month()  # last month's 月调度, so the dashboard shows a change
     created, kept = [], []
     for username, role, community, name in DEMO_USERS:
         if accounts.find_user(username) is None:
@@ -121,5 +123,5 @@ def issue_bulletin(kind: str, street: str | None, project_code: str | None, note
 
 
 def init_app(app: Flask) -> None:
-    for command in (seed_demo, create_user, create_token, issue_bulletin):
+    for command in (seed_demo, create_user, create_token, issue_bulletin, snapshot_month):
         app.cli.add_command(command)

@@ -32,8 +32,11 @@ def test_engineer_previews_the_same_document_with_photos_from_the_photo_pages(cl
 def test_a_street_bulletin_without_a_street_is_refused_with_the_reason(client, engineer):
     programme()
     login(client)
+    client.set_cookie("lang", "en")
     response = client.get("/bulletins/preview", query_string={"kind": "street"})
-    assert response.status_code == 422 and "No street named" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "A street bulletin needs a street." in response.get_data(as_text=True)
+    response = client.get("/bulletins/preview", query_string={"kind": "street", "street": "西园街道"})
+    assert response.status_code == 422 and "No street named “西园街道”." in response.get_data(as_text=True)
 
 
 def test_issue_then_the_leader_downloads_the_same_bytes(client, app, engineer):

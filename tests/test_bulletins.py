@@ -6,6 +6,7 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from renovation.domain import bulletins
 from renovation.domain.bulletins import BulletinError, Scope, issue_bulletin, pdf_bytes, render_bulletin, scope_named
@@ -93,16 +94,16 @@ def test_a_correction_is_a_new_number_naming_the_corrected_one(app, engineer):
     assert correction.number == 2 and correction.corrects_id == first.id
     text = pdf_checks.text(pdf_bytes(correction))
     assert f"更正《全市城镇老旧小区改造工作进度通报》（{YEAR}年第1期）" in text
-    with pytest.raises(BulletinError, match="same kind"):
+    with force_locale("en"), pytest.raises(BulletinError, match="same kind"):
         issue_bulletin("street", scope_named("street", street="桂林街道"), engineer, corrects=first, render=False)
 
 
 def test_chosen_pairs_must_be_in_scope_and_at_most_six(app, engineer):
     done, _, idle = programme()
     pair = add_pair(done, engineer)
-    with pytest.raises(BulletinError, match="scope"):
+    with force_locale("en"), pytest.raises(BulletinError, match="scope"):
         issue_bulletin("street", scope_named("street", street="菁城街道"), engineer, pair_ids=[pair.id], render=False)
-    with pytest.raises(BulletinError, match="at most 6"):
+    with force_locale("en"), pytest.raises(BulletinError, match="at most 6"):
         issue_bulletin("city", Scope(), engineer, pair_ids=list(range(1, 8)), render=False)
     issued = issue_bulletin("city", Scope(), engineer, pair_ids=[pair.id], render=False)
     assert issued.photo_pair_ids == [pair.id]
@@ -112,19 +113,32 @@ def test_chosen_pairs_must_be_in_scope_and_at_most_six(app, engineer):
 def test_scope_must_fit_the_kind(app, engineer):
     with pytest.raises(BulletinError):
         issue_bulletin("street", Scope(), engineer)
-    with pytest.raises(BulletinError, match="No street"):
+    with force_locale("en"), pytest.raises(BulletinError, match="No street named “不存在街道”"):
         scope_named("street", street="不存在街道")
-    with pytest.raises(BulletinError, match="No project"):
+    with force_locale("en"), pytest.raises(BulletinError, match="No project with the code “ZP-0000-000”"):
         scope_named("project", project="ZP-0000-000")
-    with pytest.raises(BulletinError, match="kind"):
+    with force_locale("en"), pytest.raises(BulletinError, match="needs a project"):
+        scope_named("project", project=" ")
+    with force_locale("en"), pytest.raises(BulletinError, match="kind"):
         issue_bulletin("county", Scope(), engineer)
+
+
+def test_refusals_are_in_the_readers_language(app, engineer, monkeypatch):
+    """The messages are English msgids looked up in the current language's catalog."""
+    from renovation.domain import bulletins as module
+
+    monkeypatch.setattr(module, "_", lambda message, **values: "译：" + message % values)
+    with pytest.raises(BulletinError, match="^译：No street named “西园街道”"):
+        scope_named("street", street="西园街道")
+    with pytest.raises(BulletinError, match="^译：Choose at most 6"):
+        issue_bulletin("city", Scope(), engineer, pair_ids=list(range(1, 8)), render=False)
 
 
 def test_a_tampered_pdf_is_refused(app, engineer):
     programme()
     bulletin = issue_bulletin("city", Scope(), engineer)
     get_storage().put(bulletin.pdf_key, b"%PDF-1.7 not the bulletin")
-    with pytest.raises(BulletinError, match="sha256"):
+    with force_locale("en"), pytest.raises(BulletinError, match="sha256"):
         pdf_bytes(bulletin)
 
 
@@ -198,9 +212,9 @@ def test_command_line_issues_and_prints_the_number_and_the_file(app, runner, tmp
 def test_command_line_refuses_a_missing_street_or_project(app, runner):
     programme()
     result = runner.invoke(args=["issue-bulletin", "--kind", "street", "--street", "不存在街道"])
-    assert result.exit_code == 1 and "No street named" in result.output
+    assert result.exit_code == 1 and "不存在街道" in result.output  # the message in the default language
     result = runner.invoke(args=["issue-bulletin", "--kind", "project"])
-    assert result.exit_code == 1 and "No project" in result.output
+    assert result.exit_code == 1 and "Error:" in result.output
     assert db.session.scalar(sa.select(sa.func.count(Bulletin.id))) == 0
 
 

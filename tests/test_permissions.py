@@ -145,6 +145,7 @@ ROWS = [
     Row("projects.home", "GET", lambda w: "/", page(admin=302, engineer=302, committee=302, leader=302),
         location=TO_HOME),
     Row("projects.index", "GET", lambda w: "/projects", page()),
+    Row("dashboard.index", "GET", lambda w: "/dashboard", page()),
     Row("projects.show", "GET", lambda w: f"/projects/{w.code}", page()),
     Row("projects.stage_card", "GET", lambda w: f"/projects/{w.code}/stages/survey", page()),
     Row("projects.edit_stage", "GET", lambda w: f"/projects/{w.code}/stages/survey/edit",

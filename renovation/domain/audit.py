@@ -28,8 +28,11 @@ ACTION_LABELS = {
     "attachment.delete": _l("Consultation file deleted"),
     "demand.raise": _l("Resident demand raised"),
     "demand.update": _l("Resident demand updated"),
+    "snapshot.take": _l("Monthly snapshot taken"),
+    "snapshot.replace": _l("Monthly snapshot replaced"),
 }
-TARGET_LABELS = {"project": _l("Project"), "user": _l("User"), "database": _l("Database")}
+TARGET_LABELS = {"project": _l("Project"), "user": _l("User"), "database": _l("Database"),
+                 "snapshot": _l("Monthly snapshot")}
 
 
 def action_label(action: str) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -41,7 +42,8 @@ DEFAULT_RENDER_TIMEOUT = timedelta(minutes=10)
 
 
 class BulletinError(ValueError):
-    """The bulletin cannot be issued as asked; the message says why."""
+    """The bulletin cannot be issued as asked; the message says why, in the reader's language
+    (the page's, or the default language on the command line)."""
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,11 @@ class Scope:
 def check_scope(kind: str, scope: Scope) -> None:
     """Raise :class:`BulletinError` unless the scope fits the kind."""
     if kind not in set(BulletinKind):
-        raise BulletinError(f"Unknown bulletin kind: {kind}.")
+        raise BulletinError(_("Unknown bulletin kind: %(kind)s.", kind=kind))
     if kind == BulletinKind.STREET and scope.street is None:
-        raise BulletinError("A street bulletin needs a street.")
+        raise BulletinError(_("A street bulletin needs a street."))
     if kind == BulletinKind.PROJECT and scope.project is None:
-        raise BulletinError("A project brief needs a project.")
+        raise BulletinError(_("A project brief needs a project."))
 
 
 def title_of(kind: str, scope: Scope) -> tuple[str, list[str], str | None]:
@@ -75,15 +77,18 @@ def scope_named(kind: str, street: str | None = None, project: str | None = None
     """The scope of a kind from a street's name or a project's code (the CLI and the forms)."""
     from renovation.domain.project_list import project_by_code
 
+    street, project = (street or "").strip(), (project or "").strip()
     if kind == BulletinKind.STREET:
-        found = db.session.scalar(select(Street).where(Street.name == (street or "").strip()))
+        found = db.session.scalar(select(Street).where(Street.name == street)) if street else None
         if found is None:
-            raise BulletinError(f"No street named {street!r}.")
+            raise BulletinError(_("No street named “%(name)s”.", name=street) if street
+                                else _("A street bulletin needs a street."))
         return Scope(street=found)
     if kind == BulletinKind.PROJECT:
-        found = project_by_code((project or "").strip())
+        found = project_by_code(project) if project else None
         if found is None:
-            raise BulletinError(f"No project with the code {project!r}.")
+            raise BulletinError(_("No project with the code “%(code)s”.", code=project) if project
+                                else _("A project brief needs a project."))
         return Scope(project=found)
     return Scope()
 
@@ -134,9 +139,9 @@ def _check_pairs(pair_ids: list[int] | None, data: dict) -> None:
     if pair_ids is None:
         return
     if len(pair_ids) > MAX_PAIRS:
-        raise BulletinError(f"Choose at most {MAX_PAIRS} before/after pairs.")
+        raise BulletinError(_("Choose at most %(count)s before/after pairs.", count=MAX_PAIRS))
     if len(data["pairs"]) != len(set(pair_ids)):
-        raise BulletinError("A chosen photo pair is not in this bulletin's scope or was deleted.")
+        raise BulletinError(_("A chosen photo pair is not in this bulletin's scope or was deleted."))
 
 
 def next_number(kind: str, year: int) -> int:
@@ -168,7 +173,7 @@ def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: lis
     check_scope(kind, scope)
     check_fonts()
     if corrects is not None and (corrects.kind, corrects.street_id, corrects.project_id) != (kind, *_ids(scope)):
-        raise BulletinError("A correction must be of the same kind and scope as the bulletin it corrects.")
+        raise BulletinError(_("A correction must be of the same kind and scope as the bulletin it corrects."))
     day = china_today()
     data, previous = gather(kind, scope, pair_ids, day)
     _check_pairs(pair_ids, data)
@@ -195,7 +200,7 @@ def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: lis
             db.session.rollback()
             log.info("bulletin number %s/%s/%s taken, retrying: %s", kind, day.year, number, error.orig)
     else:
-        raise BulletinError("Could not give the bulletin a number; try again.")
+        raise BulletinError(_("Could not give the bulletin a number; try again."))
     return render_bulletin(bulletin.id) if render else bulletin
 
 
@@ -268,9 +273,9 @@ def requeue_bulletin(bulletin_id: int) -> bool:
 def pdf_bytes(bulletin: Bulletin) -> bytes:
     """The stored PDF, checked against its sha256 (an issued bulletin never changes)."""
     if bulletin.render_status != RenderStatus.DONE or not bulletin.pdf_key:
-        raise BulletinError("This bulletin has no PDF yet.")
+        raise BulletinError(_("This bulletin has no PDF yet."))
     with get_storage().open(bulletin.pdf_key) as handle:
         data = handle.read()
     if hashlib.sha256(data).hexdigest() != bulletin.pdf_sha256:
-        raise BulletinError(f"The stored PDF of {bulletin.label} does not match its sha256.")
+        raise BulletinError(_("The stored PDF of %(label)s does not match its sha256.", label=bulletin.label))
     return data

@@ -6,6 +6,7 @@ from renovation.models.bulletins import Bulletin, BulletinKind, RenderStatus
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
 from renovation.models.photos import Phase, Photo, PhotoPair
 from renovation.models.projects import Project, Stage
+from renovation.models.snapshots import MonthlySnapshot, ProjectMonth
 from renovation.models.users import ApiToken, Role, User
 
 __all__ = [
@@ -19,12 +20,14 @@ __all__ = [
     "ConsultationAttachment",
     "Demand",
     "DemandEvent",
+    "MonthlySnapshot",
     "Phase",
     "Photo",
     "PhotoPair",
     "RenderStatus",
     "Compound",
     "Project",
+    "ProjectMonth",
     "Role",
     "Stage",
     "StageEvent",

@@ -1,0 +1,1 @@
+"""The dashboard: the whole programme at a glance, every figure a link to its list."""

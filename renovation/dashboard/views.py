@@ -1,0 +1,25 @@
+"""The dashboard page: one domain call, one chart built from its numbers, one template."""
+from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
+
+from renovation import permissions
+from renovation.domain.clock import today
+from renovation.domain.dashboard import dashboard
+from renovation.domain.svg_charts import line_chart, stack
+from renovation.domain.stages import STAGE_ORDER, Status
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.route("/dashboard")
+@permissions.require(permissions.can_view_projects)
+def index():
+    data = dashboard(today())
+    trend = line_chart([*data.months, _("Now")],
+                       [{"name": street["name"], "values": data.trend[street["id"]],
+                         "href": url_for("projects.index", street=street["id"])}
+                        for street in data.streets])
+    stage_bars = {key.value: stack([(status.value, data.stages[key.value][status.value]) for status in Status])
+                  for key in STAGE_ORDER}
+    return render_template("dashboard/index.html", d=data, trend=trend, stage_bars=stage_bars,
+                           statuses=list(Status), stage_keys=[key.value for key in STAGE_ORDER])
