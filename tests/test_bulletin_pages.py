@@ -155,3 +155,27 @@ def test_api_lists_bulletins_with_sha256_download_url_and_correction(client, eng
         "kind": "city", "year": YEAR, "number": 1, "title": "全市城镇老旧小区改造工作进度通报",
         "sha256": first.pdf_sha256, "corrects": None}
     assert oldest["download_url"].endswith(f"/bulletins/{first.id}/download") and oldest["issued_at"].endswith("Z")
+
+
+def test_the_pair_picker_shows_thumbnails_of_the_pairs_in_the_chosen_scope(client, engineer):
+    done, _, idle = programme()
+    guilin, jingcheng = add_pair(done, engineer), add_pair(idle, engineer, seed=3)
+    login(client)
+    form = client.get("/bulletins/new").get_data(as_text=True)
+    assert f"/photos/{guilin.before_id}/thumbnail" in form and f"/photos/{jingcheng.after_id}/thumbnail" in form
+    assert 'hx-get="/bulletins/new?fragment=pairs"' in form
+
+    def picker(**query) -> str:
+        response = client.get("/bulletins/new", query_string={"fragment": "pairs", **query},
+                              headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    street = picker(kind="street", street="菁城街道", pairs=[guilin.id, jingcheng.id])
+    assert street.lstrip().startswith("<fieldset") and "<html" not in street
+    assert f'value="{jingcheng.id}" checked' in street and f'value="{guilin.id}"' not in street
+    project = picker(kind="project", project=done.code)
+    assert f'value="{guilin.id}"' in project and f'value="{jingcheng.id}"' not in project
+    assert f'value="{guilin.id}"' in picker(kind="street")  # no street yet: every pair, ticks kept
+    client.set_cookie("lang", "en")
+    assert "No before/after pair" in picker(kind="project", project="ZP-2026-002")  # under way, no pair yet

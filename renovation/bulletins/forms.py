@@ -19,8 +19,9 @@ class IssueBulletinForm(FlaskForm):
     corrects = SelectField(_l("Corrects"), coerce=int, validators=[Optional()])
 
     def set_choices(self, streets, pairs, issued) -> None:
-        """Streets by name, pairs the engineer may print, bulletins a correction may name."""
+        """Streets by name, the pairs in the chosen scope, bulletins a correction may name."""
         self.street.choices = [SelectChoice("", "—")] + [SelectChoice(s.name, s.name) for s in streets]
+        self.pair_options = pairs  # the pairs themselves, for the picker's thumbnails
         self.pairs.choices = [SelectChoice(pair["id"], f'{pair["project_code"]} {pair["compound"]}')
                               for pair in pairs]
         self.corrects.choices = [SelectChoice(0, _l("Not a correction"))] + [

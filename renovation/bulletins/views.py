@@ -21,9 +21,20 @@ from renovation.templating import render
 bp = Blueprint("bulletins", __name__)
 
 
+def _pairs_in_scope(formdata) -> list[dict]:
+    """The pairs the chosen kind and street or project may print; every pair while the street or
+    project is not chosen yet (so that pairs ticked on the way stay ticked)."""
+    formdata = formdata or {}
+    try:
+        scope = bulletins.scope_named(formdata.get("kind") or "city", formdata.get("street"), formdata.get("project"))
+    except bulletins.BulletinError:
+        return pair_choices()
+    return pair_choices(scope.street.id if scope.street else None, scope.project.id if scope.project else None)
+
+
 def _form(formdata, **kwargs) -> IssueBulletinForm:
     form = IssueBulletinForm(formdata, **kwargs)
-    form.set_choices(streets_and_communities()[0], pair_choices(), bulletin_archive.issued_bulletins())
+    form.set_choices(streets_and_communities()[0], _pairs_in_scope(formdata), bulletin_archive.issued_bulletins())
     return form
 
 
@@ -51,7 +62,9 @@ def archive():
 @bp.route("/bulletins/new")
 @permissions.require(permissions.can_issue_bulletins)
 def new():
-    return render_template("bulletins/new.html", form=_form(None))
+    """The issue form; ``?fragment=pairs`` is its pair picker for the kind and scope chosen so far."""
+    form = _form(request.args or None, meta={"csrf": False})
+    return render("bulletins/new.html", "pairs" if request.args.get("fragment") == "pairs" else None, form=form)
 
 
 @bp.route("/bulletins/preview")
