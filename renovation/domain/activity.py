@@ -42,4 +42,3 @@ def _item(entry: AuditEntry, compounds: dict[str, str]) -> dict:
         "stage": details.get("stage") if entry.action == "stage.update" else None,
         "bulletin_label": details.get("label") if entry.target_type == "bulletin" else None,
     }
-

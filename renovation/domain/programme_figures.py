@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 
 from renovation.domain.bulletin_data import money, percent
-from renovation.domain.project_list import started_clause
+from renovation.domain.project_list import started_project_ids
 from renovation.domain.stages import DONE, STAGE_ORDER, Status
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
@@ -56,16 +56,19 @@ def add_up(groups: list[dict]) -> dict:
 def street_sums(today: date) -> list[dict]:
     """Per street (id, name and :data:`SUMS`), every street with projects, by name: one query."""
     completed = Project.current_stage == DONE
+    started = started_project_ids()
     budget = (func.coalesce(Project.budget_central, 0) + func.coalesce(Project.budget_provincial, 0)
               + func.coalesce(Project.budget_city, 0) + func.coalesce(Project.budget_residents, 0)
               + func.coalesce(Project.budget_social, 0))
     rows = db.session.execute(
-        select(Street.id, Street.name, func.count(Project.id), _count_where(started_clause()),
+        select(Street.id, Street.name, func.count(Project.id),
+               _count_where(started.c.project_id.is_not(None)),
                _count_where(completed), _sum(Project.households),
                _sum(case((completed, Project.households), else_=0)), _sum(budget),
                _sum(Project.investment_completed), _sum(Project.progress),
                _count_where(Project.next_deadline < today))
         .select_from(Project).join(Project.compound).join(Compound.community).join(Community.street)
+        .outerjoin(started, started.c.project_id == Project.id)
         .group_by(Street.id, Street.name).order_by(Street.name)
     ).all()
     return [{"id": row[0], "name": row[1], **dict(zip(SUMS, _plain(row[2:])))} for row in rows]

@@ -66,6 +66,16 @@ def started_clause():
             .exists())
 
 
+def started_project_ids():
+    """The ids of started projects, as a subquery to join (the same rule as
+    :func:`started_clause`): grouped once, where a correlated EXISTS in a SELECT list would run
+    once per project."""
+    return (select(Stage.project_id.label("project_id"))
+            .where(Stage.key != StageKey.SURVEY.value,
+                   Stage.status.in_([status.value for status in STARTED_STATUSES]))
+            .group_by(Stage.project_id).subquery("started_projects"))
+
+
 def stage_status_clause(stage_status: str):
     """SQL for "the project's ``stage`` has ``status``", from "<stage>:<status>"; None if invalid."""
     key, _, status = stage_status.partition(":")

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from renovation.domain import audit
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
-from renovation.domain.project_list import started_clause
+from renovation.domain.project_list import started_project_ids
 from renovation.domain.stages import DONE
 from renovation.extensions import db
 from renovation.models import MonthlySnapshot, Project, ProjectMonth, Stage
@@ -71,9 +71,11 @@ def _rows(snapshot_id: int) -> list[dict]:
         select(Stage.project_id, Stage.key, Stage.status, Stage.percent)
     ):
         stages.setdefault(project_id, {})[key] = {"status": status, "percent": percent}
+    started = started_project_ids()
     projects = db.session.execute(
         select(Project.id, Project.progress, Project.current_stage, Project.investment_completed,
-               started_clause()).order_by(Project.id)
+               started.c.project_id.is_not(None))
+        .outerjoin(started, started.c.project_id == Project.id).order_by(Project.id)
     )
     return [{"snapshot_id": snapshot_id, "project_id": project_id, "progress": progress,
              "current_stage": current, "started": bool(started), "completed": current == DONE,
