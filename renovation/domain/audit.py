@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "attachment.delete": _l("Consultation file deleted"),
     "demand.raise": _l("Resident demand raised"),
     "demand.update": _l("Resident demand updated"),
+    "ledger.import": _l("Project ledger imported"),
     "snapshot.take": _l("Monthly snapshot taken"),
     "snapshot.replace": _l("Monthly snapshot replaced"),
 }

@@ -1,0 +1,127 @@
+"""Reading a ledger workbook: the sheet, the header row below any merged title rows, the data rows.
+
+The workbook is opened read-only (streamed, so 20,000 rows stay cheap) with cached formula
+values. Read-only sheets do not expose merged cells, so their ranges are read from the end of
+the sheet's XML; a range merged over data rows (a street written once for several compounds)
+gives its value to every cell it covers, as the user sees it on screen. Blank rows anywhere
+(typically trailing ones) are skipped.
+"""
+import re
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
+
+from renovation.domain.ledger_cells import is_blank
+from renovation.domain.ledger_columns import HeaderMatch, match_headers
+
+HEADER_SEARCH_ROWS = 30  # title rows, notes and blank rows above the header
+MIN_HEADER_COLUMNS = 3  # 项目编号 and at least two more known headers make a header row
+_END_OF_DATA = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+class LedgerFileError(Exception):
+    """The file cannot be read as a ledger at all; ``message`` says why."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass
+class LedgerSheet:
+    """What the importer needs from the workbook."""
+
+    title: str
+    header_row: int  # as Excel numbers rows, from 1
+    match: HeaderMatch
+    rows: list[tuple[int, tuple]] = field(default_factory=list)  # (row number, cell values)
+
+
+def read_ledger(source) -> LedgerSheet:
+    """The first sheet (in workbook order) that has a ledger header row, with its data rows."""
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise LedgerFileError(_l("This file is not an Excel workbook (.xlsx). Save it as .xlsx and try again.")) from None
+    try:
+        for sheet in workbook.worksheets:
+            if not hasattr(sheet, "reset_dimensions"):
+                continue  # a chart sheet
+            sheet.reset_dimensions()  # some programs write a wrong size; read what is there
+            found = _read_sheet(sheet)
+            if found is not None:
+                return found
+    finally:
+        workbook.close()
+    raise LedgerFileError(_l("No header row with 项目编号 was found in the first %(num)d rows of any sheet.",
+                             num=HEADER_SEARCH_ROWS))
+
+
+def _read_sheet(sheet) -> LedgerSheet | None:
+    found: LedgerSheet | None = None
+    covering: dict[int, list[tuple[int, int, int, int]]] = {}
+    anchors: dict[tuple[int, int], object] = {}
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if found is None:
+            if number > HEADER_SEARCH_ROWS:
+                return None
+            match = match_headers(values)
+            if "code" in match.fields and len(match.columns) >= MIN_HEADER_COLUMNS:
+                found = LedgerSheet(sheet.title, number, match)
+                covering = _merged_below(sheet, number)
+            continue
+        if number in covering:
+            values = _filled(values, number, covering[number], anchors)
+        if not all(is_blank(value) for value in values):
+            found.rows.append((number, values))
+    return found
+
+
+def _merged_below(sheet, header_row: int) -> dict[int, list[tuple[int, int, int, int]]]:
+    """Row number → the merged ranges (first col, first row, last col, last row) covering it,
+    for ranges that start below the header (merged titles and headers are left alone)."""
+    covering = defaultdict(list)
+    for ref in _merged_refs(sheet):
+        first_col, first_row, last_col, last_row = range_boundaries(ref)
+        if first_row > header_row:
+            for row in range(first_row, last_row + 1):
+                covering[row].append((first_col, first_row, last_col, last_row))
+    return dict(covering)
+
+
+def _merged_refs(sheet) -> list[str]:
+    """The refs of ``<mergeCell>`` elements, which follow the cell data in the sheet's XML: the
+    XML is streamed up to the end of the cell data and only what follows it is searched."""
+    try:
+        source = sheet._get_source()  # openpyxl 3.1's read-only sheet; pinned in setup.cfg
+    except (AttributeError, KeyError):
+        return []
+    buffer, after_data = b"", False
+    with source:
+        while chunk := source.read(1 << 20):
+            buffer += chunk
+            if not after_data:
+                end = _END_OF_DATA.search(buffer)
+                after_data = end is not None
+                buffer = buffer[end.end():] if end else buffer[-32:]
+    return [ref.decode() for ref in _MERGE.findall(buffer)] if after_data else []
+
+
+def _filled(values: tuple, number: int, ranges, anchors: dict) -> tuple:
+    """The row with each merged range's value copied into the cells it covers."""
+    cells = list(values)
+    for first_col, first_row, last_col, _last_row in ranges:
+        if number == first_row:
+            anchors[(first_row, first_col)] = cells[first_col - 1] if first_col <= len(cells) else None
+        value = anchors.get((first_row, first_col))
+        if len(cells) < last_col:
+            cells.extend([None] * (last_col - len(cells)))
+        for col in range(first_col, last_col + 1):
+            cells[col - 1] = value
+    return tuple(cells)
