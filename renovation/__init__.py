@@ -58,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
     from renovation.consultations.views import bp as consultations_bp
     from renovation.dashboard.views import bp as dashboard_bp
     from renovation.demands.views import bp as demands_bp
+    from renovation.ledger.views import bp as ledger_bp
     from renovation.photos.views import bp as photos_bp
     from renovation.projects.views import bp as projects_bp
 
@@ -67,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultations_bp)
     app.register_blueprint(demands_bp)
     app.register_blueprint(bulletins_bp)
+    app.register_blueprint(ledger_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     csrf.exempt(api_bp)  # bearer tokens only, never cookies, so no CSRF to guard against

@@ -70,6 +70,11 @@ def home_endpoint(user) -> str:
     return "bulletins.archive" if _is(user, Role.LEADER) else "projects.index"
 
 
+def can_import_ledger(user) -> bool:
+    """Engineers and admins import the project ledger (.xlsx); everyone who reads projects exports."""
+    return _is(user, Role.ADMIN, Role.ENGINEER)
+
+
 def can_view_audit_log(user) -> bool:
     return _is(user, Role.ADMIN)
 

@@ -478,7 +478,7 @@ def _write_rules(app):
 def _example_url(rule, project, user):
     values = {"code": project.code, "key": "survey", "user_id": user.id, "photo_id": 1, "pair_id": 1,
               "demand_id": 1, "consultation_id": 1,
-              "attachment_id": 1, "bulletin_id": 1}
+              "attachment_id": 1, "bulletin_id": 1, "sha256": "0" * 64, "fmt": "xlsx"}
     return rule.build({name: values[name] for name in rule.arguments})[1]
 
 

@@ -96,6 +96,12 @@ def _attachment_post(world: World) -> dict:
     return {"kind": "minutes", "files": (io.BytesIO(_jpeg((60, 60, 200))), "会议纪要.jpg")}
 
 
+def _ledger_post(world: World) -> dict:
+    from tests.ledger_samples import ledger_file, programme_rows
+
+    return {"ledger": (io.BytesIO(ledger_file(programme_rows(1))), "台账.xlsx")}
+
+
 def _consultation_post(world: World | None) -> dict:
     return {"date": days_ago(1).isoformat(), "kind": "council_meeting", "place": "社区居委会", "organiser": "陈主任",
             "attendees": "居民代表", "households": "30", "topic": "雨污分流", "opinions": "", "decisions": "",
@@ -262,6 +268,18 @@ ROWS = [
     Row("bulletins.download", "GET", lambda w: "/bulletins/1/download", page(admin=404, engineer=404, committee=404,
                                                                               leader=404)),
     Row("api.bulletins", "GET", lambda w: "/api/v1/bulletins", api(), api=True),
+    Row("ledger.upload_form", "GET", lambda w: "/ledger/import", page(committee=403, leader=403)),
+    Row("ledger.upload", "POST", lambda w: "/ledger/import", EDITORS_WRITE, data=_ledger_post),  # a file, no rows
+    # No upload with this sha256: allowed roles are sent back to the upload form.
+    Row("ledger.preview", "GET", lambda w: f"/ledger/import/{'0' * 64}", page(committee=403, leader=403, admin=302,
+                                                                              engineer=302),
+        location={"admin": "/ledger/import", "engineer": "/ledger/import"}),
+    Row("ledger.commit", "POST", lambda w: f"/ledger/import/{'0' * 64}", EDITORS_WRITE,
+        data=lambda w: {"fingerprint": "0"}, location={"admin": "/ledger/import", "engineer": "/ledger/import"}),
+    Row("ledger.template", "GET", lambda w: "/ledger/template.xlsx", page(committee=403, leader=403)),
+    Row("ledger.export_projects", "GET", lambda w: "/exports/projects.xlsx?street=1", page()),
+    Row("ledger.export_demands", "GET", lambda w: "/exports/demands.csv", page()),
+    Row("ledger.export_consultations", "GET", lambda w: "/exports/consultations.xlsx", page()),
 ]
 ROW_IDS = [f"{row.endpoint}-{row.method}" for row in ROWS]
 

@@ -159,16 +159,22 @@ def index():
     form = ConsultationFilterForm(request.args)
     form.set_choices(*project_list.streets_and_communities())
     form.validate()
-    criteria = operations.ConsultationFilter(**{
+    criteria = criteria_from_form(form)
+    page = form.page.data if not form.page.errors and form.page.data else 1
+    result = operations.find_consultations(criteria, page, current_app.config.get("CONSULTATIONS_PER_PAGE", 50))
+    return render("consultations/index.html", "results", form=form, result=result, page_url=_page_url)
+
+
+def criteria_from_form(form) -> operations.ConsultationFilter:
+    """The filter a validated list form describes; invalid parts fall back to 'all' (also read by
+    the export)."""
+    return operations.ConsultationFilter(**{
         name: getattr(form, field).data or default
         for name, field, default in (("street_id", "street", None), ("community_id", "community", None),
                                      ("kind", "kind", ""), ("date_from", "date_from", None),
                                      ("date_to", "date_to", None))
         if not getattr(form, field).errors
     })
-    page = form.page.data if not form.page.errors and form.page.data else 1
-    result = operations.find_consultations(criteria, page, current_app.config.get("CONSULTATIONS_PER_PAGE", 50))
-    return render("consultations/index.html", "results", form=form, result=result, page_url=_page_url)
 
 
 def _page_url(page: int) -> str:

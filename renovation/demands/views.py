@@ -51,7 +51,7 @@ def index():
     form = DemandFilterForm(request.args)
     form.set_choices(*project_list.streets_and_communities())
     form.validate()
-    criteria = _criteria(form)
+    criteria = criteria_from_form(form)
     figures_url = url_for("demands.index", **{**request.args.to_dict(), "fragment": "figures"})
     if request.args.get("fragment") == "figures" and wants_fragment():  # a demand was handled here
         return render("demands/index.html", "figures", figures=demands.figures(criteria), figures_url=figures_url,
@@ -61,7 +61,8 @@ def index():
                   today=today(), figures_url=figures_url)
 
 
-def _criteria(form) -> demands.DemandFilter:
+def criteria_from_form(form) -> demands.DemandFilter:
+    """The filter a validated list form describes (also read by the export)."""
     def valid(field, default):
         return field.data or default if not field.errors else default
 

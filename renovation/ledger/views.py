@@ -1,0 +1,123 @@
+"""Ledger import pages (engineers and admins): upload → preview → import, and the template.
+
+Thin views over :mod:`renovation.domain.ledger_import` and :mod:`renovation.domain.ledger_commit`.
+The uploaded workbook is kept under its sha256; the import re-reads and re-judges it, and
+refuses when what it would do differs from the preview the user confirmed (the fingerprint).
+"""
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from renovation import permissions
+from renovation.domain.clock import today
+from renovation.domain.ledger_commit import StaleLedgerPreview, commit_import
+from renovation.domain.ledger_import import preview_ledger
+from renovation.domain.ledger_reader import LedgerFileError
+from renovation.domain.stages import Status, status_label
+from renovation.extensions import csrf
+from renovation.ledger.cli import import_ledger
+from renovation.ledger.forms import CommitLedgerForm, LedgerUploadForm
+from renovation.ledger.uploads import store_upload, upload_path
+from renovation.upload_limits import accepts_photos, read_photo_upload
+
+bp = Blueprint("ledger", __name__)
+can_import = permissions.require(permissions.can_import_ledger)
+ROWS_SHOWN = 300  # per section of the preview page; the CLI prints every row
+
+
+@bp.record_once
+def _register_command(state) -> None:
+    state.app.cli.add_command(import_ledger)
+
+
+def ledger_value(field: str, value) -> str:
+    """A ledger value as the preview shows it."""
+    if value is None or value == "":
+        return "—"
+    if field.endswith(".status") and value in Status.__members__.values():
+        return str(status_label(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+@bp.route("/ledger/import")
+@can_import
+def upload_form():
+    return render_template("ledger/upload.html", form=LedgerUploadForm(formdata=None))
+
+
+@bp.route("/ledger/import", methods=["POST"])
+@accepts_photos(1)  # a large ledger may exceed the app-wide limit: read after the permission check
+@csrf.exempt  # the form checks the token once the body is read
+@can_import
+def upload():
+    read_photo_upload(1)
+    form = LedgerUploadForm()
+    if not form.validate_on_submit():
+        if form.errors.get("csrf_token"):
+            raise CSRFError(form.errors["csrf_token"][0])
+        return render_template("ledger/upload.html", form=form), 422
+    return redirect(url_for("ledger.preview", sha256=store_upload(form.ledger.data.stream)), code=303)
+
+
+@bp.route("/ledger/import/<sha256>")
+@can_import
+def preview(sha256):
+    if upload_path(sha256) is None:
+        return _upload_gone()
+    return _preview_page(sha256)
+
+
+@bp.route("/ledger/import/<sha256>", methods=["POST"])
+@can_import
+def commit(sha256):
+    form = CommitLedgerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if upload_path(sha256) is None:
+        return _upload_gone()
+    judged, file_error = _judge(sha256)
+    if file_error or judged.has_errors:
+        return _preview_page(sha256, status=422)
+    if judged.fingerprint != form.fingerprint.data:
+        return _preview_page(sha256, stale=True, status=409)
+    try:
+        result = commit_import(judged, current_user, sha256)
+    except StaleLedgerPreview:
+        return _preview_page(sha256, stale=True, status=409)
+    if result.changed:
+        flash(_("Ledger imported: %(created)d new projects, %(updated)d updated, %(unchanged)d unchanged.",
+                created=result.created, updated=result.updated, unchanged=result.unchanged), "success")
+    else:
+        flash(_("Nothing to import: every project is already as the ledger says."), "success")
+    return redirect(url_for("projects.index"), code=303)
+
+
+def _upload_gone():
+    flash(_("That upload is not here any more: upload the ledger again."), "error")
+    return redirect(url_for("ledger.upload_form"), code=303 if request.method == "POST" else 302)
+
+
+def _judge(sha256: str):
+    try:
+        return preview_ledger(upload_path(sha256), today()), None
+    except LedgerFileError as error:
+        return None, error.message
+
+
+def _preview_page(sha256: str, stale: bool = False, status: int = 200):
+    judged, file_error = _judge(sha256)
+    form = CommitLedgerForm(formdata=None, fingerprint=judged.fingerprint if judged else "")
+    return render_template("ledger/preview.html", preview=judged, file_error=file_error, form=form,
+                           sha256=sha256, stale=stale, rows_shown=ROWS_SHOWN, ledger_value=ledger_value), status
+
+
+# The template and the list exports have their own module, with routes on this blueprint.
+from renovation.ledger import exports  # noqa: E402,F401
