@@ -44,7 +44,7 @@ def line_chart(labels: list[str], series: list[dict], width: int = 640, height: 
                top_value: int = 100) -> LineChart:
     """Lines of ``series`` (``name``, ``values`` with None for a gap, optional ``href``) over
     ``labels``, on a 0..``top_value`` scale."""
-    left, right_pad, top, bottom = 40, 12, 12, 30
+    left, right_pad, top, bottom = 50, 28, 12, 30
     plot_width, plot_height = width - left - right_pad, height - top - bottom
     step = plot_width / (len(labels) - 1) if len(labels) > 1 else 0
 
