@@ -127,8 +127,9 @@ def _demand(rng, today, project, raised_on, consultation_id, rows, ids) -> None:
     category = rng.choice(list(DEMANDS))
     age = (today - raised_on).days
     draw = rng.random()
-    if age > 20 and draw < 0.86:  # most old demands are answered; the rest are overdue
-        status = "resolved" if draw < 0.78 else "declined"
+    # Answered once old enough; a few stay open a while past the 15 days, none for months.
+    if (age > 20 and draw < 0.86) or age > 50:
+        status = "resolved" if draw < 0.78 or draw >= 0.86 else "declined"
     else:
         status = rng.choice(("pending", "in_progress", "in_progress"))
     closed_on = min(raised_on + timedelta(days=rng.randint(2, 20)), today) if status in ("resolved", "declined") else None
