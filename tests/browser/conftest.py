@@ -11,12 +11,15 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 @pytest.fixture
 def live_server(app):
+    # A browser goes through CSRF protection as in production (the other tests switch it off).
+    app.config["WTF_CSRF_ENABLED"] = True
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+    app.config["WTF_CSRF_ENABLED"] = False
 
 
 @pytest.fixture
