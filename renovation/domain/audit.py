@@ -31,9 +31,10 @@ ACTION_LABELS = {
     "ledger.import": _l("Project ledger imported"),
     "snapshot.take": _l("Monthly snapshot taken"),
     "snapshot.replace": _l("Monthly snapshot replaced"),
+    "bulletin.issue": _l("Bulletin issued"),
 }
 TARGET_LABELS = {"project": _l("Project"), "user": _l("User"), "database": _l("Database"),
-                 "snapshot": _l("Monthly snapshot")}
+                 "snapshot": _l("Monthly snapshot"), "bulletin": _l("Bulletin")}
 
 
 def action_label(action: str) -> str:

@@ -17,6 +17,7 @@ from flask import render_template
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
+from renovation.domain.svg_charts import sparkline
 from renovation.storage import derived_key, get_storage
 
 SERIF, SANS = "Noto Serif CJK SC", "Noto Sans CJK SC"
@@ -114,7 +115,7 @@ class _LogWatch(logging.Handler):
 def render_html(snapshot: dict, photo_src: Callable[[str], str] = photo_url) -> str:
     """The bulletin as HTML: the print template filled with the snapshot."""
     return render_template("bulletins/print.html", doc=snapshot["document"], data=snapshot["data"],
-                           photo_src=photo_src)
+                           photo_src=photo_src, sparkline=sparkline)
 
 
 def render_pdf(snapshot: dict, open_photo: Callable[[str], bytes] = storage_photo) -> bytes:

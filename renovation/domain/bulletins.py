@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from renovation.domain import audit
 from renovation.domain.bulletin_brief_data import project_data
 from renovation.domain.bulletin_data import area_data
+from renovation.domain.bulletin_months import area_months, project_months
 from renovation.domain.bulletin_photos import MAX_PAIRS
 from renovation.domain.bulletin_pdf import check_fonts, render_pdf
 from renovation.domain.clock import today as china_today
@@ -111,12 +112,16 @@ def previous_bulletin(kind: str, scope: Scope) -> Bulletin | None:
 
 
 def gather(kind: str, scope: Scope, pair_ids: list[int] | None, today) -> tuple[dict, Bulletin | None]:
-    """The snapshot's data and the previous bulletin it was compared with."""
-    previous = previous_bulletin(kind, scope) if kind != BulletinKind.PROJECT else None
+    """The snapshot's data and the previous bulletin it was compared with; ``months`` is the
+    monthly view from the month-end snapshots (None before the first)."""
     if kind == BulletinKind.PROJECT:
-        return project_data(scope.project, pair_ids, today), None
+        data = project_data(scope.project, pair_ids, today)
+        return data | {"months": project_months(scope.project.id, data["facts"]["progress"])}, None
+    previous = previous_bulletin(kind, scope)
     previous_overview = previous.snapshot["data"].get("overview") if previous else None
-    return area_data(scope.street, pair_ids, today, previous_overview), previous
+    data = area_data(scope.street, pair_ids, today, previous_overview)
+    ranked = [row["name"] for row in data["areas"]] if data["areas_are_streets"] else []
+    return data | {"months": area_months(scope.street.id if scope.street else None, ranked, today)}, previous
 
 
 def document(kind: str, scope: Scope, year: int, number: int, issued_at, notes: str, user,

@@ -100,3 +100,15 @@ def project_movers(month: str, limit: int = 8) -> list[dict]:
     return [{"code": code, "compound": compound, "then": then, "now": now, "gain": now - then,
              "stage_then": stage_then, "stage_now": stage_now}
             for code, compound, then, now, stage_then, stage_now in rows]
+
+
+def project_progress_by_month(project_id: int, months: list[str]) -> list[dict]:
+    """One project's overall progress in each of ``months`` that has it, oldest first: one query."""
+    if not months:
+        return []
+    rows = db.session.execute(
+        select(MonthlySnapshot.month, ProjectMonth.progress).join(MonthlySnapshot)
+        .where(ProjectMonth.project_id == project_id, MonthlySnapshot.month.in_(months))
+        .order_by(MonthlySnapshot.month)
+    ).all()
+    return [{"month": month, "progress": progress} for month, progress in rows]

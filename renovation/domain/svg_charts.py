@@ -62,3 +62,21 @@ def line_chart(labels: list[str], series: list[dict], width: int = 640, height: 
     grid = [(y(value), value) for value in range(0, top_value + 1, top_value // 4)]
     return LineChart(width, height, lines, [(x(i), label) for i, label in enumerate(labels)], grid,
                      left, left + plot_width)
+
+
+def sparkline(values: list, width: float, height: float, min_span: float = 10.0) -> dict:
+    """A small line of ``values`` (None for a gap) across ``width``, scaled to the values' own
+    range but never to less than ``min_span`` (so a change of 0.3 points does not look like a
+    leap): ``points`` for <polyline> and ``dots`` (x, y, value) of every known value."""
+    known = [value for value in values if value is not None]
+    if not known:
+        return {"points": "", "dots": []}
+    low, high = min(known), max(known)
+    if high - low < min_span:
+        middle = (low + high) / 2
+        low, high = max(middle - min_span / 2, 0), max(middle - min_span / 2, 0) + min_span
+    step = width / (len(values) - 1) if len(values) > 1 else 0
+    dots = [(round(index * step if len(values) > 1 else width / 2, 1),
+             round(height * (1 - (value - low) / (high - low)), 1), value)
+            for index, value in enumerate(values) if value is not None]
+    return {"points": " ".join(f"{x},{y}" for x, y, _ in dots), "dots": dots}
