@@ -66,8 +66,9 @@ def can_issue_bulletins(user) -> bool:
 
 
 def home_endpoint(user) -> str:
-    """Where a user lands: leaders read the bulletins archive, everyone else the project list."""
-    return "bulletins.archive" if _is(user, Role.LEADER) else "projects.index"
+    """Where a user lands: the programme at a glance (with the latest bulletins, first for
+    leaders) for the bureau and the leaders; their projects for community committees."""
+    return "projects.index" if _is(user, Role.COMMITTEE) else "dashboard.index"
 
 
 def can_import_ledger(user) -> bool:

@@ -43,21 +43,28 @@ def reload(user: User) -> User:
 
 # --- logging in -------------------------------------------------------------------------------
 
-def test_login_redirects_to_the_project_list_with_303(client, engineer):
+def test_login_redirects_the_engineer_to_the_overview_with_303(client, engineer):
     response = login(client)
     assert response.status_code == 303
-    assert urlsplit(response.headers["Location"]).path == "/projects"
+    assert urlsplit(response.headers["Location"]).path == "/dashboard"
     assert is_logged_in(client)
     assert client.get("/projects").status_code == 200
     assert reload(engineer).last_login_at is not None
 
 
-def test_a_leader_lands_on_the_bulletins_archive(client):
+def test_a_leader_lands_on_the_overview_with_the_latest_bulletins_first(client):
     make_user("leader", "leader")
-    assert urlsplit(login(client, "leader").headers["Location"]).path == "/bulletins"
-    assert urlsplit(client.get("/").headers["Location"]).path == "/bulletins"
-    assert urlsplit(client.get("/login").headers["Location"]).path == "/bulletins"
+    assert urlsplit(login(client, "leader").headers["Location"]).path == "/dashboard"
+    assert urlsplit(client.get("/").headers["Location"]).path == "/dashboard"
+    assert urlsplit(client.get("/login").headers["Location"]).path == "/dashboard"
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert page.index('id="bulletins"') < page.index('class="kpis"')
     assert client.get("/bulletins").status_code == 200
+
+
+def test_a_committee_member_lands_on_the_project_list(client):
+    make_user("committee", "committee", community="铁路社区")
+    assert urlsplit(login(client, "committee").headers["Location"]).path == "/projects"
 
 
 def test_login_page_renders_for_anonymous_users(client):
@@ -179,11 +186,11 @@ def test_login_starts_a_fresh_session(client, engineer):
         assert session["_user_id"] == f"{engineer.id}:{reload(engineer).session_epoch}"
 
 
-def test_logged_in_user_visiting_login_goes_to_the_list(client, engineer):
+def test_logged_in_user_visiting_login_goes_home(client, engineer):
     login(client)
     response = client.get("/login")
     assert response.status_code == 302
-    assert urlsplit(response.headers["Location"]).path == "/projects"
+    assert urlsplit(response.headers["Location"]).path == "/dashboard"
 
 
 # --- logging out and ending sessions -----------------------------------------------------------
@@ -219,7 +226,7 @@ def test_logout_after_the_session_ended_goes_straight_to_login(client, app, engi
     assert response.headers["Location"] == "/login"
     assert not is_logged_in(client)
     after = client.post("/login", data={"username": "engineer", "password": "brand-new-password"})
-    assert after.headers["Location"] == "/projects"
+    assert after.headers["Location"] == "/dashboard"
 
 
 def _admin_client(app):

@@ -133,7 +133,8 @@ def api(anonymous=401, admin=200, engineer=200, committee=200, leader=200) -> di
 ADMIN_ONLY = page(admin=200, engineer=403, committee=403, leader=403)
 ADMIN_WRITE = page(admin=303, engineer=403, committee=403, leader=403)
 EDITORS_WRITE = page(admin=303, engineer=303, committee=403, leader=403)
-TO_HOME = {role: "/projects" for role in SIGNED_IN} | {"leader": "/bulletins"}  # leaders read bulletins
+# The bureau and the leaders land on the overview; community committees on their projects.
+TO_HOME = {role: "/dashboard" for role in SIGNED_IN} | {"committee": "/projects"}
 
 ROWS = [
     Row("auth.login", "GET", lambda w: "/login", page(anonymous=200, admin=302, engineer=302, committee=302,

@@ -76,7 +76,11 @@ def test_engineer_issues_the_city_bulletin_and_the_leader_downloads_the_same_byt
     leader.fill("input[name=username]", "leader")
     leader.fill("input[name=password]", PASSWORD)
     leader.click("main button[type=submit]")
-    expect(leader).to_have_url(f"{live_server}/bulletins")
+    expect(leader).to_have_url(f"{live_server}/dashboard")  # the overview, the latest bulletins first
+    latest = leader.locator("#bulletins article", has_text=bulletin.label)
+    assert leader.locator("main > section").first.get_attribute("id") == "bulletins"
+    assert _download(leader, latest.locator("a[download]")) == engineer_bytes
+    leader.click("#bulletins a[href='/bulletins']")  # and the whole archive
     row = leader.locator(f"#bulletin-{bulletin.id}")
     expect(row).to_contain_text(bulletin.label)
     leader_bytes = _download(leader, row.locator("a[download]"))

@@ -30,11 +30,13 @@ def log_in(page, base):
     page.fill("input[name=username]", "engineer")
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    expect(page).to_have_url(f"{base}/projects")
+    expect(page).to_have_url(f"{base}/dashboard")  # the overview is the bureau's home page
 
 
 def test_engineer_finds_project_moves_stage_and_sees_history(live_server, page, jiulong):
     log_in(page, live_server)
+    page.click("header a[href='/projects']")
+    expect(page).to_have_url(f"{live_server}/projects")
     page.evaluate("window.notReloaded = true")
 
     page.fill("input[name=q]", "九龙")
