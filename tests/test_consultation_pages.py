@@ -79,6 +79,7 @@ def test_committee_logs_a_meeting_whose_vote_passes_at_the_exact_thresholds(comm
     assert page.count("✓") == 4 and "✗" not in page
     audit = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "consultation.add"))
     assert audit.details["consultation"] == consultation.id and audit.details["vote_passed"] is True
+    assert (audit.target_type, audit.target_id) == ("project", CODE)  # like every project action
 
 
 def test_one_owner_changing_sides_makes_the_vote_fail_with_the_reason(committee_client):
@@ -221,6 +222,7 @@ def test_edit_after_seven_days_needs_a_reason_which_is_audited(committee_client,
     assert saved()[0].topic == "改过的题目"
     audit = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "consultation.update"))
     assert audit.details["reason"] == "记录有误" and "topic" in audit.details["fields"]
+    assert audit.target_id == CODE
 
 
 def test_soft_delete_needs_a_reason_and_is_audited(committee_client, project):
@@ -233,7 +235,7 @@ def test_soft_delete_needs_a_reason_and_is_audited(committee_client, project):
     [kept] = saved()
     assert kept.deleted_at is not None and kept.delete_reason == "重复录入"
     audit = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "consultation.delete"))
-    assert audit.details["reason"] == "重复录入"
+    assert audit.details["reason"] == "重复录入" and audit.target_id == CODE
     assert committee_client.get(f"/consultations/{consultation.id}").status_code == 404
     assert "入户走访" not in committee_client.get(f"/projects/{CODE}").get_data(as_text=True)
 

@@ -100,7 +100,7 @@ def add_consultation(project: Project, user, values: dict, vote_values: dict | N
     _apply_vote(consultation, vote_values)
     db.session.add(consultation)
     db.session.flush()
-    record(user, "consultation.add", "project", project.id, consultation=consultation.id,
+    record(user, "consultation.add", "project", project.code, consultation=consultation.id,
            topic=consultation.topic, vote_passed=consultation.vote.passed if consultation.vote else None)
     db.session.commit()
     return consultation
@@ -126,7 +126,7 @@ def update_consultation(consultation: Consultation, user, values: dict, vote_val
         setattr(consultation, name, value)
     _apply_vote(consultation, vote_values)
     consultation.updated_at = utcnow()
-    record(user, "consultation.update", "project", consultation.project_id, consultation=consultation.id,
+    record(user, "consultation.update", "project", consultation.project.code, consultation=consultation.id,
            fields=changed, reason=reason, vote_passed=consultation.vote.passed if consultation.vote else None)
     db.session.commit()
     return consultation
@@ -140,7 +140,7 @@ def delete_consultation(consultation: Consultation, user, reason: str) -> None:
     consultation.deleted_at = utcnow()
     consultation.deleted_by_id = user.id
     consultation.delete_reason = reason
-    record(user, "consultation.delete", "project", consultation.project_id, consultation=consultation.id,
+    record(user, "consultation.delete", "project", consultation.project.code, consultation=consultation.id,
            topic=consultation.topic, reason=reason)
     db.session.commit()
 
