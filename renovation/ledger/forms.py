@@ -1,7 +1,7 @@
 """Forms of the ledger pages: the upload and the confirmation of an import."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 
 
@@ -10,8 +10,7 @@ class LedgerUploadForm(FlaskForm):
 
     ledger = FileField(_l("Ledger (.xlsx)"), validators=[
         FileRequired(_l("Choose the ledger file.")),
-        FileAllowed(["xlsx"], _l("Only Excel workbooks (.xlsx) can be imported; save the file as .xlsx.")),
-    ])
+    ])  # judged by its content, not its name: see ledger_reader
 
 
 class CommitLedgerForm(FlaskForm):
