@@ -39,3 +39,8 @@ def read_photo_upload(files: int | None = None) -> None:
     allow_photo_upload(files)
     if any("\x00" in value for value in request.form.values()):
         abort(400)
+
+
+def uploaded_file_name(name: str | None, fallback: str) -> str:
+    """An uploaded file's own name: no folders (old browsers send a path), no NUL."""
+    return (name or "").replace("\\", "/").rsplit("/", 1)[-1].replace("\x00", "").strip() or fallback

@@ -22,7 +22,7 @@ from renovation.extensions import csrf
 from renovation.models.attachments import ATTACHMENT_KIND_LABELS, AttachmentKind
 from renovation.photos.files import send_content
 from renovation.templating import render, wants_fragment
-from renovation.upload_limits import accepts_photos, read_photo_upload
+from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 
 
 class AttachmentUploadForm(FlaskForm):
@@ -74,7 +74,7 @@ def upload_attachments(consultation_id):
         if form.errors.get("csrf_token"):
             raise CSRFError(form.errors["csrf_token"][0])
         return _answer(consultation, [], [message for errors in form.errors.values() for message in errors])
-    uploads = [(_file_name(upload.filename), upload.stream) for upload in form.uploads()]
+    uploads = [(uploaded_file_name(upload.filename, "file"), upload.stream) for upload in form.uploads()]
     outcomes = operations.add_attachments(consultation, current_user, form.kind.data, uploads)
     return _answer(consultation, outcomes, [], form.kind.data)
 
@@ -99,11 +99,6 @@ def _section(consultation, status: int, **context):
                                     project=consultation.project, **context), status)
     response.headers["HX-Trigger"] = "attachmentsChanged"
     return response
-
-
-def _file_name(name: str | None) -> str:
-    """The file's own name: no folders (old browsers send a path), no NUL."""
-    return (name or "").replace("\\", "/").rsplit("/", 1)[-1].replace("\x00", "").strip() or "file"
 
 
 def _outcome_message(outcome) -> tuple[str, str]:

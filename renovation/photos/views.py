@@ -15,7 +15,7 @@ from renovation.photos.files import send_photo_file
 from renovation.photos.forms import (ConfirmForm, DeletePhotoForm, EditPhotoForm, PairForm, PhotoFilterForm,
                                      UploadForm)
 from renovation.templating import render, wants_fragment
-from renovation.upload_limits import accepts_photos, read_photo_upload
+from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 
 bp = Blueprint("photos", __name__)
 PHOTOS_PER_PAGE = 60
@@ -47,7 +47,7 @@ def upload(code):
         if form.errors.get("csrf_token"):
             raise CSRFError(form.errors["csrf_token"][0])
         return _upload_refused(project, form)
-    uploads = [(_file_name(upload.filename), upload.stream) for upload in form.uploads()]
+    uploads = [(uploaded_file_name(upload.filename, "photo"), upload.stream) for upload in form.uploads()]
     outcomes = add_photos(project, current_user, uploads, form.phase.data, form.stage.data or None,
                           form.caption.data or "")
     if not wants_fragment():
@@ -68,11 +68,6 @@ def _upload_refused(project, form):
     for message in messages:
         flash(message, "error")
     return redirect(url_for("projects.show", code=project.code, _anchor="photos"), code=303)
-
-
-def _file_name(name: str | None) -> str:
-    """The file's own name: no folders (old browsers send a path), no NUL."""
-    return (name or "").replace("\\", "/").rsplit("/", 1)[-1].replace("\x00", "").strip() or "photo"
 
 
 def _outcome_message(outcome) -> tuple[str, str]:
