@@ -50,3 +50,10 @@ def language(pdf: bytes) -> str | None:
             return found.group(1).decode()
     found = re.search(rb"/Lang \(([^)]*)\)", pdf)
     return found.group(1).decode() if found else None
+
+
+def page_lines(pdf: bytes) -> list[list[str]]:
+    """Each page's lines as laid out (pdftotext -layout), stripped, empty lines left out."""
+    layout = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                            check=True).stdout.decode()
+    return [[line.strip() for line in page.splitlines() if line.strip()] for page in layout.split("\f")]

@@ -14,6 +14,7 @@ from renovation.models import Project
 from renovation.storage import derived_key, get_storage
 from tests import pdf_checks
 from tests.bulletin_samples import add_pair, on_track, programme
+from tests.conftest import make_project
 
 TITLE = "全市城镇老旧小区改造工作进度通报"
 
@@ -146,3 +147,25 @@ def test_a_bulletin_renders_without_any_weasyprint_warning(app, engineer, caplog
     city_pdf([pair.id])
     render_pdf({"document": document(), "data": project_data(project_by_code("ZP-2026-002"), None, today())})
     assert [record.getMessage() for record in caplog.records if record.name.startswith("weasyprint")] == []
+
+
+CLOSING_PUNCTUATION = tuple("。，、；：！？）》」”")
+
+
+def test_long_tables_repeat_their_header_and_no_line_starts_with_closing_punctuation(app):
+    """Sixty late projects fill several pages: each page of the table has its header row; the
+    long notes wrap by Chinese rules (never a 。 or ， at the start of a line)."""
+    from datetime import timedelta
+
+    for number in range(60):
+        make_project(code=f"ZP-2025-{number + 1:03d}", compound=f"纺织厂生活区{number + 1}号院",
+                     start=today() - timedelta(days=400))
+    notes = "一是加快推进滞后项目，逐个分析原因、制定措施，确保按期完工。" * 12
+    pdf = city_pdf(notes=notes)
+    table_pages = [lines for lines in pdf_checks.page_lines(pdf) if any("ZP-2025-" in line for line in lines)]
+    assert len(table_pages) >= 2
+    for lines in table_pages:
+        assert any("原因及说明" in line for line in lines), "a page of the behind-schedule table has no header"
+    every_line = [line for lines in pdf_checks.page_lines(pdf) for line in lines]
+    assert not [line for line in every_line if line.startswith(CLOSING_PUNCTUATION)]
+    assert "一是加快推进滞后项目" in pdf_checks.text(pdf)
