@@ -1,9 +1,8 @@
 """A consultation's attached files (sign-in sheets, minutes) through the API, served like photos."""
-from flask_babel import gettext as _
 
 from renovation import permissions
 from renovation.api import bp
-from renovation.api.auth import api_error, token_required
+from renovation.api.auth import not_found, token_required
 from renovation.domain.attachments import live_attachment
 from renovation.photos.files import send_content
 
@@ -14,6 +13,6 @@ def attachment_file(attachment_id, kind):
     """The original file (a PDF inline, an image as a download) or an image's derived JPEG."""
     attachment = live_attachment(attachment_id)
     if attachment is None or (attachment.is_pdf and kind != "original"):
-        return api_error(404, _("The page or record does not exist."))
+        return not_found()
     return send_content(attachment.sha256, kind, attachment.content_type, attachment.original_filename,
                         inline=attachment.is_pdf)

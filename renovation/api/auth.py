@@ -13,6 +13,16 @@ def api_error(status: int, message: str, **extra):
     return response
 
 
+def not_found():
+    """404 in the API's shape: an unknown (or deleted) record."""
+    return api_error(404, _("The page or record does not exist."))
+
+
+def forbidden():
+    """403 in the API's shape: the caller may not do this to this record."""
+    return api_error(403, _("You do not have permission to do this."))
+
+
 def token_required(check):
     """401 without a valid token, 403 when the token's user fails ``check``."""
 
@@ -27,7 +37,7 @@ def token_required(check):
                 response.headers["WWW-Authenticate"] = 'Bearer realm="renovation"'
                 return response
             if not check(user):
-                return api_error(403, _("You do not have permission to do this."))
+                return forbidden()
             g.api_user = user
             return view(*args, **kwargs)
 

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 
 from renovation import permissions
 from renovation.api import bp
-from renovation.api.auth import api_error, token_required
+from renovation.api.auth import forbidden, not_found, token_required
 from renovation.api.resident_serializers import FieldReader, attachment_json, consultation_json
 from renovation.domain import consultations as operations
 from renovation.domain import project_list, votes
@@ -38,9 +38,6 @@ VOTE_TEXT_LIMITS = {"matter": 200, "matter_class": 16, "extra_threshold": 16, "e
 VOTE_PREFIX = "vote."
 
 
-def _not_found():
-    return api_error(404, _("The page or record does not exist."))
-
 
 @bp.get("/projects/<code>/consultations")
 @token_required(permissions.can_view_projects)
@@ -48,7 +45,7 @@ def project_consultations(code):
     """A project's consultations, newest first, each with its vote and outcome."""
     project = project_list.project_by_code(code)
     if project is None:
-        return _not_found()
+        return not_found()
     found = operations.project_consultations(project.id)
     return jsonify(items=[consultation_json(item) for item in found])
 
@@ -59,7 +56,7 @@ def consultation(consultation_id):
     """One consultation (404 once deleted)."""
     found = operations.live_consultation(consultation_id)
     if found is None:
-        return _not_found()
+        return not_found()
     attachments = [attachment_json(attachment) for attachment in consultation_attachments(found.id)]
     return jsonify({**consultation_json(found), "attachments": attachments})
 
@@ -70,9 +67,9 @@ def add_consultation(code):
     """Log a consultation and its optional vote: 201 with the consultation, or 422."""
     project = project_list.project_by_code(code)
     if project is None:
-        return _not_found()
+        return not_found()
     if not permissions.can_write_consultations(g.api_user, project):
-        return api_error(403, _("You do not have permission to do this."))
+        return forbidden()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(errors={"body": _("Send a JSON object.")}), 422

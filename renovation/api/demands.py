@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 
 from renovation import permissions
 from renovation.api import bp
-from renovation.api.auth import api_error, token_required
+from renovation.api.auth import forbidden, not_found, token_required
 from renovation.api.resident_serializers import FieldReader, demand_json
 from renovation.domain import demands as operations
 from renovation.domain import project_list
@@ -31,12 +31,9 @@ CHANGE_TEXT_LIMITS = {"status": 16, "response": 10000, "reason": 10000, "assigne
 FIXED_FIELDS = ("category", "text", "raised_by", "raised_on", "consultation_id")
 
 
-def _not_found():
-    return api_error(404, _("The page or record does not exist."))
-
 
 def _forbidden():
-    return api_error(403, _("You do not have permission to do this."))
+    return forbidden()
 
 
 def _json_object():
@@ -50,7 +47,7 @@ def project_demands(code):
     """A project's demands, open and oldest first."""
     project = project_list.project_by_code(code)
     if project is None:
-        return _not_found()
+        return not_found()
     found = operations.find_demands(operations.DemandFilter(project_id=project.id))
     return jsonify(items=[demand_json(demand, today()) for demand in found])
 
@@ -61,7 +58,7 @@ def raise_demand(code):
     """Record a pending demand: 201 with the demand, or 422."""
     project = project_list.project_by_code(code)
     if project is None:
-        return _not_found()
+        return not_found()
     if not permissions.can_write_consultations(g.api_user, project):
         return _forbidden()
     body = _json_object()
@@ -83,7 +80,7 @@ def patch_demand(demand_id):
     """Change a demand's status, response, reason or assignee; 409 on a stale ``version``."""
     demand = operations.demand_by_id(demand_id)
     if demand is None:
-        return _not_found()
+        return not_found()
     if not permissions.can_write_consultations(g.api_user, demand.project):
         return _forbidden()
     body = _json_object()

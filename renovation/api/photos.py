@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from renovation import permissions
 from renovation.api import bp
-from renovation.api.auth import api_error, token_required
+from renovation.api.auth import api_error, forbidden, not_found, token_required
 from renovation.api.serializers import photo_json
 from renovation.domain import project_list
 from renovation.domain.photo_operations import DuplicatePhoto, add_photo, delete_photo
@@ -26,9 +26,6 @@ from renovation.upload_limits import accepts_photos, read_photo_upload
 CAPTION_MAX = 500
 TOO_LARGE_STATUS = {"too_large": 413, "too_many_pixels": 413}  # every other reason: 415
 
-
-def _not_found():
-    return api_error(404, _("The page or record does not exist."))
 
 
 def _too_large_message() -> str:
@@ -48,7 +45,7 @@ def request_too_large(error):
 def project_photos(code):
     project = project_list.project_by_code(code)
     if project is None:
-        return _not_found()
+        return not_found()
     photos = db.session.scalars(
         select(Photo)
         .where(Photo.project_id == project.id, Photo.deleted_at.is_(None))
@@ -65,9 +62,9 @@ def project_photos(code):
 def add_photo_route(code):
     project = project_list.project_by_code(code)
     if project is None:
-        return _not_found()
+        return not_found()
     if not permissions.can_add_photo(g.api_user, project):
-        return api_error(403, _("You do not have permission to do this."))
+        return forbidden()
     read_photo_upload(files=1)
     errors, upload = {}, None
     phase = request.form.get("phase", "").strip()
@@ -128,7 +125,7 @@ def _live_photo(photo_id: int) -> Photo | None:
 def photo(photo_id):
     found = _live_photo(photo_id)
     if found is None:
-        return _not_found()
+        return not_found()
     return jsonify(photo_json(found, permissions.can_see_gps(g.api_user)))
 
 
@@ -138,9 +135,9 @@ def delete_photo_route(photo_id):
     """Soft delete (audited), like the page: uploader, engineers and admins only."""
     found = _live_photo(photo_id)
     if found is None:
-        return _not_found()
+        return not_found()
     if not permissions.can_change_photo(g.api_user, found):
-        return api_error(403, _("You do not have permission to do this."))
+        return forbidden()
     body = request.get_json(silent=True)
     reason = body.get("reason", "") if isinstance(body, dict) else ""
     if not isinstance(reason, str) or "\x00" in reason:
@@ -155,7 +152,7 @@ def photo_image(photo_id, kind):
     """A derived JPEG, cached for a year (see :mod:`renovation.photos.files`)."""
     found = _live_photo(photo_id)
     if found is None:
-        return _not_found()
+        return not_found()
     return send_photo_file(found, kind)
 
 
@@ -165,5 +162,5 @@ def photo_original(photo_id):
     """The original, byte for byte, as a download under its own name (RFC 5987 for Chinese)."""
     found = _live_photo(photo_id)
     if found is None:
-        return _not_found()
+        return not_found()
     return send_photo_file(found, "original")

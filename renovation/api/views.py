@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from renovation import permissions
 from renovation.api import bp
-from renovation.api.auth import api_error, token_required
+from renovation.api.auth import forbidden, not_found, token_required
 from renovation.api.serializers import project_detail, project_summary, stage_event_json, stage_json
 from renovation.domain import project_list
 from renovation.domain.clock import today
@@ -56,7 +56,7 @@ def _project(code):
 def project(code):
     found = _project(code)
     if found is None:
-        return api_error(404, _("The page or record does not exist."))
+        return not_found()
     return jsonify(project_detail(found, today()))
 
 
@@ -65,7 +65,7 @@ def project(code):
 def history(code):
     found = _project(code)
     if found is None:
-        return api_error(404, _("The page or record does not exist."))
+        return not_found()
     return jsonify(items=[stage_event_json(event) for event in stage_history(found.id)])
 
 
@@ -74,9 +74,9 @@ def history(code):
 def patch_stage(code, key):
     found = _project(code)
     if found is None or key not in STAGE_ORDER:
-        return api_error(404, _("The page or record does not exist."))
+        return not_found()
     if not permissions.can_edit_stage(g.api_user, found):
-        return api_error(403, _("You do not have permission to do this."))
+        return forbidden()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(errors={"body": _("Send a JSON object.")}), 422
