@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from renovation.config import default_config, instance_path_from_env
-from renovation.extensions import babel, csrf, db, htmx, login_manager, migrate
+from renovation.extensions import csrf, db, htmx, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 

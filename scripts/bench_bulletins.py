@@ -92,7 +92,6 @@ def main() -> None:
                 brief = {"document": snapshot["document"] | {"masthead": ["城镇老旧小区改造", "项目简报"]},
                          "data": project_data(project_by_code(code), None, today())}
                 brief_s, brief_pdf = timed(lambda: render_pdf(brief), args.runs)
-                pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
             target = TARGETS["city_s"] if count <= 141 else TARGETS["city_2000_s"]
             print(f"{count} projects, 6 photo pairs (median of {args.runs} warm runs):")
             print(f"  gather the city data   {gather_s * 1000:7.0f} ms")

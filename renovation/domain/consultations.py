@@ -5,15 +5,15 @@ A consultation may carry a vote; its figures are checked and decided by
 Editing more than :data:`EDIT_GRACE` after a consultation was logged, and deleting, need a
 reason, kept in the audit log.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
-from math import ceil
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain import votes
 from renovation.domain.audit import record
 from renovation.domain.clock import utcnow
@@ -177,18 +177,6 @@ class ConsultationFilter:
     date_to: date | None = None
 
 
-@dataclass
-class ConsultationPage:
-    items: list = field(default_factory=list)  # consultations with vote and project loaded
-    total: int = 0
-    page: int = 1
-    per_page: int = 50
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-
 def _filtered(criteria: ConsultationFilter) -> Select:
     query = _live().join(Consultation.project).join(Project.compound).join(Compound.community)
     if criteria.street_id:
@@ -204,11 +192,10 @@ def _filtered(criteria: ConsultationFilter) -> Select:
     return query
 
 
-def find_consultations(criteria: ConsultationFilter, page: int, per_page: int) -> ConsultationPage:
+def find_consultations(criteria: ConsultationFilter, page: int, per_page: int) -> Page:
     """One page of consultations across projects, newest first: two queries."""
     query = _filtered(criteria)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = min(max(page, 1), max(1, ceil(total / per_page)))
+    total, page = count_and_clamp(query, page, per_page)
     items = db.session.scalars(
         query.options(contains_eager(Consultation.project).contains_eager(Project.compound)
                       .contains_eager(Compound.community),
@@ -216,4 +203,4 @@ def find_consultations(criteria: ConsultationFilter, page: int, per_page: int) -
         .order_by(Consultation.date.desc(), Consultation.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
     ).unique().all()
-    return ConsultationPage(items=list(items), total=total, page=page, per_page=per_page)
+    return Page(items=list(items), total=total, page=page, per_page=per_page)

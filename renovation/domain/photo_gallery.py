@@ -3,13 +3,13 @@
 Every function loads what its page shows in a constant number of queries, whatever the number
 of photos (the uploader comes with each photo in the same query).
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from math import ceil
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
+from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain.clock import CHINA
 from renovation.domain.stages import STAGE_ORDER
 from renovation.extensions import db
@@ -117,18 +117,6 @@ class PhotoFilter:
     taken_to: date | None = None
 
 
-@dataclass
-class PhotoPage:
-    items: list = field(default_factory=list)  # (photo, project code, compound name)
-    total: int = 0
-    page: int = 1
-    per_page: int = 60
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-
 def _utc(day: date) -> datetime:
     """Midnight of a day in Zhangping, as a stored (naive UTC) timestamp."""
     return datetime.combine(day, time(), CHINA).astimezone(UTC).replace(tzinfo=None)
@@ -153,15 +141,13 @@ def _filtered(criteria: PhotoFilter) -> Select:
     return query
 
 
-def find_photos(criteria: PhotoFilter, page: int, per_page: int) -> PhotoPage:
-    """One page of matching photos, newest first, each with its project: two queries."""
+def find_photos(criteria: PhotoFilter, page: int, per_page: int) -> Page:
+    """One page of matching photos, newest first, as (photo, project code, compound name): two queries."""
     query = _filtered(criteria)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, ceil(total / per_page))
-    page = min(max(page, 1), pages)
+    total, page = count_and_clamp(query, page, per_page)
     rows = db.session.execute(
         query.with_only_columns(Photo, Project.code, Compound.name)
         .order_by(Photo.taken_at.desc(), Photo.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return PhotoPage(items=[tuple(row) for row in rows], total=total, page=page, per_page=per_page)
+    return Page(items=[tuple(row) for row in rows], total=total, page=page, per_page=per_page)

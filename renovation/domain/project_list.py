@@ -1,11 +1,11 @@
 """Finding projects: search, filters, sorting and pagination in a constant number of queries."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from math import ceil
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import contains_eager
 
+from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain.stages import DONE, STAGE_ORDER, STARTED_STATUSES, StageKey, Status
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
@@ -43,18 +43,6 @@ class ProjectFilter:
     stage_status: str = ""  # "<stage>:<status>", e.g. "facade:in_progress"
     sort: str = DEFAULT_SORT
     descending: bool = False
-
-
-@dataclass
-class ProjectPage:
-    items: list = field(default_factory=list)
-    total: int = 0
-    page: int = 1
-    per_page: int = 50
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
 
 
 def started_clause():
@@ -112,12 +100,10 @@ def _filtered(criteria: ProjectFilter, today: date) -> Select:
     return query
 
 
-def find_projects(criteria: ProjectFilter, page: int, per_page: int, today: date) -> ProjectPage:
+def find_projects(criteria: ProjectFilter, page: int, per_page: int, today: date) -> Page:
     """One page of matching projects (with compound, community and street) and the total."""
     query = _filtered(criteria, today)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, ceil(total / per_page))
-    page = min(max(page, 1), pages)
+    total, page = count_and_clamp(query, page, per_page)
     column = SORT_COLUMNS.get(criteria.sort, SORT_COLUMNS[DEFAULT_SORT])
     order = column.desc() if criteria.descending else column.asc()
     if criteria.sort == "behind":
@@ -134,7 +120,7 @@ def find_projects(criteria: ProjectFilter, page: int, per_page: int, today: date
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return ProjectPage(items=list(items), total=total, page=page, per_page=per_page)
+    return Page(items=list(items), total=total, page=page, per_page=per_page)
 
 
 def streets_and_communities() -> tuple[list[Street], list[Community]]:

@@ -1,6 +1,5 @@
 """The project list (the home page of everyone but leaders), the project page and the stage cards."""
 from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from renovation import permissions
