@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 
 from flask import render_template
+from flask_babel import gettext as _
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
@@ -56,9 +57,9 @@ def check_fonts(families: set[str] | None = None) -> None:
     families = installed_font_families() if families is None else families
     missing = [family for family in REQUIRED_FONTS if family not in families]
     if missing:
-        raise CJKFontsMissing(
-            f"The Chinese fonts {', '.join(missing)} are not installed, so the bulletin cannot be printed. "
-            "Install Debian's fonts-noto-cjk (./scripts/setup does) and try again.")
+        raise CJKFontsMissing(_(
+            "The Chinese fonts %(fonts)s are not installed, so the bulletin cannot be printed. "
+            "Install Debian's fonts-noto-cjk (./scripts/setup does) and try again.", fonts="、".join(missing)))
 
 
 def photo_url(sha256: str) -> str:
