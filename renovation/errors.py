@@ -2,10 +2,14 @@
 from flask import Flask, abort, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 
 from renovation.extensions import db
 from renovation.templating import render
 from renovation.upload_limits import takes_photos
+
+# The answer to an htmx request that failed: the message escaped into a fixed piece of markup.
+HTMX_ERROR = Markup('<p class="flash flash-error" role="alert">{}</p>')
 
 MESSAGES = {
     400: lambda: _("The request could not be understood."),
@@ -45,7 +49,7 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return jsonify(error=message), code
         if request.headers.get("HX-Request"):
-            return f'<p class="flash flash-error" role="alert">{message}</p>', code
+            return HTMX_ERROR.format(message), code
         return render("errors/error.html", code=code, message=message), code
 
     for code in MESSAGES:
@@ -55,5 +59,5 @@ def init_app(app: Flask) -> None:
     def csrf_error(error):
         message = _("This form has expired or was sent twice. Reload the page and try again.")
         if request.headers.get("HX-Request"):
-            return f'<p class="flash flash-error" role="alert">{message}</p>', 400
+            return HTMX_ERROR.format(message), 400
         return render("errors/error.html", code=400, message=message), 400

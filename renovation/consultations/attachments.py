@@ -18,6 +18,7 @@ from renovation import permissions
 from renovation.consultations.views import bp, can_view
 from renovation.domain import attachments as operations
 from renovation.domain import consultations
+from renovation.domain.messages import with_values
 from renovation.extensions import csrf
 from renovation.models.attachments import ATTACHMENT_KIND_LABELS, AttachmentKind
 from renovation.photos.files import send_content
@@ -42,7 +43,7 @@ class AttachmentUploadForm(FlaskForm):
             raise ValidationError(_l("Choose at least one file."))
         limit = current_app.config["PHOTO_MAX_FILES_PER_UPLOAD"]
         if len(chosen) > limit:
-            raise ValidationError(_l("Send at most %(num)d files at a time.", num=limit))
+            raise ValidationError(with_values(_l("Send at most %(num)d files at a time."), num=limit))
 
 
 class DeleteAttachmentForm(FlaskForm):

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from renovation.domain import audit
 from renovation.domain.clock import utcnow
+from renovation.domain.messages import with_values
 from renovation.extensions import db
 from renovation.models import ApiToken, Community, User
 from renovation.models.users import Role
@@ -95,7 +96,7 @@ def community_named(name: str | None) -> Community | None:
         return None
     community = db.session.scalar(select(Community).where(Community.name == name.strip()))
     if community is None:
-        raise AccountError("community", _l("There is no community named %(name)s.", name=name))
+        raise AccountError("community", with_values(_l("There is no community named %(name)s."), name=name))
     return community
 
 
@@ -113,14 +114,14 @@ def create_user(
     if not username:
         raise AccountError("username", _l("Enter a username."))
     if find_user(username) is not None:
-        raise AccountError("username", _l("The username %(name)s is already taken.", name=username))
+        raise AccountError("username", with_values(_l("The username %(name)s is already taken."), name=username))
     if role not in Role.__members__.values():
         raise AccountError("role", _l("Choose a role from the list."))
     if role == Role.COMMITTEE and community is None:
         raise AccountError("community", _l("A committee member belongs to one community: choose it."))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            "password", _l("A password has at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+            "password", with_values(_l("A password has at least %(n)d characters."), n=MIN_PASSWORD_LENGTH)
         )
     user = User(
         username=username,
@@ -139,7 +140,7 @@ def create_user(
 def set_password(user: User, password: str, actor: User | None) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            "password", _l("A password has at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+            "password", with_values(_l("A password has at least %(n)d characters."), n=MIN_PASSWORD_LENGTH)
         )
     user.password_hash = hash_password(password)
     user.failed_logins = 0

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl.utils.datetime import from_excel
 
 from renovation.domain.ledger_columns import STATUS_NAMES, Column
+from renovation.domain.messages import with_values
 from renovation.domain.stages import Status
 
 CENT = Decimal("0.01")
@@ -65,7 +66,7 @@ def parse_text(value, column: Column) -> str:
         value = value.date()
     text = value.isoformat() if isinstance(value, date) else str(value).strip()
     if column.max_length and len(text) > column.max_length:
-        raise CellError(_l("Too long: at most %(num)d characters.", num=column.max_length))
+        raise CellError(with_values(_l("Too long: at most %(num)d characters."), num=column.max_length))
     return text
 
 
@@ -110,7 +111,7 @@ def parse_year(value, today: date) -> int | None:
     """A year of construction: 1984, "1984", "1984年"."""
     year = parse_int(value)
     if year is not None and not 1900 <= year <= today.year:
-        raise CellError(_l("Enter a year between 1900 and %(year)d, like 1984.", year=today.year))
+        raise CellError(with_values(_l("Enter a year between 1900 and %(year)d, like 1984."), year=today.year))
     return year
 
 

@@ -30,6 +30,7 @@ from renovation.domain.ledger_columns import BY_FIELD, HeaderMatch, column_lette
 from renovation.domain.ledger_reader import LedgerSheet, read_ledger
 from renovation.domain.ledger_values import (BUDGET_SOURCES, NEW_PROJECT, blank_value, comparable, existing_ledger,
                                              known_places)
+from renovation.domain.messages import with_values
 from renovation.domain.stage_rules import StageState, stage_errors
 from renovation.domain.stages import STAGE_ORDER
 
@@ -133,12 +134,12 @@ def judge_sheet(sheet: LedgerSheet, today: date) -> LedgerPreview:
 
 def _header_problems(header_row: int, match: HeaderMatch, preview: LedgerPreview) -> None:
     for position, header in match.unknown:
-        preview.warnings.append(Problem(header_row, header, _l(
-            "Unknown column %(letter)s: it is not imported. Rename it to a template header if it should be.",
+        preview.warnings.append(Problem(header_row, header, with_values(_l(
+            "Unknown column %(letter)s: it is not imported. Rename it to a template header if it should be."),
             letter=column_letter(position))))
     for position, header in match.repeated:
-        preview.file_problems.append(Problem(header_row, header, _l(
-            "Column %(letter)s repeats a column already in the sheet: keep only one.",
+        preview.file_problems.append(Problem(header_row, header, with_values(_l(
+            "Column %(letter)s repeats a column already in the sheet: keep only one."),
             letter=column_letter(position))))
 
 
@@ -163,8 +164,8 @@ class _Context:
         if not code:
             problems.insert(0, Problem(number, BY_FIELD["code"].header, _l("The project code is missing.")))
         elif code in self.seen_codes:
-            problems.insert(0, Problem(number, BY_FIELD["code"].header, _l(
-                "Project code %(code)s is also in row %(row)d: each project appears once.",
+            problems.insert(0, Problem(number, BY_FIELD["code"].header, with_values(_l(
+                "Project code %(code)s is also in row %(row)d: each project appears once."),
                 code=code, row=self.seen_codes[code]), code))
         else:
             self.seen_codes[code] = number
@@ -215,8 +216,8 @@ class _Context:
             self.communities[community] = street  # a new community: its first row places it
             return []
         if known_street != street:
-            return [Problem(number, BY_FIELD["community"].header, _l(
-                "Community %(community)s belongs to %(street)s: correct the street or the community.",
+            return [Problem(number, BY_FIELD["community"].header, with_values(_l(
+                "Community %(community)s belongs to %(street)s: correct the street or the community."),
                 community=community, street=known_street), community)]
         return []
 
@@ -247,8 +248,8 @@ def _budget_problems(number: int, merged: dict, total) -> list[Problem]:
     sources = sum((merged[name] for name in BUDGET_SOURCES), start=Decimal(0))
     if comparable(sources) == comparable(total):
         return []
-    return [Problem(number, BY_FIELD["budget_total"].header, _l(
-        "The total investment %(total)s does not equal the sum of its sources (%(sum)s).",
+    return [Problem(number, BY_FIELD["budget_total"].header, with_values(_l(
+        "The total investment %(total)s does not equal the sum of its sources (%(sum)s)."),
         total=total, sum=comparable(sources)), str(total))]
 
 
@@ -273,7 +274,7 @@ def _stage_problems(number: int, merged: dict, today: date, in_file: dict) -> li
             if (header, str(message)) not in seen:
                 seen.add((header, str(message)))
                 value = merged[f"{key}.{name}"]
-                shown = _shown(value) if f"{key}.{name}" in in_file or value in (None, "") else _l(
-                    "%(value)s (kept: the file has no such column)", value=_shown(value))
+                shown = _shown(value) if f"{key}.{name}" in in_file or value in (None, "") else with_values(_l(
+                    "%(value)s (kept: the file has no such column)"), value=_shown(value))
                 problems.append(Problem(number, header, message, shown))
     return problems

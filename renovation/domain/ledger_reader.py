@@ -18,6 +18,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from renovation.domain.ledger_cells import is_blank
 from renovation.domain.ledger_columns import HeaderMatch, match_headers
+from renovation.domain.messages import with_values
 
 HEADER_SEARCH_ROWS = 30  # title rows, notes and blank rows above the header
 MIN_HEADER_COLUMNS = 3  # 项目编号 and at least two more known headers make a header row
@@ -59,8 +60,8 @@ def read_ledger(source) -> LedgerSheet:
                 return found
     finally:
         workbook.close()
-    raise LedgerFileError(_l("No header row with 项目编号 was found in the first %(num)d rows of any sheet.",
-                             num=HEADER_SEARCH_ROWS))
+    raise LedgerFileError(with_values(_l("No header row with 项目编号 was found in the first %(num)d rows of any sheet."),
+                                      num=HEADER_SEARCH_ROWS))
 
 
 def _read_sheet(sheet) -> LedgerSheet | None:

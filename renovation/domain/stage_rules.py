@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from renovation.domain.messages import lazy_text, with_values
 from renovation.domain.stages import (
     CONSTRUCTION_STAGES,
     MAY_BE_NOT_APPLICABLE,
@@ -112,8 +112,8 @@ def _order_errors(changed: str, stages: Mapping[str, StageState]) -> list[str]:
             )
         elif changed == StageKey.SURVEY:
             messages.append(
-                _l(
-                    "The survey must stay completed: %(stage)s has already started.",
+                with_values(
+                    _l("The survey must stay completed: %(stage)s has already started."),
                     stage=stage_label(started_construction[0]),
                 )
             )
@@ -148,12 +148,12 @@ def _order_errors(changed: str, stages: Mapping[str, StageState]) -> list[str]:
         if unfinished:
             # Lazy like the message itself: labels are translated when the message is shown,
             # so the rules also run where there is no request to choose a language.
-            names = LazyString(lambda: "、".join(str(stage_label(key)) for key in unfinished))
+            names = lazy_text(lambda: "、".join(str(stage_label(key)) for key in unfinished))
             if changed == StageKey.ACCEPTANCE:
                 messages.append(
-                    _l(
-                        "Acceptance starts only when every other stage is completed "
-                        "(not yet: %(stages)s).",
+                    with_values(
+                        _l("Acceptance starts only when every other stage is completed "
+                           "(not yet: %(stages)s)."),
                         stages=names,
                     )
                 )

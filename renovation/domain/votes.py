@@ -32,6 +32,8 @@ from fractions import Fraction
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from renovation.domain.messages import with_values
+
 
 class MatterClass(StrEnum):
     SPECIAL = "special"
@@ -408,8 +410,8 @@ _FAILED = {
 def _failure(check: Check, matter_class: MatterClass, rule: ExtraRule | None) -> LazyString:
     if check.key == CheckKey.EXTRA:
         if rule is not None and rule.label:
-            return _l("Not passed: the stricter local rule “%(label)s” is not met.",
-                      label=rule.label)
+            return with_values(_l("Not passed: the stricter local rule “%(label)s” is not met."),
+                               label=rule.label)
         return _l("Not passed: the stricter local rule is not met.")
     if check.key in (CheckKey.QUORUM_AREA, CheckKey.QUORUM_OWNERS):
         return _FAILED[check.key, None]
@@ -418,5 +420,5 @@ def _failure(check: Check, matter_class: MatterClass, rule: ExtraRule | None) ->
 
 def _extra_met(rule: ExtraRule) -> LazyString:
     if rule.label:
-        return _l("The stricter local rule “%(label)s” is met as well.", label=rule.label)
+        return with_values(_l("The stricter local rule “%(label)s” is met as well."), label=rule.label)
     return _l("The stricter local rule is met as well.")

@@ -5,6 +5,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateField, IntegerField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from renovation.domain.messages import with_values
 from renovation.domain.photo_gallery import NO_STAGE
 from renovation.domain.stages import STAGE_LABELS
 from renovation.models.photos import PHASE_LABELS, Phase
@@ -45,7 +46,7 @@ class UploadForm(PhotoFieldsForm):
         if not chosen:
             raise ValidationError(_l("Choose at least one photo."))
         if len(chosen) > self.max_files:
-            raise ValidationError(_l("Send at most %(num)d photos at a time.", num=self.max_files))
+            raise ValidationError(with_values(_l("Send at most %(num)d photos at a time."), num=self.max_files))
 
 
 class EditPhotoForm(PhotoFieldsForm):
