@@ -28,11 +28,12 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from renovation import cli, errors, i18n, tasks, templating
+    from renovation import cli, errors, i18n, security_headers, tasks, templating
 
     i18n.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
     cli.init_app(app)
     tasks.init_app(app)
     return app

@@ -9,11 +9,14 @@ attachments.
 - The ETag names the content and the kind (``"<sha256>-thumbnail"``, ``"<sha256>-original"``):
   a matching If-None-Match gets a 304.
 - Always ``X-Content-Type-Options: nosniff``: the browser takes the content type we send.
+- Always ``Content-Security-Policy: sandbox``: a file opened in the browser (a PDF read inline)
+  is the uploader's content, so it runs in a unique origin with no script, never as the app.
 """
 from flask import Response, abort, send_file
 
 from renovation import storage as files
 from renovation.models import Photo
+from renovation.security_headers import SANDBOX_POLICY
 
 DERIVED_KINDS = ("display", "thumbnail")
 YEAR = 365 * 24 * 3600
@@ -48,6 +51,7 @@ def send_stored_file(key: str, content_type: str, download_name: str, etag: str,
     else:
         response.cache_control.no_cache = True
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = SANDBOX_POLICY
     return response
 
 
