@@ -40,10 +40,29 @@ def browser():
         browser.close()
 
 
+# Reports, from inside every page, what the Content-Security-Policy refused and what htmx refused
+# to evaluate (allowEval is false): either means a page needs something the policy forbids.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.reportViolation(event.violatedDirective + " blocked " + (event.blockedURI || "inline") +
+                         " at " + event.sourceFile + ":" + event.lineNumber);
+});
+document.addEventListener("htmx:evalDisallowedError", function (event) {
+  window.reportViolation("htmx wanted eval for " + (event.target && event.target.outerHTML || "").slice(0, 200));
+});
+"""
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    violations = []
+    context.expose_binding("reportViolation", lambda _source, text: violations.append(text))
+    context.add_init_script(REPORT_VIOLATIONS)
     page = context.new_page()
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    assert violations == [], "the page needed what the Content-Security-Policy forbids"
