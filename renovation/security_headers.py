@@ -18,7 +18,8 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
 ])
 # Uploaded files are the users', not the app's: shown in a sandbox (no script, a unique origin).
-SANDBOX_POLICY = "sandbox"
+# Chromium's PDF viewer still shows an inline PDF under it (checked with Debian's Chromium).
+SANDBOX_POLICY = "sandbox; " + CONTENT_SECURITY_POLICY
 HSTS_SECONDS = 365 * 24 * 3600
 
 
