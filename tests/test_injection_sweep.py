@@ -164,6 +164,7 @@ class Sweep:
         self.ids = {}
         self.answers = []  # (where, response) of every read, checked by the tests
         self.form_fields_seen: set[tuple[str, str]] = set()
+        self.rules_read: set[str] = set()
 
     def client(self, role):
         return self.clients[role]
@@ -200,7 +201,8 @@ class Sweep:
         response = _multipart(engineer_client, "/ledger/import", {}, [(bad, FILE_NAME + ".xlsx")], field="ledger")
         self.ids["bad_ledger"] = _ok(response).headers["Location"].rsplit("/", 1)[1]
         good = _ledger([["ZP-2026-901", PAYLOAD, PAYLOAD, PAYLOAD, 120, SHORT, PAYLOAD, PAYLOAD, PAYLOAD,
-                         day - timedelta(days=30), day + timedelta(days=300), "进行中", 20, day - timedelta(days=20), PAYLOAD]])
+                         day - timedelta(days=30), day + timedelta(days=300),
+                         "进行中", 20, day - timedelta(days=20), PAYLOAD]])
         location = _ok(_multipart(engineer_client, "/ledger/import", {}, [(good, "台账.xlsx")], field="ledger"))
         location = location.headers["Location"]
         preview = engineer_client.get(location).get_data(as_text=True)
@@ -327,6 +329,7 @@ class Sweep:
         api = {"Authorization": f"Bearer {self.token}"}
         query = {name: PAYLOAD for name in sorted(query_names | {"fragment", "next", "notes", "project"})}
         for rule, url in self.urls({"GET"}):
+            self.rules_read.add(rule.rule)
             if url.startswith("/api/"):
                 self.keep(url, self.client("engineer").get(url, headers=api))
                 self.keep(url + "?payload", self.client("engineer").get(url, headers=api, query_string=query))
@@ -432,12 +435,11 @@ def test_every_form_field_received_the_payload(sweep):
     assert missing == [], f"form fields the sweep never sent the payload to: {missing}"
 
 
-def test_the_sweep_read_every_route(sweep):
-    read = {where.split(" ")[-1].split("?")[0] for where, _response in sweep.answers}
-    assert len(sweep.answers) > 300
-    assert not any(response.status_code >= 500 for _where, response in sweep.answers), [
-        where for where, response in sweep.answers if response.status_code >= 500]
-    assert {"/ledger/import/" + sweep.ids["bad_ledger"], f"/projects/{sweep.ids['code']}"} <= read
+def test_the_sweep_read_every_route_without_a_server_error(sweep):
+    routes = {rule.rule for rule in sweep.app.url_map.iter_rules()
+              if "GET" in rule.methods and rule.endpoint != "static"}
+    assert sweep.rules_read == routes
+    assert [where for where, response in sweep.answers if response.status_code >= 500] == []
 
 
 def test_no_answer_prints_the_payload_as_markup(sweep):

@@ -16,7 +16,8 @@ from renovation.domain.messages import lazy_text, with_values
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "renovation"
 TEMPLATES = ROOT / "templates"
-LAZY_CALLS = {"_l", "lazy_gettext", "lazy_ngettext", "lazy_pgettext", "_n"}
+# How many positional arguments each lazy call takes before any value: the msgid(s) and a count.
+LAZY_CALLS = {"_l": 1, "lazy_gettext": 1, "lazy_pgettext": 2, "lazy_ngettext": 3, "lazy_npgettext": 4}
 # Where lazy text may be built from a function: the one module that keeps it text.
 LAZY_STRING_HOME = PACKAGE / "domain" / "messages.py"
 HTML_TAG = re.compile(r"<[a-zA-Z][a-zA-Z0-9]*[\s>/]")
@@ -40,7 +41,7 @@ def _calls(path: Path):
 def test_lazy_strings_take_no_values():
     """A value goes in with ``with_values``, which keeps the message text (escaped in pages)."""
     offenders = [where for path in _python_files() for name, node, where in _calls(path)
-                 if name in LAZY_CALLS and (node.keywords or len(node.args) > (2 if name == "_n" else 1))]
+                 if name in LAZY_CALLS and (node.keywords or len(node.args) > LAZY_CALLS[name])]
     assert offenders == [], "lazy_gettext with values (use with_values): " + ", ".join(offenders)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from renovation import create_app
-from tests.conftest import api_token, login, make_user
+from tests.conftest import api_token, login
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
