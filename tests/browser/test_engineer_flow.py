@@ -78,3 +78,23 @@ def test_engineer_finds_project_moves_stage_and_sees_history(live_server, page, 
     db.session.expire_all()
     paving_row = db.session.query(Stage).filter_by(project_id=jiulong.id, key="paving").one()
     assert paving_row.status == "not_started"
+
+
+def test_search_waits_while_pinyin_is_composed(live_server, page, jiulong):
+    """The search runs without eval (Content-Security-Policy): not on the keystrokes of an input
+    method composing 九龙, once the characters are chosen."""
+    log_in(page, live_server)
+    page.goto(f"{live_server}/projects")
+    searches = []
+    page.on("request", lambda request: searches.append(request.url) if "q=" in request.url else None)
+    page.focus("input[name=q]")
+    ime = page.context.new_cdp_session(page)
+    for typed in ("j", "ji", "jiu", "jiul", "jiulong"):
+        ime.send("Input.imeSetComposition", {"text": typed, "selectionStart": len(typed), "selectionEnd": len(typed)})
+    page.wait_for_timeout(600)  # longer than the search's 250 ms delay
+    assert searches == [], "searched while the input method was composing"
+    ime.send("Input.insertText", {"text": "九龙"})
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("九龙桂冠小区")
+    assert len(searches) == 1 and "q=%E4%B9%9D%E9%BE%99" in searches[0]
