@@ -478,7 +478,12 @@ def test_exports_and_api_answers_are_data_not_pages(sweep):
                 assert response.mimetype not in TEXT_CONTENT, where
         if "/api/" in path and not (response.mimetype.startswith("image/") or response.mimetype == "application/pdf"):
             assert response.is_json, where
-            json.loads(response.get_data(as_text=True))
+            # Data, not HTML: the API gives the text as written, never escaped for a page.
+            assert "&lt;" not in json.dumps(response.get_json(), ensure_ascii=False), where
+    # The vote's reasons name the stricter local rule as written.
+    [consultation] = [response.get_json() for where, response in sweep.answers
+                      if where == f"/api/v1/consultations/{sweep.ids['consultation_id'][0]}"]
+    assert any(f"“{PAYLOAD}”" in reason for reason in consultation["vote"]["outcome"]["reasons"])
 
 
 def test_every_answer_carries_the_policy(sweep):
