@@ -90,11 +90,13 @@ def test_a_real_workbook_is_read_whatever_its_name(client, engineer):
 def test_export_then_import_reports_no_changes(client, engineer):
     for number in range(1, 4):
         make_project(f"ZP-2026-{number:03d}", compound=f"粮食局宿舍{number}号楼")
+    make_project("ZP-2026-004", compound="-1号楼", stages={"survey": {"note": "=A1"}})  # look like formulas
     login(client)
     exported = client.get("/exports/projects.xlsx").data
     location = upload(client, exported).headers["Location"]
     page = client.get(location).get_data(as_text=True)
     assert "ledger-updates" not in page and "ledger-creates" not in page
+    assert "没有变化" in page or "No changes" in page
     before = database_state()
     response = client.post(location, data={"fingerprint": fingerprint_in(page)})
     assert response.status_code == 303
