@@ -29,7 +29,11 @@ OVERLAP = 256  # longer than any element the scan looks for, so none is split be
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)"')
-_WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+# Pictures and embedded files, which openpyxl's read-only mode never parses (an SVG may well
+# carry a DOCTYPE); every other part is scanned whatever its name, since the workbook's
+# relationships, not the names, say which parts are sheets.
+NOT_PARSED = ("xl/media/", "xl/embeddings/", "docProps/thumbnail")
+_UTF16_OR_32 = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00")
 NOT_A_WORKBOOK = _l("This file is not an Excel workbook (.xlsx). Save it as .xlsx and try again.")
 
 
@@ -109,7 +113,7 @@ def check_workbook(source, limits: LedgerLimits, deadline: Deadline | None = Non
             parts = archive.infolist()
             _check_directory(parts, limits)
             for part in parts:
-                if part.filename.endswith((".xml", ".rels", ".vml")):
+                if not part.filename.startswith(NOT_PARSED) and not part.is_dir():
                     _scan_part(archive, part, limits, deadline, shape)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
         raise LedgerFileError(NOT_A_WORKBOOK) from None  # damaged, encrypted or lying about its sizes
@@ -150,14 +154,13 @@ def _check_directory(parts, limits: LedgerLimits) -> None:
 
 
 def _scan_part(archive, part, limits: LedgerLimits, deadline: Deadline, shape: WorkbookShape) -> None:
-    """Stream one XML part: no DTD, and for a worksheet its rows and merged ranges."""
-    worksheet = bool(_WORKSHEET.match(part.filename))
+    """Stream one part: no DTD, and (for a worksheet) its rows and merged ranges."""
     rows = merged = cells = read = 0
     tail = b""
     with archive.open(part) as stream:
         while True:
             chunk = stream.read(CHUNK)
-            if read == 0 and (chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in chunk[:4]):
+            if read == 0 and chunk.lstrip()[:2] in _UTF16_OR_32:
                 raise LedgerFileError(NOT_A_WORKBOOK)  # UTF-16 or 32: Excel writes UTF-8, the scan reads it
             read += len(chunk)
             if read > part.file_size or read > limits.max_uncompressed_bytes:
@@ -168,17 +171,14 @@ def _scan_part(archive, part, limits: LedgerLimits, deadline: Deadline, shape: W
                     "This workbook contains a document type declaration (DTD), which Excel never writes and which "
                     "can make a file expand without end. Copy the ledger's cells into a new workbook, save it as "
                     ".xlsx and try again."))
-            if worksheet:
-                cut = len(buffer) if final else len(buffer) - OVERLAP
-                rows += sum(1 for found in _ROW.finditer(buffer) if found.start() < cut)
-                for found in _MERGE.finditer(buffer):
-                    if found.start() < cut:
-                        merged += 1
-                        cells += _cells_covered(found.group(1).decode())
-                _check_sheet(rows, merged, cells, limits)
-                tail = buffer[cut:]  # what lies across the chunk's end, looked at again with the next one
-            else:
-                tail = buffer[-OVERLAP:]
+            cut = len(buffer) if final else max(len(buffer) - OVERLAP, 0)
+            rows += sum(1 for found in _ROW.finditer(buffer) if found.start() < cut)
+            for found in _MERGE.finditer(buffer):
+                if found.start() < cut:
+                    merged += 1
+                    cells += _cells_covered(found.group(1).decode())
+            _check_sheet(rows, merged, cells, limits)
+            tail = buffer[cut:]  # what lies across the chunk's end, looked at again with the next one
             deadline.check()
             if final:
                 break

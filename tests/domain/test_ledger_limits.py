@@ -68,3 +68,13 @@ def test_a_file_larger_than_allowed(app):
 def test_a_legitimate_ledger_with_merged_streets_is_still_read(app):
     preview = preview_ledger(io.BytesIO(ledger_file(programme_rows(141))))
     assert preview.counts["create"] == 141 and not preview.problems
+
+
+def test_a_dtd_hidden_in_utf16_is_refused_too(app):
+    """The scan reads UTF-8, as Excel writes; a part in UTF-16 (where <!DOCTYPE has NULs between
+    its letters) is refused rather than passed to a parser that would read its DTD."""
+    def utf16(xml: bytes) -> bytes:
+        text = xml.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+        return '<!DOCTYPE workbook [<!ENTITY a "a">]>'.encode("utf-16-le") + text.encode("utf-16-le")
+
+    assert "不是 Excel 工作簿" in refusal(with_parts(ledger_file(programme_rows(2)), {"xl/workbook.xml": utf16}))
