@@ -202,3 +202,18 @@ def test_a_large_ledger_is_previewed_by_the_worker_with_a_progress_bar(app, clie
     assert "<progress" not in page and "ledger-creates" in page
     assert client.post(location, data={"fingerprint": fingerprint_in(page)}).status_code == 303
     assert count_projects() == 141
+
+
+def test_a_worker_that_died_while_previewing_is_noticed(app, client, engineer, monkeypatch, tmp_path):
+    import json
+    import time
+
+    app.config["LEDGER_BACKGROUND_ROWS"] = 100
+    monkeypatch.setitem(app.extensions["queue_jobs"], "preview_ledger", lambda sha256: None)
+    login(client)
+    location = upload(client, ledger_file(programme_rows(141))).headers["Location"]
+    progress = next((tmp_path / "instance" / "ledger-uploads").glob("*.progress.json"))
+    long_ago = time.time() - app.config["LEDGER_PREVIEW_SECONDS"] - 120
+    progress.write_text(json.dumps({"fraction": 0.4, "started": True, "queued_at": long_ago, "updated_at": long_ago}))
+    page = client.get(location).get_data(as_text=True)
+    assert "后台任务在读取该台账时停止" in page and "<progress" not in page

@@ -93,7 +93,8 @@ def compute_and_keep(sha256: str) -> None:
     queued_at = (_read(_progress_key(sha256)) or {}).get("queued_at", time.time())
 
     def report(fraction: float) -> None:
-        _write(_progress_key(sha256), {"fraction": round(fraction, 3), "started": True, "queued_at": queued_at})
+        _write(_progress_key(sha256), {"fraction": round(fraction, 3), "started": True, "queued_at": queued_at,
+                                       "updated_at": time.time()})
 
     try:
         report(0.0)
@@ -118,6 +119,12 @@ def forget(sha256: str) -> None:
     storage().delete(_preview_key(sha256))
 
 
+def _stalled(progress: dict) -> bool:
+    """Started, then silent for longer than a preview may take: the worker died on the way."""
+    silent = time.time() - progress.get("updated_at", time.time())
+    return progress.get("started", False) and silent > current_app.config["LEDGER_PREVIEW_SECONDS"] + 60
+
+
 def preview_state(sha256: str) -> PreviewState:
     """The kept preview, or how far its computation has come; starts it when neither exists."""
     for attempt in range(2):
@@ -129,6 +136,10 @@ def preview_state(sha256: str) -> PreviewState:
             return PreviewState(preview=preview, fingerprint=fingerprint)
         progress = _read(_progress_key(sha256))
         if progress is not None:
+            if _stalled(progress):
+                storage().delete(_progress_key(sha256))  # reloading the page starts it again
+                return PreviewState(file_error=_l(
+                    "The background worker stopped while reading this ledger. Reload the page to read it again."))
             waited = time.time() - progress.get("queued_at", time.time())
             return PreviewState(running=True, fraction=progress.get("fraction", 0.0),
                                 started=progress.get("started", False),
