@@ -217,3 +217,27 @@ def test_a_worker_that_died_while_previewing_is_noticed(app, client, engineer, m
     progress.write_text(json.dumps({"fraction": 0.4, "started": True, "queued_at": long_ago, "updated_at": long_ago}))
     page = client.get(location).get_data(as_text=True)
     assert "后台任务在读取该台账时停止" in page and "<progress" not in page
+
+
+def test_a_real_worker_process_previews_a_large_ledger(app, client, engineer, database_url, tmp_path):
+    import time
+
+    from tests.worker_process import queue_jobs_into, worker_process
+
+    app.config["LEDGER_BACKGROUND_ROWS"] = 100
+    queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
+    queue = queue_jobs_into(app, queue_url)
+    login(client)
+    location = upload(client, ledger_file(programme_rows(141))).headers["Location"]
+    assert queue.pending_count() == 1 and "<progress" in client.get(location).get_data(as_text=True)
+    with worker_process(app, database_url, queue_url) as worker:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and worker.poll() is None:
+            fragment = client.get(f"{location}?fragment=progress", headers={"HX-Request": "true"})
+            if fragment.headers.get("HX-Refresh"):
+                break
+            time.sleep(0.3)
+        else:
+            raise AssertionError("the worker did not preview the ledger")
+    page = client.get(location).get_data(as_text=True)
+    assert "ledger-creates" in page and 'name="fingerprint"' in page
