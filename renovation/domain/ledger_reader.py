@@ -25,6 +25,7 @@ from renovation.domain.ledger_limits import (NOT_A_WORKBOOK, Deadline, LedgerFil
                                              current_limits)
 
 HEADER_SEARCH_ROWS = 30  # title rows, notes and blank rows above the header
+MAX_COLUMNS = 256  # a ledger has about 60; Excel allows 16,384
 MIN_HEADER_COLUMNS = 3  # 项目编号 and at least two more known headers make a header row
 _END_OF_DATA = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
@@ -95,7 +96,9 @@ def _read_sheet(sheet, bounds: _Bounds) -> LedgerSheet | None:
     found: LedgerSheet | None = None
     covering: dict[int, list[tuple[int, int, int, int]]] = {}
     anchors: dict[tuple[int, int], object] = {}
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+    width = MAX_COLUMNS
+    # max_col: a row with one cell in column XFD would otherwise be read as 16,384 values.
+    for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
         bounds.check(number, len(found.rows) if found else 0)
         if found is None:
             if number > HEADER_SEARCH_ROWS:
@@ -104,7 +107,9 @@ def _read_sheet(sheet, bounds: _Bounds) -> LedgerSheet | None:
             if "code" in match.fields and len(match.columns) >= MIN_HEADER_COLUMNS:
                 found = LedgerSheet(sheet.title, number, match)
                 covering = _merged_below(sheet, number)
+                width = max(match.columns) + 1  # cells right of the last known header are not read
             continue
+        values = values[:width]
         if number in covering:
             values = _filled(values, number, covering[number], anchors)
         if not all(is_blank(value) for value in values):

@@ -2,6 +2,7 @@
 many merged ranges over a million rows, a zip bomb, a DTD with entity expansion, too many rows."""
 import dataclasses
 import io
+import re
 import time
 import tracemalloc
 
@@ -78,3 +79,22 @@ def test_a_dtd_hidden_in_utf16_is_refused_too(app):
         return '<!DOCTYPE workbook [<!ENTITY a "a">]>'.encode("utf-16-le") + text.encode("utf-16-le")
 
     assert "不是 Excel 工作簿" in refusal(with_parts(ledger_file(programme_rows(2)), {"xl/workbook.xml": utf16}))
+
+
+def test_a_cell_in_the_last_column_of_every_row_does_not_widen_the_rows(app):
+    """openpyxl pads a row up to its last cell: one cell in column XFD would make every row
+    16,384 values wide; the reader reads no further than the columns a ledger can have."""
+    counter = iter(range(10**6))
+
+    def far_right(xml: bytes) -> bytes:
+        return re.sub(rb"</row>", lambda found: b'<c r="XFD%d" t="inlineStr"><is><t>x</t></is></c></row>'
+                      % (next(counter) + 1), xml)
+
+    data = with_parts(ledger_file(programme_rows(1000)), {SHEET: far_right})
+    tracemalloc.start()
+    try:
+        preview = preview_ledger(io.BytesIO(data))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert preview.counts["create"] == 1000 and peak < 60 * 1024 * 1024, peak
