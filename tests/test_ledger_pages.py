@@ -166,8 +166,10 @@ def test_the_preview_is_computed_once_and_kept(client, engineer, monkeypatch, tm
     assert len(judged) == 1 and pages[0] == pages[2]
     assert re.search(rf"<td class=\"num\">{row_of(12)}</td><td>户数</td>", pages[2])  # problems, from the kept copy
     assert list((tmp_path / "instance" / "ledger-uploads").glob("*.preview.json"))
-    response = client.get(location, headers={"Accept-Language": "en"})  # kept messages speak the reader's language
-    assert response.status_code == 200
+    assert "请填写整数。" in pages[0]
+    client.set_cookie("lang", "en")  # the kept messages speak each reader's language
+    english = client.get(location).get_data(as_text=True)
+    assert "Enter a whole number." in english and len(judged) == 1
 
 
 def test_a_large_ledger_is_previewed_by_the_worker_with_a_progress_bar(app, client, engineer, monkeypatch):
