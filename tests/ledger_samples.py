@@ -92,8 +92,8 @@ SHEET = "xl/worksheets/sheet1.xml"
 
 
 def with_parts(data: bytes, changes: dict) -> bytes:
-    """The workbook ``data`` with parts replaced: name → new bytes, or a function of the old
-    bytes, or a function that writes the part to an open stream (for parts too big to hold)."""
+    """The workbook ``data`` with parts replaced or added: name → new bytes, or a function of the
+    old bytes, or a function that writes the part to an open stream (for parts too big to hold)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
@@ -106,6 +106,8 @@ def with_parts(data: bytes, changes: dict) -> bytes:
                 continue
             new = change(old) if callable(change) else change if change is not None else old
             target.writestr(info.filename, new)
+        for name in changes.keys() - set(source.namelist()):  # new parts
+            target.writestr(name, changes[name])
     return buffer.getvalue()
 
 

@@ -8,8 +8,8 @@ the workbook, so a hostile file costs a few megabytes and seconds, never a worke
 
 :func:`check_workbook` reads only the zip's directory (declared sizes and compression ratios),
 then streams each XML part once, in chunks: it stops at the first ``<!DOCTYPE`` or
-``<!ENTITY``, and in each worksheet counts the row elements and the merged ranges with the
-cells they cover. :class:`Deadline` bounds the whole preview's time.
+``<!ENTITY``, and counts the row elements, the merged ranges with the cells they cover (in each
+sheet) and the shared strings, which openpyxl holds in memory all at once. :class:`Deadline` bounds the whole preview's time.
 """
 import os
 import re
@@ -28,6 +28,8 @@ CHUNK = MEGABYTE
 OVERLAP = 256  # longer than any element the scan looks for, so none is split between chunks
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s/>]")  # openpyxl holds them all in memory
+TEXTS_PER_ROW = 40  # distinct texts (shared strings) a ledger row may bring: ~60 columns, most repeated
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)"')
 # Pictures and embedded files, which openpyxl's read-only mode never parses (an SVG may well
 # carry a DOCTYPE); every other part is scanned whatever its name, since the workbook's
@@ -155,7 +157,7 @@ def _check_directory(parts, limits: LedgerLimits) -> None:
 
 def _scan_part(archive, part, limits: LedgerLimits, deadline: Deadline, shape: WorkbookShape) -> None:
     """Stream one part: no DTD, and (for a worksheet) its rows and merged ranges."""
-    rows = merged = cells = read = 0
+    rows = merged = cells = texts = read = 0
     tail = b""
     with archive.open(part) as stream:
         while True:
@@ -173,11 +175,17 @@ def _scan_part(archive, part, limits: LedgerLimits, deadline: Deadline, shape: W
                     ".xlsx and try again."))
             cut = len(buffer) if final else max(len(buffer) - OVERLAP, 0)
             rows += sum(1 for found in _ROW.finditer(buffer) if found.start() < cut)
+            texts += sum(1 for found in _SHARED_STRING.finditer(buffer) if found.start() < cut)
             for found in _MERGE.finditer(buffer):
                 if found.start() < cut:
                     merged += 1
                     cells += _cells_covered(found.group(1).decode())
             _check_sheet(rows, merged, cells, limits)
+            if texts > limits.max_rows * TEXTS_PER_ROW:
+                raise LedgerFileError(_l(
+                    "This workbook holds more than %(max)d different texts, far more than a ledger of at most "
+                    "%(rows)d projects. Copy the ledger's cells into a new workbook and try again.",
+                    max=limits.max_rows * TEXTS_PER_ROW, rows=limits.max_rows))
             tail = buffer[cut:]  # what lies across the chunk's end, looked at again with the next one
             deadline.check()
             if final:

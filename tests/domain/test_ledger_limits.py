@@ -98,3 +98,13 @@ def test_a_cell_in_the_last_column_of_every_row_does_not_widen_the_rows(app):
     finally:
         tracemalloc.stop()
     assert preview.counts["create"] == 1000 and peak < 60 * 1024 * 1024, peak
+
+
+def test_too_many_shared_strings(app):
+    """openpyxl holds every shared string in memory: their number is bounded by the row limit."""
+    limits = dataclasses.replace(current_limits(), max_rows=50)
+    strings = b"".join(b"<si><t>%d</t></si>" % n for n in range(50 * 40 + 1))
+    data = with_parts(ledger_file(programme_rows(2)), {
+        "xl/sharedStrings.xml": b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                                + strings + b"</sst>"})
+    assert "2000" in refusal(data, limits)
