@@ -93,28 +93,33 @@ class _Bounds:
 
 
 def _read_sheet(sheet, bounds: _Bounds) -> LedgerSheet | None:
-    found: LedgerSheet | None = None
-    covering: dict[int, list[tuple[int, int, int, int]]] = {}
+    header = _find_header(sheet)
+    if header is None:
+        return None
+    found = LedgerSheet(sheet.title, *header)
+    covering = _merged_below(sheet, found.header_row)
     anchors: dict[tuple[int, int], object] = {}
-    width = MAX_COLUMNS
-    # max_col: a row with one cell in column XFD would otherwise be read as 16,384 values.
-    for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
-        bounds.check(number, len(found.rows) if found else 0)
-        if found is None:
-            if number > HEADER_SEARCH_ROWS:
-                return None
-            match = match_headers(values)
-            if "code" in match.fields and len(match.columns) >= MIN_HEADER_COLUMNS:
-                found = LedgerSheet(sheet.title, number, match)
-                covering = _merged_below(sheet, number)
-                width = max(match.columns) + 1  # cells right of the last known header are not read
-            continue
-        values = values[:width]
+    # Cells right of the last known header are not read: openpyxl pads each row up to its last
+    # cell, and one cell in column XFD would otherwise make every row 16,384 values wide.
+    width = max(found.match.columns) + 1
+    rows = sheet.iter_rows(min_row=found.header_row + 1, max_col=width, values_only=True)
+    for number, values in enumerate(rows, start=found.header_row + 1):
+        bounds.check(number, len(found.rows))
         if number in covering:
             values = _filled(values, number, covering[number], anchors)
         if not all(is_blank(value) for value in values):
             found.rows.append((number, values))
     return found
+
+
+def _find_header(sheet) -> tuple[int, HeaderMatch] | None:
+    """The header row (its number and what it says) among the sheet's first rows."""
+    rows = sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS, values_only=True)
+    for number, values in enumerate(rows, start=1):
+        match = match_headers(values)
+        if "code" in match.fields and len(match.columns) >= MIN_HEADER_COLUMNS:
+            return number, match
+    return None
 
 
 def _merged_below(sheet, header_row: int) -> dict[int, list[tuple[int, int, int, int]]]:
