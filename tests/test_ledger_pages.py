@@ -159,7 +159,8 @@ def test_the_preview_is_computed_once_and_kept(client, engineer, monkeypatch, tm
 
     judged = []
     real = kept_previews.preview_ledger
-    monkeypatch.setattr(kept_previews, "preview_ledger", lambda *args, **kwargs: judged.append(1) or real(*args, **kwargs))
+    monkeypatch.setattr(kept_previews, "preview_ledger",
+                        lambda *args, **kwargs: judged.append(1) or real(*args, **kwargs))
     login(client)
     location = upload(client, ledger_file(broken_rows())).headers["Location"]
     pages = [client.get(location).get_data(as_text=True) for _ in range(3)]

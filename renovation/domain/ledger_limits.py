@@ -7,9 +7,10 @@ one of these is refused here with a message the engineer can act on, before open
 the workbook, so a hostile file costs a few megabytes and seconds, never a worker.
 
 :func:`check_workbook` reads only the zip's directory (declared sizes and compression ratios),
-then streams each XML part once, in chunks: it stops at the first ``<!DOCTYPE`` or
+then streams each part openpyxl may parse once, in chunks: it stops at the first ``<!DOCTYPE`` or
 ``<!ENTITY``, and counts the row elements, the merged ranges with the cells they cover (in each
-sheet) and the shared strings, which openpyxl holds in memory all at once. :class:`Deadline` bounds the whole preview's time.
+sheet) and the shared strings, which openpyxl holds in memory all at once. :class:`Deadline`
+bounds the whole preview's time.
 """
 import os
 import re
@@ -117,8 +118,9 @@ def check_workbook(source, limits: LedgerLimits, deadline: Deadline | None = Non
             for part in parts:
                 if not part.filename.startswith(NOT_PARSED) and not part.is_dir():
                     _scan_part(archive, part, limits, deadline, shape)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
-        raise LedgerFileError(NOT_A_WORKBOOK) from None  # damaged, encrypted or lying about its sizes
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError):
+        # damaged, encrypted, lying about its sizes, or a merged range no sheet can have
+        raise LedgerFileError(NOT_A_WORKBOOK) from None
     finally:
         if hasattr(source, "seek"):
             source.seek(0)
@@ -156,7 +158,7 @@ def _check_directory(parts, limits: LedgerLimits) -> None:
 
 
 def _scan_part(archive, part, limits: LedgerLimits, deadline: Deadline, shape: WorkbookShape) -> None:
-    """Stream one part: no DTD, and (for a worksheet) its rows and merged ranges."""
+    """Stream one part: no DTD; count its rows, merged ranges and shared strings as it goes."""
     rows = merged = cells = texts = read = 0
     tail = b""
     with archive.open(part) as stream:

@@ -73,7 +73,8 @@ def preview_to_json(preview: LedgerPreview) -> dict:
 def preview_from_json(kept: dict) -> tuple[LedgerPreview, str]:
     """The preview and the fingerprint it had when it was computed."""
     rows = [RowOutcome(number, code, action,
-                       [Change(name, header, decode_value(old), decode_value(new)) for name, header, old, new in changes],
+                       [Change(name, header, decode_value(old), decode_value(new))
+                        for name, header, old, new in changes],
                        [_read_problem(problem) for problem in problems],
                        {name: decode_value(value) for name, value in values.items()})
             for number, code, action, changes, problems, values in kept["rows"]]
