@@ -72,6 +72,17 @@ def default_config(instance_path: Path) -> dict:
         # "immediate" → run in the caller (see renovation/tasks.py).
         "QUEUE_URL": env.get("RENOVATION_QUEUE_URL", ""),
         "BULLETIN_RENDER_TIMEOUT": timedelta(minutes=int(env.get("RENOVATION_BULLETIN_RENDER_TIMEOUT_MINUTES", "10"))),
+        # Ledger import (.xlsx): bounds checked before the workbook is parsed, so a hostile file is
+        # refused with a message instead of exhausting a worker; a 20,000-row ledger is well inside.
+        "LEDGER_MAX_BYTES": int(env.get("RENOVATION_LEDGER_MAX_MB", "20")) * 1024 * 1024,
+        "LEDGER_MAX_UNCOMPRESSED_BYTES": int(env.get("RENOVATION_LEDGER_MAX_UNCOMPRESSED_MB", "256")) * 1024 * 1024,
+        "LEDGER_MAX_ZIP_RATIO": int(env.get("RENOVATION_LEDGER_MAX_ZIP_RATIO", "100")),
+        "LEDGER_MAX_ROWS": int(env.get("RENOVATION_LEDGER_MAX_ROWS", "50000")),
+        "LEDGER_MAX_MERGED_RANGES": int(env.get("RENOVATION_LEDGER_MAX_MERGED_RANGES", "10000")),
+        "LEDGER_MAX_MERGED_CELLS": int(env.get("RENOVATION_LEDGER_MAX_MERGED_CELLS", "500000")),
+        "LEDGER_PREVIEW_SECONDS": int(env.get("RENOVATION_LEDGER_PREVIEW_SECONDS", "300")),
+        # Ledgers with more rows than this are previewed by the background worker, with a progress bar.
+        "LEDGER_BACKGROUND_ROWS": int(env.get("RENOVATION_LEDGER_BACKGROUND_ROWS", "2000")),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
         "PASSWORD_HASH_METHOD": env.get("RENOVATION_PASSWORD_HASH", "scrypt"),

@@ -1,5 +1,6 @@
-"""Background jobs on a huey queue, so that slow work (rendering a bulletin) never holds a web
-worker: the page enqueues, a separate worker process does the job, the page polls for the result.
+"""Background jobs on a huey queue, so that slow work (rendering a bulletin, previewing a large
+ledger) never holds a web worker: the page enqueues, a separate worker process does the job,
+the page polls for the result.
 
 ``QUEUE_URL`` chooses where the queue lives:
 - empty (the default): a SQLite file ``queue.db`` in the instance folder — one server, nothing
@@ -50,7 +51,14 @@ def register_jobs(queue: Huey, app: Flask) -> dict:
         with app.app_context():
             render(bulletin_id)
 
-    return {"render_bulletin": render_bulletin}
+    @queue.task(name="preview_ledger")
+    def preview_ledger(sha256: str) -> None:
+        from renovation.ledger.kept_previews import compute_and_keep
+
+        with app.app_context():
+            compute_and_keep(sha256)
+
+    return {"render_bulletin": render_bulletin, "preview_ledger": preview_ledger}
 
 
 def enqueue(job: str, *args) -> None:
@@ -79,7 +87,7 @@ def queue_description(queue: Huey) -> str:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
               help="Jobs run at the same time (threads).")
 def worker(workers: int) -> None:
-    """Run the background jobs (bulletin rendering) until stopped with Ctrl-C or SIGTERM."""
+    """Run the background jobs (bulletin rendering, large ledger previews) until stopped with Ctrl-C or SIGTERM."""
     queue = current_app.extensions["queue"]
     if queue.immediate:
         raise click.ClickException("QUEUE_URL is 'immediate': jobs run in the caller, there is no queue to serve.")

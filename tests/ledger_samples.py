@@ -7,6 +7,7 @@ over two rows, a date stored as text, an Excel date serial, numbers stored as te
 blank rows.
 """
 import io
+import zipfile
 from datetime import date
 
 from openpyxl import Workbook, load_workbook
@@ -84,3 +85,72 @@ def ledger_file(rows: list[list], headers: list[str] = HEADERS) -> bytes:
 def sheet_rows(data: bytes) -> list[tuple]:
     """Every row of the first sheet of an .xlsx, values only."""
     return list(load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True))
+
+
+# Hostile workbooks, built the way an attacker would: by editing the XML inside a real ledger.
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def with_parts(data: bytes, changes: dict) -> bytes:
+    """The workbook ``data`` with parts replaced or added: name → new bytes, or a function of the
+    old bytes, or a function that writes the part to an open stream (for parts too big to hold)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            old = source.read(info.filename)
+            change = changes.get(info.filename)
+            if callable(change) and getattr(change, "streams", False):
+                with target.open(info.filename, "w", force_zip64=True) as stream:
+                    change(old, stream)
+                continue
+            new = change(old) if callable(change) else change if change is not None else old
+            target.writestr(info.filename, new)
+        for name in changes.keys() - set(source.namelist()):  # new parts
+            target.writestr(name, changes[name])
+    return buffer.getvalue()
+
+
+def merged_bomb(ranges: int = 5000) -> bytes:
+    """A small ledger whose sheet merges ``ranges`` ranges, each down to Excel's last row."""
+    extra = b"".join(b'<mergeCell ref="%s%d:%s1048576"/>' % (_letters(i % 30), 5 + i, _letters(i % 30), )
+                     for i in range(ranges))
+    return with_parts(ledger_file(programme_rows(3)),
+                      {SHEET: lambda xml: xml.replace(b"</mergeCells>", extra + b"</mergeCells>")})
+
+
+def _letters(index: int) -> bytes:
+    return chr(ord("A") + index % 26).encode() * (1 + index // 26)
+
+
+def zip_bomb(megabytes: int = 300) -> bytes:
+    """A ledger of a few hundred KB whose sheet XML inflates to ``megabytes`` MB (blank space
+    between its elements, which XML allows)."""
+
+    def write(old: bytes, stream) -> None:
+        head, tail = old.split(b"<sheetData>", 1)
+        stream.write(head + b"<sheetData>")
+        blank = b" " * (1024 * 1024)
+        for _ in range(megabytes):
+            stream.write(blank)
+        stream.write(tail)
+
+    write.streams = True
+    return with_parts(ledger_file(programme_rows(3)), {SHEET: write})
+
+
+BILLION_LAUGHS = (b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
+                  + b"".join(b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
+                             for n in range(1, 10))
+                  + b"]>")
+
+
+def entity_bomb(part: str = "xl/workbook.xml") -> bytes:
+    """A ledger with the 'billion laughs' entity expansion declared in one of its XML parts."""
+
+    def add_dtd(xml: bytes) -> bytes:
+        declaration_end = xml.index(b"?>") + 2 if xml.startswith(b"<?xml") else 0
+        xml = xml.replace('name="台账"'.encode(), b'name="&lol9;"')  # the sheet's name: a billion laughs
+        return xml[:declaration_end] + BILLION_LAUGHS + xml[declaration_end:]
+
+    return with_parts(ledger_file(programme_rows(3)), {part: add_dtd})

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from renovation.domain.consultations import add_consultation
 from renovation.domain.demands import raise_demand
 from renovation.domain.project_list import project_by_code
+from renovation.extensions import db
 from tests.conftest import days_ago, login, make_project, make_user
 
 
@@ -67,3 +68,63 @@ def test_demands_and_consultations(client):
     rows = list(workbook(client.get("/exports/consultations.xlsx")).worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 2 and "加装电梯听证" in rows[1] and rows[1][8] == 30
     assert len(client.get("/exports/consultations.csv?kind=council_meeting").data.decode("utf-8-sig").splitlines()) == 1
+
+
+# Text a spreadsheet program would run as a formula (or as a DDE command) if it were a formula.
+RISKY = {"compound": "=HYPERLINK(\"http://evil\",\"点我\")", "contractor": "-1号楼施工队", "note": "@SUM(A1:A9)",
+         "demand": "+86 13800000000", "raised_by": "\t=cmd|' /C calc'!A0", "topic": "\r=1+1", "place": "=A1"}
+
+
+def _risky_records(engineer):
+    project = make_project(compound=RISKY["compound"], stages={"survey": {"note": RISKY["note"]}})
+    project.contractor = RISKY["contractor"]
+    db.session.commit()
+    raise_demand(project, engineer, {"category": "parking", "text": RISKY["demand"], "raised_by": RISKY["raised_by"],
+                                     "raised_on": days_ago(3)})
+    add_consultation(project, engineer, {"date": days_ago(2), "kind": "hearing", "topic": RISKY["topic"],
+                                         "place": RISKY["place"], "households": 30}, None)
+
+
+def test_text_that_looks_like_a_formula_is_text_in_every_xlsx_export(client):
+    """Opened in Excel, a compound named "=HYPERLINK(...)" shows its name; nothing is computed."""
+    _risky_records(make_user("engineer", "engineer"))
+    login(client)
+    texts = []
+    for name in ("projects", "demands", "consultations"):
+        sheet = workbook(client.get(f"/exports/{name}.xlsx")).worksheets[0]
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (name, cell.coordinate, cell.value)
+                if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                    assert cell.quotePrefix, (name, cell.coordinate)  # Excel's own mark for typed-in text
+                    texts.append(cell.value)
+    assert {value.strip() for value in RISKY.values()} <= set(texts)  # the forms trim tab and CR
+
+
+def test_text_that_looks_like_a_formula_is_quoted_in_every_csv_export(client):
+    _risky_records(make_user("engineer", "engineer"))
+    login(client)
+    cells = []
+    for name in ("projects", "demands", "consultations"):
+        lines = list(csv.reader(io.StringIO(client.get(f"/exports/{name}.csv").data.decode("utf-8-sig"))))
+        cells += [cell for line in lines for cell in line]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert {f"'{value.strip()}" for value in RISKY.values()} <= set(cells)
+    assert "2026" in " ".join(cells) or any(cell[:1].isdigit() for cell in cells)  # dates and numbers as they were
+
+
+def test_tab_and_carriage_return_starts_and_real_numbers():
+    """Tab and CR starts (which the forms trim, but an import may bring) are guarded too; a
+    negative number stays a number."""
+    from decimal import Decimal
+
+    from renovation.domain.spreadsheets import Table, csv_bytes, without_formula_guard, xlsx_bytes
+
+    table = Table("t", ["a", "b", "c"], [8, 8, 8], [["\t=1+1", "\r@A1", Decimal("-3.50")], ["普通文字", -2, "'已有引号"]])
+    lines = list(csv.reader(io.StringIO(csv_bytes(table).decode("utf-8-sig"))))
+    assert lines[1] == ["'\t=1+1", "'\r@A1", "-3.50"] and lines[2] == ["普通文字", "-2", "'已有引号"]
+    assert [without_formula_guard(cell) for cell in lines[1][:2]] == ["\t=1+1", "\r@A1"]
+    assert without_formula_guard("'已有引号") == "'已有引号"
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(table))).worksheets[0]
+    assert [cell.data_type for cell in sheet[2]] == ["s", "s", "n"] and sheet["A2"].quotePrefix
+    assert sheet["C2"].value == Decimal("-3.50") or sheet["C2"].value == -3.5

@@ -15,6 +15,7 @@ from openpyxl.utils.datetime import from_excel
 
 from renovation.domain.ledger_columns import STATUS_NAMES, Column
 from renovation.domain.messages import with_values
+from renovation.domain.spreadsheets import without_formula_guard
 from renovation.domain.stages import Status
 
 CENT = Decimal("0.01")
@@ -57,14 +58,16 @@ def _number_text(value) -> str:
 
 
 def parse_text(value, column: Column) -> str:
-    """Text as written, trimmed; a whole number typed into a text column loses its '.0'."""
+    """Text as written, trimmed; a whole number typed into a text column loses its '.0', text
+    an export guarded against being a formula loses its apostrophe."""
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime):
         value = value.date()
-    text = value.isoformat() if isinstance(value, date) else str(value).strip()
+    # A CSV export guards "=A1" as "'=A1"; saved as .xlsx, it comes back with the apostrophe.
+    text = value.isoformat() if isinstance(value, date) else without_formula_guard(str(value).strip())
     if column.max_length and len(text) > column.max_length:
         raise CellError(with_values(_l("Too long: at most %(num)d characters."), num=column.max_length))
     return text

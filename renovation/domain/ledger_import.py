@@ -27,7 +27,8 @@ from flask_babel import lazy_gettext as _l
 from renovation.domain.clock import today as china_today
 from renovation.domain.ledger_cells import CellError, is_blank, parse_cell
 from renovation.domain.ledger_columns import BY_FIELD, HeaderMatch, column_letter
-from renovation.domain.ledger_reader import LedgerSheet, read_ledger
+from renovation.domain.ledger_limits import Deadline, LedgerLimits, current_limits
+from renovation.domain.ledger_reader import PROGRESS_EVERY, LedgerSheet, read_ledger
 from renovation.domain.ledger_values import (BUDGET_SOURCES, NEW_PROJECT, blank_value, comparable, existing_ledger,
                                              known_places)
 from renovation.domain.messages import with_values
@@ -109,23 +110,35 @@ class LedgerPreview:
         return hashlib.sha256(json.dumps(summary, ensure_ascii=False).encode()).hexdigest()
 
 
-def preview_ledger(source, today: date | None = None) -> LedgerPreview:
+def preview_ledger(source, today: date | None = None, limits: LedgerLimits | None = None,
+                   progress=None) -> LedgerPreview:
     """Read the workbook at ``source`` (a path or a binary file) and judge every row.
 
     Raises :class:`renovation.domain.ledger_reader.LedgerFileError` when the file is not a
-    workbook or has no header row.
+    workbook, is beyond ``limits`` (the app's by default: size, rows, merged cells, time) or
+    has no header row. ``progress(fraction)`` hears how far it is, from 0 to 1.
     """
-    return judge_sheet(read_ledger(source), today or china_today())
+    limits = limits or current_limits()
+    deadline = Deadline(limits.seconds)
+    report = progress or (lambda fraction: None)
+    sheet = read_ledger(source, limits, deadline, lambda fraction: report(fraction / 2))
+    return judge_sheet(sheet, today or china_today(), deadline, lambda fraction: report(0.5 + fraction / 2))
 
 
-def judge_sheet(sheet: LedgerSheet, today: date) -> LedgerPreview:
+def judge_sheet(sheet: LedgerSheet, today: date, deadline: Deadline | None = None, progress=None) -> LedgerPreview:
+    """Judge every row of ``sheet`` against the database (see :func:`preview_ledger`)."""
     preview = LedgerPreview(sheet.title, sheet.header_row, [])
     _header_problems(sheet.header_row, sheet.match, preview)
     if not sheet.rows:
         preview.file_problems.append(Problem(None, "", _l("The ledger has no project rows below its header.")))
     context = _Context(today, existing_ledger(), *known_places())
-    for number, cells in sheet.rows:
+    for position, (number, cells) in enumerate(sheet.rows, start=1):
         preview.rows.append(context.judge(number, cells, sheet.match))
+        if position % PROGRESS_EVERY == 0:
+            if deadline:
+                deadline.check()
+            if progress:
+                progress(position / len(sheet.rows))
     preview.new_streets = sorted(context.new_streets)
     preview.new_communities = sorted(context.new_communities)
     preview.new_compounds = sorted(f"{community} · {compound}" for community, compound in context.new_compounds)

@@ -5,6 +5,9 @@ values. Read-only sheets do not expose merged cells, so their ranges are read fr
 the sheet's XML; a range merged over data rows (a street written once for several compounds)
 gives its value to every cell it covers, as the user sees it on screen. Blank rows anywhere
 (typically trailing ones) are skipped.
+
+Nothing is parsed before :func:`renovation.domain.ledger_limits.check_workbook` has passed the
+file; the reading itself stops at the row limit and the preview's deadline.
 """
 import re
 import zipfile
@@ -19,19 +22,18 @@ from openpyxl.utils.exceptions import InvalidFileException
 from renovation.domain.ledger_cells import is_blank
 from renovation.domain.ledger_columns import HeaderMatch, match_headers
 from renovation.domain.messages import with_values
+from renovation.domain.ledger_limits import (NOT_A_WORKBOOK, Deadline, LedgerFileError, LedgerLimits, check_workbook,
+                                             current_limits)
 
 HEADER_SEARCH_ROWS = 30  # title rows, notes and blank rows above the header
+MAX_COLUMNS = 256  # a ledger has about 60; Excel allows 16,384
 MIN_HEADER_COLUMNS = 3  # 项目编号 and at least two more known headers make a header row
 _END_OF_DATA = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 
 
-class LedgerFileError(Exception):
-    """The file cannot be read as a ledger at all; ``message`` says why."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+PROGRESS_EVERY = 500  # rows between two looks at the clock and two progress reports
+__all__ = ["LedgerFileError", "LedgerSheet", "read_ledger"]
 
 
 @dataclass
@@ -44,44 +46,80 @@ class LedgerSheet:
     rows: list[tuple[int, tuple]] = field(default_factory=list)  # (row number, cell values)
 
 
-def read_ledger(source) -> LedgerSheet:
-    """The first sheet (in workbook order) that has a ledger header row, with its data rows."""
+def read_ledger(source, limits: LedgerLimits | None = None, deadline: Deadline | None = None,
+                progress=None) -> LedgerSheet:
+    """The first sheet (in workbook order) that has a ledger header row, with its data rows.
+
+    ``source`` is checked against ``limits`` (the app's by default) first; ``progress(fraction)``
+    is called now and then as the rows are read. Raises :class:`LedgerFileError`.
+    """
+    limits = limits or current_limits()
+    deadline = deadline or Deadline(limits.seconds)
+    shape = check_workbook(source, limits, deadline)
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise LedgerFileError(_l("This file is not an Excel workbook (.xlsx). Save it as .xlsx and try again.")) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError):
+        raise LedgerFileError(NOT_A_WORKBOOK) from None  # SyntaxError: XML that does not parse
     try:
         for sheet in workbook.worksheets:
             if not hasattr(sheet, "reset_dimensions"):
                 continue  # a chart sheet
             sheet.reset_dimensions()  # some programs write a wrong size; read what is there
-            found = _read_sheet(sheet)
+            found = _read_sheet(sheet, _Bounds(limits, deadline, progress, max(shape.rows, 1)))
             if found is not None:
                 return found
+    except SyntaxError:
+        raise LedgerFileError(NOT_A_WORKBOOK) from None
     finally:
         workbook.close()
     raise LedgerFileError(with_values(_l("No header row with 项目编号 was found in the first %(num)d rows of any sheet."),
                                       num=HEADER_SEARCH_ROWS))
 
 
-def _read_sheet(sheet) -> LedgerSheet | None:
-    found: LedgerSheet | None = None
-    covering: dict[int, list[tuple[int, int, int, int]]] = {}
+@dataclass
+class _Bounds:
+    limits: LedgerLimits
+    deadline: Deadline
+    progress: object = None
+    expected_rows: int = 1
+
+    def check(self, number: int, data_rows: int) -> None:
+        if data_rows > self.limits.max_rows:
+            raise LedgerFileError(with_values(_l("The ledger has more than %(max)d project rows. Split it into several files."), max=self.limits.max_rows))
+        if number % PROGRESS_EVERY == 0:
+            self.deadline.check()
+            if self.progress:
+                self.progress(min(number / self.expected_rows, 1.0))
+
+
+def _read_sheet(sheet, bounds: _Bounds) -> LedgerSheet | None:
+    header = _find_header(sheet)
+    if header is None:
+        return None
+    found = LedgerSheet(sheet.title, *header)
+    covering = _merged_below(sheet, found.header_row)
     anchors: dict[tuple[int, int], object] = {}
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if found is None:
-            if number > HEADER_SEARCH_ROWS:
-                return None
-            match = match_headers(values)
-            if "code" in match.fields and len(match.columns) >= MIN_HEADER_COLUMNS:
-                found = LedgerSheet(sheet.title, number, match)
-                covering = _merged_below(sheet, number)
-            continue
+    # Cells right of the last known header are not read: openpyxl pads each row up to its last
+    # cell, and one cell in column XFD would otherwise make every row 16,384 values wide.
+    width = max(found.match.columns) + 1
+    rows = sheet.iter_rows(min_row=found.header_row + 1, max_col=width, values_only=True)
+    for number, values in enumerate(rows, start=found.header_row + 1):
+        bounds.check(number, len(found.rows))
         if number in covering:
             values = _filled(values, number, covering[number], anchors)
         if not all(is_blank(value) for value in values):
             found.rows.append((number, values))
     return found
+
+
+def _find_header(sheet) -> tuple[int, HeaderMatch] | None:
+    """The header row (its number and what it says) among the sheet's first rows."""
+    rows = sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS, values_only=True)
+    for number, values in enumerate(rows, start=1):
+        match = match_headers(values)
+        if "code" in match.fields and len(match.columns) >= MIN_HEADER_COLUMNS:
+            return number, match
+    return None
 
 
 def _merged_below(sheet, header_row: int) -> dict[int, list[tuple[int, int, int, int]]]:

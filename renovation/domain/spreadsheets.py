@@ -3,6 +3,12 @@
 .xlsx: typed cells (numbers as numbers, dates as dates), a bold frozen header row and column
 widths to fit the content; written in openpyxl's streaming mode, so 20,000 rows stay cheap.
 CSV: UTF-8 with a byte-order mark, so Excel opens Chinese text correctly.
+
+Text is never a formula (a compound named "=HYPERLINK(...)" or a note "-1号楼" must not run in
+the reader's Excel): in .xlsx every text cell is typed as text, and text that starts like a
+formula also carries Excel's quote prefix (what typing ' before it does), so editing the cell
+keeps it text; in CSV, which has no types, such text is written with a leading apostrophe,
+which :func:`without_formula_guard` takes back off when a ledger is imported.
 """
 import csv
 import io
@@ -22,6 +28,26 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "0.00"
+# What makes Excel, LibreOffice or WPS read a cell as a formula (tab and CR start DDE tricks).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_GUARD = "'"
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet program would take ``text`` for a formula."""
+    return text.startswith(FORMULA_STARTS)
+
+
+def guarded(text: str) -> str:
+    """``text`` for a CSV cell: an apostrophe before anything that looks like a formula."""
+    return FORMULA_GUARD + text if looks_like_formula(text) else text
+
+
+def without_formula_guard(text: str) -> str:
+    """The text :func:`guarded` was given (other text unchanged)."""
+    if text.startswith(FORMULA_GUARD) and looks_like_formula(text[1:]):
+        return text[1:]
+    return text
 
 
 @dataclass
@@ -69,9 +95,18 @@ def _cell(sheet, value):
         cell = WriteOnlyCell(sheet, value)
         cell.number_format = MONEY_FORMAT
         return cell
-    if value is not None and not isinstance(value, (int, float, str)):
-        value = str(value)  # lazy labels
-    return value
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return _text_cell(sheet, str(value))  # str() for lazy labels
+
+
+def _text_cell(sheet, text: str) -> WriteOnlyCell:
+    """A cell that is text whatever it starts with (openpyxl takes "=..." for a formula)."""
+    cell = WriteOnlyCell(sheet, None)
+    cell.value, cell.data_type = text, "s"
+    if looks_like_formula(text):
+        cell.quotePrefix = True
+    return cell
 
 
 def csv_bytes(table: Table) -> bytes:
@@ -91,4 +126,6 @@ def _text(value) -> str:
         value = value.date()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)  # a negative amount is a number, not a formula
+    return guarded(str(value))

@@ -2,7 +2,6 @@
 the command line, every problem with its row number and column header; exit status 1 when
 anything is wrong, and with ``--commit`` the ledger is written only when nothing is."""
 import hashlib
-import io
 from pathlib import Path
 
 import click
@@ -11,6 +10,14 @@ from renovation.domain import accounts
 from renovation.domain.ledger_commit import StaleLedgerPreview, commit_import
 from renovation.domain.ledger_import import CREATE, UPDATE, LedgerPreview, preview_ledger
 from renovation.domain.ledger_reader import LedgerFileError
+
+
+def _sha256(file: Path) -> str:
+    digest = hashlib.sha256()
+    with file.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _value(value) -> str:
@@ -54,9 +61,8 @@ def import_ledger(file: Path, commit: bool, username: str | None) -> None:
     user = accounts.find_user(username) if username else None
     if username and user is None:
         raise click.ClickException(f"No user named {username}.")
-    data = file.read_bytes()
     try:
-        preview = preview_ledger(io.BytesIO(data))
+        preview = preview_ledger(file)  # checked against the limits before it is parsed
     except LedgerFileError as error:
         raise click.ClickException(str(error.message)) from None
     print_preview(preview)
@@ -67,7 +73,7 @@ def import_ledger(file: Path, commit: bool, username: str | None) -> None:
         click.echo("\nPreview only: run again with --commit to import.")
         return
     try:
-        result = commit_import(preview, user, hashlib.sha256(data).hexdigest())
+        result = commit_import(preview, user, _sha256(file))
     except StaleLedgerPreview:
         raise click.ClickException("The projects changed while the ledger was read; run the import again.") from None
     if result.changed:

@@ -1,9 +1,13 @@
 """Ledger import pages (engineers and admins): upload → preview → import, and the template.
 
 Thin views over :mod:`renovation.domain.ledger_import` and :mod:`renovation.domain.ledger_commit`.
-The uploaded workbook is kept under its sha256; the import re-reads and re-judges it, and
-refuses when what it would do differs from the preview the user confirmed (the fingerprint).
+An upload beyond the limits (:mod:`renovation.domain.ledger_limits`) is refused on the upload
+form (422) before anything parses it. The uploaded workbook is kept under its sha256 and its
+preview is computed once and kept (by the background worker for a large file, with a progress
+bar); the import re-reads and re-judges it, and refuses when what it would do differs from the
+preview the user confirmed (the fingerprint).
 """
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -19,9 +23,11 @@ from renovation.domain.ledger_import import preview_ledger
 from renovation.domain.ledger_reader import LedgerFileError
 from renovation.domain.stages import Status, status_label
 from renovation.extensions import csrf
+from renovation.ledger import kept_previews
 from renovation.ledger.cli import import_ledger
 from renovation.ledger.forms import CommitLedgerForm, LedgerUploadForm
 from renovation.ledger.uploads import store_upload, upload_path
+from renovation.templating import render, wants_fragment
 from renovation.upload_limits import accepts_photos, read_photo_upload
 
 bp = Blueprint("ledger", __name__)
@@ -64,15 +70,31 @@ def upload():
         if form.errors.get("csrf_token"):
             raise CSRFError(form.errors["csrf_token"][0])
         return render_template("ledger/upload.html", form=form), 422
-    return redirect(url_for("ledger.preview", sha256=store_upload(form.ledger.data.stream)), code=303)
+    data = form.ledger.data.stream.read()
+    try:
+        rows = kept_previews.check_upload(io.BytesIO(data))  # before anything parses it
+    except LedgerFileError as error:
+        form.ledger.errors.append(error.message)
+        return render_template("ledger/upload.html", form=form), 422
+    sha256 = store_upload(data)
+    kept_previews.start_preview(sha256, rows)
+    return redirect(url_for("ledger.preview", sha256=sha256), code=303)
 
 
 @bp.route("/ledger/import/<sha256>")
 @can_import
 def preview(sha256):
+    """The kept preview; while the worker judges a large file, a progress bar (``?fragment=progress``
+    is the part that polls, and asks for the whole page once the preview is ready)."""
     if upload_path(sha256) is None:
         return _upload_gone()
-    return _preview_page(sha256)
+    state = kept_previews.preview_state(sha256)
+    if request.args.get("fragment") == "progress" and wants_fragment() and not state.running:
+        return "", 200, {"HX-Refresh": "true"}
+    fragment = "progress" if request.args.get("fragment") == "progress" else None
+    form = CommitLedgerForm(formdata=None, fingerprint=state.fingerprint)
+    return render("ledger/preview.html", fragment, state=state, preview=state.preview, file_error=state.file_error,
+                  form=form, sha256=sha256, stale=False, rows_shown=ROWS_SHOWN, ledger_value=ledger_value)
 
 
 @bp.route("/ledger/import/<sha256>", methods=["POST"])
@@ -83,15 +105,16 @@ def commit(sha256):
         abort(400)
     if upload_path(sha256) is None:
         return _upload_gone()
-    judged, file_error = _judge(sha256)
+    judged, file_error = _judge(sha256)  # afresh: the kept preview may be out of date
     if file_error or judged.has_errors:
-        return _preview_page(sha256, status=422)
+        return _preview_page(sha256, judged, file_error, status=422)
     if judged.fingerprint != form.fingerprint.data:
-        return _preview_page(sha256, stale=True, status=409)
+        return _preview_page(sha256, judged, stale=True, status=409)
     try:
         result = commit_import(judged, current_user, sha256)
     except StaleLedgerPreview:
-        return _preview_page(sha256, stale=True, status=409)
+        return _preview_page(sha256, judged, stale=True, status=409)
+    kept_previews.forget(sha256)
     if result.changed:
         flash(_("Ledger imported: %(created)d new projects, %(updated)d updated, %(unchanged)d unchanged.",
                 created=result.created, updated=result.updated, unchanged=result.unchanged), "success")
@@ -112,11 +135,14 @@ def _judge(sha256: str):
         return None, error.message
 
 
-def _preview_page(sha256: str, stale: bool = False, status: int = 200):
-    judged, file_error = _judge(sha256)
+def _preview_page(sha256: str, judged, file_error=None, stale: bool = False, status: int = 200):
+    """The page for a preview just judged by the commit, which is kept in place of the old one."""
+    if judged is not None:
+        kept_previews.keep(sha256, judged)
     form = CommitLedgerForm(formdata=None, fingerprint=judged.fingerprint if judged else "")
-    return render_template("ledger/preview.html", preview=judged, file_error=file_error, form=form,
-                           sha256=sha256, stale=stale, rows_shown=ROWS_SHOWN, ledger_value=ledger_value), status
+    return render_template("ledger/preview.html", state=kept_previews.PreviewState(preview=judged),
+                           preview=judged, file_error=file_error, form=form, sha256=sha256, stale=stale,
+                           rows_shown=ROWS_SHOWN, ledger_value=ledger_value), status
 
 
 # The template and the list exports have their own module, with routes on this blueprint.

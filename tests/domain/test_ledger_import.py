@@ -174,3 +174,14 @@ def test_tolerant_headers_and_cells():
             parse_date(wrong)
     with pytest.raises(CellError):
         parse_int("12.5")
+
+
+def test_a_ledger_with_guarded_formula_text_imports_as_it_was_exported(app):
+    """A CSV export opened in Excel and saved as .xlsx keeps the apostrophe the export put before
+    text like "-1号楼" or "=A1": the import takes it off, so the round trip changes nothing."""
+    make_project("ZP-2026-001", compound="-1号楼", stages={"survey": {"note": "=A1"}})
+    table = project_table(ProjectFilter(), today())
+    rows = [[f"'{cell}" if isinstance(cell, str) and cell[:1] in "-=" else cell for cell in row] for row in table.rows]
+    assert "'-1号楼" in rows[0] and "'=A1" in rows[0]
+    preview = preview_ledger(io.BytesIO(xlsx_bytes(type(table)("台账", table.headers, table.widths, rows))))
+    assert preview.counts["unchanged"] == 1 and not preview.problems and not preview.has_changes
