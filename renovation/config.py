@@ -64,6 +64,9 @@ def default_config(instance_path: Path) -> dict:
         "PHOTO_MAX_BYTES": int(env.get("RENOVATION_PHOTO_MAX_MB", "25")) * 1024 * 1024,
         "PHOTO_MAX_PIXELS": int(env.get("RENOVATION_PHOTO_MAX_MEGAPIXELS", "50")) * 1_000_000,
         "PHOTO_MAX_FILES_PER_UPLOAD": 20,
+        # The most one upload request (several photos or files) may send; refused from its
+        # declared length, before it is read. Keep nginx's client_max_body_size in step.
+        "UPLOAD_MAX_BYTES": int(env.get("RENOVATION_UPLOAD_MAX_MB", "50")) * 1024 * 1024,
         # Days an open resident demand may wait before it counts as overdue.
         "DEMAND_OVERDUE_DAYS": int(env.get("RENOVATION_DEMAND_OVERDUE_DAYS", "15")),
         "PHOTO_STORAGE_PATH": env.get("RENOVATION_PHOTO_PATH") or str(instance_path / "photos"),

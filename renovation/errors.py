@@ -5,7 +5,7 @@ from flask_wtf.csrf import CSRFError
 
 from renovation.extensions import db
 from renovation.templating import render
-from renovation.upload_limits import takes_photos
+from renovation.upload_limits import takes_photos, too_large_message
 
 MESSAGES = {
     400: lambda: _("The request could not be understood."),
@@ -13,7 +13,7 @@ MESSAGES = {
     403: lambda: _("You do not have permission to do this."),
     404: lambda: _("The page or record does not exist."),
     405: lambda: _("This action is not allowed here."),
-    413: lambda: _("What you sent is too large."),
+    413: too_large_message,
     500: lambda: _("Something went wrong on the server. The error has been logged."),
 }
 
