@@ -75,6 +75,9 @@ def default_config(instance_path: Path) -> dict:
         # "immediate" → run in the caller (see renovation/tasks.py).
         "QUEUE_URL": env.get("RENOVATION_QUEUE_URL", ""),
         "BULLETIN_RENDER_TIMEOUT": timedelta(minutes=int(env.get("RENOVATION_BULLETIN_RENDER_TIMEOUT_MINUTES", "10"))),
+        # A render renews its lease every third of this; one not renewed for this long is claimed
+        # again by the running worker (its worker died: see renovation/domain/render_lease.py).
+        "BULLETIN_RENDER_LEASE": timedelta(seconds=int(env.get("RENOVATION_BULLETIN_RENDER_LEASE_SECONDS", "60"))),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
         "PASSWORD_HASH_METHOD": env.get("RENOVATION_PASSWORD_HASH", "scrypt"),
