@@ -104,3 +104,4 @@ def test_api_refuses_dates_outside_the_range(client, api, typed):
                            json={"category": "parking", "text": "停车难", "raised_on": typed})
     assert response.status_code == 422 and response.get_json()["errors"]["raised_on"] == RANGE
     assert (_count(StageEvent), _count(Consultation), _count(Demand)) == (0, 0, 0)
+
