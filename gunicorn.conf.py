@@ -20,6 +20,7 @@ requests and responses, so slow phones on site never hold a gunicorn thread at a
 Environment: ``RENOVATION_HOST`` / ``RENOVATION_PORT`` (127.0.0.1:5000), ``RENOVATION_WORKERS`` (3),
 ``RENOVATION_THREADS`` (16).
 """
+import logging
 import os
 
 from gunicorn.workers.gthread import TConn, ThreadWorker
@@ -84,3 +85,18 @@ class SlowClientSafeWorker(ThreadWorker):
 
 
 worker_class = SlowClientSafeWorker
+
+
+class SlowClientTimeoutsInOneLine(logging.Filter):
+    """gunicorn logs a dropped slow client as a 'Socket error' with a traceback; under a slowloris
+    that would flood the log. Say it in one line instead."""
+
+    def filter(self, record):
+        if record.exc_info and isinstance(record.exc_info[1], TimeoutError):
+            record.msg, record.args = "Closed a connection whose request stopped arriving (read timeout).", ()
+            record.exc_info, record.exc_text, record.levelno, record.levelname = None, None, logging.INFO, "INFO"
+        return True
+
+
+def post_worker_init(worker):
+    worker.log.error_log.addFilter(SlowClientTimeoutsInOneLine())
