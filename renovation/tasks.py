@@ -100,7 +100,8 @@ def recover_renders(queue: Huey, jobs: dict) -> list[int]:
 
     stuck = [bulletin_id for bulletin_id in db.session.scalars(select(Bulletin.id).where(stalled()))
              if requeue_bulletin(bulletin_id)]
-    in_queue = {task.args[0] for task in queue.pending() if task.name == "render_bulletin" and task.args}
+    waiting = queue.pending() + queue.scheduled()  # scheduled: a job waiting to be retried
+    in_queue = {task.args[0] for task in waiting if task.name == "render_bulletin" and task.args}
     forgotten = db.session.scalars(select(Bulletin.id).where(
         Bulletin.render_status == RenderStatus.QUEUED.value, Bulletin.render_queued_at < utcnow() - render_lease()))
     recovered = stuck + [bulletin_id for bulletin_id in forgotten if bulletin_id not in in_queue and bulletin_id not in stuck]

@@ -1,9 +1,11 @@
 """Rendering in the background: a render whose worker died (its lease not renewed for
 BULLETIN_RENDER_LEASE) is claimed again, and the bulletin's page says when a render is stalled or when no worker seems
 to be running."""
+import time
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from renovation import tasks
 from renovation.domain import bulletin_archive
@@ -115,3 +117,57 @@ def test_a_render_just_claimed_is_not_stalled_and_keeps_polling(client, english_
     rendering = _bulletin(english_engineer, render_status="rendering", render_started_at=utcnow())
     html = _status_fragment(client, rendering)
     assert "Rendering…" in html and 'hx-trigger="every 1s"' in html and "/render" not in html
+
+
+def test_a_long_render_renews_its_lease_and_is_not_claimed_twice(app, engineer, monkeypatch):
+    from renovation.domain import bulletins
+
+    programme()
+    app.config["BULLETIN_RENDER_LEASE"] = timedelta(milliseconds=300)
+    bulletin = _bulletin(engineer)
+    real_render, seen = bulletins.render_pdf, {}
+
+    def slow_render(snapshot):
+        time.sleep(1)  # three leases long: renewed meanwhile, so nobody else may claim it
+        seen["second claim"] = render_bulletin(bulletin.id).render_status
+        return real_render(snapshot)
+
+    monkeypatch.setattr(bulletins, "render_pdf", slow_render)
+    issued = utcnow()
+    done = render_bulletin(bulletin.id)
+    assert seen["second claim"] == "rendering" and done.render_status == "done"
+    assert done.render_started_at - issued > timedelta(milliseconds=500)  # the last renewal
+
+
+def test_a_render_that_lost_its_lease_writes_nothing(app, engineer, monkeypatch):
+    from renovation.domain import bulletins
+
+    programme()
+    bulletin = _bulletin(engineer)
+    real_render, other_claim = bulletins.render_pdf, utcnow() + timedelta(seconds=5)
+
+    def render_while_another_worker_claims_it(snapshot):
+        db.session.execute(sa.update(Bulletin).where(Bulletin.id == bulletin.id)
+                           .values(render_started_at=other_claim))  # as if it stalled and was claimed again
+        db.session.commit()
+        return real_render(snapshot)
+
+    monkeypatch.setattr(bulletins, "render_pdf", render_while_another_worker_claims_it)
+    result = render_bulletin(bulletin.id)
+    assert (result.render_status, result.pdf_sha256, result.render_started_at) == ("rendering", None, other_claim)
+
+
+def test_the_worker_recovers_stalled_and_forgotten_renders(app, engineer, tmp_path):
+    programme()
+    stalled = _bulletin(engineer, render_status="rendering", render_started_at=utcnow() - timedelta(minutes=5))
+    forgotten = _bulletin(engineer, render_queued_at=utcnow() - timedelta(minutes=5))
+    busy = _bulletin(engineer, render_status="rendering", render_started_at=utcnow())
+    waiting = _bulletin(engineer, render_queued_at=utcnow() - timedelta(minutes=5))
+    queue = tasks.make_queue(f"sqlite:///{tmp_path / 'queue.db'}", tmp_path)
+    jobs = tasks.register_jobs(queue, app)
+    jobs["render_bulletin"](waiting.id)  # its job is in the queue: not queued twice
+
+    assert sorted(tasks.recover_renders(queue, jobs)) == sorted([stalled.id, forgotten.id])
+    assert sorted(task.args[0] for task in queue.pending()) == sorted([waiting.id, stalled.id, forgotten.id])
+    assert _reloaded(stalled.id).render_status == "queued" and _reloaded(busy.id).render_status == "rendering"
+    assert tasks.recover_renders(queue, jobs) == []  # all in the queue now

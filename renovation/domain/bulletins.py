@@ -251,12 +251,12 @@ def render_bulletin(bulletin_id: int) -> Bulletin:
     except Exception as error:  # recorded on the bulletin and shown on its page; the job ends
         log.exception("bulletin %s failed to render", bulletin_id)
         db.session.rollback()
-        lease.release()
         outcome = {"render_status": RenderStatus.FAILED.value, "render_error": f"{error}"[:2000] or repr(error)}
     else:
-        lease.release()
         outcome = {"pdf_key": pdf_key(sha256), "pdf_sha256": sha256, "pdf_size": len(pdf),
                    "render_status": RenderStatus.DONE.value, "rendered_at": utcnow()}
+    finally:
+        lease.release()  # whatever happens: a worker stopping mid-render must not keep renewing
     written = db.session.execute(update(Bulletin).where(held_by(lease)).values(**outcome)).rowcount
     db.session.commit()
     if written:
