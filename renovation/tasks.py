@@ -104,7 +104,7 @@ def recover_renders(queue: Huey, jobs: dict) -> list[int]:
     in_queue = {task.args[0] for task in waiting if task.name == "render_bulletin" and task.args}
     forgotten = db.session.scalars(select(Bulletin.id).where(
         Bulletin.render_status == RenderStatus.QUEUED.value, Bulletin.render_queued_at < utcnow() - render_lease()))
-    recovered = stuck + [bulletin_id for bulletin_id in forgotten if bulletin_id not in in_queue and bulletin_id not in stuck]
+    recovered = stuck + [bulletin_id for bulletin_id in forgotten if bulletin_id not in {*in_queue, *stuck}]
     db.session.commit()
     for bulletin_id in recovered:
         jobs["render_bulletin"](bulletin_id)
