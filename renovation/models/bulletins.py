@@ -8,8 +8,7 @@ bulletin ``failed`` with its number and snapshot, and rendering it again prints 
 document, so a number is never lost and never reused. A worker killed while rendering leaves it
 ``rendering``: its worker renews ``render_started_at`` while it renders, so once that is older
 than ``BULLETIN_RENDER_LEASE`` it counts as stalled and is claimed again. Once ``done``, nothing
-changes: a correction is a new bulletin
-whose ``corrects_id`` names the one it corrects.
+changes: a correction is a new bulletin whose ``corrects_id`` names the one it corrects.
 """
 from datetime import datetime
 from enum import StrEnum
