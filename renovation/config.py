@@ -64,6 +64,9 @@ def default_config(instance_path: Path) -> dict:
         "PHOTO_MAX_BYTES": int(env.get("RENOVATION_PHOTO_MAX_MB", "25")) * 1024 * 1024,
         "PHOTO_MAX_PIXELS": int(env.get("RENOVATION_PHOTO_MAX_MEGAPIXELS", "50")) * 1_000_000,
         "PHOTO_MAX_FILES_PER_UPLOAD": 20,
+        # The most one upload request (several photos or files) may send; refused from its
+        # declared length, before it is read. Keep nginx's client_max_body_size in step.
+        "UPLOAD_MAX_BYTES": int(env.get("RENOVATION_UPLOAD_MAX_MB", "50")) * 1024 * 1024,
         # Days an open resident demand may wait before it counts as overdue.
         "DEMAND_OVERDUE_DAYS": int(env.get("RENOVATION_DEMAND_OVERDUE_DAYS", "15")),
         "PHOTO_STORAGE_PATH": env.get("RENOVATION_PHOTO_PATH") or str(instance_path / "photos"),
@@ -83,6 +86,9 @@ def default_config(instance_path: Path) -> dict:
         "LEDGER_PREVIEW_SECONDS": int(env.get("RENOVATION_LEDGER_PREVIEW_SECONDS", "300")),
         # Ledgers with more rows than this are previewed by the background worker, with a progress bar.
         "LEDGER_BACKGROUND_ROWS": int(env.get("RENOVATION_LEDGER_BACKGROUND_ROWS", "2000")),
+        # A render renews its lease every third of this; one not renewed for this long is claimed
+        # again by the running worker (its worker died: see renovation/domain/render_lease.py).
+        "BULLETIN_RENDER_LEASE": timedelta(seconds=int(env.get("RENOVATION_BULLETIN_RENDER_LEASE_SECONDS", "60"))),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
         "PASSWORD_HASH_METHOD": env.get("RENOVATION_PASSWORD_HASH", "scrypt"),

@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from renovation.extensions import db
 from renovation.templating import render
-from renovation.upload_limits import takes_photos
+from renovation.upload_limits import takes_photos, too_large_message
 
 # The answer to an htmx request that failed: the message escaped into a fixed piece of markup.
 HTMX_ERROR = Markup('<p class="flash flash-error" role="alert">{}</p>')
@@ -17,7 +17,7 @@ MESSAGES = {
     403: lambda: _("You do not have permission to do this."),
     404: lambda: _("The page or record does not exist."),
     405: lambda: _("This action is not allowed here."),
-    413: lambda: _("What you sent is too large."),
+    413: too_large_message,
     500: lambda: _("Something went wrong on the server. The error has been logged."),
 }
 

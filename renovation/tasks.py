@@ -8,11 +8,21 @@ the page polls for the result.
 - ``redis://host:6379/0``: Redis, when the bureau runs several servers;
 - ``immediate``: each job runs at once inside the caller (the tests; the command line).
 
-The worker is ``flask --app renovation worker``; ``./scripts/run`` starts it beside gunicorn.
-Jobs record their own outcome in the database (a failed render is marked failed with its error),
-so nothing depends on huey's result store.
+The worker is ``flask --app renovation worker``; ``./scripts/run`` starts it beside gunicorn under
+:mod:`renovation.supervisor`, which restarts it when it dies. Jobs record their own outcome in the
+database (a failed render is marked failed with its error), so nothing depends on huey's result
+store.
+
+A job in flight when its worker is killed is lost to the queue (huey has already taken it off).
+Renders hold a lease instead (:mod:`renovation.domain.render_lease`): the worker, when it starts
+and then every half lease, queues again each bulletin whose lease ran out, and each bulletin
+queued long ago that is not in the queue (:func:`recover_renders`). Rendering is idempotent (the
+number was given at issue; the claim and the result are conditional), so a job queued twice
+renders once.
 """
 import logging
+import threading
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -44,7 +54,9 @@ def make_queue(url: str, instance_path: Path) -> Huey:
 def register_jobs(queue: Huey, app: Flask) -> dict:
     """The jobs, each run inside an app context of ``app`` (the worker's own app)."""
 
-    @queue.task(name="render_bulletin")
+    # Retries cover a render job that raised (the database away for a moment); a render that
+    # failed on its own is recorded as failed and not retried.
+    @queue.task(name="render_bulletin", retries=3, retry_delay=10)
     def render_bulletin(bulletin_id: int) -> None:
         from renovation.domain.bulletins import render_bulletin as render
 
@@ -83,6 +95,49 @@ def queue_description(queue: Huey) -> str:
     return f"Redis {kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
 
 
+def recover_renders(queue: Huey, jobs: dict) -> list[int]:
+    """Queue again the renders a dead worker left: bulletins whose lease ran out, and bulletins
+    queued over a lease ago whose job is not in the queue. The ids queued, for the log."""
+    from sqlalchemy import select
+
+    from renovation.domain.bulletins import requeue_bulletin, stalled
+    from renovation.domain.clock import utcnow
+    from renovation.domain.render_lease import render_lease
+    from renovation.extensions import db
+    from renovation.models import Bulletin, RenderStatus
+
+    stuck = [bulletin_id for bulletin_id in db.session.scalars(select(Bulletin.id).where(stalled()))
+             if requeue_bulletin(bulletin_id)]
+    waiting = queue.pending() + queue.scheduled()  # scheduled: a job waiting to be retried
+    in_queue = {task.args[0] for task in waiting if task.name == "render_bulletin" and task.args}
+    forgotten = db.session.scalars(select(Bulletin.id).where(
+        Bulletin.render_status == RenderStatus.QUEUED.value, Bulletin.render_queued_at < utcnow() - render_lease()))
+    recovered = stuck + [bulletin_id for bulletin_id in forgotten if bulletin_id not in {*in_queue, *stuck}]
+    db.session.commit()
+    for bulletin_id in recovered:
+        jobs["render_bulletin"](bulletin_id)
+    return recovered
+
+
+def _recover_every(app: Flask, every: timedelta, stop: threading.Event) -> None:
+    """The worker's recovery loop: :func:`recover_renders` now, then every ``every``."""
+    from renovation.extensions import db
+
+    log = logging.getLogger(__name__)
+    while True:
+        with app.app_context():
+            try:
+                recovered = recover_renders(app.extensions["queue"], app.extensions["queue_jobs"])
+                if recovered:
+                    log.warning("queued again the renders a stopped worker left: bulletins %s", recovered)
+            except Exception:  # the database may be away for a moment: try again next time
+                log.exception("could not look for stalled renders")
+            finally:
+                db.session.remove()
+        if stop.wait(every.total_seconds()):
+            return
+
+
 @click.command("worker")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
               help="Jobs run at the same time (threads).")
@@ -94,4 +149,12 @@ def worker(workers: int) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo(f"Worker serving the queue at {queue_description(queue)} with {workers} thread(s).")
-    queue.create_consumer(workers=workers, worker_type="thread", graceful_signal="TERM").run()
+    from renovation.domain.render_lease import render_lease
+
+    app, stop = current_app._get_current_object(), threading.Event()
+    threading.Thread(target=_recover_every, args=(app, render_lease() / 2, stop), daemon=True,
+                     name="render-recovery").start()
+    try:
+        queue.create_consumer(workers=workers, worker_type="thread", graceful_signal="TERM").run()
+    finally:
+        stop.set()

@@ -1,19 +1,39 @@
 """Request size limits for the routes that take photos (every other route keeps the small
-app-wide limit of ``MAX_CONTENT_LENGTH``)."""
+app-wide limit of ``MAX_CONTENT_LENGTH``).
+
+A route taking several files may receive at most ``UPLOAD_MAX_BYTES`` in one request. Werkzeug
+compares the declared ``Content-Length`` with the limit before it reads a byte of the body, so
+an oversized upload is refused (413) at once instead of being spooled to disk first.
+"""
 from flask import abort, current_app, request
+from flask_babel import gettext as _
 
 MEGABYTE = 1024 * 1024
 
 
-def allow_photo_upload(files: int | None = None) -> None:
-    """Raise this request's limit to ``files`` photos of the largest accepted size, plus form fields.
-
-    Call before the form is read. Werkzeug spools file parts to temporary files, so a large
-    request does not sit in memory.
-    """
+def upload_limit(files: int | None = None) -> int:
+    """The most one request may send: ``files`` files of the largest accepted size plus form
+    fields, and never more than ``UPLOAD_MAX_BYTES`` (many files at once)."""
     config = current_app.config
     count = files if files is not None else config["PHOTO_MAX_FILES_PER_UPLOAD"]
-    request.max_content_length = config["PHOTO_MAX_BYTES"] * count + MEGABYTE
+    return min(config["PHOTO_MAX_BYTES"] * count + MEGABYTE, config["UPLOAD_MAX_BYTES"])
+
+
+def allow_photo_upload(files: int | None = None) -> None:
+    """Raise this request's limit to :func:`upload_limit`. Call before the form is read.
+
+    Werkzeug spools file parts to temporary files, so a large request does not sit in memory.
+    """
+    request.max_content_length = upload_limit(files)
+
+
+def too_large_message() -> str:
+    """What a person is told when a request is over its limit (the upload's, on upload routes)."""
+    if not takes_photos():
+        return _("What you sent is too large.")
+    view = current_app.view_functions[request.endpoint]
+    mb = upload_limit(view.photo_upload_files) // MEGABYTE
+    return _("You can send at most %(mb)d MB at a time: send fewer or smaller files.", mb=mb)
 
 
 def accepts_photos(files: int | None = None):

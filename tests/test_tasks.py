@@ -1,6 +1,7 @@
 """Background jobs: the queue each setting gives, and a real worker process rendering a queued
 bulletin from a SQLite queue and from Redis while the test (the "web side") goes on."""
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from renovation.domain.bulletins import Scope, issue_bulletin, pdf_bytes
 from renovation.extensions import db
 from renovation.models import Bulletin
 from tests.conftest import make_project
-from tests.worker_process import worker_process
+from tests.worker_process import supervised_slow_worker, worker_process
 
 REDIS_URL = os.environ.get("RENOVATION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -96,3 +97,57 @@ def test_immediate_mode_renders_in_the_caller(app, engineer):
     tasks.enqueue("render_bulletin", bulletin.id)
     db.session.expire_all()
     assert db.session.get(Bulletin, bulletin.id).render_status == "done"
+
+
+def _wait_for(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return not Path(f"/proc/{pid}/stat").exists() or Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+
+def test_a_worker_killed_mid_render_is_restarted_and_the_bulletin_rendered_once(app, engineer, database_url,
+                                                                              tmp_path):
+    """kill -9 of the worker while it renders: the supervisor starts it again, the render whose
+    lease ran out is claimed again by itself, and the bulletin is rendered once, with its number."""
+    bulletin = _queued_bulletin(engineer)
+    number = bulletin.number
+    queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
+    queue = tasks.make_queue(queue_url, tmp_path)
+    tasks.register_jobs(queue, app)["render_bulletin"](bulletin.id)
+    pid_file = tmp_path / "worker.pid"
+    with supervised_slow_worker(app, database_url, queue_url, pid_file) as supervisor:
+        _wait_for(lambda: db.session.get(Bulletin, bulletin.id).render_status == "rendering", 90, "the render to start")
+        first_worker = int(pid_file.read_text())
+        os.kill(first_worker, signal.SIGKILL)
+        _wait_for(lambda: not _pid_alive(first_worker), 10, "the worker to die")
+        killed = db.session.get(Bulletin, bulletin.id)
+        assert killed.render_status == "rendering" and killed.pdf_sha256 is None  # killed mid-render
+
+        rendered = _wait_for(lambda: (found := db.session.get(Bulletin, bulletin.id)).render_status == "done"
+                             and found, 120, "the bulletin to be rendered after the restart")
+        second_worker = int(pid_file.read_text())
+        assert second_worker != first_worker and _pid_alive(second_worker)
+        assert supervisor.poll() is None
+    assert supervisor.returncode in (0, -15, 143), supervisor.output
+    assert not _pid_alive(second_worker), "stopping the supervisor stops the worker"
+
+    assert pdf_bytes(rendered).startswith(b"%PDF-")
+    assert (rendered.number, db.session.query(Bulletin).count()) == (number, 1)
+    assert supervisor.output.count(f"bulletin {bulletin.id}: done") == 1, supervisor.output
+    stored = list(Path(app.config["PHOTO_STORAGE_PATH"], "bulletins").rglob("*.pdf"))
+    assert [path.name for path in stored] == [f"{rendered.pdf_sha256}.pdf"]
+    assert "starting it again" in supervisor.output
+    assert queue.pending_count() == 0

@@ -7,6 +7,7 @@ from wtforms import (BooleanField, DateField, DecimalField, Form, FormField, Int
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from renovation.date_fields import plausible_date
 from renovation.domain.consultations import CONSULTATION_FIELDS, VOTE_FIGURES
 from renovation.domain.votes import MatterClass
 from renovation.models.consultations import KIND_LABELS, ConsultationKind
@@ -56,7 +57,7 @@ class VoteForm(Form):
 
 
 class ConsultationForm(FlaskForm):
-    date = DateField(_l("Date"), validators=[InputRequired()])
+    date = DateField(_l("Date"), validators=[InputRequired(), plausible_date])
     kind = SelectField(_l("Kind"), choices=kind_choices(), default=ConsultationKind.COUNCIL_MEETING.value)
     place = StringField(_l("Place"), validators=[Optional(), Length(max=128)])
     organiser = StringField(_l("Organiser"), validators=[Optional(), Length(max=64)])

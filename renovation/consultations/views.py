@@ -15,6 +15,7 @@ from renovation.domain import project_list
 from renovation.domain.clock import today
 from renovation.domain.votes import Basis, CheckKey
 from renovation.models.consultations import KIND_LABELS
+from renovation.list_links import list_url
 from renovation.templating import render, wants_fragment
 
 bp = Blueprint("consultations", __name__)
@@ -162,7 +163,8 @@ def index():
     criteria = criteria_from_form(form)
     page = form.page.data if not form.page.errors and form.page.data else 1
     result = operations.find_consultations(criteria, page, current_app.config.get("CONSULTATIONS_PER_PAGE", 50))
-    return render("consultations/index.html", "results", form=form, result=result, page_url=_page_url)
+    return render("consultations/index.html", "results", form=form, result=result,
+                  page_url=lambda page: list_url("consultations.index", form, page=page if page > 1 else None))
 
 
 def criteria_from_form(form) -> operations.ConsultationFilter:
@@ -175,11 +177,6 @@ def criteria_from_form(form) -> operations.ConsultationFilter:
                                      ("date_to", "date_to", None))
         if not getattr(form, field).errors
     })
-
-
-def _page_url(page: int) -> str:
-    args = {key: value for key, value in request.args.items() if key != "page" and value}
-    return url_for("consultations.index", **args, **({"page": page} if page > 1 else {}))
 
 
 # The consultation's files have their own module, with routes on this blueprint.

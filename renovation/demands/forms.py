@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from renovation.date_fields import plausible_date
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
 
 
@@ -23,7 +24,8 @@ class RaiseDemandForm(FlaskForm):
     text = TextAreaField(_l("Demand"), validators=[InputRequired(_l("Write what the residents ask for.")),
                                                    Length(max=2000)])
     raised_by = StringField(_l("Raised by (household or building)"), validators=[Optional(), Length(max=100)])
-    raised_on = DateField(_l("Raised on"), validators=[InputRequired(_l("Enter the date the demand was raised."))])
+    raised_on = DateField(_l("Raised on"), validators=[InputRequired(_l("Enter the date the demand was raised.")),
+                                                         plausible_date])
     consultation_id = SelectField(_l("Raised at"), coerce=int, validators=[Optional()])
 
     def set_consultations(self, consultations) -> None:

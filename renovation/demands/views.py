@@ -9,6 +9,7 @@ from renovation.demands.forms import ChangeDemandForm, DemandFilterForm, RaiseDe
 from renovation.domain import consultations, demands, project_list
 from renovation.domain.clock import today
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
+from renovation.list_links import list_url
 from renovation.templating import render, wants_fragment
 
 bp = Blueprint("demands", __name__)
@@ -52,7 +53,7 @@ def index():
     form.set_choices(*project_list.streets_and_communities())
     form.validate()
     criteria = criteria_from_form(form)
-    figures_url = url_for("demands.index", **{**request.args.to_dict(), "fragment": "figures"})
+    figures_url = list_url("demands.index", form, fragment="figures")
     if request.args.get("fragment") == "figures" and wants_fragment():  # a demand was handled here
         return render("demands/index.html", "figures", figures=demands.figures(criteria), figures_url=figures_url,
                       by_community=demands.figures_by_community(criteria))

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from renovation.domain.bulletins import render_timeout
+from renovation.domain.render_lease import render_lease
 from renovation.domain.clock import utcnow
 from renovation.extensions import db
 from renovation.models import Bulletin, RenderStatus
@@ -21,9 +21,8 @@ class RenderProgress:
     """Where a bulletin's PDF is, as its page shows it."""
 
     status: str
-    stalled: bool = False  # rendering for longer than BULLETIN_RENDER_TIMEOUT: its worker died
+    stalled: bool = False  # rendering, its lease not renewed for BULLETIN_RENDER_LEASE: its worker died
     waiting_long: bool = False  # queued for over a minute: the worker may not be running
-    timeout_minutes: int = 10
 
     @property
     def polling(self) -> bool:
@@ -38,14 +37,13 @@ class RenderProgress:
 
 def render_progress(bulletin: Bulletin, now: datetime | None = None) -> RenderProgress:
     """The bulletin's render status for its page, with the stalled and waiting notices."""
-    now, timeout = now or utcnow(), render_timeout()
-    started, queued = bulletin.render_started_at, bulletin.render_queued_at or bulletin.issued_at
+    now = now or utcnow()
+    renewed, queued = bulletin.render_started_at, bulletin.render_queued_at or bulletin.issued_at
     rendering = bulletin.render_status == RenderStatus.RENDERING
     return RenderProgress(
         bulletin.render_status,
-        stalled=rendering and (started is None or now - started > timeout),
-        waiting_long=bulletin.render_status == RenderStatus.QUEUED and now - queued > QUEUE_NOTICE_AFTER,
-        timeout_minutes=max(1, round(timeout.total_seconds() / 60)))
+        stalled=rendering and (renewed is None or now - renewed > render_lease()),
+        waiting_long=bulletin.render_status == RenderStatus.QUEUED and now - queued > QUEUE_NOTICE_AFTER)
 
 
 def issued_bulletins(limit: int = 500) -> list[Bulletin]:

@@ -9,14 +9,15 @@ Numbering and failure, in one place:
   run on a task queue). A failed render leaves the bulletin ``failed`` with its error, its number
   and its snapshot; rendering it again prints the same document. A number is never lost to a
   failure, and nothing deletes a bulletin, so there are no gaps. A worker killed mid-render leaves
-  it ``rendering``; after ``BULLETIN_RENDER_TIMEOUT`` it is stalled and may be claimed again.
+  it ``rendering`` with a lease nobody renews; a lease later it is stalled, and the running worker
+  claims it again by itself (see :mod:`renovation.domain.render_lease`).
 - A rendered bulletin never changes: its PDF is stored under its sha256 and read back verified.
   A correction is a new number whose ``corrects`` names the bulletin it corrects.
 """
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -31,6 +32,7 @@ from renovation.domain.bulletin_photos import MAX_PAIRS
 from renovation.domain.bulletin_pdf import check_fonts, render_pdf
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
+from renovation.domain.render_lease import Lease, held_by, render_lease
 from renovation.extensions import db
 from renovation.models import Bulletin, BulletinKind, Project, RenderStatus, Street
 from renovation.storage import get_storage
@@ -39,7 +41,6 @@ log = logging.getLogger(__name__)
 DEFAULT_ISSUER = "漳平市住房和城乡建设局"
 DEFAULT_COPY_TO = "市委办公室，市政府办公室，市财政局，市自然资源局，各街道办事处"
 NUMBER_ATTEMPTS = 8
-DEFAULT_RENDER_TIMEOUT = timedelta(minutes=10)
 
 
 class BulletinError(ValueError):
@@ -214,24 +215,21 @@ def pdf_key(sha256: str) -> str:
     return f"bulletins/{sha256[:2]}/{sha256[2:4]}/{sha256}.pdf"
 
 
-def render_timeout() -> timedelta:
-    """How long a render may take before its bulletin counts as stalled (its worker died)."""
-    return current_app.config.get("BULLETIN_RENDER_TIMEOUT") or DEFAULT_RENDER_TIMEOUT
-
-
 def stalled(now: datetime | None = None):
-    """The SQL condition of a bulletin stuck in ``rendering`` for longer than the timeout."""
-    started_before = (now or utcnow()) - render_timeout()
+    """The SQL condition of a bulletin stuck in ``rendering``: its lease was not renewed in time
+    (its worker died, or the render hung past ``BULLETIN_RENDER_TIMEOUT``)."""
+    renewed_before = (now or utcnow()) - render_lease()
     return and_(Bulletin.render_status == RenderStatus.RENDERING.value,
-                or_(Bulletin.render_started_at.is_(None), Bulletin.render_started_at < started_before))
+                or_(Bulletin.render_started_at.is_(None), Bulletin.render_started_at < renewed_before))
 
 
 def render_bulletin(bulletin_id: int) -> Bulletin:
     """Render a queued, failed or stalled bulletin from its snapshot and store the PDF; record a
     failure.
 
-    A bulletin that is done, or being rendered by someone else (for less than the timeout), is
-    left alone: the status is claimed with one conditional UPDATE, so a job run twice does no harm.
+    A bulletin that is done, or being rendered by someone else (whose lease is alive), is left
+    alone: the status is claimed with one conditional UPDATE, so a job run twice does no harm,
+    and the result is written only under the lease (see :mod:`renovation.domain.render_lease`).
     """
     now = utcnow()
     claimed = db.session.execute(
@@ -240,10 +238,11 @@ def render_bulletin(bulletin_id: int) -> Bulletin:
                                    stalled(now)))
         .values(render_status=RenderStatus.RENDERING.value, render_error="", render_started_at=now)).rowcount
     db.session.commit()
-    bulletin = db.session.get(Bulletin, bulletin_id)
     if not claimed:
-        return bulletin
+        return db.session.get(Bulletin, bulletin_id)
+    lease = Lease(bulletin_id, now).start()
     try:
+        bulletin = db.session.get(Bulletin, bulletin_id)
         pdf = render_pdf(bulletin.snapshot)
         sha256 = hashlib.sha256(pdf).hexdigest()
         storage = get_storage()
@@ -252,14 +251,19 @@ def render_bulletin(bulletin_id: int) -> Bulletin:
     except Exception as error:  # recorded on the bulletin and shown on its page; the job ends
         log.exception("bulletin %s failed to render", bulletin_id)
         db.session.rollback()
-        bulletin = db.session.get(Bulletin, bulletin_id)
-        bulletin.render_status, bulletin.render_error = RenderStatus.FAILED.value, f"{error}"[:2000] or repr(error)
-        db.session.commit()
-        return bulletin
-    bulletin.pdf_key, bulletin.pdf_sha256, bulletin.pdf_size = pdf_key(sha256), sha256, len(pdf)
-    bulletin.render_status, bulletin.rendered_at = RenderStatus.DONE.value, utcnow()
+        outcome = {"render_status": RenderStatus.FAILED.value, "render_error": f"{error}"[:2000] or repr(error)}
+    else:
+        outcome = {"pdf_key": pdf_key(sha256), "pdf_sha256": sha256, "pdf_size": len(pdf),
+                   "render_status": RenderStatus.DONE.value, "rendered_at": utcnow()}
+    finally:
+        lease.release()  # whatever happens: a worker stopping mid-render must not keep renewing
+    written = db.session.execute(update(Bulletin).where(held_by(lease)).values(**outcome)).rowcount
     db.session.commit()
-    return bulletin
+    if written:
+        log.info("bulletin %s: %s", bulletin_id, outcome["render_status"])
+    else:
+        log.warning("bulletin %s: render lease lost; the worker that claimed it again writes the result", bulletin_id)
+    return db.session.get(Bulletin, bulletin_id)
 
 
 def requeue_bulletin(bulletin_id: int) -> bool:

@@ -17,6 +17,7 @@ from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain import votes
 from renovation.domain.audit import record
 from renovation.domain.clock import utcnow
+from renovation.domain.date_range import implausible_date_message
 from renovation.extensions import db
 from renovation.models import Community, Compound, Consultation, Project, Vote
 
@@ -76,10 +77,13 @@ def _apply_vote(consultation: Consultation, vote_values: dict | None) -> None:
     consultation.vote = vote
 
 
-def _check(vote_values: dict | None) -> None:
+def _check(values: dict, vote_values: dict | None) -> dict:
+    """The errors of the consultation's date and its vote (the forms check the rest)."""
     errors = _vote_errors(vote_values) if vote_values is not None else {}
-    if errors:
-        raise ConsultationError(errors)
+    message = implausible_date_message(values.get("date"))
+    if message is not None:
+        errors["date"] = message
+    return errors
 
 
 # --- writes ----------------------------------------------------------------------------------
@@ -93,7 +97,9 @@ def _fields(values: dict) -> dict:
 
 def add_consultation(project: Project, user, values: dict, vote_values: dict | None = None) -> Consultation:
     """Log a consultation (and its vote) for a project; raises :class:`ConsultationError`."""
-    _check(vote_values)
+    errors = _check(values, vote_values)
+    if errors:
+        raise ConsultationError(errors)
     now = utcnow()
     consultation = Consultation(project=project, created_by_id=user.id, created_at=now, updated_at=now,
                                 **_fields(values))
@@ -115,7 +121,7 @@ def update_consultation(consultation: Consultation, user, values: dict, vote_val
                         reason: str = "") -> Consultation:
     """Change a consultation and its vote (``None`` removes the vote)."""
     reason = (reason or "").strip()
-    errors = _vote_errors(vote_values) if vote_values is not None else {}
+    errors = _check(values, vote_values)
     if needs_edit_reason(consultation) and not reason:
         errors["reason"] = _l("More than seven days have passed: say why the record is changed.")
     if errors:

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from renovation.domain import audit
 from renovation.domain.clock import today as china_today
+from renovation.domain.date_range import implausible_date_message
 from renovation.domain.clock import utcnow
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project
@@ -105,6 +106,8 @@ def raise_demand(project, user, values: dict, today: date | None = None) -> Dema
     raised_on = values.get("raised_on")
     if raised_on is None:
         errors["raised_on"] = str(_l("Enter the date the demand was raised."))
+    elif implausible_date_message(raised_on) is not None:
+        errors["raised_on"] = str(implausible_date_message(raised_on))
     elif raised_on > today:
         errors["raised_on"] = str(_l("The date cannot be in the future."))
     consultation_id = values.get("consultation_id") or None

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from openpyxl.utils.datetime import from_excel
 
+from renovation.domain.date_range import implausible_date_message
 from renovation.domain.ledger_columns import STATUS_NAMES, Column
 from renovation.domain.messages import with_values
 from renovation.domain.spreadsheets import without_formula_guard
@@ -130,7 +131,16 @@ def parse_percent(value) -> int | None:
 
 
 def parse_date(value) -> date | None:
-    """A date cell, an Excel serial, or text in the usual Chinese and ISO forms."""
+    """A date cell, an Excel serial, or text in the usual Chinese and ISO forms, in the accepted
+    range (see :mod:`renovation.domain.date_range`)."""
+    parsed = _parse_any_date(value)
+    message = implausible_date_message(parsed)
+    if message is not None:
+        raise CellError(message)
+    return parsed
+
+
+def _parse_any_date(value) -> date | None:
     if is_blank(value):
         return None
     if isinstance(value, datetime):

@@ -11,6 +11,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from renovation.domain.date_range import implausible_date_message
 from renovation.domain.messages import lazy_text, with_values
 from renovation.domain.stages import (
     CONSTRUCTION_STAGES,
@@ -81,6 +82,10 @@ def _own_errors(stage: StageState, today: date) -> dict[str, str]:
         if status != Status.COMPLETED and stage.actual_end:
             errors["actual_end"] = _l("Only a completed stage has an actual end date.")
 
+    for field in ("actual_start", "actual_end", "planned_start", "planned_end"):
+        message = implausible_date_message(getattr(stage, field))
+        if message is not None and field not in errors:
+            errors[field] = message
     for field in ("actual_start", "actual_end"):
         value = getattr(stage, field)
         if value and value > today and field not in errors:

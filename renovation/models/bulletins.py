@@ -6,9 +6,9 @@ the unique constraint on (kind, year, number) turns a concurrent duplicate into 
 issuing code retries with the next number. Rendering comes after: a failed render leaves the
 bulletin ``failed`` with its number and snapshot, and rendering it again prints the same
 document, so a number is never lost and never reused. A worker killed while rendering leaves it
-``rendering``: once ``render_started_at`` is older than ``BULLETIN_RENDER_TIMEOUT`` it counts as
-stalled and may be claimed again. Once ``done``, nothing changes: a correction is a new bulletin
-whose ``corrects_id`` names the one it corrects.
+``rendering``: its worker renews ``render_started_at`` while it renders, so once that is older
+than ``BULLETIN_RENDER_LEASE`` it counts as stalled and is claimed again. Once ``done``, nothing
+changes: a correction is a new bulletin whose ``corrects_id`` names the one it corrects.
 """
 from datetime import datetime
 from enum import StrEnum
@@ -70,7 +70,7 @@ class Bulletin(db.Model):
     render_status: Mapped[str] = mapped_column(String(12), default=RenderStatus.QUEUED.value)
     render_error: Mapped[str] = mapped_column(Text, default="")
     render_queued_at: Mapped[datetime | None]  # issued or queued again: a long wait means no worker
-    render_started_at: Mapped[datetime | None]  # claimed by a worker: too long ago means it died
+    render_started_at: Mapped[datetime | None]  # claimed, then renewed while rendering: too long ago means it died
     rendered_at: Mapped[datetime | None]
     pdf_key: Mapped[str | None] = mapped_column(String(255))
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))

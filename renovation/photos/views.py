@@ -10,6 +10,7 @@ from renovation import permissions
 from renovation.domain import photo_gallery, project_list
 from renovation.domain.photo_operations import PairError, add_photos, delete_photo, pair_photos, unpair, update_photo
 from renovation.extensions import csrf, db
+from renovation.list_links import list_url
 from renovation.models import Photo, PhotoPair
 from renovation.photos.files import send_photo_file
 from renovation.photos.forms import (ConfirmForm, DeletePhotoForm, EditPhotoForm, PairForm, PhotoFilterForm,
@@ -224,9 +225,5 @@ def index():
     })
     result = photo_gallery.find_photos(criteria, form.page.data if not form.page.errors and form.page.data else 1,
                                        PHOTOS_PER_PAGE)
-    return render("photos/index.html", "results", form=form, result=result, page_url=_page_url)
-
-
-def _page_url(page: int) -> str:
-    args = {key: value for key, value in request.args.items() if key != "page" and value}
-    return url_for("photos.index", **args, **({"page": page} if page > 1 else {}))
+    return render("photos/index.html", "results", form=form, result=result,
+                  page_url=lambda page: list_url("photos.index", form, page=page if page > 1 else None))

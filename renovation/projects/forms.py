@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from renovation.date_fields import plausible_date
 from renovation.domain.project_list import SORT_COLUMNS
 from renovation.domain.stages import DONE, DONE_LABEL, STAGE_LABELS, STATUS_LABELS
 
@@ -51,8 +52,8 @@ class StageForm(FlaskForm):
             NumberRange(0, 100, _l("Percent complete must be a whole number from 0 to 100.")),
         ],
     )
-    actual_start = DateField(_l("Actual start"), validators=[Optional()])
-    actual_end = DateField(_l("Actual end"), validators=[Optional()])
+    actual_start = DateField(_l("Actual start"), validators=[Optional(), plausible_date])
+    actual_end = DateField(_l("Actual end"), validators=[Optional(), plausible_date])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     version = HiddenField()
 
