@@ -14,6 +14,7 @@ from flask import Response, abort, send_file
 
 from renovation import storage as files
 from renovation.models import Photo
+from renovation.upload_limits import clean_file_name
 
 DERIVED_KINDS = ("display", "thumbnail")
 YEAR = 365 * 24 * 3600
@@ -55,7 +56,8 @@ def send_content(sha256: str, kind: str, content_type: str, original_filename: s
                  inline: bool = False) -> Response:
     """The ``original`` (as a download unless ``inline``) or a derived JPEG of stored content."""
     if kind == "original":
-        return send_stored_file(storage_key(sha256, kind), content_type, original_filename,
+        # Cleaned again: a name stored by older code may hold characters no header can carry.
+        return send_stored_file(storage_key(sha256, kind), content_type, clean_file_name(original_filename, "file"),
                                 file_etag(sha256, kind), as_attachment=not inline, immutable=False)
     if kind not in DERIVED_KINDS:
         abort(404)
