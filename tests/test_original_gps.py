@@ -8,8 +8,10 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from renovation.domain import accounts
+from renovation.domain.attachments import add_attachments
+from renovation.domain.consultations import add_consultation
 from renovation.domain.photo_operations import add_photo
-from tests.conftest import api_token, login, make_user
+from tests.conftest import api_token, days_ago, login, make_user
 from tests.domain.photo_samples import GPS_IFD, MODEL, encode, exif, picture
 from tests.domain.test_gps_removal import XMP_WITH_GPS
 
@@ -91,3 +93,28 @@ def test_what_cannot_be_stripped_safely_is_sent_as_the_display_jpeg(app, client,
     assert opened(response.data).getexif().get_ifd(GPS_IFD) == {}
     assert "%E5%B9%B3%E9%9D%A2%E5%9B%BE.jpg" in response.headers["Content-Disposition"]
     assert fetch(app, via, engineer, photo.id).data == data
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+@pytest.mark.parametrize("role, sees_gps", ROLES)
+def test_a_consultation_images_original_follows_the_same_rule(app, project, engineer, via, role, sees_gps):
+    data = sample("JPEG", seed=53)
+    meeting = add_consultation(project, engineer, {"date": days_ago(1), "kind": "council_meeting",
+                                                   "topic": "雨污分流"}, None)
+    [outcome] = add_attachments(meeting, engineer, "sign_in_sheet", [("签到表.jpg", io.BytesIO(data))])
+    user = reader(role, engineer)
+    client = app.test_client()
+    if via == "page":
+        assert login(client, user.username).status_code == 303
+        response = client.get(f"/consultations/attachments/{outcome.attachment.id}/file")
+    else:
+        response = client.get(f"/api/v1/attachments/{outcome.attachment.id}/original",
+                              headers={"Authorization": f"Bearer {api_token(user)}"})
+    assert response.status_code == 200
+    served = response.get_data()
+    response.close()
+    if sees_gps:
+        assert served == data
+    else:
+        assert opened(served).getexif().get_ifd(GPS_IFD) == {}
+        assert opened(served).tobytes() == opened(data).tobytes()
