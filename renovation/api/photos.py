@@ -158,7 +158,8 @@ def photo_image(photo_id, kind):
 @bp.get("/photos/<int:photo_id>/original")
 @token_required(permissions.can_view_projects)
 def photo_original(photo_id):
-    """The original, byte for byte, as a download under its own name (RFC 5987 for Chinese)."""
+    """The original as a download under its own name (RFC 5987 for Chinese): byte for byte for
+    those who may see GPS, without its GPS metadata for the others (see :mod:`renovation.photos.files`)."""
     found = _live_photo(photo_id)
     if found is None:
         return not_found()
