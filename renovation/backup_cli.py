@@ -20,6 +20,10 @@ def backup(destination: Path) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     size = sum(entry["size"] for entry in manifest["files"].values())
+    database = manifest["database"]
+    if database.get("pg_dump_major", database.get("server_major")) != database.get("server_major"):
+        click.echo(f"Note: pg_dump is version {database['pg_dump_major']} and the server version "
+                   f"{database['server_major']}; restore with pg_restore {database['pg_dump_major']} or newer.")
     click.echo(f"Backup of the {manifest['database']['engine']} database and {len(manifest['files'])} files "
                f"({size / 1024 / 1024:.1f} MB) written to {destination.resolve()}.")
 

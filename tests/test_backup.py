@@ -3,6 +3,7 @@ photo, consultation and bulletin comes back byte for byte, with its files and th
 On SQLite and on PostgreSQL (restored into a scratch database the test creates and drops)."""
 import io
 import json
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -220,3 +221,17 @@ def test_a_pg_dump_older_than_the_server_is_named_clearly():
     with pytest.raises(BackupError, match="pg_dump is version 15 but the PostgreSQL server is version 16"):
         check_pg_dump_version(15, 16)
     check_pg_dump_version(16, 15)  # a newer pg_dump reads an older server
+
+
+def test_backup_names_a_pg_dump_older_than_the_server(app, runner, tmp_path, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "pg_dump").write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    (tools / "pg_dump").chmod(0o700)
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    result = runner.invoke(args=["backup", str(tmp_path / "backup")])
+    assert result.exit_code != 0
+    assert "pg_dump is version 9 but the PostgreSQL server is version" in result.output
+    assert "client tools" in result.output

@@ -27,7 +27,7 @@ import sqlite3
 import subprocess
 import tempfile
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,7 +58,6 @@ class Instance:
     photo_path: Path
     queue_file: Path | None  # the SQLite queue, when the queue is one
     secret_key: str
-    tools: dict = field(default_factory=dict)  # program name → path, for pg_dump and pg_restore
 
 
 def instance_of(app) -> Instance:
@@ -84,7 +83,7 @@ def make_backup(source: Instance, engine: sa.Engine, destination: Path) -> dict:
         raise BackupError(f"{destination} already exists and is not an empty folder.")
     private_folder(destination)
     manifest = {"format": FORMAT, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "database": _backup_database(source.database_url, engine, destination, source.tools), "files": {}}
+                "database": _backup_database(source.database_url, engine, destination), "files": {}}
     # The database first, then the files (see the module's docstring).
     if source.queue_file is not None and source.queue_file.exists():
         _sqlite_copy(source.queue_file, destination / QUEUE_FILE)
@@ -98,7 +97,7 @@ def make_backup(source: Instance, engine: sa.Engine, destination: Path) -> dict:
     return manifest
 
 
-def _backup_database(url: str, engine: sa.Engine, destination: Path, tools: dict) -> dict:
+def _backup_database(url: str, engine: sa.Engine, destination: Path) -> dict:
     with engine.connect() as connection:
         revision = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     if engine.dialect.name == "sqlite":
@@ -108,7 +107,7 @@ def _backup_database(url: str, engine: sa.Engine, destination: Path, tools: dict
         raise BackupError(f"Backing up a {engine.dialect.name} database is not supported.")
     with engine.connect() as connection:
         server = int(connection.execute(sa.text("SHOW server_version_num")).scalar()) // 10000
-    pg_dump = _tool("pg_dump", tools)
+    pg_dump = _tool("pg_dump")
     client = _tool_major(pg_dump)
     check_pg_dump_version(client, server)
     target = destination / DUMP_FILE
@@ -219,7 +218,7 @@ def restore_backup(backup: Path, target: Instance, engine: sa.Engine, *, force: 
     if database["engine"] == "sqlite":
         _restore_sqlite(backup / database["file"], Path(make_url(target.database_url).database))
     else:
-        _restore_postgres(backup / database["file"], target.database_url, target.tools)
+        _restore_postgres(backup / database["file"], target.database_url, database.get("pg_dump_major", 0))
     if target.queue_file is not None and (backup / QUEUE_FILE).exists():
         private_folder(target.queue_file.parent)
         _restore_sqlite(backup / QUEUE_FILE, target.queue_file)
@@ -238,8 +237,12 @@ def _restore_sqlite(source: Path, target: Path) -> None:
             path.chmod(FILE_MODE)
 
 
-def _restore_postgres(dump: Path, url: str, tools: dict) -> None:
-    pg_restore = _tool("pg_restore", tools)
+def _restore_postgres(dump: Path, url: str, dumped_by: int) -> None:
+    pg_restore = _tool("pg_restore")
+    version = _tool_major(pg_restore)
+    if version < dumped_by:
+        raise BackupError(f"The backup was made by pg_dump {dumped_by} but pg_restore is version {version}: "
+                          f"install the PostgreSQL {dumped_by} client tools and put them first on PATH.")
     # A running app holding locks on the tables would make pg_restore wait forever: give up instead.
     _run([pg_restore, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
           "--exit-on-error", f"--dbname={_libpq_url(url)}", str(dump)], url, lock_timeout="30s")
@@ -282,8 +285,8 @@ def _write_private(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def _tool(name: str, tools: dict) -> str:
-    found = tools.get(name) or shutil.which(name)
+def _tool(name: str) -> str:
+    found = shutil.which(name)
     if not found:
         raise BackupError(f"{name} was not found on PATH: install the PostgreSQL client tools.")
     return found
