@@ -8,7 +8,7 @@ the very same bytes. In the TIFF block the GPSInfo entry leaves IFD0 (the later 
 up, the count drops by one) and the GPS directory and its values are overwritten with zeros.
 
 XMP can repeat the position (``exif:GPSLatitude``): a JPEG's XMP segment that mentions GPS is
-dropped; in another format such XMP cannot be removed without rebuilding the container, so
+dropped, and so is a second EXIF segment (readers take the first); in another format such XMP cannot be removed without rebuilding the container, so
 :func:`without_gps` answers None and the caller sends the display JPEG instead (it carries no
 metadata). It answers None too whenever the EXIF block cannot be found exactly once or is
 malformed: never a best guess.
@@ -41,6 +41,8 @@ def without_gps(data: bytes, content_type: str) -> bytes | None:
     if image_format is None:
         return None
     try:
+        if image_format == "JPEG":  # segments can simply go: first those that need no editing
+            data = _jpeg_without_other_positions(data)
         exif, xmp = _metadata(data, image_format)
         result = data
         if exif:
@@ -54,9 +56,7 @@ def without_gps(data: bytes, content_type: str) -> bytes | None:
                 if image_format == "PNG":
                     result = _png_with_fresh_crcs(result)
         if xmp and b"GPS" in xmp:
-            if image_format != "JPEG":
-                return None
-            result = _jpeg_without_gps_xmp(result)
+            return None  # not a JPEG's: it cannot go without rebuilding the container
         if _still_has_gps(result, image_format):
             return None
         return result
@@ -138,17 +138,29 @@ def _png_with_fresh_crcs(data: bytes) -> bytes:
     return bytes(out)
 
 
-def _jpeg_without_gps_xmp(data: bytes) -> bytes:
-    """The JPEG without the APP1 XMP segments that mention GPS (segments before the scan only)."""
-    out, position = bytearray(data[:2]), 2
+def _jpeg_without_other_positions(data: bytes) -> bytes:
+    """The JPEG without the APP1 XMP segments that mention GPS, nor any EXIF segment after the
+    first (the one :func:`without_gps` then edits): segments before the scan only."""
+    out, position, seen_exif = bytearray(data[:2]), 2, False
     while position + 4 <= len(data) and data[position] == 0xFF:
         marker = data[position + 1]
         if marker == 0xDA:  # start of scan: the rest is pixels
             break
+        if marker == 0xFF:  # a fill byte before a marker
+            out.append(0xFF)
+            position += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
+            out += data[position:position + 2]
+            position += 2
+            continue
         length, = struct.unpack_from(">H", data, position + 2)
         segment = data[position:position + 2 + length]
         body = segment[4:]
-        if not (marker == 0xE1 and body.startswith(JPEG_XMP_HEADERS) and b"GPS" in body):
+        is_exif = marker == 0xE1 and body.startswith(EXIF_PREFIX)
+        gps_xmp = marker == 0xE1 and body.startswith(JPEG_XMP_HEADERS) and b"GPS" in body
+        if not (gps_xmp or (is_exif and seen_exif)):
             out += segment
+        seen_exif = seen_exif or is_exif
         position += 2 + length
     return bytes(out + data[position:])

@@ -80,3 +80,24 @@ def test_png_xmp_with_a_position_cannot_be_stripped_safely():
 @pytest.mark.parametrize("data, content_type", [(b"not an image", "image/jpeg"), (b"%PDF-1.7", "application/pdf")])
 def test_what_cannot_be_read_is_none(data, content_type):
     assert without_gps(data, content_type) is None
+
+
+def test_a_second_exif_segment_in_a_jpeg_is_dropped():
+    original = sample("JPEG")
+    hidden = b"Exif\x00\x00" + exif(gps=GPS).tobytes()
+    segment = b"\xff\xe1" + (len(hidden) + 2).to_bytes(2, "big") + hidden
+    scan = original.index(b"\xff\xda")
+    doubled = original[:scan] + segment + original[scan:]
+    stripped = without_gps(doubled, "image/jpeg")
+    assert stripped.count(b"Exif\x00\x00") == 1
+    assert bytes.fromhex("0000007500000001") not in stripped
+    assert opened(stripped).tobytes() == opened(original).tobytes()
+
+
+def test_fill_bytes_between_jpeg_segments_are_kept():
+    original = sample("JPEG")
+    scan = original.index(b"\xff\xda")
+    padded = original[:scan] + b"\xff\xff" + original[scan:]
+    stripped = without_gps(padded, "image/jpeg")
+    assert stripped is not None and opened(stripped).tobytes() == opened(original).tobytes()
+    assert opened(stripped).getexif().get_ifd(GPS_IFD) == {}
