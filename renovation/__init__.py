@@ -5,6 +5,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from renovation import private_files
 from renovation.config import default_config, instance_path_from_env
 from renovation.extensions import csrf, db, htmx, login_manager, migrate
 
@@ -13,8 +14,9 @@ MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: config → extensions → blueprints → errors → CLI."""
+    private_files.use_private_umask()  # first: the instance folder and the secret key are private too
     instance_path = Path((config or {}).get("INSTANCE_PATH") or instance_path_from_env())
-    instance_path.mkdir(parents=True, exist_ok=True)
+    private_files.private_folder(instance_path)
     app = Flask(
         __name__,
         instance_path=str(instance_path),
@@ -30,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from renovation import cli, errors, i18n, security_headers, tasks, templating
 
+    private_files.init_app(app)  # before anything below opens the database or the queue
     i18n.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

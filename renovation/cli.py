@@ -1,4 +1,5 @@
-"""Command-line tasks: ``flask --app renovation seed-demo | create-user | create-token | issue-bulletin``."""
+"""Command-line tasks: ``flask --app renovation seed-demo | create-user | create-token | issue-bulletin
+| snapshot-month | backup | restore``."""
 import os
 import time
 from pathlib import Path
@@ -10,6 +11,7 @@ from renovation.domain import accounts, audit, bulletins, demo_data, demo_photos
 from renovation.domain.bulletin_pdf import BulletinRenderError
 from renovation.extensions import db
 from renovation.models.users import Role
+from renovation.backup_cli import backup, restore
 from renovation.snapshot_cli import snapshot_month
 from renovation.storage import get_storage
 
@@ -123,5 +125,5 @@ def issue_bulletin(kind: str, street: str | None, project_code: str | None, note
 
 
 def init_app(app: Flask) -> None:
-    for command in (seed_demo, create_user, create_token, issue_bulletin, snapshot_month):
+    for command in (seed_demo, create_user, create_token, issue_bulletin, snapshot_month, backup, restore):
         app.cli.add_command(command)

@@ -3,12 +3,15 @@
 Keys are content-addressed (``originals/ab/cd/<sha256>``), so the same bytes are stored once
 and a stored file never changes: a shared or object store can take the filesystem's place by
 implementing the same four methods. Writes are atomic (temporary file, then rename), so a file
-is either wholly there or not at all.
+is either wholly there or not at all. Files are 0600 and folders 0700 (see
+:mod:`renovation.private_files`).
 """
 import os
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Protocol
+
+from renovation.private_files import private_folder
 
 
 class Storage(Protocol):
@@ -41,8 +44,8 @@ class FilesystemStorage:
 
     def put(self, key: str, data: bytes | BinaryIO) -> None:
         target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        private_folder(target.parent)
+        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")  # mode 0600
         try:
             with os.fdopen(fd, "wb") as handle:
                 if isinstance(data, bytes):

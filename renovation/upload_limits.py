@@ -5,6 +5,8 @@ A route taking several files may receive at most ``UPLOAD_MAX_BYTES`` in one req
 compares the declared ``Content-Length`` with the limit before it reads a byte of the body, so
 an oversized upload is refused (413) at once instead of being spooled to disk first.
 """
+import unicodedata
+
 from flask import abort, current_app, request
 from flask_babel import gettext as _
 
@@ -61,6 +63,19 @@ def read_photo_upload(files: int | None = None) -> None:
         abort(400)
 
 
+# Control characters (NUL, CR/LF, C1), format characters (bidi overrides that make "gpj.exe"
+# read as "exe.jpg"), line/paragraph separators and lone surrogates: none belongs in a file
+# name, and any of them would make the Content-Disposition header of its download invalid.
+_STRIPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
+def clean_file_name(name: str | None, fallback: str) -> str:
+    """A file name safe to store and to send back: without control characters, or ``fallback``."""
+    kept = "".join(char for char in (name or "") if unicodedata.category(char) not in _STRIPPED_CATEGORIES)
+    return kept.strip() or fallback
+
+
 def uploaded_file_name(name: str | None, fallback: str) -> str:
-    """An uploaded file's own name: no folders (old browsers send a path), no NUL."""
-    return (name or "").replace("\\", "/").rsplit("/", 1)[-1].replace("\x00", "").strip() or fallback
+    """An uploaded file's own name: no folders (old browsers send a path), no NUL or other
+    control characters (see :func:`clean_file_name`). Every upload path, page or API, uses it."""
+    return clean_file_name((name or "").replace("\\", "/").rsplit("/", 1)[-1], fallback)

@@ -21,7 +21,7 @@ from renovation.extensions import db
 from renovation.models import Photo
 from renovation.models.photos import Phase
 from renovation.photos.files import send_photo_file
-from renovation.upload_limits import accepts_photos, read_photo_upload
+from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 
 CAPTION_MAX = 500
 TOO_LARGE_STATUS = {"too_large": 413, "too_many_pixels": 413}  # every other reason: 415
@@ -85,8 +85,7 @@ def add_photo_route(code):
         upload = uploads[0]
     if errors:
         return jsonify(errors=errors), 422
-    # The name the file had on the sender's device, without any folder a browser may add.
-    filename = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "photo"
+    filename = uploaded_file_name(upload.filename, "photo")
     try:
         photo = add_photo(project, g.api_user, filename, upload.stream, phase, stage, caption)
     except ImageRejected as rejected:
@@ -159,7 +158,8 @@ def photo_image(photo_id, kind):
 @bp.get("/photos/<int:photo_id>/original")
 @token_required(permissions.can_view_projects)
 def photo_original(photo_id):
-    """The original, byte for byte, as a download under its own name (RFC 5987 for Chinese)."""
+    """The original as a download under its own name (RFC 5987 for Chinese): byte for byte for
+    those who may see GPS, without its GPS metadata for the others (see :mod:`renovation.photos.files`)."""
     found = _live_photo(photo_id)
     if found is None:
         return not_found()
