@@ -48,7 +48,7 @@ def test_everything_the_app_writes_is_private(tmp_path, loose_umask):
         [outcome] = add_attachments(meeting, engineer, "minutes", [("纪要.pdf", io.BytesIO(pdf()))])
         assert outcome.attachment is not None
         get_storage().put("bulletins/ab/cd/abcd.pdf", b"%PDF-1.4\n%%EOF\n")
-        store_upload(io.BytesIO(b"PK\x03\x04 a workbook"))
+        store_upload(b"PK\x03\x04 a workbook")
         app.extensions["queue"].storage.enqueue(b"job", 0)
         # While the database is open: its write-ahead log and shared-memory files exist too.
         found = modes(instance)
