@@ -3,7 +3,7 @@ import re
 import statistics
 import threading
 import time
-from datetime import UTC, timedelta
+from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from werkzeug.test import encode_multipart
 
 from renovation.domain import accounts, login_throttle
-from renovation.domain.clock import CHINA, utcnow
+from renovation.domain.clock import utcnow
 from renovation.extensions import db
-from renovation.models import AuditEntry, Stage, User
+from renovation.models import Stage, User
 from renovation.domain.consultations import add_consultation
 from tests.conftest import PASSWORD, api_token, csrf_token_from, days_ago, login, make_project, make_user
 
