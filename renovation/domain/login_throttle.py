@@ -112,10 +112,17 @@ def check_in(username: str, address: str) -> datetime | None:
 
 
 def succeeded(username: str, address: str) -> None:
-    """A right password: forget the pair's failures and give the address its attempt back."""
-    free = current_app.config["LOGIN_FREE_FAILURES_PER_ADDRESS"]
+    """A right password: forget the pair's failures and give the address its attempt back.
+
+    Also sweeps counters that can no longer block anyone (quiet for longer than they are
+    remembered plus the longest delay), so guesses at made-up usernames do not pile up.
+    """
+    config = current_app.config
+    free = config["LOGIN_FREE_FAILURES_PER_ADDRESS"]
+    stale = utcnow() - timedelta(minutes=config["LOGIN_FORGET_MINUTES"], seconds=config["LOGIN_MAX_DELAY_SECONDS"])
     with db.engine.begin() as connection:
         connection.execute(delete(THROTTLE).where(THROTTLE.c.key == pair_key(username, address)))
+        connection.execute(delete(THROTTLE).where(THROTTLE.c.last_failure_at < stale))
         connection.execute(
             update(THROTTLE)
             .where(THROTTLE.c.key == address_key(address), THROTTLE.c.failures > 0)

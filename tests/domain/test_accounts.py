@@ -9,7 +9,7 @@ from renovation.domain import accounts, login_throttle
 from renovation.domain.accounts import AccountError, authenticate
 from renovation.domain.clock import utcnow
 from renovation.extensions import db
-from renovation.models import ApiToken, AuditEntry, User
+from renovation.models import ApiToken, AuditEntry, LoginThrottle, User
 from tests.conftest import PASSWORD, count_statements, make_area, make_user
 
 WRONG = "wrong-password"
@@ -139,6 +139,16 @@ def test_old_failures_are_forgotten(engineer, monkeypatch):
     fail(4)
     later(monkeypatch, minutes=61)
     assert [r.blocked_until for r in fail(4)] == [None] * 4  # not blocked after the first one
+
+
+def test_stale_counters_are_swept_at_the_next_login(engineer, monkeypatch):
+    fail(1, username="made-up-1")
+    fail(1, username="made-up-2", address=ELSEWHERE)
+    later(monkeypatch, minutes=76)
+    fail(1, username="made-up-3")
+    assert authenticate("engineer", PASSWORD, HERE).user is not None
+    keys = db.session.scalars(sa.select(LoginThrottle.key).order_by(LoginThrottle.key)).all()
+    assert keys == [f"addr:{HERE}", f"user:made-up-3@{HERE}"]
 
 
 def test_case_of_the_username_makes_no_new_counter(engineer):
