@@ -81,7 +81,8 @@ def _count_once(key: str, free: int, username: str | None, now: datetime) -> tup
                        THROTTLE.c.last_failure_at == row.last_failure_at)
                 .values(failures=failures, blocked_until=now + delay if delay else None, last_failure_at=now)
             )
-        return connection.execute(statement).rowcount == 1, None
+        # RETURNING, not rowcount: drivers do not all count the rows an INSERT … ON CONFLICT made.
+        return connection.execute(statement.returning(THROTTLE.c.key)).first() is not None, None
 
 
 def _count(key: str, free: int, username: str | None = None) -> datetime | None:
