@@ -1,7 +1,7 @@
 """Bearer-token authentication. The API never looks at session cookies."""
 from functools import wraps
 
-from flask import g, jsonify, request
+from flask import after_this_request, g, jsonify, request
 from flask_babel import gettext as _
 
 from renovation.domain.accounts import find_token, note_token_use
@@ -27,6 +27,16 @@ def forbidden():
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def _note_use_when_answered(api_token) -> None:
+    """Count a use once the request succeeded: a refused request leaves the database as it was."""
+
+    @after_this_request
+    def note(response):
+        if response.status_code < 400:
+            note_token_use(api_token)
+        return response
+
+
 def token_required(check):
     """401 without a live token, 403 when a read-only token writes or the token's user fails
     ``check``. A write is any method but GET, HEAD and OPTIONS."""
@@ -41,7 +51,7 @@ def token_required(check):
                 response = api_error(401, _("A valid API token is required."))
                 response.headers["WWW-Authenticate"] = 'Bearer realm="renovation"'
                 return response
-            note_token_use(api_token)
+            _note_use_when_answered(api_token)
             if request.method not in READING_METHODS and api_token.scope != TokenScope.WRITE:
                 return api_error(403, _("This API token is read-only: create a read-and-write token to make changes."),
                                  reason="read_only_token")

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -20,6 +21,7 @@ MIN_PASSWORD_LENGTH = 8
 TOKEN_NAME_MAX = ApiToken.name.property.columns[0].type.length
 # ``last_used_at`` is kept to the minute: exact enough to tell a live integration from a dead one.
 TOKEN_USE_PRECISION = timedelta(minutes=1)
+SQLITE_STAMP_WAIT_MS = 200
 
 
 class AccountError(ValueError):
@@ -204,19 +206,33 @@ def user_for_token(token: str) -> User | None:
 
 
 def note_token_use(api_token: ApiToken) -> None:
-    """Remember when a token was last used, writing at most once a minute per token."""
+    """Remember when a token was last used, writing at most once a minute per token.
+
+    Best effort, in a connection of its own so the request's session is never committed here:
+    a conditional UPDATE (parallel requests of the same minute write once); when SQLite is busy
+    with another writer the stamp waits for the next minute instead of holding the request.
+    """
     now = utcnow()
     if api_token.last_used_at is not None and now - api_token.last_used_at < TOKEN_USE_PRECISION:
         return
-    # A conditional UPDATE: parallel requests of the same minute write once, and the request's
-    # own session (and whatever it holds) is not committed here.
-    with db.engine.begin() as connection:
-        connection.execute(
-            update(ApiToken)
-            .where(ApiToken.id == api_token.id,
-                   or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_USE_PRECISION))
-            .values(last_used_at=now)
-        )
+    statement = (
+        update(ApiToken)
+        .where(ApiToken.id == api_token.id,
+               or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_USE_PRECISION))
+        .values(last_used_at=now)
+    )
+    sqlite = db.engine.dialect.name == "sqlite"
+    with db.engine.connect() as connection:
+        try:
+            if sqlite:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_STAMP_WAIT_MS}")
+            connection.execute(statement)
+            connection.commit()
+        except OperationalError:
+            connection.rollback()
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA busy_timeout=5000")  # the pool's default (create_app)
 
 
 def tokens_of(user: User) -> list[ApiToken]:
