@@ -36,10 +36,12 @@ def normalised_username(username: str) -> str:
 
 
 def pair_key(username: str, address: str) -> str:
+    """The counter of one username tried from one client address."""
     return f"user:{normalised_username(username)}@{address}"
 
 
 def address_key(address: str) -> str:
+    """The counter of one client address, whatever usernames it tries."""
     return f"addr:{address}"
 
 
