@@ -55,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from renovation.account.views import bp as account_bp
     from renovation.admin.views import bp as admin_bp
     from renovation.api import bp as api_bp
     from renovation.auth.views import bp as auth_bp
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ledger_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(account_bp, url_prefix="/account")
     csrf.exempt(api_bp)  # bearer tokens only, never cookies, so no CSRF to guard against
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 

@@ -1,5 +1,5 @@
-"""Command-line tasks: ``flask --app renovation seed-demo | create-user | create-token | issue-bulletin
-| snapshot-month | backup | restore``."""
+"""Command-line tasks: ``flask --app renovation seed-demo | create-user | create-token | list-tokens
+| revoke-token | issue-bulletin | snapshot-month | backup | restore``."""
 import os
 import time
 from pathlib import Path
@@ -7,11 +7,13 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from renovation.backup_cli import backup, restore
 from renovation.domain import accounts, audit, bulletins, demo_data, demo_photos, demo_snapshots
 from renovation.domain.bulletin_pdf import BulletinRenderError
+from renovation.domain.clock import utcnow
 from renovation.extensions import db
-from renovation.models.users import Role
-from renovation.backup_cli import backup, restore
+from renovation.models import ApiToken
+from renovation.models.users import Role, TokenScope
 from renovation.snapshot_cli import snapshot_month
 from renovation.storage import get_storage
 
@@ -90,15 +92,55 @@ def create_user(username: str, role: str, community: str | None, display_name: s
 
 @click.command("create-token")
 @click.argument("username")
-def create_token(username: str) -> None:
+@click.option("--name", default="", help="What the token is for (shown in the token lists).")
+@click.option("--scope", type=click.Choice([scope.value for scope in TokenScope]), default=TokenScope.READ.value,
+              show_default=True, help="read: GET only; write: reads and changes (as the user's role allows).")
+@click.option("--expires-days", type=click.IntRange(min=0), default=None,
+              help="Days until the token expires (default: never, until revoked).")
+def create_token(username: str, name: str, scope: str, expires_days: int | None) -> None:
     """Create an API token for USERNAME; the token is printed alone on the last line."""
     user = accounts.find_user(username)
     if user is None:
         raise click.ClickException(f"No user named {username}.")
-    token = accounts.create_token(user)
+    try:
+        token = accounts.create_token(user, name=name, scope=scope, expires_in_days=expires_days)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error.message)) from None
     db.session.commit()
-    click.echo(f"API token for {username} (shown once; send it as 'Authorization: Bearer <token>'):")
+    click.echo(f"API token for {username} ({scope}; shown once; send it as 'Authorization: Bearer <token>'):")
     click.echo(token)
+
+
+def _when(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+@click.command("list-tokens")
+@click.argument("username", required=False)
+def list_tokens(username: str | None) -> None:
+    """List the API tokens of USERNAME (default: every user's), times in UTC."""
+    if username and accounts.find_user(username) is None:
+        raise click.ClickException(f"No user named {username}.")
+    now = utcnow()
+    click.echo(f"{'id':>5}  {'user':<16} {'name':<24} {'scope':<6} {'created':<16}  {'last used':<16}  "
+               f"{'expires':<16}  state")
+    for token in accounts.all_tokens(username):
+        state = "revoked" if token.revoked_at else ("active" if token.is_live(now) else "expired")
+        click.echo(f"{token.id:>5}  {token.user.username:<16} {token.name or '-':<24} {token.scope:<6} "
+                   f"{_when(token.created_at):<16}  {_when(token.last_used_at):<16}  {_when(token.expires_at):<16}  "
+                   f"{state}")
+
+
+@click.command("revoke-token")
+@click.argument("token_id", type=int)
+def revoke_token(token_id: int) -> None:
+    """Revoke the API token with id TOKEN_ID (see list-tokens)."""
+    api_token = db.session.get(ApiToken, token_id)
+    if api_token is None:
+        raise click.ClickException(f"No API token with id {token_id}.")
+    accounts.revoke_token(api_token, None)
+    db.session.commit()
+    click.echo(f"API token {token_id} of {api_token.user.username} revoked.")
 
 
 @click.command("issue-bulletin")
@@ -125,5 +167,6 @@ def issue_bulletin(kind: str, street: str | None, project_code: str | None, note
 
 
 def init_app(app: Flask) -> None:
-    for command in (seed_demo, create_user, create_token, issue_bulletin, snapshot_month, backup, restore):
+    for command in (seed_demo, create_user, create_token, list_tokens, revoke_token, issue_bulletin,
+                    snapshot_month, backup, restore):
         app.cli.add_command(command)

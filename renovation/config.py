@@ -89,7 +89,13 @@ def default_config(instance_path: Path) -> dict:
         # A render renews its lease every third of this; one not renewed for this long is claimed
         # again by the running worker (its worker died: see renovation/domain/render_lease.py).
         "BULLETIN_RENDER_LEASE": timedelta(seconds=int(env.get("RENOVATION_BULLETIN_RENDER_LEASE_SECONDS", "60"))),
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_LOCK_MINUTES": 15,
+        # Login throttle (renovation/domain/login_throttle.py): free attempts per (username,
+        # client address) and per address, then a refusal for a delay that doubles with every
+        # further failure, up to the maximum; counters are forgotten after a quiet spell.
+        "LOGIN_FREE_FAILURES": int(env.get("RENOVATION_LOGIN_FREE_FAILURES", "5")),
+        "LOGIN_FREE_FAILURES_PER_ADDRESS": int(env.get("RENOVATION_LOGIN_FREE_FAILURES_PER_ADDRESS", "30")),
+        "LOGIN_FIRST_DELAY_SECONDS": int(env.get("RENOVATION_LOGIN_FIRST_DELAY_SECONDS", "30")),
+        "LOGIN_MAX_DELAY_SECONDS": int(env.get("RENOVATION_LOGIN_MAX_DELAY_SECONDS", "900")),
+        "LOGIN_FORGET_MINUTES": 60,
         "PASSWORD_HASH_METHOD": env.get("RENOVATION_PASSWORD_HASH", "scrypt"),
     }

@@ -84,6 +84,16 @@ def can_manage_users(user) -> bool:
     return _is(user, Role.ADMIN)
 
 
+def can_hold_api_tokens(user) -> bool:
+    """Every signed-in role keeps its own API tokens; the API still asks the role's permissions."""
+    return _is(user, Role.ADMIN, Role.ENGINEER, Role.COMMITTEE, Role.LEADER)
+
+
+def can_revoke_token(user, api_token) -> bool:
+    """A token's owner revokes it, and so do admins (a lost laptop, a leaver)."""
+    return _is(user, Role.ADMIN) or (can_hold_api_tokens(user) and api_token.user_id == user.id)
+
+
 def wants_fragment_or_json() -> bool:
     """htmx and JSON callers get a bare status instead of a redirect to the login page."""
     return bool(request.headers.get("HX-Request")) or request.accept_mimetypes.best == "application/json"

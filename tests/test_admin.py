@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from renovation.extensions import db
 from renovation.models import AuditEntry, Community, User
-from tests.conftest import PASSWORD, days_ago, login, make_area, make_project, make_user
+from renovation.domain import accounts
+from tests.conftest import PASSWORD, api_token, days_ago, login, make_area, make_project, make_user
 
 
 @pytest.fixture
@@ -98,12 +99,28 @@ def test_only_committee_members_keep_a_community(admin_client, railway):
     assert user_named("linjh").community_id is None
 
 
-def test_an_empty_password_is_generated_and_shown_once(app, admin_client):
+def shown_password(response) -> str:
+    """The generated password on the page that answered the POST."""
+    return re.search(r'<code class="secret">(\S+)</code>', response.get_data(as_text=True)).group(1)
+
+
+def assert_not_in_the_session(client, secret: str) -> None:
+    """Neither the session (signed, but readable by anyone holding the cookie) nor its cookie."""
+    with client.session_transaction() as session:
+        assert secret not in repr(dict(session))
+    cookie = client.get_cookie("session")
+    assert cookie is None or secret not in cookie.value
+
+
+def test_an_empty_password_is_generated_and_shown_once_on_the_answer(app, admin_client):
     response = admin_client.post("/admin/users", data=new_user_form(password=""))
-    assert response.status_code == 303
-    message = flash_text(admin_client.get("/admin/users").get_data(as_text=True))
-    password = re.search(r"Password: (\S+)", message).group(1)
+    assert response.status_code == 201
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["HX-Push-Url"] == "/admin/users"
+    password = shown_password(response)
     assert len(password) >= 12
+    assert "User linjh created. Their password, shown only this once:" in response.get_data(as_text=True)
+    assert_not_in_the_session(admin_client, password)
     assert login(app.test_client(), "linjh", password).status_code == 303
     assert password not in admin_client.get("/admin/users").get_data(as_text=True)  # shown once
 
@@ -198,12 +215,15 @@ def test_admin_cannot_disable_themselves(admin_client, admin):
     assert admin_client.get("/admin/users").status_code == 200
 
 
-def test_reset_password_shows_the_new_password(app, admin_client, admin):
+def test_reset_password_shows_the_new_password_once_on_the_answer(app, admin_client, admin):
     engineer = make_user("engineer", "engineer")
     response = admin_client.post(f"/admin/users/{engineer.id}/password", data={"password": ""})
-    assert response.status_code == 303
-    message = flash_text(admin_client.get("/admin/users").get_data(as_text=True))
-    password = re.search(r"New password for engineer: (\S+)", message).group(1)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "New password of engineer, shown only this once:" in response.get_data(as_text=True)
+    password = shown_password(response)
+    assert_not_in_the_session(admin_client, password)
+    assert password not in admin_client.get("/admin/users").get_data(as_text=True)
     assert login(app.test_client(), "engineer", PASSWORD).status_code == 200
     assert login(app.test_client(), "engineer", password).status_code == 303
     entry = audit_entries("user.reset_password")[-1]
@@ -213,19 +233,62 @@ def test_reset_password_shows_the_new_password(app, admin_client, admin):
 
 def test_reset_password_to_a_chosen_password(app, admin_client):
     engineer = make_user("engineer", "engineer")
-    admin_client.post(f"/admin/users/{engineer.id}/password", data={"password": "chosen-password"})
-    assert "New password for engineer: chosen-password" in flash_text(admin_client.get("/admin/users").get_data(as_text=True))
+    response = admin_client.post(f"/admin/users/{engineer.id}/password", data={"password": "chosen-password"})
+    assert response.status_code == 303
+    page = admin_client.get("/admin/users").get_data(as_text=True)
+    assert "The password of engineer was changed." in flash_text(page)
+    assert "chosen-password" not in page  # the admin chose it: never sent back
+    assert_not_in_the_session(admin_client, "chosen-password")
     assert login(app.test_client(), "engineer", "chosen-password").status_code == 303
 
 
-def test_reset_password_unlocks_a_locked_user(app, admin_client):
+def test_reset_password_lifts_the_login_throttle_of_the_user(app, admin_client):
     engineer = make_user("engineer", "engineer")
     for _attempt in range(5):
         login(app.test_client(), "engineer", "wrong-password")
-    assert user_named("engineer").locked_until is not None
+    assert login(app.test_client(), "engineer", PASSWORD).status_code == 429
     admin_client.post(f"/admin/users/{engineer.id}/password", data={"password": "chosen-password"})
-    assert user_named("engineer").locked_until is None
     assert login(app.test_client(), "engineer", "chosen-password").status_code == 303
+
+
+def test_a_chosen_password_is_not_sent_back_when_adding_a_user(admin_client):
+    response = admin_client.post("/admin/users", data=new_user_form())
+    assert response.status_code == 303
+    page = admin_client.get("/admin/users").get_data(as_text=True)
+    assert "User linjh created." in flash_text(page) and "site-visit-2026" not in page
+    assert_not_in_the_session(admin_client, "site-visit-2026")
+
+
+# --- API tokens of a user --------------------------------------------------------------------
+
+def test_admin_lists_and_revokes_a_users_tokens(app, admin_client, admin):
+    engineer = make_user("engineer", "engineer")
+    secret = accounts.create_token(engineer, name="数据大屏", scope="read", expires_in_days=30)
+    db.session.commit()
+    page = admin_client.get("/admin/users").get_data(as_text=True)
+    assert f"/admin/users/{engineer.id}/tokens" in page
+    listing = admin_client.get(f"/admin/users/{engineer.id}/tokens")
+    html = listing.get_data(as_text=True)
+    assert listing.status_code == 200 and "数据大屏" in html and "Read only" in html and secret not in html
+    token = accounts.tokens_of(engineer)[0]
+    response = admin_client.post(f"/account/tokens/{token.id}/revoke")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/admin/users/{engineer.id}/tokens")
+    assert accounts.user_for_token(secret) is None
+    assert [(e.action, e.user_id) for e in audit_entries("token.revoke")] == [("token.revoke", admin.id)]
+    assert "Revoked" in admin_client.get(f"/admin/users/{engineer.id}/tokens").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("action, data", [("active", {}), ("password", {"password": "chosen-password"})])
+def test_disabling_or_resetting_the_password_revokes_the_tokens(app, admin_client, action, data):
+    engineer = make_user("engineer", "engineer")
+    secret = api_token(engineer)
+    admin_client.post(f"/admin/users/{engineer.id}/{action}", data=data)
+    if action == "active":
+        admin_client.post(f"/admin/users/{engineer.id}/active")  # enabled again: the token stays dead
+    assert user_named("engineer").active
+    response = app.test_client().get("/api/v1/projects", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 401
 
 
 def test_too_short_password_is_refused_and_changes_nothing(app, admin_client):

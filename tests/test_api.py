@@ -7,11 +7,11 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from renovation.domain import demo_data
-from renovation.domain.clock import today
+from renovation.domain import accounts, demo_data
+from renovation.domain.clock import today, utcnow
 from renovation.extensions import db
 from renovation.models import ApiToken, Project, Stage, StageEvent, User
-from tests.conftest import api_token, make_project, make_user
+from tests.conftest import api_token, count_statements, make_project, make_user
 
 CODE = "ZP-2026-001"
 PAVING_BEFORE_PIPES = ("Paving cannot be completed before rain/sewage separation is completed: "
@@ -115,7 +115,7 @@ def test_the_api_ignores_the_session_cookie(client, token):
 def test_revoked_token_and_disabled_user_are_refused(client, token):
     under_way()
     assert client.get("/api/v1/projects", headers=bearer(token)).status_code == 200
-    db.session.execute(sa.update(ApiToken).values(revoked=True))
+    db.session.execute(sa.update(ApiToken).values(revoked_at=utcnow()))
     db.session.commit()
     assert client.get("/api/v1/projects", headers=bearer(token)).status_code == 401
 
@@ -124,6 +124,54 @@ def test_revoked_token_and_disabled_user_are_refused(client, token):
     db.session.execute(sa.update(User).where(User.username == "other").values(active=False))
     db.session.commit()
     assert client.get("/api/v1/projects", headers=bearer(other)).status_code == 401
+
+
+# --- scopes, expiry and last use ------------------------------------------------------------
+
+def test_a_read_only_token_reads_and_is_refused_writes_with_a_clear_403(client):
+    under_way()
+    engineer = make_user("engineer", "engineer")
+    reader = accounts.create_token(engineer, name="大屏", scope="read")
+    db.session.commit()
+    headers = {**bearer(reader), "Accept-Language": "en"}
+    assert client.get(f"/api/v1/projects/{CODE}", headers=headers).status_code == 200
+    response = client.patch(stage_url(), json={"percent": 60, "version": 1}, headers=headers)
+    assert response.status_code == 403
+    assert response.get_json() == {
+        "error": "This API token is read-only: create a read-and-write token to make changes.",
+        "reason": "read_only_token"}
+    assert stage_row().percent == 40 and events() == 0
+    chinese = client.patch(stage_url(), json={"percent": 60, "version": 1}, headers=bearer(reader))
+    assert chinese.get_json()["error"].startswith("此 API 令牌为只读")
+
+
+def test_a_read_and_write_token_writes(client):
+    under_way()
+    writer = accounts.create_token(make_user("engineer", "engineer"), scope="write")
+    db.session.commit()
+    assert client.patch(stage_url(), json={"percent": 60, "version": 1}, headers=bearer(writer)).status_code == 200
+
+
+def test_an_expired_token_is_refused(client):
+    under_way()
+    secret = accounts.create_token(make_user("engineer", "engineer"), expires_in_days=7)
+    db.session.commit()
+    assert client.get("/api/v1/projects", headers=bearer(secret)).status_code == 200
+    db.session.execute(sa.update(ApiToken).values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    response = client.get("/api/v1/projects", headers=bearer(secret))
+    assert response.status_code == 401 and response.get_json()["error"]
+
+
+def test_last_use_is_recorded_without_a_write_per_request(client, token):
+    under_way()
+    assert db.session.scalar(sa.select(ApiToken.last_used_at)) is None
+    with count_statements() as statements:
+        for _ in range(5):
+            assert client.get("/api/v1/projects", headers=bearer(token)).status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(ApiToken.last_used_at)) is not None
+    assert len([s for s in statements if s.lstrip().upper().startswith("UPDATE")]) == 1
 
 
 # --- the list ----------------------------------------------------------------------------------

@@ -1,16 +1,19 @@
-"""Logging in and out, sessions, the login lock, redirects, CSRF and request limits."""
+"""Logging in and out, sessions, the login throttle, redirects, CSRF and request limits."""
 import re
-from datetime import UTC, timedelta
+import statistics
+import threading
+import time
+from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 import sqlalchemy as sa
 from werkzeug.test import encode_multipart
 
-from renovation.domain import accounts
-from renovation.domain.clock import CHINA, utcnow
+from renovation.domain import accounts, login_throttle
+from renovation.domain.clock import utcnow
 from renovation.extensions import db
-from renovation.models import AuditEntry, Stage, User
+from renovation.models import Stage, User
 from renovation.domain.consultations import add_consultation
 from tests.conftest import PASSWORD, api_token, csrf_token_from, days_ago, login, make_project, make_user
 
@@ -89,16 +92,6 @@ def test_wrong_password_message_in_english(client, engineer):
     assert "Wrong username or password." in html
 
 
-def test_unknown_user_and_wrong_password_look_the_same(client, engineer):
-    english(client)
-    unknown = login(client, "nobody", "wrong-password").get_data(as_text=True)
-    wrong = login(client, "engineer", "wrong-password").get_data(as_text=True)
-    assert "Wrong username or password." in unknown
-    # CSRF tokens carry a timestamp, so two pages differ in them whenever a second ticks over.
-    without_tokens = lambda html: re.sub(r'(csrf_token"(?: type="hidden")? value="|X-CSRFToken": ")[^"]+', r"\1", html)  # noqa: E731
-    assert without_tokens(unknown.replace("nobody", "engineer")) == without_tokens(wrong)
-
-
 def test_disabled_user_cannot_log_in(client, engineer):
     accounts.set_active(engineer, False, None)
     db.session.commit()
@@ -110,39 +103,108 @@ def test_username_surrounding_spaces_are_ignored(client, engineer):
     assert login(client, "  engineer ", PASSWORD).status_code == 303
 
 
-# --- the lock after five failures --------------------------------------------------------------
+# --- the throttle: same answers, growing delays, no lock-out by strangers -------------------------
 
-def test_five_failures_lock_the_username_for_fifteen_minutes(client, engineer, monkeypatch):
+STRANGER = {"REMOTE_ADDR": "192.168.7.66"}
+OWN_DESK = {"REMOTE_ADDR": "192.168.7.10"}
+
+
+def without_tokens(html: str) -> str:
+    """The page without its CSRF tokens, which carry a timestamp."""
+    return re.sub(r'(csrf_token"(?: type="hidden")? value="|X-CSRFToken": ")[^"]+', r"\1", html)
+
+
+def answer(client, username, password, environ=None):
+    response = client.post("/login", data={"username": username, "password": password}, environ_base=environ or {})
+    return response.status_code, without_tokens(response.get_data(as_text=True).replace(username, "NAME"))
+
+
+def test_unknown_user_wrong_password_and_disabled_account_answer_alike(client, engineer):
     english(client)
-    for _attempt in range(4):
-        html = login(client, "engineer", "wrong-password").get_data(as_text=True)
-        assert "Wrong username or password." in html
-    fifth = login(client, "engineer", "wrong-password")
-    assert fifth.status_code == 200
-    assert "Too many failed logins" in fifth.get_data(as_text=True)
+    make_user("retired", "engineer")
+    accounts.set_active(accounts.find_user("retired"), False, None)
+    db.session.commit()
+    unknown = answer(client, "nobody", "wrong-password")
+    wrong = answer(client, "engineer", "wrong-password")
+    disabled = answer(client, "retired", PASSWORD)  # even with the right password
+    assert unknown == wrong == disabled
+    assert unknown[0] == 200 and "Wrong username or password." in unknown[1]
 
-    locked_until = reload(engineer).locked_until
-    assert timedelta(minutes=14) < locked_until - utcnow() <= timedelta(minutes=15)
-    assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "user.locked")) is not None
 
-    refused = login(client)  # even the right password
-    assert refused.status_code == 200
-    assert "Too many failed logins" in refused.get_data(as_text=True)
-    china_time = locked_until.replace(tzinfo=UTC).astimezone(CHINA).strftime("%H:%M")
-    assert f"locked until {china_time}" in refused.get_data(as_text=True)  # Zhangping's clock, not UTC
+def test_a_throttled_known_user_and_a_throttled_unknown_name_answer_alike(client, engineer, monkeypatch):
+    english(client)
+    moment = utcnow()
+    monkeypatch.setattr(login_throttle, "utcnow", lambda: moment)  # the same "N seconds" in both
+    answers = {}
+    for username in ("engineer", "nobody"):
+        for _attempt in range(5):
+            assert answer(client, username, "wrong-password")[0] == 200
+        answers[username] = answer(client, username, PASSWORD if username == "engineer" else "wrong-password")
+    assert answers["engineer"] == answers["nobody"]
+    status, html = answers["engineer"]
+    assert status == 429 and "Too many failed logins from here. Try again in 30 seconds." in html
     assert not is_logged_in(client)
 
-    later = utcnow() + timedelta(minutes=15, seconds=5)
-    monkeypatch.setattr(accounts, "utcnow", lambda: later)
-    assert login(client).status_code == 303
-    assert reload(engineer).locked_until is None
 
-
-def test_the_lock_is_per_username(client, engineer):
-    make_user("engineer2", "engineer")
+def test_the_throttled_answer_names_the_wait_and_sends_retry_after(client, engineer):
     for _attempt in range(5):
         login(client, "engineer", "wrong-password")
-    assert login(client, "engineer2").status_code == 303
+    refused = login(client)
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 30
+    assert 'lang="zh-CN"' in refused.get_data(as_text=True)
+    assert "请" in refused.get_data(as_text=True) and "秒" in refused.get_data(as_text=True)
+
+
+def _median_seconds(client, username, password, environ, times=5) -> float:
+    durations = []
+    for _attempt in range(times):
+        started = time.perf_counter()
+        client.post("/login", data={"username": username, "password": password}, environ_base=environ)
+        durations.append(time.perf_counter() - started)
+    return statistics.median(durations)
+
+
+def test_refusals_take_the_same_time(app, client, engineer):
+    """Medians of a few attempts, with a slow hash so its cost dominates a noisy machine."""
+    app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:150000"
+    for username in ("engineer", "retired"):
+        accounts.set_password(accounts.find_user(username) or make_user(username, "engineer"), PASSWORD, None)
+    accounts.set_active(accounts.find_user("retired"), False, None)
+    db.session.commit()
+    client.post("/login", data={"username": "warm-up", "password": "x"})  # the dummy hash is made once
+    unknown = _median_seconds(client, "nobody", "wrong-password", {"REMOTE_ADDR": "10.1.0.1"})
+    wrong = _median_seconds(client, "engineer", "wrong-password", {"REMOTE_ADDR": "10.1.0.2"})
+    disabled = _median_seconds(client, "retired", PASSWORD, {"REMOTE_ADDR": "10.1.0.3"})
+    fastest, slowest = min(unknown, wrong, disabled), max(unknown, wrong, disabled)
+    assert slowest - fastest < max(0.5 * slowest, 0.03), (unknown, wrong, disabled)
+
+    # Throttled, a known name and an unknown one cost the same too (no hash at all).
+    known_blocked = _median_seconds(client, "engineer", PASSWORD, {"REMOTE_ADDR": "10.1.0.2"})
+    unknown_blocked = _median_seconds(client, "nobody", PASSWORD, {"REMOTE_ADDR": "10.1.0.1"})
+    assert abs(known_blocked - unknown_blocked) < max(0.5 * max(known_blocked, unknown_blocked), 0.03), (
+        known_blocked, unknown_blocked)
+
+
+def test_a_stranger_guessing_elsewhere_cannot_lock_the_user_out(app, engineer):
+    stranger = app.test_client()
+    for _attempt in range(40):
+        stranger.post("/login", data={"username": "engineer", "password": "wrong-password"}, environ_base=STRANGER)
+    assert stranger.post("/login", data={"username": "engineer", "password": PASSWORD},
+                         environ_base=STRANGER).status_code == 429
+    user = app.test_client()
+    response = user.post("/login", data={"username": "engineer", "password": PASSWORD}, environ_base=OWN_DESK)
+    assert response.status_code == 303
+    assert is_logged_in(user)
+
+
+def test_the_block_ends_after_its_delay(client, engineer, monkeypatch):
+    for _attempt in range(5):
+        login(client, "engineer", "wrong-password")
+    assert login(client).status_code == 429
+    moment = utcnow() + timedelta(seconds=31)
+    monkeypatch.setattr(login_throttle, "utcnow", lambda: moment)
+    assert login(client).status_code == 303
 
 
 def test_a_success_resets_the_failure_count(client, engineer):
@@ -155,11 +217,38 @@ def test_a_success_resets_the_failure_count(client, engineer):
     assert login(client).status_code == 303
 
 
-def test_the_lock_message_shows_in_chinese_by_default(client, engineer):
-    for _attempt in range(5):
-        response = login(client, "engineer", "wrong-password")
-    assert response.status_code == 200
-    assert 'lang="zh-CN"' in response.get_data(as_text=True)
+def _guess_in_parallel(app, threads=30) -> list[int]:
+    barrier = threading.Barrier(threads)
+    statuses = []
+
+    def guess():
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.post("/login", data={"username": "engineer", "password": "wrong-password"}).status_code)
+
+    workers = [threading.Thread(target=guess) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return statuses
+
+
+def test_thirty_parallel_guesses_get_at_most_five_password_checks(app, engineer, monkeypatch):
+    """Real threads on the real database (SQLite or PostgreSQL): the counter cannot be raced."""
+    checks = []
+    real_check = accounts.check_password_hash
+
+    def counting_check(*args):
+        checks.append(1)
+        time.sleep(0.02)  # a real hash takes a while: the window a read-modify-write would lose in
+        return real_check(*args)
+
+    monkeypatch.setattr(accounts, "check_password_hash", counting_check)
+    statuses = _guess_in_parallel(app)
+    assert len(statuses) == 30
+    assert len(checks) <= 5, f"{len(checks)} password checks"
+    assert statuses.count(200) == len(checks) and statuses.count(429) == 30 - len(checks)
 
 
 # --- the session cookie ---------------------------------------------------------------------------
@@ -484,7 +573,7 @@ def _write_rules(app):
 
 def _example_url(rule, project, user):
     values = {"code": project.code, "key": "survey", "user_id": user.id, "photo_id": 1, "pair_id": 1,
-              "demand_id": 1, "consultation_id": 1,
+              "demand_id": 1, "consultation_id": 1, "token_id": 1,
               "attachment_id": 1, "bulletin_id": 1, "sha256": "0" * 64, "fmt": "xlsx"}
     return rule.build({name: values[name] for name in rule.arguments})[1]
 

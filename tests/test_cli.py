@@ -1,4 +1,4 @@
-"""The command-line tasks: seed-demo, create-user and create-token."""
+"""The command-line tasks: seed-demo, create-user, create-token, list-tokens and revoke-token."""
 import hashlib
 import stat
 from pathlib import Path
@@ -281,7 +281,7 @@ def test_create_token_unknown_user_is_refused(runner):
 def test_token_of_a_leader_reads_but_cannot_write(app, runner):
     project = make_project()
     make_user("leader", "leader")
-    token = runner.invoke(args=["create-token", "leader"]).output.splitlines()[-1]
+    token = runner.invoke(args=["create-token", "leader", "--scope", "write"]).output.splitlines()[-1]
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get(f"/api/v1/projects/{project.code}", headers=headers).status_code == 200
@@ -296,3 +296,56 @@ def test_session_login_and_token_are_independent(app, runner):
     assert login(client, "engineer", PASSWORD).status_code == 303
     client.post("/logout")  # ends browser sessions, not API tokens
     assert client.get("/api/v1/projects", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_create_token_with_name_scope_and_expiry(app, runner):
+    make_project()
+    make_user("engineer", "engineer")
+    result = runner.invoke(args=["create-token", "engineer", "--name", "sync", "--scope", "write",
+                                 "--expires-days", "30"])
+    assert result.exit_code == 0, result.output
+    token = result.output.splitlines()[-1]
+    stored = db.session.scalar(sa.select(ApiToken))
+    assert (stored.name, stored.scope) == ("sync", "write") and stored.expires_at is not None
+    response = app.test_client().patch("/api/v1/projects/ZP-2026-001/stages/survey", json={"percent": 10, "version": 1},
+                                       headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code != 403
+
+
+def test_create_token_is_read_only_unless_asked(app, runner):
+    make_project()
+    make_user("engineer", "engineer")
+    token = runner.invoke(args=["create-token", "engineer"]).output.splitlines()[-1]
+    assert db.session.scalar(sa.select(ApiToken.scope)) == "read"
+    response = app.test_client().patch("/api/v1/projects/ZP-2026-001/stages/survey", json={"percent": 10, "version": 1},
+                                       headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403
+
+
+def test_list_tokens_and_revoke_one(app, runner):
+    make_user("engineer", "engineer")
+    make_user("leader", "leader")
+    kept = runner.invoke(args=["create-token", "engineer", "--name", "kept"]).output.splitlines()[-1]
+    gone = runner.invoke(args=["create-token", "leader", "--name", "gone"]).output.splitlines()[-1]
+    listing = runner.invoke(args=["list-tokens"])
+    assert listing.exit_code == 0, listing.output
+    assert "kept" in listing.output and "gone" in listing.output
+    assert kept not in listing.output and gone not in listing.output  # ids and names, never the secrets
+    only_leader = runner.invoke(args=["list-tokens", "leader"]).output
+    assert "gone" in only_leader and "kept" not in only_leader
+
+    token_id = db.session.scalar(sa.select(ApiToken.id).where(ApiToken.name == "gone"))
+    result = runner.invoke(args=["revoke-token", str(token_id)])
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    assert client.get("/api/v1/projects", headers={"Authorization": f"Bearer {gone}"}).status_code == 401
+    assert client.get("/api/v1/projects", headers={"Authorization": f"Bearer {kept}"}).status_code == 200
+    line = [line for line in runner.invoke(args=["list-tokens"]).output.splitlines() if "gone" in line][0]
+    assert line.rstrip().endswith("revoked")
+    assert db.session.scalar(sa.select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "token.revoke"
+
+
+def test_revoke_token_and_list_tokens_refuse_unknowns(runner):
+    assert "No API token with id 42" in runner.invoke(args=["revoke-token", "42"]).output
+    assert "No user named nobody" in runner.invoke(args=["list-tokens", "nobody"]).output
+

@@ -13,6 +13,8 @@ from renovation.admin.forms import ConfirmForm, PasswordResetForm, UserForm
 from renovation.domain import accounts, audit
 from renovation.extensions import db
 from renovation.models import AuditEntry, Community, User
+from renovation.account.shown_once import render_shown_once
+from renovation.domain.clock import utcnow
 from renovation.templating import render
 
 bp = Blueprint("admin", __name__)
@@ -22,19 +24,35 @@ def _communities():
     return db.session.scalars(select(Community).order_by(Community.name)).all()
 
 
-def _users_page(form, status=200):
+def _users_context(form) -> dict:
     users = db.session.scalars(select(User).options(selectinload(User.community)).order_by(User.username)).all()
-    return render("admin/users.html", users=users, form=form, confirm=ConfirmForm(),
-                  reset_form=PasswordResetForm()), status
+    return {"users": users, "form": form, "confirm": ConfirmForm(), "reset_form": PasswordResetForm()}
+
+
+def _users_page(form, status=200):
+    return render("admin/users.html", **_users_context(form)), status
+
+
+def _show_password_once(form, username: str, password: str, created: bool = False):
+    """The users page with a generated password, on the answer to the POST only."""
+    return render_shown_once("admin/users.html", url_for("admin.users"), status=201 if created else 200,
+                             shown_password={"username": username, "password": password, "created": created},
+                             **_users_context(form))
+
+
+def _new_user_form(**kwargs) -> UserForm:
+    form = UserForm(**kwargs)
+    form.community.choices = [SelectChoice(0, "—")] + [SelectChoice(c.id, c.name) for c in _communities()]
+    return form
 
 
 @bp.route("/users", methods=["GET", "POST"])
 @permissions.require(permissions.can_manage_users)
 def users():
-    form = UserForm()
-    form.community.choices = [SelectChoice(0, "—")] + [SelectChoice(c.id, c.name) for c in _communities()]
+    form = _new_user_form()
     if not form.validate_on_submit():
         return _users_page(form, 422 if form.is_submitted() else 200)
+    generated = not form.password.data
     password = form.password.data or accounts.generate_password()
     try:
         accounts.create_user(
@@ -47,7 +65,9 @@ def users():
         getattr(form, error.field).errors.append(error.message)
         return _users_page(form, 422)
     db.session.commit()
-    flash(_("User %(name)s created. Password: %(password)s", name=form.username.data, password=password), "success")
+    if generated:
+        return _show_password_once(_new_user_form(formdata=None), form.username.data, password, created=True)
+    flash(_("User %(name)s created.", name=form.username.data), "success")
     return redirect(url_for("admin.users"), code=303)
 
 
@@ -80,6 +100,7 @@ def reset_password(user_id):
     form = PasswordResetForm()
     if not form.validate_on_submit():
         abort(400)
+    generated = not form.password.data
     password = form.password.data or accounts.generate_password()
     try:
         accounts.set_password(user, password, current_user)
@@ -87,8 +108,18 @@ def reset_password(user_id):
         flash(error.message, "error")
         return redirect(url_for("admin.users"), code=303)
     db.session.commit()
-    flash(_("New password for %(name)s: %(password)s", name=user.username, password=password), "success")
+    if generated:
+        return _show_password_once(_new_user_form(formdata=None), user.username, password)
+    flash(_("The password of %(name)s was changed.", name=user.username), "success")
     return redirect(url_for("admin.users"), code=303)
+
+
+@bp.route("/users/<int:user_id>/tokens")
+@permissions.require(permissions.can_manage_users)
+def user_tokens(user_id):
+    user = _user_or_404(user_id)
+    return render("account/tokens.html", owner=user, tokens=accounts.tokens_of(user), confirm=ConfirmForm(),
+                  now=utcnow())
 
 
 @bp.app_template_filter("readable_json")

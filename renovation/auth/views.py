@@ -1,14 +1,15 @@
 """Login, logout and the language switch."""
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import format_datetime
+from flask_babel import format_timedelta
 from flask_login import current_user, login_user, logout_user
 
 from renovation import permissions
 from renovation.auth.forms import LoginForm
-from renovation.domain import accounts
+from renovation.domain import accounts, login_throttle
 from renovation.extensions import db
 from renovation.i18n import LANGUAGE_COOKIE
 from renovation.templating import render
@@ -29,13 +30,10 @@ def login():
         return redirect(url_for(permissions.home_endpoint(current_user)))
     form = LoginForm()
     if form.validate_on_submit():
-        result = accounts.authenticate(form.username.data, form.password.data)
-        if result.locked_until:
-            form.username.errors.append(
-                _("Too many failed logins: this username is locked until %(time)s.",
-                  time=format_datetime(result.locked_until, "HH:mm"))
-            )
-        elif result.user is None:
+        result = accounts.authenticate(form.username.data, form.password.data, request.remote_addr or "unknown")
+        if result.blocked_until:
+            return _throttled(form, login_throttle.seconds_until(result.blocked_until))
+        if result.user is None:
             form.password.errors.append(_("Wrong username or password."))
         else:
             session.clear()  # a fresh session at login
@@ -43,6 +41,15 @@ def login():
             login_user(result.user)
             return redirect(_safe_next(request.args.get("next")), code=303)
     return render("auth/login.html", form=form)
+
+
+def _throttled(form: LoginForm, seconds: int):
+    """429 with the wait: the same for every username, existing or not."""
+    wait = format_timedelta(timedelta(seconds=seconds), granularity="second", threshold=10)
+    form.username.errors.append(_("Too many failed logins from here. Try again in %(wait)s.", wait=wait))
+    response = make_response(render("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])

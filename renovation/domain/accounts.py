@@ -1,4 +1,4 @@
-"""Users, passwords, login lock-out and API tokens."""
+"""Users, passwords, logins and API tokens."""
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -6,17 +6,23 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from renovation.domain import audit
+from renovation.domain import audit, login_throttle
 from renovation.domain.clock import utcnow
 from renovation.domain.messages import with_values
 from renovation.extensions import db
 from renovation.models import ApiToken, Community, User
-from renovation.models.users import Role
+from renovation.models.users import Role, TokenScope
 
 MIN_PASSWORD_LENGTH = 8
+TOKEN_NAME_MAX = ApiToken.name.property.columns[0].type.length
+# ``last_used_at`` is kept to the minute: exact enough to tell a live integration from a dead one.
+TOKEN_USE_PRECISION = timedelta(minutes=1)
+SQLITE_STAMP_WAIT_MS = 200
 
 
 class AccountError(ValueError):
@@ -53,35 +59,30 @@ def find_user(username: str) -> User | None:
 
 @dataclass
 class LoginResult:
+    """A login attempt's outcome: the user, or nothing; ``blocked_until`` when it was throttled."""
+
     user: User | None = None
-    locked_until: datetime | None = None
+    blocked_until: datetime | None = None
 
 
-def authenticate(username: str, password: str) -> LoginResult:
-    """Check a login; five failures in a row lock the username for fifteen minutes."""
+def authenticate(username: str, password: str, address: str) -> LoginResult:
+    """Check a login from the client at ``address``.
+
+    An unknown username, a wrong password and a disabled account answer alike and cost one
+    password check each. Attempts are throttled per (username, address) and per address
+    (see ``login_throttle``): a throttled attempt is refused before any check, whether the
+    username exists or not.
+    """
+    blocked_until = login_throttle.check_in(username, address)
+    if blocked_until is not None:
+        return LoginResult(blocked_until=blocked_until)
     user = find_user(username)
-    now = utcnow()
-    if user is None:
-        # Same cost as a real check, so timing does not reveal which usernames exist.
-        check_password_hash(_dummy_hash(), password)
+    # Same cost as a real check, so timing does not reveal which usernames exist.
+    right = check_password_hash(user.password_hash if user else _dummy_hash(), password)
+    if user is None or not right or not user.active:
         return LoginResult()
-    if user.locked_until and user.locked_until > now:
-        return LoginResult(locked_until=user.locked_until)
-    if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            audit.record(user, "user.locked", "user", user.username)
-            db.session.commit()
-            return LoginResult(locked_until=user.locked_until)
-        db.session.commit()
-        return LoginResult()
-    if not user.active:
-        return LoginResult()
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    login_throttle.succeeded(username, address)
+    user.last_login_at = utcnow()
     db.session.commit()
     return LoginResult(user=user)
 
@@ -143,15 +144,17 @@ def set_password(user: User, password: str, actor: User | None) -> None:
             "password", with_values(_l("A password has at least %(n)d characters."), n=MIN_PASSWORD_LENGTH)
         )
     user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    login_throttle.forget_username(user.username)
     end_sessions(user)
+    revoke_tokens_of(user, actor, reason="password")
     audit.record(actor, "user.reset_password", "user", user.username)
 
 
 def set_active(user: User, active: bool, actor: User | None) -> None:
     user.active = active
     end_sessions(user)
+    if not active:
+        revoke_tokens_of(user, actor, reason="disabled")
     audit.record(actor, "user.enable" if active else "user.disable", "user", user.username)
 
 
@@ -159,19 +162,111 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user: User, actor: User | None = None) -> str:
-    """Create an API token for the user and return it; only its hash is kept."""
+def create_token(
+    user: User,
+    actor: User | None = None,
+    *,
+    name: str = "",
+    scope: str = TokenScope.WRITE,
+    expires_in_days: int | None = None,
+) -> str:
+    """Create an API token for the user and return it; only its hash is kept, so the caller
+    shows it once. ``expires_in_days`` None or 0: the token lasts until revoked."""
+    if scope not in TokenScope.__members__.values():
+        raise AccountError("scope", _l("Choose read only or read and write."))
+    if expires_in_days is not None and expires_in_days < 0:
+        raise AccountError("expires", _l("An expiry lies in the future."))
+    name = name.strip()
+    if len(name) > TOKEN_NAME_MAX:
+        raise AccountError("name", _l("A name has at most %(n)d characters.", n=TOKEN_NAME_MAX))
     token = "rnv_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token), created_at=utcnow()))
-    audit.record(actor, "token.create", "user", user.username)
+    now = utcnow()
+    db.session.add(ApiToken(
+        user_id=user.id, token_hash=_token_digest(token), name=name, scope=scope, created_at=now,
+        expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
+    ))
+    audit.record(actor, "token.create", "user", user.username, name=name, scope=scope,
+                 expires_in_days=expires_in_days or None)
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user owning this token, or None."""
+def find_token(token: str) -> ApiToken | None:
+    """The live token (not revoked, not expired) of an active user, or None."""
     api_token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked.is_(False))
+        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == _token_digest(token))
     )
-    if api_token is None or not api_token.user.active:
+    if api_token is None or not api_token.is_live(utcnow()) or not api_token.user.active:
         return None
-    return api_token.user
+    return api_token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user owning this live token, or None."""
+    api_token = find_token(token)
+    return api_token.user if api_token else None
+
+
+def note_token_use(api_token: ApiToken) -> None:
+    """Remember when a token was last used, writing at most once a minute per token.
+
+    Best effort, in a connection of its own so the request's session is never committed here:
+    a conditional UPDATE (parallel requests of the same minute write once); when SQLite is busy
+    with another writer the stamp waits for the next minute instead of holding the request.
+    """
+    now = utcnow()
+    if api_token.last_used_at is not None and now - api_token.last_used_at < TOKEN_USE_PRECISION:
+        return
+    statement = (
+        update(ApiToken)
+        .where(ApiToken.id == api_token.id,
+               or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_USE_PRECISION))
+        .values(last_used_at=now)
+    )
+    sqlite = db.engine.dialect.name == "sqlite"
+    with db.engine.connect() as connection:
+        try:
+            if sqlite:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_STAMP_WAIT_MS}")
+            connection.execute(statement)
+            connection.commit()
+        except OperationalError:
+            connection.rollback()
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA busy_timeout=5000")  # the pool's default (create_app)
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first, revoked and expired ones included."""
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ))
+
+
+def all_tokens(username: str | None = None) -> list[ApiToken]:
+    """Every user's tokens (or one user's), by user then newest first, for the command line."""
+    query = select(ApiToken).join(ApiToken.user).options(joinedload(ApiToken.user))
+    if username:
+        query = query.where(User.username == username.strip())
+    return list(db.session.scalars(query.order_by(User.username, ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def revoke_token(api_token: ApiToken, actor: User | None) -> None:
+    """Revoke one token (not committed); revoking it again changes nothing."""
+    if api_token.revoked_at is not None:
+        return
+    api_token.revoked_at = utcnow()
+    audit.record(actor, "token.revoke", "user", api_token.user.username, token=api_token.id, name=api_token.name)
+
+
+def revoke_tokens_of(user: User, actor: User | None, reason: str) -> int:
+    """Revoke every live token of the user (a new password, a disabled account)."""
+    revoked = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if revoked:
+        audit.record(actor, "token.revoke_all", "user", user.username, count=revoked, reason=reason)
+    return revoked

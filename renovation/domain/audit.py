@@ -15,6 +15,8 @@ ACTION_LABELS = {
     "user.reset_password": _l("Password reset"),
     "user.locked": _l("Username locked after failed logins"),
     "token.create": _l("API token created"),
+    "token.revoke": _l("API token revoked"),
+    "token.revoke_all": _l("All API tokens of a user revoked"),
     "demo.seed": _l("Demo data loaded"),
     "photo.add": _l("Photo added"),
     "photo.update": _l("Photo edited"),

@@ -7,10 +7,11 @@ from renovation.models.consultations import Consultation, Demand, DemandEvent, V
 from renovation.models.photos import Phase, Photo, PhotoPair
 from renovation.models.projects import Project, Stage
 from renovation.models.snapshots import MonthlySnapshot, ProjectMonth
-from renovation.models.users import ApiToken, Role, User
+from renovation.models.users import ApiToken, LoginThrottle, Role, TokenScope, User
 
 __all__ = [
     "ApiToken",
+    "LoginThrottle",
     "AttachmentKind",
     "AuditEntry",
     "Bulletin",
@@ -32,6 +33,7 @@ __all__ = [
     "Stage",
     "StageEvent",
     "Street",
+    "TokenScope",
     "User",
     "Vote",
 ]

@@ -39,8 +39,6 @@ class User(UserMixin, db.Model):
     community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"))
     active: Mapped[bool] = mapped_column(default=True)
     session_epoch: Mapped[int] = mapped_column(default=0)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
 
@@ -64,14 +62,56 @@ class User(UserMixin, db.Model):
         return ROLE_LABELS[Role(self.role)]
 
 
+class TokenScope(StrEnum):
+    """What a token may do: read only, or read and write (the user's permissions still apply)."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+TOKEN_SCOPE_LABELS = {
+    TokenScope.READ: _l("Read only"),
+    TokenScope.WRITE: _l("Read and write"),
+}
+
+
 class ApiToken(db.Model):
-    """A bearer token for the JSON API; only its SHA-256 is stored."""
+    """A bearer token for the JSON API; only its SHA-256 is stored.
+
+    ``last_used_at`` is written at most once a minute (see ``accounts.note_token_use``), so
+    reading the API does not turn every request into a write.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    scope: Mapped[str] = mapped_column(String(8), default=TokenScope.WRITE, server_default=TokenScope.WRITE.value)
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
-    revoked: Mapped[bool] = mapped_column(default=False)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+    @property
+    def scope_label(self) -> str:
+        return TOKEN_SCOPE_LABELS[TokenScope(self.scope)]
+
+    def is_live(self, now: datetime) -> bool:
+        """Neither revoked nor expired (the owner's account is checked separately)."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class LoginThrottle(db.Model):
+    """Failed-login counter of one key: a (username, address) pair or an address alone.
+
+    Rows are changed only by compare-and-swap updates (see ``domain.login_throttle``), so
+    parallel guesses cannot slip past the limit.
+    """
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    username: Mapped[str | None] = mapped_column(String(64), index=True)  # pair keys: to clear on reset
+    failures: Mapped[int]
+    blocked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime]

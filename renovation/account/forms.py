@@ -1,0 +1,24 @@
+"""Forms of a user's own account page."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from renovation.domain.accounts import TOKEN_NAME_MAX
+from renovation.models.users import TOKEN_SCOPE_LABELS, TokenScope
+
+EXPIRY_CHOICES = [
+    SelectChoice(30, _l("In 30 days")),
+    SelectChoice(90, _l("In 90 days")),
+    SelectChoice(365, _l("In a year")),
+    SelectChoice(0, _l("Never (until revoked)")),
+]
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name (what the token is for)"),
+                       validators=[DataRequired(_l("Name the token, e.g. the program that uses it.")),
+                                   Length(max=TOKEN_NAME_MAX)])
+    scope = SelectField(_l("Access"), choices=[SelectChoice(scope.value, label) for scope, label in TOKEN_SCOPE_LABELS.items()],
+                        default=TokenScope.READ.value)
+    expires_in_days = SelectField(_l("Expires"), choices=EXPIRY_CHOICES, coerce=int, default=90)
