@@ -38,7 +38,7 @@ from renovation import create_app
 from renovation.domain import accounts
 from renovation.domain.clock import today
 from renovation.extensions import db
-from renovation.models import (Bulletin, Consultation, ConsultationAttachment, Demand, Photo, PhotoPair, Project,
+from renovation.models import (ApiToken, Bulletin, Consultation, ConsultationAttachment, Demand, Photo, PhotoPair, Project,
                                Stage, User)
 from tests.conftest import PASSWORD, _empty_tables, api_token, login, make_user
 from tests.domain.photo_samples import jpeg
@@ -58,7 +58,7 @@ RAW = ("<img src=x onerror", "<script>alert", "<svg onload", "\"'>")
 NOT_USER_TEXT = {
     "user.username": "letters, digits, dot, dash and underscore only (the admin form's rule)",
     "user.password_hash": "a hash", "user.role": "one of the roles",
-    "api_token.token_hash": "a hash",
+    "api_token.token_hash": "a hash", "api_token.scope": "read or write, chosen from a list",
     "audit_entry.action": "chosen by the app", "audit_entry.target_type": "chosen by the app",
     "audit_entry.target_id": "an id or a project code",
     "monthly_snapshot.month": "YYYY-MM, made by the app",
@@ -297,6 +297,11 @@ class Sweep:
                                                      "pairs": str(pair_id)}), 303)
         self.ids["bulletin_id"] = list(db.session.scalars(sa.select(Bulletin.id)))
         self.ids["user_id"] = list(db.session.scalars(sa.select(User.id)))
+
+        # API tokens: named on the user's own token page (shown once on the answer).
+        _ok(engineer_client.post("/account/tokens", data={"name": PAYLOAD, "scope": "read",
+                                                          "expires_in_days": "30"}), 201)
+        self.ids["token_id"] = list(db.session.scalars(sa.select(ApiToken.id)))
 
     # --- the reads -------------------------------------------------------------------------------
 

@@ -178,7 +178,7 @@ def create_token(
         raise AccountError("expires", _l("An expiry lies in the future."))
     name = name.strip()
     if len(name) > TOKEN_NAME_MAX:
-        raise AccountError("name", _l("A name has at most %(n)d characters.", n=TOKEN_NAME_MAX))
+        raise AccountError("name", with_values(_l("A name has at most %(n)d characters."), n=TOKEN_NAME_MAX))
     token = "rnv_" + secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(ApiToken(
