@@ -4,6 +4,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from renovation import private_files
 from renovation.config import default_config, instance_path_from_env
@@ -26,6 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(default_config(instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config or {})
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -47,6 +47,10 @@ def default_config(instance_path: Path) -> dict:
         "SECRET_KEY": env.get("RENOVATION_SECRET_KEY") or load_or_create_secret_key(instance_path),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Proxies in front of the app whose X-Forwarded-For / -Proto it believes (nginx: 1). The
+        # client address decides the login throttle, so 0 (the default) ignores those headers:
+        # anyone could send them.
+        "TRUSTED_PROXIES": int(env.get("RENOVATION_TRUSTED_PROXIES", "0")),
         "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "PERMANENT_SESSION_LIFETIME": timedelta(
