@@ -60,12 +60,20 @@ def init_app(app: Flask) -> None:
     def csrf_error(error):
         # The token is missing or stale because the session ended (or was renewed at a login in
         # another tab): nothing the user typed is wrong, so nothing they typed is thrown away.
-        return session_expired(400)
+        if request.blueprint != "auth":
+            return session_expired(400)
+        # Logging in, out or switching the language: nothing worth keeping (never a password).
+        message = _("This form has expired or was sent twice. Open it again and try again.")
+        if request.headers.get("HX-Request"):
+            return HTMX_ERROR.format(message), 400
+        return render("errors/error.html", code=400, message=message), 400
 
 
 def kept_form_values() -> list[tuple[str, str]]:
-    """What a refused full-page post carried, to send again unchanged (without its old token)."""
-    return [(name, value) for name, values in request.form.lists() if name != "csrf_token" for value in values]
+    """What a refused full-page post carried, to send again unchanged: without its old token, and
+    never a password (the page would show it in its source)."""
+    return [(name, value) for name, values in request.form.lists()
+            if name != "csrf_token" and "password" not in name for value in values]
 
 
 def session_expired(status: int):
