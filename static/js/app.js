@@ -146,9 +146,14 @@ function focusElement(element) {
   element.scrollIntoView({ block: "nearest" });
 }
 
+// The field to start typing in: the first in error, else the first of a form shown (not one folded
+// away in a closed <details>, like a stage card's photo upload).
 function firstField(container) {
-  return container.querySelector("[aria-invalid=true]") || container.querySelector(
-    "form input:not([type=hidden]):not([disabled]), form select:not([disabled]), form textarea:not([disabled])");
+  var fields = container.querySelectorAll("[aria-invalid=true], form input:not([type=hidden]):not([disabled]), " +
+                                          "form select:not([disabled]), form textarea:not([disabled])");
+  var visible = Array.prototype.filter.call(fields, function (field) { return !field.closest("details:not([open])") && field.getClientRects().length > 0;
+  });
+  return visible.filter(function (field) { return field.getAttribute("aria-invalid") === "true"; })[0] || visible[0];
 }
 
 function isPaging(elt) {
