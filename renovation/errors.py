@@ -71,7 +71,10 @@ def init_app(app: Flask) -> None:
 
 def kept_form_values() -> list[tuple[str, str]]:
     """What a refused full-page post carried, to send again unchanged: without its old token, and
-    never a password (the page would show it in its source)."""
+    never a password (the page would show it in its source). A multipart body (files) is not
+    read: files cannot be kept in a page, and an anonymous caller must not make us parse uploads."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return []
     return [(name, value) for name, values in request.form.lists()
             if name != "csrf_token" and "password" not in name for value in values]
 
