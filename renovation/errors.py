@@ -1,6 +1,7 @@
 """Error pages for people and JSON errors for the API."""
-from flask import Flask, abort, jsonify, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
@@ -57,7 +58,41 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        message = _("This form has expired or was sent twice. Reload the page and try again.")
+        # The token is missing or stale because the session ended (or was renewed at a login in
+        # another tab): nothing the user typed is wrong, so nothing they typed is thrown away.
+        if request.blueprint != "auth":
+            return session_expired(400)
+        # Logging in, out or switching the language: nothing worth keeping (never a password).
+        message = _("This form has expired or was sent twice. Open it again and try again.")
         if request.headers.get("HX-Request"):
             return HTMX_ERROR.format(message), 400
         return render("errors/error.html", code=400, message=message), 400
+
+
+def kept_form_values() -> list[tuple[str, str]]:
+    """What a refused full-page post carried, to send again unchanged: without its old token, and
+    never a password (the page would show it in its source). A multipart body (files) is not
+    read: files cannot be kept in a page, and an anonymous caller must not make us parse uploads."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return []
+    return [(name, value) for name, values in request.form.lists()
+            if name != "csrf_token" and "password" not in name for value in values]
+
+
+def session_expired(status: int):
+    """The answer to a write whose login or form token expired, that keeps what was typed.
+
+    htmx gets a fragment the page shows beside the form (which stays as it is), with a link to log
+    in again in a new tab and a button that sends the same values again with a fresh token; a
+    full-page post gets a page holding the values, with the same link and button.
+    """
+    logged_in = current_user.is_authenticated
+    if logged_in:
+        message = _("This form has expired. What you typed is kept: press Resubmit to send it again.")
+    else:
+        status = 401
+        message = _("Your login has expired. Please log in again.")
+    if request.headers.get("HX-Request"):
+        return render_template("errors/_session_expired.html", message=message, logged_in=logged_in), status
+    return render("errors/session_expired.html", message=message, logged_in=logged_in,
+                  values=kept_form_values()), status

@@ -106,6 +106,11 @@ def require(check):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
+                if request.headers.get("HX-Request") and request.method != "GET":
+                    # A write from a page whose login ended: keep the form as typed (no redirect).
+                    from renovation.errors import session_expired
+
+                    return session_expired(401)
                 if wants_fragment_or_json():
                     response = jsonify(error=_("Please log in."))
                     response.status_code = 401

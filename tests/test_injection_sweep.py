@@ -496,3 +496,19 @@ def test_every_answer_carries_the_policy(sweep):
         assert_protected(response)
         if response.mimetype in ("application/pdf", "image/jpeg") and "/bulletins/" not in where:
             assert "sandbox" in response.headers["Content-Security-Policy"].split("; "), where
+
+
+def test_every_page_has_exactly_one_h1(sweep):
+    """Each whole page a role reads names itself once: one ``h1`` (headings for screen readers)."""
+    wrong = []
+    for where, response in sweep.answers:
+        role = where.split(" ")[0]
+        if role not in ("admin", "engineer", "committee", "leader") or response.mimetype != "text/html":
+            continue
+        body = response.get_data(as_text=True)
+        if "<html" not in body:
+            continue
+        count = len(re.findall(r"<h1[\s>]", body))
+        if count != 1:
+            wrong.append(f"{where} ({response.status_code}): {count}")
+    assert wrong == [], f"pages without exactly one h1: {wrong}"

@@ -158,6 +158,9 @@ ROWS = [
         page(anonymous=303, admin=303, engineer=303, committee=303, leader=303),
         data=lambda w: {"language": "en", "next": "/projects"},
         location={role: "/projects" for role in ROLES}),
+    # After a login in a new tab (the first tab's form kept its values), and its fresh form token.
+    Row("auth.logged_in_again", "GET", lambda w: "/login/again", page()),
+    Row("auth.fresh_csrf_token", "GET", lambda w: "/session/token", page()),
     Row("projects.home", "GET", lambda w: "/", page(admin=302, engineer=302, committee=302, leader=302),
         location=TO_HOME),
     Row("projects.index", "GET", lambda w: "/projects", page()),

@@ -2,10 +2,11 @@
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, make_response, redirect, request, session, url_for
+from flask import Blueprint, flash, jsonify, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import format_timedelta
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from renovation import permissions
 from renovation.auth.forms import LoginForm
@@ -49,6 +50,22 @@ def _throttled(form: LoginForm, seconds: int):
     form.username.errors.append(_("Too many failed logins from here. Try again in %(wait)s.", wait=wait))
     response = make_response(render("auth/login.html", form=form), 429)
     response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+@bp.route("/login/again")
+@permissions.require(permissions.can_view_projects)
+def logged_in_again():
+    """Where the "log in again" tab lands: back to the first tab, whose form kept its values."""
+    return render("auth/logged_in_again.html")
+
+
+@bp.route("/session/token")
+@permissions.require(permissions.can_view_projects)
+def fresh_csrf_token():
+    """A form token for the current login, for a page whose own token expired with its session."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
