@@ -65,11 +65,12 @@ def _demo_ids() -> dict:
            .order_by(Project.code))
     paired = sa.select(PhotoPair).order_by(PhotoPair.id)
     pair = _first(paired)
+    project = _first(own)
     return {
-        "code": _first(own).code,
+        "code": project.code,
         "key": STAGE_ORDER[2].value,  # the facade: open on most demo projects
-        "consultation_id": _first(sa.select(Consultation.id).order_by(Consultation.id)),
-        "demand_id": _first(sa.select(Demand.id).order_by(Demand.id)),
+        "consultation_id": _first(sa.select(Consultation.id).where(Consultation.project_id == project.id)),
+        "demand_id": _first(sa.select(Demand.id).where(Demand.project_id == project.id)),
         "photo_id": pair.before_id,
         "pair_id": pair.id,
         "bulletin_id": _first(sa.select(Bulletin.id).order_by(Bulletin.id)),
@@ -191,7 +192,9 @@ def axe_problems(page, where: str) -> list[str]:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_a_role_can_open_has_no_serious_violation(axe_browser, demo, role):
-    urls = page_urls(demo) + ["/no-such-page"]
+    code = demo.ids["code"]
+    urls = page_urls(demo) + [f"/bulletins/preview?kind=project&project={code}", "/bulletins/preview?kind=city",
+                              f"/projects?q={code}", "/no-such-page"]
     problems, checked = [], 0
     for width, viewport in WIDTHS.items():
         context, page = logged_in_page(axe_browser, demo, role, viewport)
@@ -204,12 +207,20 @@ def test_every_page_a_role_can_open_has_no_serious_violation(axe_browser, demo, 
                 if "<html" not in answer.text()[:300].lower():
                     continue  # an htmx fragment (a stage card): checked inside its page below
                 page.goto(demo.base + url)
+                # Folded parts (a demand's handling form, a photo's edit and delete forms) open, so
+                # what they hold is checked too; their summaries are checked either way.
+                page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
                 problems += axe_problems(page, f"{role} {width} {url}")
                 checked += 1
         finally:
             context.close()
     assert checked >= 2 * 8, f"{role} opened only {checked} pages"
     assert problems == [], "\n".join(problems)
+
+
+# Two files sent at once: one is taken, one refused (each answered on its own line).
+UPLOADS = [{"name": "东门入口.jpg", "mimeType": "image/jpeg", "buffer": jpeg()},
+           {"name": "说明.txt", "mimeType": "text/plain", "buffer": b"not a photo"}]
 
 
 def _open_forms(page, demo: Demo, role: str) -> list[str]:
@@ -223,9 +234,11 @@ def _open_forms(page, demo: Demo, role: str) -> list[str]:
         card.locator("a[role=button]").first.click()
         expect(card.locator("form")).to_be_visible()
         problems += axe_problems(page, f"{role} stage edit form")
-        card.locator("button[type=submit]").click()  # unchanged: saves, or answers with the form
-        page.wait_for_load_state("networkidle")
-        problems += axe_problems(page, f"{role} stage saved")
+        card.locator("select[name=status]").select_option("completed")
+        card.locator("input[name=percent]").fill("50")  # completed ⇔ 100%: refused beside the field
+        card.locator("button[type=submit]").click()
+        expect(card.locator(".field-error").first).to_be_visible()
+        problems += axe_problems(page, f"{role} stage edit form with errors")
     for details in ("details.add-consultation", "details.raise-demand", "details.stage-photos"):
         found = page.locator(f"{details}:not([open])").first
         found.locator("> summary").click()
@@ -242,11 +255,24 @@ def test_the_project_page_with_its_forms_open_has_no_serious_violation(axe_brows
         try:
             problems += [f"{width} {problem}" for problem in _open_forms(page, demo, role)]
             # A form sent empty answers with its errors beside the fields: those must hold too.
-            consultation = page.locator("details.add-consultation form")
-            if consultation.count():
-                consultation.locator("button[type=submit]").first.click()
+            for form in ("details.add-consultation form", "details.raise-demand form"):
+                page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+                page.locator(form).first.locator("button[type=submit]").first.click()
                 page.wait_for_load_state("networkidle")
-                problems += [f"{width} {problem}" for problem in axe_problems(page, f"{role} consultation errors")]
+                problems += [f"{width} {problem}" for problem in axe_problems(page, f"{role} {form} errors")]
+            # Photos sent from the project's upload form: one taken, one refused, each with its outcome;
+            # and files added to a consultation likewise.
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            upload = page.locator("#upload-project")
+            upload.locator("input[type=file]").set_input_files(UPLOADS)
+            upload.locator("button[type=submit]").click()
+            expect(upload.locator(".upload-outcomes")).not_to_be_empty()
+            problems += [f"{width} {problem}" for problem in axe_problems(page, f"{role} photo upload outcomes")]
+            page.goto(f"{demo.base}/consultations/{demo.ids['consultation_id']}")
+            page.locator("#attachment-files").set_input_files(UPLOADS)
+            page.locator("form.attachment-upload button[type=submit]").click()
+            expect(page.locator("#attachments .outcome-refused")).to_be_visible()
+            problems += [f"{width} {problem}" for problem in axe_problems(page, f"{role} attachment outcomes")]
         finally:
             context.close()
     assert problems == [], "\n".join(problems)
