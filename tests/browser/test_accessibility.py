@@ -11,6 +11,7 @@ the policy itself is tested by tests/test_security_headers.py and by every other
 which keeps it. axe comes from the npm registry (package.json, devDependencies) and is copied to
 tests/browser/vendor/ by ``WITH_TEST=1 scripts/setup``; it is never served by the app.
 """
+import os
 import threading
 from dataclasses import dataclass
 from io import BytesIO
@@ -133,6 +134,8 @@ def demo(database_url, tmp_path_factory):
 @pytest.fixture(scope="module")
 def axe_browser():
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required for the browser tests under CI (apt-get install chromium)")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     if not AXE.exists():  # scripts/test runs the setup with WITH_TEST=1, so this is a broken setup
         pytest.fail(f"{AXE} is missing: WITH_TEST=1 scripts/setup copies it from node_modules/axe-core")
