@@ -44,7 +44,7 @@ BLOCKING = {"critical", "serious"}
 # Known and fixed on another branch of the same issue (i11-defects: aria-invalid="None" on the
 # ledger's file input). Delete the entry when that branch is merged.
 FIXED_ELSEWHERE = {("aria-valid-attr-value", ("#ledger",))}
-# Answers that are files, not pages (a browser would download or show them bare).
+# What a page answers with; anything else (a PDF, a photo, a spreadsheet) is a file and not checked.
 PAGE_TYPES = ("text/html",)
 
 
