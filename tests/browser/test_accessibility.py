@@ -1,0 +1,310 @@
+"""axe-core on every page, for every role, at phone and desktop width, and with the main htmx
+forms open: no critical and no serious violation.
+
+The pages are the app's own GET routes (``app.url_map``) built with the ids of a small seeded
+demo, so a new page is checked as soon as it exists; a route whose argument this module has no
+value for fails the test until one is added to :func:`_demo_ids`.
+
+axe is injected as an inline script. The Content-Security-Policy (script-src 'self') rightly
+refuses inline scripts, so these contexts — and only these — are opened with ``bypass_csp``:
+the policy itself is tested by tests/test_security_headers.py and by every other browser test,
+which keeps it. axe comes from the npm registry (package.json, devDependencies) and is copied to
+tests/browser/vendor/ by ``WITH_TEST=1 scripts/setup``; it is never served by the app.
+"""
+import os
+import threading
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import g
+from playwright.sync_api import expect
+from werkzeug.routing.converters import AnyConverter
+from werkzeug.serving import make_server
+
+from renovation import create_app
+from renovation.domain.stages import STAGE_ORDER
+from renovation.extensions import db
+from renovation.models import (ApiToken, Bulletin, Compound, Consultation, ConsultationAttachment, Demand, PhotoPair,
+                               Project, User)
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import PASSWORD, _empty_tables
+from tests.domain.photo_samples import jpeg
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+ROLES = ("admin", "engineer", "committee", "leader")
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+# Phones are often set to dark mode: the phone runs ask for it, and the pages must stay readable.
+SCHEMES = {"phone": "dark", "desktop": "light"}
+BLOCKING = {"critical", "serious"}
+# Known and fixed on another branch of the same issue (i11-defects: aria-invalid="None" on the
+# ledger's file input). Delete the entry when that branch is merged.
+FIXED_ELSEWHERE = {("aria-valid-attr-value", ("#ledger",))}
+# What a page answers with; anything else (a PDF, a photo, a spreadsheet) is a file and not checked.
+PAGE_TYPES = ("text/html",)
+
+
+@dataclass
+class Demo:
+    base: str
+    ids: dict
+    app: object
+
+
+def _first(query):
+    value = db.session.scalars(query.limit(1)).first()
+    assert value is not None, f"the demo has nothing for {query}"
+    return value
+
+
+def _demo_ids() -> dict:
+    """One value per route argument: the committee's own project, so every role sees its forms."""
+    committee = db.session.scalars(sa.select(User).where(User.username == "committee")).one()
+    own = (sa.select(Project).join(Compound).where(Compound.community_id == committee.community_id)
+           .order_by(Project.code))
+    paired = sa.select(PhotoPair).order_by(PhotoPair.id)
+    pair = _first(paired)
+    project = _first(own)
+    return {
+        "code": project.code,
+        "key": STAGE_ORDER[2].value,  # the facade: open on most demo projects
+        "consultation_id": _first(sa.select(Consultation.id).where(Consultation.project_id == project.id)),
+        "demand_id": _first(sa.select(Demand.id).where(Demand.project_id == project.id)),
+        "photo_id": pair.before_id,
+        "pair_id": pair.id,
+        "bulletin_id": _first(sa.select(Bulletin.id).order_by(Bulletin.id)),
+        "user_id": committee.id,
+        "token_id": _first(sa.select(ApiToken.id)),
+    }
+
+
+@pytest.fixture(scope="module")
+def demo(database_url, tmp_path_factory):
+    """A seeded demo (``flask seed-demo``, a few projects), a city bulletin, a ledger preview and
+    an API token, served on a free port with CSRF protection on."""
+    app = create_app({
+        "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": str(tmp_path_factory.mktemp("a11y-instance")), "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "QUEUE_URL": "immediate",
+    })
+
+    @app.teardown_request
+    def _fresh_g_per_request(_error):
+        g.__dict__.clear()  # as in tests/conftest.py: one app context for every request
+
+    with app.app_context():
+        runner = app.test_cli_runner()
+        for args in (["seed-demo", "--projects", "8", "--password", PASSWORD],
+                     ["issue-bulletin", "--kind", "city", "--user", "engineer"],
+                     ["create-token", "engineer", "--name", "台账同步"]):
+            result = runner.invoke(args=args)
+            assert result.exit_code == 0, result.output
+        ids = _demo_ids()
+        client = app.test_client()
+        client.post("/login", data={"username": "engineer", "password": PASSWORD})
+        template = client.get("/ledger/template.xlsx").data
+        answer = client.post("/ledger/import", data={"ledger": (BytesIO(template), "台账.xlsx")},
+                             content_type="multipart/form-data")
+        assert answer.status_code == 303, answer.status_code
+        ids["sha256"] = answer.headers["Location"].rsplit("/", 1)[1]
+        answer = client.post(f"/consultations/{ids['consultation_id']}/attachments",
+                             data={"kind": "sign_in_sheet", "files": (BytesIO(jpeg()), "签到表.jpg")},
+                             content_type="multipart/form-data")
+        assert answer.status_code in (200, 201, 303), answer.status_code
+        ids["attachment_id"] = _first(sa.select(ConsultationAttachment.id))
+        app.config["WTF_CSRF_ENABLED"] = True
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield Demo(f"http://127.0.0.1:{server.server_port}", ids, app)
+        finally:
+            server.shutdown()
+            thread.join(timeout=5)
+            db.session.rollback()
+            _empty_tables()
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def axe_browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required for the browser tests under CI (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    if not AXE.exists():  # scripts/test runs the setup with WITH_TEST=1, so this is a broken setup
+        pytest.fail(f"{AXE} is missing: WITH_TEST=1 scripts/setup copies it from node_modules/axe-core")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def page_urls(demo: Demo) -> list[str]:
+    """Every GET route but the static files and the API, built with the demo's ids."""
+    urls = []
+    for rule in sorted(demo.app.url_map.iter_rules(), key=lambda rule: rule.rule):
+        if rule.endpoint == "static" or "GET" not in rule.methods or rule.rule.startswith("/api/"):
+            continue
+        values = {}
+        for name in rule.arguments:
+            converter = rule._converters[name]
+            if isinstance(converter, AnyConverter):
+                values[name] = sorted(converter.items)[0]
+            else:
+                assert demo.ids.get(name) is not None, f"no demo value for <{name}> of {rule.rule}: add it"
+                values[name] = demo.ids[name]
+        urls.append(rule.build(values)[1] if values else rule.rule)
+    return urls
+
+
+def logged_in_page(browser, demo: Demo, role: str, width: str):
+    # bypass_csp: axe is added as an inline script, which the policy refuses (see the docstring).
+    context = browser.new_context(locale="zh-CN", viewport=WIDTHS[width], color_scheme=SCHEMES[width],
+                                  bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{demo.base}/login")
+    page.fill("input[name=username]", role)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return context, page
+
+
+def axe_problems(page, where: str) -> list[str]:
+    """The critical and serious violations axe finds on the page as it is now."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    problems = []
+    for violation in result["violations"]:
+        if violation["impact"] not in BLOCKING:
+            continue
+        for node in violation["nodes"]:
+            if (violation["id"], tuple(node["target"])) in FIXED_ELSEWHERE:
+                continue
+            problems.append(f"{where}: [{violation['impact']}] {violation['id']} at {node['target']}: "
+                            f"{violation['help']} — {node.get('failureSummary', '').splitlines()[-1:]}")
+    return problems
+
+
+def _is_page(context, url: str) -> bool:
+    """Whether the logged-in user opens ``url`` as a whole HTML page (not a file, not a refusal,
+    not an htmx fragment such as a stage card, which is checked inside its page)."""
+    answer = context.request.get(url, max_redirects=0)
+    if not answer.headers.get("content-type", "").startswith(PAGE_TYPES):
+        return False
+    if answer.status != 200 and not url.endswith("/no-such-page"):
+        return False
+    return "<html" in answer.text()[:300].lower()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_a_role_can_open_has_no_serious_violation(axe_browser, demo, role):
+    code = demo.ids["code"]
+    urls = page_urls(demo) + [f"/bulletins/preview?kind=project&project={code}", "/bulletins/preview?kind=city",
+                              f"/projects?q={code}", "/no-such-page"]
+    problems, checked, pages = [], 0, None
+    for width in WIDTHS:
+        context, page = logged_in_page(axe_browser, demo, role, width)
+        try:
+            if pages is None:  # the same at every width: asked once
+                pages = [url for url in urls if _is_page(context, demo.base + url)]
+            for url in pages:
+                page.goto(demo.base + url)
+                # Folded parts (a demand's handling form, a photo's edit and delete forms) open, so
+                # what they hold is checked too; their summaries are checked either way.
+                page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+                problems += axe_problems(page, f"{role} {width} {url}")
+                checked += 1
+        finally:
+            context.close()
+    assert checked >= 2 * 8, f"{role} opened only {checked} pages"
+    assert problems == [], "\n".join(problems)
+
+
+# Two files sent at once: one is taken, one refused (each answered on its own line).
+UPLOADS = [{"name": "东门入口.jpg", "mimeType": "image/jpeg", "buffer": jpeg()},
+           {"name": "说明.txt", "mimeType": "text/plain", "buffer": b"not a photo"}]
+
+
+def _open_forms(page, demo: Demo, role: str) -> list[str]:
+    """The project page with each of its forms opened as a user opens it; axe after each."""
+    problems = []
+    code = demo.ids["code"]
+    page.goto(f"{demo.base}/projects/{code}")
+    key = demo.ids["key"]
+    card = page.locator(f"#stage-{key}")
+    if role in ("engineer", "admin"):
+        card.locator("a[role=button]").first.click()
+        expect(card.locator("form")).to_be_visible()
+        problems += axe_problems(page, f"{role} stage edit form")
+        card.locator("select[name=status]").select_option("completed")
+        card.locator("input[name=percent]").fill("50")  # completed ⇔ 100%: refused beside the field
+        card.locator("button[type=submit]").click()
+        expect(card.locator(".field-error").first).to_be_visible()
+        problems += axe_problems(page, f"{role} stage edit form with errors")
+    for details in ("details.add-consultation", "details.raise-demand", "details.stage-photos"):
+        found = page.locator(f"{details}:not([open])").first
+        found.locator("> summary").click()
+        expect(page.locator(f"{details}[open] form").first).to_be_visible()
+        problems += axe_problems(page, f"{role} {details} open")
+    return problems
+
+
+@pytest.mark.parametrize("role", ("engineer", "committee"))
+def test_the_project_page_with_its_forms_open_has_no_serious_violation(axe_browser, demo, role):
+    problems = []
+    for width in WIDTHS:
+        context, page = logged_in_page(axe_browser, demo, role, width)
+        try:
+            problems += [f"{width} {problem}" for problem in _open_forms(page, demo, role)]
+            # A form sent empty answers with its errors beside the fields: those must hold too.
+            for form in ("details.add-consultation form", "details.raise-demand form"):
+                page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+                page.locator(form).first.locator("button[type=submit]").first.click()
+                page.wait_for_load_state("networkidle")
+                problems += [f"{width} {problem}" for problem in axe_problems(page, f"{role} {form} errors")]
+            # Photos sent from the project's upload form: one taken, one refused, each with its outcome;
+            # and files added to a consultation likewise.
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            upload = page.locator("#upload-project")
+            upload.locator("input[type=file]").set_input_files(UPLOADS)
+            upload.locator("button[type=submit]").click()
+            expect(upload.locator(".upload-outcomes")).not_to_be_empty()
+            problems += [f"{width} {problem}" for problem in axe_problems(page, f"{role} photo upload outcomes")]
+            page.goto(f"{demo.base}/consultations/{demo.ids['consultation_id']}")
+            page.locator("#attachment-files").set_input_files(UPLOADS)
+            page.locator("form.attachment-upload button[type=submit]").click()
+            expect(page.locator("#attachments .outcome-refused")).to_be_visible()
+            problems += [f"{width} {problem}" for problem in axe_problems(page, f"{role} attachment outcomes")]
+        finally:
+            context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_login_page_and_its_error_have_no_serious_violation(axe_browser, demo):
+    problems = []
+    for width in WIDTHS:
+        context = axe_browser.new_context(locale="zh-CN", viewport=WIDTHS[width], color_scheme=SCHEMES[width],
+                                          bypass_csp=True)
+        try:
+            page = context.new_page()
+            page.goto(f"{demo.base}/login")
+            problems += axe_problems(page, f"{width} login")
+            page.fill("input[name=username]", "engineer")
+            page.fill("input[name=password]", "not-the-password")
+            page.click("main button[type=submit]")
+            expect(page.locator("input[name=password]")).to_be_visible()
+            problems += axe_problems(page, f"{width} login refused")
+        finally:
+            context.close()
+    assert problems == [], "\n".join(problems)
