@@ -2,10 +2,11 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, case, or_, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import contains_eager
 
 from renovation.domain.paging import Page, count_and_clamp
+from renovation.domain.text_search import matches_all_words
 from renovation.domain.stages import DONE, STAGE_ORDER, STARTED_STATUSES, StageKey, Status
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
@@ -28,6 +29,11 @@ SORT_COLUMNS = {
     "updated": Project.updated_at,
 }
 DEFAULT_SORT = "code"
+# What the search box looks in; every word typed must appear in one of them.
+SEARCHED_COLUMNS = (
+    Project.code, Compound.name, Street.name, Community.name,
+    Project.responsible_engineer, Project.contractor, Project.supervisor,
+)
 
 
 @dataclass
@@ -79,12 +85,8 @@ def _filtered(criteria: ProjectFilter, today: date) -> Select:
         .join(Compound.community)
         .join(Community.street)
     )
-    text = criteria.q.strip()
-    if text:
-        pattern = f"%{text.replace('%', '').replace('_', '')}%"
-        query = query.where(
-            or_(Compound.name.ilike(pattern), Project.code.ilike(pattern), Community.name.ilike(pattern))
-        )
+    if (words := matches_all_words(criteria.q, SEARCHED_COLUMNS)) is not None:
+        query = query.where(words)
     if criteria.street_id:
         query = query.where(Community.street_id == criteria.street_id)
     if criteria.community_id:
