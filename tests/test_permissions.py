@@ -285,6 +285,8 @@ ROWS = [
     Row("bulletins.download", "GET", lambda w: "/bulletins/1/download", page(admin=404, engineer=404, committee=404,
                                                                               leader=404)),
     Row("api.bulletins", "GET", lambda w: "/api/v1/bulletins", api(), api=True),
+    Row("api.bulletin_pdf", "GET", lambda w: "/api/v1/bulletins/1/pdf",
+        api(admin=404, engineer=404, committee=404, leader=404), api=True),
     Row("ledger.upload_form", "GET", lambda w: "/ledger/import", page(committee=403, leader=403)),
     Row("ledger.upload", "POST", lambda w: "/ledger/import", EDITORS_WRITE, data=_ledger_post),  # a file, no rows
     # No upload with this sha256: allowed roles are sent back to the upload form.
