@@ -47,6 +47,9 @@ class ProjectFilter:
     behind: bool = False
     started: bool = False  # work on site has begun (see :func:`started_clause`)
     stage_status: str = ""  # "<stage>:<status>", e.g. "facade:in_progress"
+    # 我负责的: projects whose responsible engineer is this name (Project.responsible_engineer is
+    # free text from the ledger, so the engineer's display name is what it can be matched with).
+    responsible_engineer: str = ""
     sort: str = DEFAULT_SORT
     descending: bool = False
 
@@ -97,6 +100,8 @@ def _filtered(criteria: ProjectFilter, today: date) -> Select:
         query = query.where(Project.next_deadline < today)
     if criteria.started:
         query = query.where(started_clause())
+    if criteria.responsible_engineer.strip():
+        query = query.where(Project.responsible_engineer == criteria.responsible_engineer.strip())
     if criteria.stage_status and (clause := stage_status_clause(criteria.stage_status)) is not None:
         query = query.where(clause)
     return query
