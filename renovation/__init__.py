@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(instance_path),
         template_folder="../templates",
         static_folder="../static",
+        instance_relative_config=True,  # so that config.py below is the instance's, not the package's
     )
     app.config.update(default_config(instance_path))
     app.config.from_pyfile("config.py", silent=True)

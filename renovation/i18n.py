@@ -47,7 +47,13 @@ def short_datetime(value: datetime | None) -> str:
     return format_datetime(value, "yyyy-MM-dd HH:mm")
 
 
+def utc_datetime_attr(value: datetime) -> str:
+    """A stored UTC timestamp for ``<time datetime>``: whole seconds and a Z, as HTML expects."""
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["short_datetime"] = short_datetime
+    app.jinja_env.filters["utc_datetime_attr"] = utc_datetime_attr

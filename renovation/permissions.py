@@ -71,6 +71,24 @@ def home_endpoint(user) -> str:
     return "projects.index" if _is(user, Role.COMMITTEE) else "dashboard.index"
 
 
+def responsible_name(user) -> str:
+    """The name 我负责的 matches against a project's responsible engineer: an engineer's display
+    name (or username); empty for the other roles, who are nobody's responsible engineer."""
+    return user.name if _is(user, Role.ENGINEER) else ""
+
+
+def home_community_id(user) -> int | None:
+    """The community whose work is the user's own: a committee member's; None for everyone else
+    (their lists open on the whole city)."""
+    return user.community_id if _is(user, Role.COMMITTEE) else None
+
+
+def home_arguments(user) -> dict:
+    """The query of the user's home page: committee members land on their own community's projects."""
+    community_id = home_community_id(user)
+    return {"community": community_id} if community_id else {}
+
+
 def can_import_ledger(user) -> bool:
     """Engineers and admins import the project ledger (.xlsx); everyone who reads projects exports."""
     return _is(user, Role.ADMIN, Role.ENGINEER)

@@ -158,6 +158,7 @@ def test_committee_member_without_community_is_refused(admin_client):
     ({"username": "lin jh"}, "Use letters, digits, dot, dash or underscore."),
     ({"username": "x" * 65}, None),
     ({"role": "superuser"}, None),
+    ({"role": ""}, "Choose a role."),
     ({"community": "99999"}, None),
     ({"community": "railway"}, None),
     ({"password": "short"}, "A password has at least 8 characters."),
@@ -203,6 +204,30 @@ def test_disabled_users_tokens_stop_working(app, admin_client):
     admin_client.post(f"/admin/users/{engineer.id}/active")
     response = app.test_client().get("/api/v1/projects", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
+
+
+def test_the_new_user_form_preselects_no_role(admin_client):
+    html = admin_client.get("/admin/users").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="role"[^>]*>(.*?)</select>', html, re.S)
+    assert select and "required" in select.group(0).split(">")[0]
+    options = re.findall(r"<option[^>]*>", select.group(1))
+    assert options[0].startswith('<option selected value=""') or 'value=""' in options[0]
+    assert [option for option in options if "selected" in option and 'value=""' not in option] == []
+
+
+def test_an_admin_has_no_disable_button_on_their_own_row(admin_client, admin):
+    make_user("engineer", "engineer")
+    html = admin_client.get("/admin/users").get_data(as_text=True)
+    own_row = re.search(rf'<tr id="user-{admin.id}">(.*?)</tr>', html, re.S).group(1)
+    assert f"/admin/users/{admin.id}/active" not in own_row
+    assert "/active" in html  # the others' rows keep theirs
+
+
+def test_the_rule_lives_in_the_domain(admin):
+    from renovation.domain import accounts
+    with pytest.raises(accounts.AccountError):
+        accounts.set_active(admin, False, admin)
+    assert admin.active is True
 
 
 def test_admin_cannot_disable_themselves(admin_client, admin):

@@ -154,7 +154,26 @@ def test_api_lists_bulletins_with_sha256_download_url_and_correction(client, eng
     assert {key: oldest[key] for key in ("kind", "year", "number", "title", "sha256", "corrects")} == {
         "kind": "city", "year": YEAR, "number": 1, "title": "全市城镇老旧小区改造工作进度通报",
         "sha256": first.pdf_sha256, "corrects": None}
-    assert oldest["download_url"].endswith(f"/bulletins/{first.id}/download") and oldest["issued_at"].endswith("Z")
+    assert oldest["download_url"].endswith(f"/api/v1/bulletins/{first.id}/pdf") and oldest["issued_at"].endswith("Z")
+
+
+def test_api_download_url_gives_a_token_client_the_same_pdf_as_the_page(client, engineer):
+    programme()
+    issue_bulletin("city", Scope(), engineer)
+    bearer = {"Authorization": f"Bearer {api_token(engineer)}"}
+    url = client.get("/api/v1/bulletins", headers=bearer).json["items"][0]["download_url"]
+    by_token = client.get(url, headers=bearer)
+    assert by_token.status_code == 200 and by_token.mimetype == "application/pdf"
+    assert by_token.data.startswith(b"%PDF")
+    assert client.get(url).status_code == 401  # a token, never the login page
+    login(client)
+    bulletin_id = url.rstrip("/").split("/")[-2]
+    by_page = client.get(f"/bulletins/{bulletin_id}/download")
+    assert by_token.data == by_page.data
+    for header in ("Content-Type", "Content-Disposition", "ETag", "Cache-Control"):
+        assert by_token.headers[header] == by_page.headers[header], header
+    assert client.get(url, headers={**bearer, "If-None-Match": by_token.headers["ETag"]}).status_code == 304
+    assert client.get("/api/v1/bulletins/999/pdf", headers=bearer).status_code == 404
 
 
 def test_the_pair_picker_shows_thumbnails_of_the_pairs_in_the_chosen_scope(client, engineer):

@@ -120,3 +120,15 @@ def test_the_test_database_enforces_foreign_keys(app):
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_the_instance_config_py_is_read(tmp_path):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text('BULLETIN_ISSUER = "漳平市住房和城乡建设局（测试）"\nAPI_MAX_PER_PAGE = 7\n')
+    app = _app(instance)
+    assert app.config["BULLETIN_ISSUER"] == "漳平市住房和城乡建设局（测试）"
+    assert app.config["API_MAX_PER_PAGE"] == 7
+    assert "PROJECT_ROOT" not in app.config  # the package's own config.py is not read as settings
+    # The caller's overrides still win over the file.
+    assert _app(instance, API_MAX_PER_PAGE=9).config["API_MAX_PER_PAGE"] == 9

@@ -163,7 +163,8 @@ ROWS = [
     Row("auth.fresh_csrf_token", "GET", lambda w: "/session/token", page()),
     Row("projects.home", "GET", lambda w: "/", page(admin=302, engineer=302, committee=302, leader=302),
         location=TO_HOME),
-    Row("projects.index", "GET", lambda w: "/projects", page()),
+    # A committee member's list opens on their own community (a redirect that names it).
+    Row("projects.index", "GET", lambda w: "/projects", page(committee=302), location={"committee": "/projects"}),
     Row("dashboard.index", "GET", lambda w: "/dashboard", page()),
     Row("projects.show", "GET", lambda w: f"/projects/{w.code}", page()),
     Row("projects.stage_card", "GET", lambda w: f"/projects/{w.code}/stages/survey", page()),
@@ -195,7 +196,8 @@ ROWS = [
     Row("api.patch_stage", "PATCH", lambda w: f"/api/v1/projects/{w.code}/stages/survey",
         api(committee=403, leader=403), json=STAGE_PATCH,
         api=True, writes=frozenset({"admin", "engineer"})),
-    Row("photos.index", "GET", lambda w: "/photos", page()),
+    # A committee member's list opens on their own community (a redirect that names it).
+    Row("photos.index", "GET", lambda w: "/photos", page(committee=302), location={"committee": "/photos"}),
     Row("photos.upload", "POST", lambda w: f"/projects/{w.code}/photos",
         page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community
         data=_page_photo_post, writes=frozenset({"admin", "engineer", "committee"}),
@@ -251,7 +253,8 @@ ROWS = [
         page(admin=303, engineer=303, committee=303, leader=403),
         data=lambda w: {"category": "drainage", "text": "雨天积水", "raised_on": days_ago(1).isoformat()},
         writes=frozenset({"admin", "engineer", "committee"})),
-    Row("consultations.index", "GET", lambda w: "/consultations", page()),
+    # A committee member's list opens on their own community (a redirect that names it).
+    Row("consultations.index", "GET", lambda w: "/consultations", page(committee=302), location={"committee": "/consultations"}),
     Row("consultations.add", "POST", lambda w: f"/projects/{w.code}/consultations",
         page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community
         data=_consultation_post, writes=frozenset({"admin", "engineer", "committee"}),
@@ -288,6 +291,8 @@ ROWS = [
     Row("bulletins.download", "GET", lambda w: "/bulletins/1/download", page(admin=404, engineer=404, committee=404,
                                                                               leader=404)),
     Row("api.bulletins", "GET", lambda w: "/api/v1/bulletins", api(), api=True),
+    Row("api.bulletin_pdf", "GET", lambda w: "/api/v1/bulletins/1/pdf",
+        api(admin=404, engineer=404, committee=404, leader=404), api=True),
     Row("ledger.upload_form", "GET", lambda w: "/ledger/import", page(committee=403, leader=403)),
     Row("ledger.upload", "POST", lambda w: "/ledger/import", EDITORS_WRITE, data=_ledger_post),  # a file, no rows
     # No upload with this sha256: allowed roles are sent back to the upload form.

@@ -80,13 +80,34 @@ def test_search_by_community(en_client):
 
 def test_search_wildcards_and_blanks_are_literal(en_client):
     make_three()
-    assert codes_in(get(en_client, "q=%25").get_data(as_text=True)) == [
-        "ZP-2025-007", "ZP-2026-001", "ZP-2026-002"]
+    # % and _ are characters a user typed, not LIKE's wildcards: no project's names contain them.
+    for wildcard in ("%25", "_", "%25%25", "ZP_2026", "\\"):
+        assert codes_in(get(en_client, f"q={wildcard}").get_data(as_text=True)) == [], wildcard
+    make_project("ZP-2026-050", "百分之100%小区", "九龙社区", "桂林街道")
+    make_project("ZP-2026-051", "下划线_小区", "九龙社区", "桂林街道")
+    assert codes_in(get(en_client, "q=%25").get_data(as_text=True)) == ["ZP-2026-050"]
+    assert codes_in(get(en_client, "q=_").get_data(as_text=True)) == ["ZP-2026-051"]
     assert codes_in(get(en_client, "q=+++").get_data(as_text=True)) == [
-        "ZP-2025-007", "ZP-2026-001", "ZP-2026-002"]
+        "ZP-2025-007", "ZP-2026-001", "ZP-2026-002", "ZP-2026-050", "ZP-2026-051"]
     html = get(en_client, "q=不存在的小区").get_data(as_text=True)
     assert codes_in(html) == []
     assert "No project matches" in html
+
+
+def test_search_matches_every_place_and_party_and_needs_every_word(en_client):
+    make_three()
+    jiulong = db.session.scalar(sa.select(Project).where(Project.code == "ZP-2026-001"))
+    jiulong.contractor, jiulong.supervisor, jiulong.responsible_engineer = "闽西路桥公司", "永信监理", "陈志明"
+    db.session.commit()
+    everyone = ["ZP-2025-007", "ZP-2026-001", "ZP-2026-002"]
+    for word in ("闽西路桥", "永信", "陈志明"):
+        assert codes_in(get(en_client, f"q={word}").get_data(as_text=True)) == ["ZP-2026-001"], word
+    assert codes_in(get(en_client, "q=菁城街道").get_data(as_text=True)) == ["ZP-2025-007"]
+    assert codes_in(get(en_client, "q=城建工程").get_data(as_text=True)) == ["ZP-2025-007", "ZP-2026-002"]
+    assert codes_in(get(en_client, "q=桂林 铁路").get_data(as_text=True)) == ["ZP-2026-002"]
+    assert codes_in(get(en_client, "q=桂林\u3000铁路").get_data(as_text=True)) == ["ZP-2026-002"]
+    assert codes_in(get(en_client, "q=桂林 铁路 新华").get_data(as_text=True)) == []
+    assert codes_in(get(en_client, "q= 林建华 ").get_data(as_text=True)) == everyone[::2]
 
 
 # --- filters ----------------------------------------------------------------------------------
@@ -329,7 +350,10 @@ def test_every_role_reads_the_list(client, role):
     make_three()
     make_user("someone", role, community="九龙社区" if role == "committee" else None)
     login(client, "someone")
-    assert len(codes_in(client.get("/projects").get_data(as_text=True))) == 3
+    # A committee member's list opens on their community; "全市" (community=0) is the whole city.
+    assert len(codes_in(client.get("/projects?community=0").get_data(as_text=True))) == 3
+    assert len(codes_in(client.get("/projects", follow_redirects=True).get_data(as_text=True))) == (
+        1 if role == "committee" else 3)
 
 
 # --- a constant number of SQL statements ---------------------------------------------------------

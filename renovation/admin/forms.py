@@ -17,7 +17,13 @@ class UserForm(FlaskForm):
         ],
     )
     display_name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
+    # No role is preselected: an administrator account made by a slip of the thumb is dangerous.
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice("", _l("Choose a role…"))]
+        + [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+        validators=[DataRequired(_l("Choose a role."))],
+    )
     community = SelectField(_l("Community (committee members)"), coerce=int, validators=[Optional()])
     password = PasswordField(_l("Password (leave empty to generate one)"), validators=[Optional(), Length(max=128)])
 

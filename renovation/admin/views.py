@@ -84,10 +84,11 @@ def toggle_active(user_id):
     user = _user_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if user.id == current_user.id:
-        flash(_("You cannot disable your own account."), "error")
+    try:
+        accounts.set_active(user, not user.active, current_user)
+    except accounts.AccountError as error:
+        flash(str(error.message), "error")
         return redirect(url_for("admin.users"), code=303)
-    accounts.set_active(user, not user.active, current_user)
     db.session.commit()
     flash(_("%(name)s enabled.", name=user.username) if user.active else _("%(name)s disabled.", name=user.username), "success")
     return redirect(url_for("admin.users"), code=303)

@@ -8,7 +8,7 @@ from flask_babel import format_timedelta
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from renovation import permissions
+from renovation import list_scope, permissions
 from renovation.auth.forms import LoginForm
 from renovation.domain import accounts, login_throttle
 from renovation.extensions import db
@@ -22,13 +22,13 @@ def _safe_next(target: str | None) -> str:
     """Only follow redirects within this site."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for(permissions.home_endpoint(current_user))
+    return list_scope.home_url(current_user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for(permissions.home_endpoint(current_user)))
+        return redirect(list_scope.home_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         result = accounts.authenticate(form.username.data, form.password.data, request.remote_addr or "unknown")

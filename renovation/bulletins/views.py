@@ -3,13 +3,13 @@ issue (engineers and admins), the stored PDF (always the same bytes), and render
 
 Issuing and rendering again only queue the render (renovation/tasks.py): the web worker answers at
 once with the bulletin's page, whose status fragment polls until the background worker is done."""
-from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from renovation import permissions, tasks
+from renovation.bulletins import files
 from renovation.bulletins.forms import IssueBulletinForm
 from renovation.domain import bulletin_archive, bulletins
 from renovation.domain.bulletin_pdf import BulletinRenderError, render_html
@@ -125,14 +125,4 @@ def render_again(bulletin_id):
 @permissions.require(permissions.can_view_projects)
 def download(bulletin_id):
     bulletin = bulletin_archive.bulletin_by_id(bulletin_id) or abort(404)
-    try:
-        data = bulletins.pdf_bytes(bulletin)
-    except bulletins.BulletinError:
-        abort(404)
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=bulletin-{bulletin.kind}-{bulletin.year}-{bulletin.number:02d}.pdf; "
-        f"filename*=UTF-8''{quote(bulletin_archive.download_name(bulletin))}")
-    response.set_etag(bulletin.pdf_sha256)
-    response.cache_control.private, response.cache_control.max_age = True, 365 * 24 * 3600
-    return response.make_conditional(request)
+    return files.pdf_response(bulletin) or abort(404)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from renovation import permissions
+from renovation import list_scope, permissions
 from renovation.consultations.forms import (ConsultationFilterForm, ConsultationForm, DeleteConsultationForm,
                                             EditConsultationForm)
 from renovation.domain import consultations as operations
@@ -157,6 +157,8 @@ def delete(consultation_id):
 @bp.route("/consultations")
 @can_view
 def index():
+    if (opening := list_scope.open_on_own_community("consultations.index", current_user)) is not None:
+        return opening
     form = ConsultationFilterForm(request.args)
     form.set_choices(*project_list.streets_and_communities())
     form.validate()
@@ -164,6 +166,7 @@ def index():
     page = form.page.data if not form.page.errors and form.page.data else 1
     result = operations.find_consultations(criteria, page, current_app.config.get("CONSULTATIONS_PER_PAGE", 50))
     return render("consultations/index.html", "results", form=form, result=result,
+                  scope_links=list_scope.scope_links("consultations.index", current_user, criteria.community_id),
                   page_url=lambda page: list_url("consultations.index", form, page=page if page > 1 else None))
 
 

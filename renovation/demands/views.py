@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from renovation import permissions
+from renovation import list_scope, permissions
 from renovation.demands.forms import ChangeDemandForm, DemandFilterForm, RaiseDemandForm
 from renovation.domain import consultations, demands, project_list
 from renovation.domain.clock import today
@@ -49,6 +49,8 @@ def change_form_for(demand) -> ChangeDemandForm:
 @bp.route("/demands")
 @can_view
 def index():
+    if (opening := list_scope.open_on_own_community("demands.index", current_user)) is not None:
+        return opening
     form = DemandFilterForm(request.args)
     form.set_choices(*project_list.streets_and_communities())
     form.validate()
@@ -59,7 +61,8 @@ def index():
                       by_community=demands.figures_by_community(criteria))
     return render("demands/index.html", "results", form=form, figures=demands.figures(criteria),
                   by_community=demands.figures_by_community(criteria), demands=demands.find_demands(criteria),
-                  today=today(), figures_url=figures_url)
+                  today=today(), figures_url=figures_url,
+                  scope_links=list_scope.scope_links("demands.index", current_user, criteria.community_id))
 
 
 def criteria_from_form(form) -> demands.DemandFilter:

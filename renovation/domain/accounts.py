@@ -151,6 +151,11 @@ def set_password(user: User, password: str, actor: User | None) -> None:
 
 
 def set_active(user: User, active: bool, actor: User | None) -> None:
+    """Enable or disable ``user`` (ending their sessions; disabling revokes their tokens).
+    Raises :class:`AccountError` when an administrator would disable their own account: nobody
+    would be left to undo it."""
+    if not active and actor is not None and actor.id == user.id:
+        raise AccountError("active", _l("You cannot disable your own account."))
     user.active = active
     end_sessions(user)
     if not active:

@@ -189,7 +189,7 @@ class _Context:
             if is_blank(merged.get(name)) and not _has_problem(problems, name):
                 problems.append(Problem(number, BY_FIELD[name].header, _l("This column is required.")))
         problems += self._place_problems(number, merged)
-        problems += _budget_problems(number, merged, total)
+        problems += _budget_problems(number, values, total)
         problems += _planned_problems(number, merged)
         changes = [Change(name, BY_FIELD[name].header, old[name] if old else None, merged[name])
                    for name in values if old is None or comparable(old[name]) != comparable(merged[name])]
@@ -255,15 +255,25 @@ def _shown(raw) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _budget_problems(number: int, merged: dict, total) -> list[Problem]:
-    if total is None:
+def _budget_problems(number: int, values: dict, total) -> list[Problem]:
+    """The total against the sources *in the sheet*: a source column that is absent is not given
+    (not zero), so with every source present they must add up to the total, with only some
+    they may not exceed it, and with none there is nothing to check."""
+    given = [name for name in BUDGET_SOURCES if name in values]
+    if total is None or not given:
         return []
-    sources = sum((merged[name] for name in BUDGET_SOURCES), start=Decimal(0))
-    if comparable(sources) == comparable(total):
-        return []
-    return [Problem(number, BY_FIELD["budget_total"].header, with_values(_l(
-        "The total investment %(total)s does not equal the sum of its sources (%(sum)s)."),
-        total=total, sum=comparable(sources)), str(total))]
+    sources = sum((values[name] for name in given), start=Decimal(0))
+    if len(given) == len(BUDGET_SOURCES):
+        if comparable(sources) == comparable(total):
+            return []
+        message = _l("The total investment %(total)s does not equal the sum of its sources (%(sum)s).")
+    else:
+        if sources <= total:
+            return []
+        message = _l("The total investment %(total)s is less than the sources in the sheet (%(sum)s).")
+    return [Problem(number, BY_FIELD["budget_total"].header, with_values(message,
+                                                                        total=total, sum=comparable(sources)),
+                    str(total))]
 
 
 def _planned_problems(number: int, merged: dict) -> list[Problem]:

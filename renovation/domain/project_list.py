@@ -2,10 +2,11 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, case, or_, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import contains_eager
 
 from renovation.domain.paging import Page, count_and_clamp
+from renovation.domain.text_search import matches_all_words
 from renovation.domain.stages import DONE, STAGE_ORDER, STARTED_STATUSES, StageKey, Status
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
@@ -28,6 +29,11 @@ SORT_COLUMNS = {
     "updated": Project.updated_at,
 }
 DEFAULT_SORT = "code"
+# What the search box looks in; every word typed must appear in one of them.
+SEARCHED_COLUMNS = (
+    Project.code, Compound.name, Street.name, Community.name,
+    Project.responsible_engineer, Project.contractor, Project.supervisor,
+)
 
 
 @dataclass
@@ -41,6 +47,9 @@ class ProjectFilter:
     behind: bool = False
     started: bool = False  # work on site has begun (see :func:`started_clause`)
     stage_status: str = ""  # "<stage>:<status>", e.g. "facade:in_progress"
+    # 我负责的: projects whose responsible engineer is this name (Project.responsible_engineer is
+    # free text from the ledger, so the engineer's display name is what it can be matched with).
+    responsible_engineer: str = ""
     sort: str = DEFAULT_SORT
     descending: bool = False
 
@@ -79,12 +88,8 @@ def _filtered(criteria: ProjectFilter, today: date) -> Select:
         .join(Compound.community)
         .join(Community.street)
     )
-    text = criteria.q.strip()
-    if text:
-        pattern = f"%{text.replace('%', '').replace('_', '')}%"
-        query = query.where(
-            or_(Compound.name.ilike(pattern), Project.code.ilike(pattern), Community.name.ilike(pattern))
-        )
+    if (words := matches_all_words(criteria.q, SEARCHED_COLUMNS)) is not None:
+        query = query.where(words)
     if criteria.street_id:
         query = query.where(Community.street_id == criteria.street_id)
     if criteria.community_id:
@@ -95,6 +100,8 @@ def _filtered(criteria: ProjectFilter, today: date) -> Select:
         query = query.where(Project.next_deadline < today)
     if criteria.started:
         query = query.where(started_clause())
+    if criteria.responsible_engineer.strip():
+        query = query.where(Project.responsible_engineer == criteria.responsible_engineer.strip())
     if criteria.stage_status and (clause := stage_status_clause(criteria.stage_status)) is not None:
         query = query.where(clause)
     return query

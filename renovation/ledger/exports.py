@@ -3,6 +3,7 @@
 import io
 
 from flask import request, send_file
+from flask_login import current_user
 
 from renovation import permissions
 from renovation.consultations.forms import ConsultationFilterForm
@@ -44,7 +45,7 @@ def template():
 @bp.route(f"/exports/projects.{FORMAT}")
 @can_view
 def export_projects(fmt):
-    criteria = project_criteria(_filter_form(ProjectFilterForm))
+    criteria = project_criteria(_filter_form(ProjectFilterForm), permissions.responsible_name(current_user))
     return _download(list_exports.project_table(criteria, today()), fmt, list_exports.LEDGER_TITLE)
 
 

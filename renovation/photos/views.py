@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
-from renovation import permissions
+from renovation import list_scope, permissions
 from renovation.domain import photo_gallery, project_list
 from renovation.domain.photo_operations import PairError, add_photos, delete_photo, pair_photos, unpair, update_photo
 from renovation.extensions import csrf, db
@@ -213,6 +213,8 @@ def original(photo_id):
 @bp.route("/photos")
 @can_view
 def index():
+    if (opening := list_scope.open_on_own_community("photos.index", current_user)) is not None:
+        return opening
     form = PhotoFilterForm(request.args)
     form.set_choices(*project_list.streets_and_communities())
     form.validate()
@@ -226,4 +228,5 @@ def index():
     result = photo_gallery.find_photos(criteria, form.page.data if not form.page.errors and form.page.data else 1,
                                        PHOTOS_PER_PAGE)
     return render("photos/index.html", "results", form=form, result=result,
+                  scope_links=list_scope.scope_links("photos.index", current_user, criteria.community_id),
                   page_url=lambda page: list_url("photos.index", form, page=page if page > 1 else None))

@@ -21,6 +21,7 @@ class ProjectFilterForm(FlaskForm):
     stage = SelectField(_l("Current stage"), validators=[Optional()])
     behind = BooleanField(_l("Behind schedule only"))
     started = BooleanField(_l("Started only"))
+    mine = BooleanField(_l("Mine"))  # engineers: projects whose responsible engineer has their name
     # "<stage>:<status>": the dashboard's per-stage counts link here.
     stage_status = SelectField(choices=[SelectChoice(f"{key.value}:{status.value}") for key in STAGE_LABELS
                                         for status in STATUS_LABELS], validators=[Optional()])

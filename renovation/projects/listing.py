@@ -4,8 +4,9 @@ from flask import url_for
 from renovation.domain.project_list import DEFAULT_SORT, SORT_COLUMNS, ProjectFilter
 
 
-def criteria_from_form(form) -> ProjectFilter:
-    """The filter the (validated) form describes; invalid parts fall back to 'all'."""
+def criteria_from_form(form, my_name: str = "") -> ProjectFilter:
+    """The filter the (validated) form describes; invalid parts fall back to 'all'. ``my_name``:
+    the engineer's name that 我负责的 (``mine``) matches."""
     def valid(field):
         return field.data if not field.errors else None
 
@@ -18,6 +19,7 @@ def criteria_from_form(form) -> ProjectFilter:
         behind=bool(form.behind.data),
         started=bool(form.started.data),
         stage_status=valid(form.stage_status) or "",
+        responsible_engineer=my_name if form.mine.data else "",
         sort=sort if sort in SORT_COLUMNS else DEFAULT_SORT,
         descending=valid(form.dir) == "desc",
     )
@@ -33,6 +35,7 @@ def list_url(criteria: ProjectFilter, **overrides) -> str:
         "behind": "1" if criteria.behind else None,
         "started": "1" if criteria.started else None,
         "stage_status": criteria.stage_status,
+        "mine": "1" if criteria.responsible_engineer else None,
         "sort": criteria.sort if criteria.sort != DEFAULT_SORT else None,
         "dir": "desc" if criteria.descending else None,
     }

@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
 from flask_login import current_user
 
-from renovation import permissions
+from renovation import list_scope, permissions
 from renovation.domain import photo_gallery, project_list
 from renovation.domain.clock import today
 from renovation.domain.history import stage_history
@@ -21,21 +21,25 @@ PROJECT_FRAGMENTS = ("summary", "history", "gallery")
 @permissions.require(permissions.can_view_projects)
 def home():
     """Leaders land on the bulletins archive, everyone else on the project list."""
-    return redirect(url_for(permissions.home_endpoint(current_user)))
+    return redirect(list_scope.home_url(current_user))
 
 
 @bp.route("/projects")
 @permissions.require(permissions.can_view_projects)
 def index():
+    if (opening := list_scope.open_on_own_community("projects.index", current_user)) is not None:
+        return opening
     streets, communities = project_list.streets_and_communities()
     form = ProjectFilterForm(request.args)
     form.set_choices(streets, communities)
     form.validate()
-    criteria = criteria_from_form(form)
+    criteria = criteria_from_form(form, permissions.responsible_name(current_user))
     result = project_list.find_projects(criteria, form.page.data or 1, current_app.config["PROJECTS_PER_PAGE"], today())
     response = make_response(render(
         "projects/index.html", "results",
         form=form, criteria=criteria, result=result, today=today(), list_url=list_url,
+        scope_links=list_scope.scope_links("projects.index", current_user, criteria.community_id),
+        my_name=permissions.responsible_name(current_user),
     ))
     if wants_fragment():
         # The address bar shows the clean, shareable form of the query.

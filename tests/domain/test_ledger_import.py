@@ -120,6 +120,23 @@ def test_stage_rules_and_places_are_checked(app):
     assert {(row_of(4), "所属街道"), (row_of(4), "摸底调查实际完成")} <= where(preview)
 
 
+def test_a_total_without_its_source_columns_is_not_checked_against_zero(app):
+    make_project("ZP-2025-001", community="铁路社区", street="桂林街道")  # budget 300 + 120 in the database
+    sources = {"中央补助(万元)", "省级补助(万元)", "市级配套(万元)", "居民自筹(万元)", "社会资本(万元)"}
+    kept = [position for position, header in enumerate(HEADERS) if header not in sources]
+    rows = [[row[position] for position in kept] for row in programme_rows(5)]
+    preview = preview_of(rows, [HEADERS[position] for position in kept])
+    assert preview.problems == []
+    commit_import(preview, None, "no-sources")
+    assert project_by_code("ZP-2025-001").budget_total == Decimal("420")  # absent means not given
+    # Some sources given: they may not add up to more than the total (the others are unknown).
+    some = [position for position, header in enumerate(HEADERS) if header not in sources - {"中央补助(万元)"}]
+    rows = [[row[position] for position in some] for row in programme_rows(2)]
+    rows[1][[HEADERS[p] for p in some].index("中央补助(万元)")] = 9999
+    preview = preview_of(rows, [HEADERS[position] for position in some])
+    assert where(preview) == {(row_of(2), "总投资(万元)")}
+
+
 def test_new_places_are_created_once(app):
     rows = programme_rows(3)
     for row in rows:
