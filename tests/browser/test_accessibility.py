@@ -41,9 +41,6 @@ WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "he
 # Phones are often set to dark mode: the phone runs ask for it, and the pages must stay readable.
 SCHEMES = {"phone": "dark", "desktop": "light"}
 BLOCKING = {"critical", "serious"}
-# Known and fixed on another branch of the same issue (i11-defects: aria-invalid="None" on the
-# ledger's file input). Delete the entry when that branch is merged.
-FIXED_ELSEWHERE = {("aria-valid-attr-value", ("#ledger",))}
 # What a page answers with; anything else (a PDF, a photo, a spreadsheet) is a file and not checked.
 PAGE_TYPES = ("text/html",)
 
@@ -189,8 +186,6 @@ def axe_problems(page, where: str) -> list[str]:
         if violation["impact"] not in BLOCKING:
             continue
         for node in violation["nodes"]:
-            if (violation["id"], tuple(node["target"])) in FIXED_ELSEWHERE:
-                continue
             problems.append(f"{where}: [{violation['impact']}] {violation['id']} at {node['target']}: "
                             f"{violation['help']} — {node.get('failureSummary', '').splitlines()[-1:]}")
     return problems
