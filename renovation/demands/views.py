@@ -1,5 +1,5 @@
 """Demand pages: thin views over :mod:`renovation.domain.demands`."""
-from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -53,13 +53,15 @@ def index():
     form.set_choices(*project_list.streets_and_communities())
     form.validate()
     criteria = criteria_from_form(form)
-    figures_url = list_url("demands.index", form, fragment="figures")
+    figures_url = list_url("demands.index", form, fragment="figures", page=None)
     if request.args.get("fragment") == "figures" and wants_fragment():  # a demand was handled here
         return render("demands/index.html", "figures", figures=demands.figures(criteria), figures_url=figures_url,
                       by_community=demands.figures_by_community(criteria))
+    page = form.page.data if not form.page.errors and form.page.data else 1
+    result = demands.demand_page(criteria, page, current_app.config["DEMANDS_PER_PAGE"])
     return render("demands/index.html", "results", form=form, figures=demands.figures(criteria),
-                  by_community=demands.figures_by_community(criteria), demands=demands.find_demands(criteria),
-                  today=today(), figures_url=figures_url)
+                  by_community=demands.figures_by_community(criteria), result=result,
+                  today=today(), figures_url=figures_url, list_url=list_url)
 
 
 def criteria_from_form(form) -> demands.DemandFilter:
@@ -69,7 +71,8 @@ def criteria_from_form(form) -> demands.DemandFilter:
 
     return demands.DemandFilter(street_id=valid(form.street, None), community_id=valid(form.community, None),
                                 category=valid(form.category, ""), status=valid(form.status, ""),
-                                overdue=bool(form.overdue.data))
+                                overdue=bool(form.overdue.data), q=valid(form.q, "").strip(),
+                                sort=valid(form.sort, demands.DEFAULT_SORT))
 
 
 @bp.route("/projects/<code>/demands", methods=["POST"])

@@ -8,13 +8,16 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, select
+import re
+
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from renovation.domain import audit
 from renovation.domain.clock import today as china_today
 from renovation.domain.date_range import implausible_date_message
+from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain.clock import utcnow
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project
@@ -180,6 +183,8 @@ class DemandFilter:
     category: str = ""
     status: str = ""
     overdue: bool = False
+    q: str = ""  # words that must all appear in the text, raised_by, response, code or compound
+    sort: str = "overdue"
 
 
 @dataclass
@@ -219,7 +224,23 @@ def _filtered(criteria: DemandFilter, today: date, limit: int) -> Select:
         query = query.where(Demand.status == criteria.status)
     if criteria.overdue:
         query = query.where(_overdue_clause(today, limit))
+    for word in search_words(criteria.q):
+        pattern = f"%{escape_like(word)}%"
+        query = query.where(or_(*(column.ilike(pattern, escape="\\") for column in (
+            Demand.text, Demand.raised_by, Demand.response, Project.code, Compound.name))))
     return query
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search box, split at half- and full-width spaces (Chinese input methods
+    type the full-width one)."""
+    return [word for word in re.split(r"[\s\u3000]+", text or "") if word]
+
+
+def escape_like(text: str) -> str:
+    """``text`` for a LIKE pattern with ``escape='\\'``: ``%`` and ``_`` are literal characters."""
+    # Kept here until the shared helper of issue 11 (project_list) lands; then use that one.
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _figure_columns(today: date, limit: int) -> list:
@@ -267,6 +288,36 @@ def figures_by_community(criteria: DemandFilter, today: date | None = None) -> l
     return sorted(found, key=lambda item: (-item[2].overdue, -item[2].open, item[0]))
 
 
+def _open_first():
+    return case((Demand.status.in_([s.value for s in OPEN]), 0), else_=1)
+
+
+# The list's orders. "overdue": open demands first, the longest waiting first (the most overdue).
+SORT_ORDERS = {
+    "overdue": lambda: (_open_first(), Demand.raised_on, Demand.id),
+    "newest": lambda: (Demand.raised_on.desc(), Demand.id.desc()),
+    "oldest": lambda: (Demand.raised_on, Demand.id),
+    "project": lambda: (Project.code, _open_first(), Demand.raised_on, Demand.id),
+}
+DEFAULT_SORT = "overdue"
+
+
+def demand_page(criteria: DemandFilter, page: int, per_page: int, today: date | None = None) -> Page:
+    """One page of matching demands in the criteria's order, with project, place and history
+    (handled in place on the list), and how many match: three queries."""
+    today = today or china_today()
+    query = _filtered(criteria, today, overdue_days_setting())
+    total, page = count_and_clamp(query, page, per_page)
+    order = SORT_ORDERS.get(criteria.sort, SORT_ORDERS[DEFAULT_SORT])()
+    items = db.session.scalars(
+        query.options(contains_eager(Demand.project).contains_eager(Project.compound)
+                      .contains_eager(Compound.community),
+                      selectinload(Demand.events).joinedload(DemandEvent.user))
+        .order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(items=list(items), total=total, page=page, per_page=per_page)
+
+
 def find_demands(criteria: DemandFilter, today: date | None = None, max_rows: int = 200) -> list[Demand]:
     """Matching demands, overdue and oldest first, with project, place and history: three queries."""
     today = today or china_today()
@@ -275,8 +326,7 @@ def find_demands(criteria: DemandFilter, today: date | None = None, max_rows: in
         query.options(contains_eager(Demand.project).contains_eager(Project.compound)
                       .contains_eager(Compound.community),
                       selectinload(Demand.events).joinedload(DemandEvent.user))
-        .order_by(case((Demand.status.in_([s.value for s in OPEN]), 0), else_=1),
-                  Demand.raised_on, Demand.id)
+        .order_by(*SORT_ORDERS[DEFAULT_SORT]())
         .limit(max_rows)
     ).unique())
 
