@@ -117,3 +117,19 @@ def test_domain_page_is_one_page_with_the_total(app, project, engineer):
     page = demands.demand_page(DemandFilter(sort="newest"), 2, 5)
     assert (page.total, page.page, page.pages, len(page.items)) == (7, 2, 2, 2)
     assert [d.text for d in page.items] == ["诉求5", "诉求6"]
+
+
+def test_a_row_opens_its_form_in_place_and_handling_it_refreshes_the_figures(client, project, committee):
+    demand = _raise(project, committee, "楼道灯不亮", age=20)
+    login(client, "committee")
+    listing = client.get("/demands").get_data(as_text=True)
+    row_url = f"/demands/{demand.id}?fragment=row"
+    assert f'hx-get="{row_url}"' in listing.replace("&amp;", "&")
+    assert 'name="status"' not in listing.split(f'id="demand-{demand.id}"')[1]  # no form until asked
+    row = client.get(row_url, headers=HTMX).get_data(as_text=True)
+    assert "<html" not in row and row.lstrip().startswith("{#") is False
+    assert f'id="demand-{demand.id}"' in row and 'name="status"' in row and 'class="demand-more" open' in row
+    done = client.post(f"/demands/{demand.id}/status", headers=HTMX, data={
+        "status": "resolved", "response": "已更换灯具", "reason": "", "assignee": "", "version": "1"})
+    assert done.headers["HX-Trigger"] == "demandsChanged"
+    assert 'hx-trigger="demandsChanged from:body"' in listing

@@ -54,14 +54,14 @@ def index():
     form.validate()
     criteria = criteria_from_form(form)
     figures_url = list_url("demands.index", form, fragment="figures", page=None)
+    figures, by_community = demands.figures_with_communities(criteria)
     if request.args.get("fragment") == "figures" and wants_fragment():  # a demand was handled here
-        return render("demands/index.html", "figures", figures=demands.figures(criteria), figures_url=figures_url,
-                      by_community=demands.figures_by_community(criteria))
+        return render("demands/index.html", "figures", figures=figures, figures_url=figures_url,
+                      by_community=by_community)
     page = form.page.data if not form.page.errors and form.page.data else 1
-    result = demands.demand_page(criteria, page, current_app.config["DEMANDS_PER_PAGE"])
-    return render("demands/index.html", "results", form=form, figures=demands.figures(criteria),
-                  by_community=demands.figures_by_community(criteria), result=result,
-                  today=today(), figures_url=figures_url, list_url=list_url)
+    result = demands.demand_page(criteria, page, current_app.config["DEMANDS_PER_PAGE"], total=figures.received)
+    return render("demands/index.html", "results", form=form, figures=figures, by_community=by_community,
+                  result=result, today=today(), figures_url=figures_url, list_url=list_url)
 
 
 def criteria_from_form(form) -> demands.DemandFilter:
@@ -153,8 +153,10 @@ def _section(project, raise_form, **context) -> str:
 @can_view
 def show(demand_id):
     demand = demands.demand_by_id(demand_id) or abort(404)
-    return render("demands/demand.html", demand=demand, project=demand.project, form=change_form_for(demand),
-                  today=today())
+    # A row of the list asks for the whole row (form and history) in its place.
+    page = "demands/_row.html" if request.args.get("fragment") == "row" and wants_fragment() else "demands/demand.html"
+    return render(page, demand=demand, project=demand.project, form=change_form_for(demand),
+                  today=today(), editing=True, show_project=True)
 
 
 @bp.route("/demands/<int:demand_id>/status", methods=["POST"])

@@ -4,6 +4,7 @@ Views and (later) the API call :func:`raise_demand` and :func:`change_demand`; e
 everything (the demand, its history event, the audit entry) or raises and saves nothing.
 """
 from dataclasses import dataclass
+from math import ceil
 from datetime import date, timedelta
 
 from flask import current_app
@@ -208,8 +209,16 @@ def _days_to_resolve():
     return func.julianday(Demand.resolved_on) - func.julianday(Demand.raised_on)
 
 
-def _filtered(criteria: DemandFilter, today: date, limit: int) -> Select:
-    query = select(Demand).join(Demand.project).join(Project.compound).join(Compound.community)
+def _needs_place(criteria: DemandFilter) -> bool:
+    return bool(criteria.street_id or criteria.community_id or search_words(criteria.q))
+
+
+def _filtered(criteria: DemandFilter, today: date, limit: int, place: bool = True) -> Select:
+    """The matching demands, joined to project, compound and community when ``place`` asks for
+    them or a filter needs them (at 20,000 demands the joins cost more than the filters)."""
+    query = select(Demand)
+    if place or _needs_place(criteria):
+        query = query.join(Demand.project).join(Project.compound).join(Compound.community)
     if criteria.project_id:
         query = query.where(Demand.project_id == criteria.project_id)
     if criteria.consultation_id:
@@ -239,7 +248,7 @@ def search_words(text: str) -> list[str]:
 
 def escape_like(text: str) -> str:
     """``text`` for a LIKE pattern with ``escape='\\'``: ``%`` and ``_`` are literal characters."""
-    # Kept here until the shared helper of issue 11 (project_list) lands; then use that one.
+    # Kept here until the shared helper of issue 11 (in project_list) lands; then use that one.
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -248,19 +257,25 @@ def _figure_columns(today: date, limit: int) -> list:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     resolved = Demand.status == S.RESOLVED.value
+    days = case((resolved, _days_to_resolve()), else_=None)
+    # The sum and count of the days, not their average: groups' figures then add up exactly.
     return [
         func.count(Demand.id),
         count_where(resolved),
         count_where(Demand.status == S.DECLINED.value),
         count_where(Demand.status.in_([s.value for s in OPEN])),
         count_where(_overdue_clause(today, limit)),
-        func.avg(case((resolved, _days_to_resolve()), else_=None)),
+        func.sum(days),
+        func.count(days),
     ]
 
 
-def _figures_of(row) -> DemandFigures:
-    average = None if row[5] is None else round(float(row[5]), 1)
-    return DemandFigures(*(int(value) for value in row[:5]), average_days_to_resolve=average)
+def _figures_of(rows) -> DemandFigures:
+    """The figures of one or more rows of :func:`_figure_columns` taken together."""
+    counts = [sum(int(row[index] or 0) for row in rows) for index in range(5)]
+    days = sum(float(row[5]) for row in rows if row[5] is not None)
+    counted = sum(int(row[6] or 0) for row in rows)
+    return DemandFigures(*counts, average_days_to_resolve=round(days / counted, 1) if counted else None)
 
 
 def figures(criteria: DemandFilter, today: date | None = None) -> DemandFigures:
@@ -269,14 +284,15 @@ def figures(criteria: DemandFilter, today: date | None = None) -> DemandFigures:
     today = today or china_today()
     limit = overdue_days_setting()
     row = db.session.execute(
-        _filtered(criteria, today, limit).with_only_columns(*_figure_columns(today, limit)).order_by(None)
+        _filtered(criteria, today, limit, place=False)
+        .with_only_columns(*_figure_columns(today, limit)).order_by(None)
     ).one()
-    return _figures_of(row)
+    return _figures_of([row])
 
 
-def figures_by_community(criteria: DemandFilter, today: date | None = None) -> list[tuple[str, int, DemandFigures]]:
-    """The same figures for each community with matching demands, most overdue first: one query.
-    Each item is (community name, community id, figures)."""
+def figures_with_communities(criteria: DemandFilter, today: date | None = None
+                             ) -> tuple[DemandFigures, list[tuple[str, int, DemandFigures]]]:
+    """:func:`figures` and :func:`figures_by_community` from one query (the list shows both)."""
     today = today or china_today()
     limit = overdue_days_setting()
     rows = db.session.execute(
@@ -284,8 +300,15 @@ def figures_by_community(criteria: DemandFilter, today: date | None = None) -> l
         .with_only_columns(Community.name, Community.id, *_figure_columns(today, limit))
         .group_by(Community.id, Community.name).order_by(None)
     ).all()
-    found = [(row[0], row[1], _figures_of(row[2:])) for row in rows]
-    return sorted(found, key=lambda item: (-item[2].overdue, -item[2].open, item[0]))
+    found = [(row[0], row[1], _figures_of([row[2:]])) for row in rows]
+    by_community = sorted(found, key=lambda item: (-item[2].overdue, -item[2].open, item[0]))
+    return _figures_of([row[2:] for row in rows]), by_community
+
+
+def figures_by_community(criteria: DemandFilter, today: date | None = None) -> list[tuple[str, int, DemandFigures]]:
+    """The same figures for each community with matching demands, most overdue first: one query.
+    Each item is (community name, community id, figures)."""
+    return figures_with_communities(criteria, today)[1]
 
 
 def _open_first():
@@ -302,20 +325,29 @@ SORT_ORDERS = {
 DEFAULT_SORT = "overdue"
 
 
-def demand_page(criteria: DemandFilter, page: int, per_page: int, today: date | None = None) -> Page:
-    """One page of matching demands in the criteria's order, with project, place and history
-    (handled in place on the list), and how many match: three queries."""
+def demand_page(criteria: DemandFilter, page: int, per_page: int, today: date | None = None,
+                total: int | None = None) -> Page:
+    """One page of matching demands in the criteria's order, with project and place (the list
+    fetches a demand's form and history when it is opened), and how many match.
+
+    ``total``, when the caller already counted the matches (the list's figures do), saves the
+    count. Two or three queries: the page's ids, sorted on the demands alone where the filters
+    allow, then those 50 demands with their place.
+    """
     today = today or china_today()
-    query = _filtered(criteria, today, overdue_days_setting())
-    total, page = count_and_clamp(query, page, per_page)
+    query = _filtered(criteria, today, overdue_days_setting(), place=criteria.sort == "project")
+    if total is None:
+        total, page = count_and_clamp(query, page, per_page)
+    else:
+        page = min(max(page, 1), max(1, ceil(total / per_page)))
     order = SORT_ORDERS.get(criteria.sort, SORT_ORDERS[DEFAULT_SORT])()
-    items = db.session.scalars(
-        query.options(contains_eager(Demand.project).contains_eager(Project.compound)
-                      .contains_eager(Compound.community),
-                      selectinload(Demand.events).joinedload(DemandEvent.user))
-        .order_by(*order).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return Page(items=list(items), total=total, page=page, per_page=per_page)
+    ids = list(db.session.scalars(
+        query.with_only_columns(Demand.id).order_by(*order).limit(per_page).offset((page - 1) * per_page)))
+    found = {demand.id: demand for demand in db.session.scalars(
+        select(Demand).where(Demand.id.in_(ids))
+        .options(joinedload(Demand.project).joinedload(Project.compound).joinedload(Compound.community))
+    ).unique()} if ids else {}
+    return Page(items=[found[demand_id] for demand_id in ids], total=total, page=page, per_page=per_page)
 
 
 def find_demands(criteria: DemandFilter, today: date | None = None, max_rows: int = 200) -> list[Demand]:
