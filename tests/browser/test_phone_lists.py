@@ -1,6 +1,7 @@
 """At 390×844 no list page scrolls sideways, for each role that sees it; the actions used on site
 are touch targets of at least 44 px; a phone can sort the project and demands lists."""
 import pytest
+from playwright.sync_api import expect
 
 from renovation.domain import demo_data
 from renovation.domain.stage_operations import update_stage
@@ -88,4 +89,21 @@ def test_a_phone_sorts_the_demands_and_the_projects(live_server, browser, progra
     assert page.locator("#project-sort").is_visible()
     page.select_option("#project-sort", "progress")
     page.wait_for_url("**sort=progress**")
+    page.context.close()
+
+
+def test_a_demand_is_handled_in_place_and_the_figures_follow(live_server, browser, programme):
+    page = phone(browser, "engineer", live_server)
+    page.goto(f"{live_server}/demands")  # open demands first
+    figures = page.locator("#demand-list-figures dd")
+    resolved_before = int(figures.nth(1).inner_text())
+    row = page.locator("article.demand").first
+    row_id = row.get_attribute("id")
+    row.get_by_text("办理与记录").click()
+    form = page.locator(f"#{row_id} form.demand-form")
+    form.locator("select[name=status]").select_option("resolved")
+    form.locator("textarea[name=response]").fill("已派人处理")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#demand-list-figures dd").nth(1)).to_have_text(str(resolved_before + 1))
+    assert "已派人处理" in page.locator(f"#{row_id}").inner_text()
     page.context.close()
