@@ -8,15 +8,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from renovation.domain.audit import ACTION_LABELS, action_label
+from renovation.domain.audit import ACTION_LABELS
 from renovation.domain.clock import CHINA
 from renovation.domain.paging import Page, count_and_clamp
+from renovation.domain.stages import STAGE_LABELS, STATUS_LABELS
 from renovation.extensions import db
 from renovation.models import AuditEntry, Compound, Project
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
 from renovation.models.photos import PHASE_LABELS
 from renovation.models.users import ROLE_LABELS
-from renovation.domain.stages import STAGE_LABELS, STATUS_LABELS
 
 # What the keys of an entry's details and of its changes are called.
 DETAIL_LABELS = {
@@ -143,6 +143,3 @@ def find_entries(criteria: AuditFilter, page: int, per_page: int) -> Page:
 def _escape_like(text: str) -> str:
     # The same rule as renovation.domain.demands.escape_like, until issue 11's shared helper lands.
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-__all__ = ["AuditFilter", "action_choices", "action_label", "describe", "find_entries", "readable_value"]
