@@ -65,6 +65,7 @@ def default_config(instance_path: Path) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ["zh_CN", "en"],
         "PROJECTS_PER_PAGE": 50,
+        "DEMANDS_PER_PAGE": 50,
         "PHOTO_MAX_BYTES": int(env.get("RENOVATION_PHOTO_MAX_MB", "25")) * 1024 * 1024,
         "PHOTO_MAX_PIXELS": int(env.get("RENOVATION_PHOTO_MAX_MEGAPIXELS", "50")) * 1_000_000,
         "PHOTO_MAX_FILES_PER_UPLOAD": 20,

@@ -344,6 +344,10 @@ class Sweep:
             self.keep(f"htmx {url}", self.client("engineer").get(url, headers=HX))
             self.keep(f"payload {url}", self.client("engineer").get(url, query_string=query))
             self.keep(f"htmx payload {url}", self.client("engineer").get(url, query_string=query, headers=HX))
+        # The admins' own lists (engineers are refused before their filters are read).
+        for url in ("/admin/audit",):
+            self.keep(f"admin payload {url}", self.client("admin").get(url, query_string=query))
+            self.keep(f"admin htmx payload {url}", self.client("admin").get(url, query_string=query, headers=HX))
         # Previews of every kind, and errors that quote what was asked for.
         engineer = self.client("engineer")
         code = self.ids["code"]

@@ -294,10 +294,11 @@ def test_full_page_keeps_the_filters_in_the_form(en_client):
     assert re.search(rf'<option value="{jiulong}" selected>九龙社区</option>', html)
     assert '<option value="survey" selected>' in html
     assert re.search(r'name="behind" value="1" checked', html)
-    assert '<input type="hidden" name="sort" value="households">' in html
-    assert '<input type="hidden" name="dir" value="desc">' in html
+    # The sort is kept by the sort control (shown on phones, where the headers are hidden).
+    assert '<option value="households" selected>' in html
+    assert '<option value="desc" selected>' in html
     # Only one option of each select is selected.
-    assert html.count(" selected>") == 3
+    assert html.count(" selected>") == 5
 
 
 def test_html_in_the_search_is_escaped(en_client):

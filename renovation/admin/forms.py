@@ -1,8 +1,10 @@
 """Forms of the user administration."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import DateField, IntegerField, SelectChoice, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from renovation.date_fields import plausible_date
 
 from renovation.models.users import ROLE_LABELS
 
@@ -34,3 +36,23 @@ class PasswordResetForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes state: only its CSRF token."""
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters, read from the query string (GET, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    user = SelectField(_l("Person"), coerce=int, validators=[Optional()])
+    project = StringField(_l("Project"), validators=[Optional(), Length(max=64)])
+    action = SelectField(_l("Action"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
+
+    def set_choices(self, users, actions) -> None:
+        self.user.choices = [SelectChoice(0, _l("Everyone"))] + [
+            SelectChoice(user.id, f"{user.display_name or user.username} ({user.username})") for user in users]
+        self.action.choices = [SelectChoice("", _l("All actions"))] + [
+            SelectChoice(code, label) for code, label in actions]

@@ -1,7 +1,5 @@
 """User administration and the audit log (admins only)."""
-import json
-
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -9,10 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from renovation import permissions
-from renovation.admin.forms import ConfirmForm, PasswordResetForm, UserForm
+from renovation.admin.forms import AuditFilterForm, ConfirmForm, PasswordResetForm, UserForm
 from renovation.domain import accounts, audit
+from renovation.domain import audit_log as audit_reading
+from renovation.list_links import list_url
 from renovation.extensions import db
-from renovation.models import AuditEntry, Community, User
+from renovation.models import Community, User
 from renovation.account.shown_once import render_shown_once
 from renovation.domain.clock import utcnow
 from renovation.templating import render
@@ -123,17 +123,21 @@ def user_tokens(user_id):
                   now=utcnow())
 
 
-@bp.app_template_filter("readable_json")
-def readable_json(value) -> str:
-    """Audit details as people read them: Chinese stays Chinese (Jinja escapes the text)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 @bp.route("/audit")
 @permissions.require(permissions.can_view_audit_log)
 def audit_log():
-    entries = db.session.scalars(
-        select(AuditEntry).options(selectinload(AuditEntry.user)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(300)
-    ).all()
-    return render("admin/audit.html", entries=entries, action_label=audit.action_label,
-                  target_label=audit.target_label)
+    form = AuditFilterForm(request.args)
+    form.set_choices(db.session.scalars(select(User).order_by(User.username)).all(), audit_reading.action_choices())
+    form.validate()
+    criteria = audit_reading.AuditFilter(**{
+        name: getattr(form, field).data or default
+        for name, field, default in (("user_id", "user", None), ("project", "project", ""), ("action", "action", ""),
+                                     ("date_from", "date_from", None), ("date_to", "date_to", None))
+        if not getattr(form, field).errors})
+    page = form.page.data if not form.page.errors and form.page.data else 1
+    result = audit_reading.find_entries(criteria, page, current_app.config.get("AUDIT_PER_PAGE", 50))
+    return render("admin/audit.html", "results", form=form, result=result, action_label=audit.action_label,
+                  target_label=audit.target_label, describe=audit_reading.describe,
+                  page_url=lambda number: list_url("admin.audit_log", form, page=number if number > 1 else None))

@@ -1,8 +1,9 @@
 """Forms of the demand pages: raise a demand, change its status, and the list's filters."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from renovation.date_fields import plausible_date
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
@@ -62,6 +63,11 @@ class DemandFilterForm(FlaskForm):
     category = SelectField(_l("Category"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])
     overdue = BooleanField(_l("Overdue only"))
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
+    sort = SelectField(_l("Sort"), validators=[Optional()], choices=[
+        SelectChoice("overdue", _l("Overdue first")), SelectChoice("newest", _l("Newest first")),
+        SelectChoice("oldest", _l("Oldest first")), SelectChoice("project", _l("By project"))])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
 
     def set_choices(self, streets, communities) -> None:
         self.street.choices = [SelectChoice(0, _l("All streets"))] + [SelectChoice(s.id, s.name) for s in streets]

@@ -1,5 +1,5 @@
 """Demand pages: thin views over :mod:`renovation.domain.demands`."""
-from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -55,13 +55,15 @@ def index():
     form.set_choices(*project_list.streets_and_communities())
     form.validate()
     criteria = criteria_from_form(form)
-    figures_url = list_url("demands.index", form, fragment="figures")
+    figures_url = list_url("demands.index", form, fragment="figures", page=None)
+    figures, by_community = demands.figures_with_communities(criteria)
     if request.args.get("fragment") == "figures" and wants_fragment():  # a demand was handled here
-        return render("demands/index.html", "figures", figures=demands.figures(criteria), figures_url=figures_url,
-                      by_community=demands.figures_by_community(criteria))
-    return render("demands/index.html", "results", form=form, figures=demands.figures(criteria),
-                  by_community=demands.figures_by_community(criteria), demands=demands.find_demands(criteria),
-                  today=today(), figures_url=figures_url,
+        return render("demands/index.html", "figures", figures=figures, figures_url=figures_url,
+                      by_community=by_community)
+    page = form.page.data if not form.page.errors and form.page.data else 1
+    result = demands.demand_page(criteria, page, current_app.config["DEMANDS_PER_PAGE"], total=figures.received)
+    return render("demands/index.html", "results", form=form, figures=figures, by_community=by_community,
+                  result=result, today=today(), figures_url=figures_url, list_url=list_url,
                   scope_links=list_scope.scope_links("demands.index", current_user, criteria.community_id))
 
 
@@ -72,7 +74,8 @@ def criteria_from_form(form) -> demands.DemandFilter:
 
     return demands.DemandFilter(street_id=valid(form.street, None), community_id=valid(form.community, None),
                                 category=valid(form.category, ""), status=valid(form.status, ""),
-                                overdue=bool(form.overdue.data))
+                                overdue=bool(form.overdue.data), q=valid(form.q, "").strip(),
+                                sort=valid(form.sort, demands.DEFAULT_SORT))
 
 
 @bp.route("/projects/<code>/demands", methods=["POST"])
@@ -153,8 +156,10 @@ def _section(project, raise_form, **context) -> str:
 @can_view
 def show(demand_id):
     demand = demands.demand_by_id(demand_id) or abort(404)
-    return render("demands/demand.html", demand=demand, project=demand.project, form=change_form_for(demand),
-                  today=today())
+    # A row of the list asks for the whole row (form and history) in its place.
+    page = "demands/_row.html" if request.args.get("fragment") == "row" and wants_fragment() else "demands/demand.html"
+    return render(page, demand=demand, project=demand.project, form=change_form_for(demand),
+                  today=today(), editing=True, show_project=True)
 
 
 @bp.route("/demands/<int:demand_id>/status", methods=["POST"])

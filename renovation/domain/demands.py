@@ -5,10 +5,12 @@ everything (the demand, its history event, the audit entry) or raises and saves 
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
+from math import ceil
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, select
+
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -16,6 +18,8 @@ from renovation.domain import audit
 from renovation.domain.clock import today as china_today
 from renovation.domain.date_range import implausible_date_message
 from renovation.domain.clock import utcnow
+from renovation.domain.paging import Page, count_and_clamp
+from renovation.domain.text_search import matches_all_words, search_words
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project
 from renovation.models.consultations import (Consultation, Demand, DemandCategory, DemandEvent,
@@ -180,6 +184,8 @@ class DemandFilter:
     category: str = ""
     status: str = ""
     overdue: bool = False
+    q: str = ""  # words that must all appear in the text, raised_by, response, code or compound
+    sort: str = "overdue"
 
 
 @dataclass
@@ -203,8 +209,16 @@ def _days_to_resolve():
     return func.julianday(Demand.resolved_on) - func.julianday(Demand.raised_on)
 
 
-def _filtered(criteria: DemandFilter, today: date, limit: int) -> Select:
-    query = select(Demand).join(Demand.project).join(Project.compound).join(Compound.community)
+def _needs_place(criteria: DemandFilter) -> bool:
+    return bool(criteria.street_id or criteria.community_id or search_words(criteria.q))
+
+
+def _filtered(criteria: DemandFilter, today: date, limit: int, place: bool = True) -> Select:
+    """The matching demands, joined to project, compound and community when ``place`` asks for
+    them or a filter needs them (at 20,000 demands the joins cost more than the filters)."""
+    query = select(Demand)
+    if place or _needs_place(criteria):
+        query = query.join(Demand.project).join(Project.compound).join(Compound.community)
     if criteria.project_id:
         query = query.where(Demand.project_id == criteria.project_id)
     if criteria.consultation_id:
@@ -219,6 +233,10 @@ def _filtered(criteria: DemandFilter, today: date, limit: int) -> Select:
         query = query.where(Demand.status == criteria.status)
     if criteria.overdue:
         query = query.where(_overdue_clause(today, limit))
+    words = matches_all_words(criteria.q, (Demand.text, Demand.raised_by, Demand.response, Project.code,
+                                           Compound.name))
+    if words is not None:
+        query = query.where(words)
     return query
 
 
@@ -227,19 +245,25 @@ def _figure_columns(today: date, limit: int) -> list:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     resolved = Demand.status == S.RESOLVED.value
+    days = case((resolved, _days_to_resolve()), else_=None)
+    # The sum and count of the days, not their average: groups' figures then add up exactly.
     return [
         func.count(Demand.id),
         count_where(resolved),
         count_where(Demand.status == S.DECLINED.value),
         count_where(Demand.status.in_([s.value for s in OPEN])),
         count_where(_overdue_clause(today, limit)),
-        func.avg(case((resolved, _days_to_resolve()), else_=None)),
+        func.sum(days),
+        func.count(days),
     ]
 
 
-def _figures_of(row) -> DemandFigures:
-    average = None if row[5] is None else round(float(row[5]), 1)
-    return DemandFigures(*(int(value) for value in row[:5]), average_days_to_resolve=average)
+def _figures_of(rows) -> DemandFigures:
+    """The figures of one or more rows of :func:`_figure_columns` taken together."""
+    counts = [sum(int(row[index] or 0) for row in rows) for index in range(5)]
+    days = sum(float(row[5]) for row in rows if row[5] is not None)
+    counted = sum(int(row[6] or 0) for row in rows)
+    return DemandFigures(*counts, average_days_to_resolve=round(days / counted, 1) if counted else None)
 
 
 def figures(criteria: DemandFilter, today: date | None = None) -> DemandFigures:
@@ -248,14 +272,15 @@ def figures(criteria: DemandFilter, today: date | None = None) -> DemandFigures:
     today = today or china_today()
     limit = overdue_days_setting()
     row = db.session.execute(
-        _filtered(criteria, today, limit).with_only_columns(*_figure_columns(today, limit)).order_by(None)
+        _filtered(criteria, today, limit, place=False)
+        .with_only_columns(*_figure_columns(today, limit)).order_by(None)
     ).one()
-    return _figures_of(row)
+    return _figures_of([row])
 
 
-def figures_by_community(criteria: DemandFilter, today: date | None = None) -> list[tuple[str, int, DemandFigures]]:
-    """The same figures for each community with matching demands, most overdue first: one query.
-    Each item is (community name, community id, figures)."""
+def figures_with_communities(criteria: DemandFilter, today: date | None = None
+                             ) -> tuple[DemandFigures, list[tuple[str, int, DemandFigures]]]:
+    """:func:`figures` and :func:`figures_by_community` from one query (the list shows both)."""
     today = today or china_today()
     limit = overdue_days_setting()
     rows = db.session.execute(
@@ -263,8 +288,54 @@ def figures_by_community(criteria: DemandFilter, today: date | None = None) -> l
         .with_only_columns(Community.name, Community.id, *_figure_columns(today, limit))
         .group_by(Community.id, Community.name).order_by(None)
     ).all()
-    found = [(row[0], row[1], _figures_of(row[2:])) for row in rows]
-    return sorted(found, key=lambda item: (-item[2].overdue, -item[2].open, item[0]))
+    found = [(row[0], row[1], _figures_of([row[2:]])) for row in rows]
+    by_community = sorted(found, key=lambda item: (-item[2].overdue, -item[2].open, item[0]))
+    return _figures_of([row[2:] for row in rows]), by_community
+
+
+def figures_by_community(criteria: DemandFilter, today: date | None = None) -> list[tuple[str, int, DemandFigures]]:
+    """The same figures for each community with matching demands, most overdue first: one query.
+    Each item is (community name, community id, figures)."""
+    return figures_with_communities(criteria, today)[1]
+
+
+def _open_first():
+    return case((Demand.status.in_([s.value for s in OPEN]), 0), else_=1)
+
+
+# The list's orders. "overdue": open demands first, the longest waiting first (the most overdue).
+SORT_ORDERS = {
+    "overdue": lambda: (_open_first(), Demand.raised_on, Demand.id),
+    "newest": lambda: (Demand.raised_on.desc(), Demand.id.desc()),
+    "oldest": lambda: (Demand.raised_on, Demand.id),
+    "project": lambda: (Project.code, _open_first(), Demand.raised_on, Demand.id),
+}
+DEFAULT_SORT = "overdue"
+
+
+def demand_page(criteria: DemandFilter, page: int, per_page: int, today: date | None = None,
+                total: int | None = None) -> Page:
+    """One page of matching demands in the criteria's order, with project and place (the list
+    fetches a demand's form and history when it is opened), and how many match.
+
+    ``total``, when the caller already counted the matches (the list's figures do), saves the
+    count. Two or three queries: the page's ids, sorted on the demands alone where the filters
+    allow, then those 50 demands with their place.
+    """
+    today = today or china_today()
+    query = _filtered(criteria, today, overdue_days_setting(), place=criteria.sort == "project")
+    if total is None:
+        total, page = count_and_clamp(query, page, per_page)
+    else:
+        page = min(max(page, 1), max(1, ceil(total / per_page)))
+    order = SORT_ORDERS.get(criteria.sort, SORT_ORDERS[DEFAULT_SORT])()
+    ids = list(db.session.scalars(
+        query.with_only_columns(Demand.id).order_by(*order).limit(per_page).offset((page - 1) * per_page)))
+    found = {demand.id: demand for demand in db.session.scalars(
+        select(Demand).where(Demand.id.in_(ids))
+        .options(joinedload(Demand.project).joinedload(Project.compound).joinedload(Compound.community))
+    ).unique()} if ids else {}
+    return Page(items=[found[demand_id] for demand_id in ids], total=total, page=page, per_page=per_page)
 
 
 def find_demands(criteria: DemandFilter, today: date | None = None, max_rows: int = 200) -> list[Demand]:
@@ -275,8 +346,7 @@ def find_demands(criteria: DemandFilter, today: date | None = None, max_rows: in
         query.options(contains_eager(Demand.project).contains_eager(Project.compound)
                       .contains_eager(Compound.community),
                       selectinload(Demand.events).joinedload(DemandEvent.user))
-        .order_by(case((Demand.status.in_([s.value for s in OPEN]), 0), else_=1),
-                  Demand.raised_on, Demand.id)
+        .order_by(*SORT_ORDERS[DEFAULT_SORT]())
         .limit(max_rows)
     ).unique())
 

@@ -1,0 +1,135 @@
+"""The demands list: 50 a page, text search (literal % and _), four sorts, a link per demand,
+filters kept in the URL, and the figures over every match (not just the page)."""
+import re
+
+import pytest
+
+from renovation.domain import demands
+from renovation.domain.demands import DemandFilter, change_demand, raise_demand
+from tests.conftest import days_ago, login, make_project, make_user
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def committee(app):
+    return make_user("committee", "committee", community="铁路社区")
+
+
+def _raise(project, user, text, age=1, raised_by="", category="other"):
+    return raise_demand(project, user, {"category": category, "text": text, "raised_by": raised_by,
+                                        "raised_on": days_ago(age)})
+
+
+def _ids_on(html: str) -> list[int]:
+    return [int(found) for found in re.findall(r'<article class="demand[^"]*" id="demand-(\d+)"', html)]
+
+
+def test_sixty_demands_are_two_pages_of_fifty_and_ten(client, project, engineer):
+    made = [_raise(project, engineer, f"诉求{index}", age=index % 40) for index in range(60)]
+    login(client)
+    first = client.get("/demands").get_data(as_text=True)
+    assert len(_ids_on(first)) == 50
+    assert "60" in first.split('class="result-count"')[1][:200]
+    assert 'href="/demands?page=2"' in first and 'rel="next"' in first
+    second = client.get("/demands?page=2").get_data(as_text=True)
+    assert len(_ids_on(second)) == 10
+    assert set(_ids_on(first)) | set(_ids_on(second)) == {demand.id for demand in made}
+    # The figures count every match, not the page.
+    assert "<dd>60</dd>" in second
+    assert len(_ids_on(client.get("/demands?page=99").get_data(as_text=True))) == 10  # the last page
+
+
+def test_every_demand_links_to_its_own_page(client, project, engineer):
+    demand = _raise(project, engineer, "楼道灯不亮")
+    login(client)
+    html = client.get("/demands").get_data(as_text=True)
+    assert f'href="/demands/{demand.id}"' in html
+    assert "楼道灯不亮" in client.get(f"/demands/{demand.id}").get_data(as_text=True)
+
+
+def test_search_matches_text_raised_by_response_code_and_compound(client, project, engineer):
+    other = make_project(code="ZP-2026-002", compound="东门小区", community="东城社区", street="菁城街道")
+    lamp = _raise(project, engineer, "楼道灯不亮", raised_by="5号楼")
+    water = _raise(other, engineer, "雨天积水")
+    change_demand(water, engineer, {"status": "resolved", "response": "已疏通排水沟"}, 1)
+    login(client)
+
+    def found(q):
+        return _ids_on(client.get("/demands", query_string={"q": q}).get_data(as_text=True))
+
+    assert found("灯") == [lamp.id]
+    assert found("5号楼") == [lamp.id]
+    assert found("排水沟") == [water.id]
+    assert found("zp-2026-002") == [water.id]
+    assert found("东门") == [water.id]
+    assert found("东门　积水") == [water.id]  # full-width space: every word must match
+    assert found("东门 灯") == []
+
+
+def test_percent_and_underscore_are_literal(client, project, engineer):
+    percent = _raise(project, engineer, "增加50%的停车位")
+    underscore = _raise(project, engineer, "编号A_1的路灯")
+    _raise(project, engineer, "普通诉求")
+    login(client)
+    assert _ids_on(client.get("/demands?q=%25").get_data(as_text=True)) == [percent.id]
+    assert _ids_on(client.get("/demands?q=_").get_data(as_text=True)) == [underscore.id]
+    assert demands.demand_page(DemandFilter(q="%"), 1, 50).total == 1
+
+
+def test_four_sorts(client, project, engineer):
+    other = make_project(code="ZP-2026-000", compound="东门小区", community="东城社区", street="菁城街道")
+    old = _raise(project, engineer, "旧", age=30)
+    new = _raise(project, engineer, "新", age=1)
+    closed = _raise(other, engineer, "已办", age=40)
+    change_demand(closed, engineer, {"status": "resolved", "response": "好"}, 1)
+    login(client)
+
+    def order(sort):
+        return _ids_on(client.get("/demands", query_string={"sort": sort}).get_data(as_text=True))
+
+    assert order("newest") == [new.id, old.id, closed.id]
+    assert order("oldest") == [closed.id, old.id, new.id]
+    assert order("overdue") == [old.id, new.id, closed.id]  # open first, the longest waiting first
+    assert order("project") == [closed.id, old.id, new.id]  # by project code
+    assert order("nonsense") == order("overdue")
+    page = client.get("/demands").get_data(as_text=True)
+    assert re.search(r'<select[^>]*name="sort"', page)  # a control, not only table headers
+
+
+def test_paging_links_keep_the_filters(client, project, engineer):
+    for index in range(55):
+        _raise(project, engineer, f"积水{index}", age=20, category="drainage")
+    login(client)
+    community = project.compound.community_id
+    html = client.get(f"/demands?q=积水&community={community}&status=pending&overdue=y&sort=newest",
+                      headers=HTMX).get_data(as_text=True)
+    assert "<html" not in html and len(_ids_on(html)) == 50
+    next_link = html.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    for part in (f"community={community}", "status=pending", "overdue=y", "sort=newest", "page=2"):
+        assert part in next_link
+    assert len(_ids_on(client.get(next_link).get_data(as_text=True))) == 5
+
+
+def test_domain_page_is_one_page_with_the_total(app, project, engineer):
+    for index in range(7):
+        _raise(project, engineer, f"诉求{index}", age=index)
+    page = demands.demand_page(DemandFilter(sort="newest"), 2, 5)
+    assert (page.total, page.page, page.pages, len(page.items)) == (7, 2, 2, 2)
+    assert [d.text for d in page.items] == ["诉求5", "诉求6"]
+
+
+def test_a_row_opens_its_form_in_place_and_handling_it_refreshes_the_figures(client, project, committee):
+    demand = _raise(project, committee, "楼道灯不亮", age=20)
+    login(client, "committee")
+    listing = client.get("/demands", follow_redirects=True).get_data(as_text=True)  # to their community
+    row_url = f"/demands/{demand.id}?fragment=row"
+    assert f'hx-get="{row_url}"' in listing.replace("&amp;", "&")
+    assert 'name="status"' not in listing.split(f'id="demand-{demand.id}"')[1]  # no form until asked
+    row = client.get(row_url, headers=HTMX).get_data(as_text=True)
+    assert "<html" not in row and row.lstrip().startswith("{#") is False
+    assert f'id="demand-{demand.id}"' in row and 'name="status"' in row and 'class="demand-more" open' in row
+    done = client.post(f"/demands/{demand.id}/status", headers=HTMX, data={
+        "status": "resolved", "response": "已更换灯具", "reason": "", "assignee": "", "version": "1"})
+    assert done.headers["HX-Trigger"] == "demandsChanged"
+    assert 'hx-trigger="demandsChanged from:body"' in listing
