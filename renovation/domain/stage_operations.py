@@ -78,7 +78,9 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
     current = state_of(stage)
     proposed = current.with_changes(**{f: changes[f] for f in EDITABLE_FIELDS if f in changes})
     others = {other.key: state_of(other) for other in project.stages}
-    errors = {**lag_errors(proposed, today), **stage_errors(proposed, others, today)}
+    # The delay is asked at a change; saving the form untouched stays a no-op.
+    lag = lag_errors(proposed, today) if proposed != current else {}
+    errors = {**lag, **stage_errors(proposed, others, today)}
     if errors:
         raise StageRuleViolation(errors)
     diff = [
