@@ -125,11 +125,15 @@ def lag_errors(stage: StageState, today: date) -> dict[str, str]:
     if stage_days_behind(stage, today) <= 0:
         return errors
     if not stage.lag_reason:
-        errors.setdefault("lag_reason", _l("This stage is behind schedule: choose the reason for the delay."))
+        errors.setdefault(
+            "lag_reason", _l("This stage is behind schedule: choose the reason for the delay.")
+        )
     elif stage.lag_reason == LagReason.OTHER and not stage.lag_note.strip():
         errors.setdefault("lag_note", _l("Describe the reason for the delay."))
     if not stage.catch_up_date:
-        errors.setdefault("catch_up_date", _l("This stage is behind schedule: enter the date it will be back on track."))
+        errors.setdefault(
+            "catch_up_date", _l("This stage is behind schedule: enter the date it will be back on track.")
+        )
     return errors
 
 
