@@ -6,8 +6,15 @@ from jinja2_fragments.flask import render_block
 from flask_babel import lazy_gettext as _l
 
 from renovation import permissions
-from renovation.domain.schedule import days_behind, stage_days_behind
-from renovation.domain.stages import STAGE_LABELS, STATUS_LABELS, Status, stage_label, status_label
+from renovation.domain.schedule import days_behind, lag_may_be_asked, stage_days_behind
+from renovation.domain.stages import (
+    STAGE_LABELS,
+    STATUS_LABELS,
+    Status,
+    lag_reason_label,
+    stage_label,
+    status_label,
+)
 
 FIELD_LABELS = {
     "status": _l("Status"),
@@ -15,6 +22,9 @@ FIELD_LABELS = {
     "actual_start": _l("Actual start"),
     "actual_end": _l("Actual end"),
     "note": _l("Note"),
+    "lag_reason": _l("Reason for the delay"),
+    "lag_note": _l("About the delay"),
+    "catch_up_date": _l("Back on track by"),
     "photo_added": _l("Photo added"),
     "photo_deleted": _l("Photo deleted"),
 }
@@ -30,6 +40,8 @@ def change_value(field: str, value) -> str:
         return "—"
     if field == "status" and value in Status.__members__.values():
         return status_label(value)
+    if field == "lag_reason":
+        return lag_reason_label(value)
     if field == "percent":
         return f"{value}%"
     return str(value)
@@ -65,6 +77,8 @@ def init_app(app: Flask) -> None:
             "STATUS_LABELS": STATUS_LABELS,
             "days_behind": days_behind,
             "stage_days_behind": stage_days_behind,
+            "lag_may_be_asked": lag_may_be_asked,
+            "lag_reason_label": lag_reason_label,
             "field_label": field_label,
             "change_value": change_value,
             "current_locale": str(get_locale()),

@@ -30,7 +30,9 @@ def under_way(code=CODE, **kwargs):
     """Survey done; rain/sewage 40%, facade 30%, paving 20% under way; acceptance not started."""
     stages = {
         "survey": {"status": "completed", "percent": 100, "actual_start": ago(200), "actual_end": ago(150)},
-        "rain_sewage": {"status": "in_progress", "percent": 40, "actual_start": ago(140)},
+        # Behind its planned end (ago(50)), so it says why and when it will catch up.
+        "rain_sewage": {"status": "in_progress", "percent": 40, "actual_start": ago(140),
+                        "lag_reason": "utilities", "catch_up_date": today() + timedelta(days=30)},
         "facade": {"status": "in_progress", "percent": 30, "actual_start": ago(100)},
         "paving": {"status": "in_progress", "percent": 20, "actual_start": ago(50)},
     }

@@ -30,7 +30,10 @@ def cn_month(month: str) -> str:
 def move(project, key, user, **changes):
     stage = project.stage(key)
     fields = {"status": stage.status, "percent": stage.percent, "actual_start": stage.actual_start,
-              "actual_end": stage.actual_end, "note": stage.note or ""} | changes
+              "actual_end": stage.actual_end, "note": stage.note or "",
+              # Some of these stages are behind schedule: a change to them says why.
+              "lag_reason": stage.lag_reason or "organisation", "catch_up_date": stage.catch_up_date or today()
+              } | changes
     update_stage(project, key, user, fields, stage.version)
 
 

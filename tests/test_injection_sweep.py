@@ -70,7 +70,8 @@ NOT_USER_TEXT = {
     "consultation.kind": "one of the kinds",
     "photo.stage_key": "a stage key", "photo.phase": "one of the phases", "photo.sha256": "a hash",
     "photo.content_type": "found by decoding the image", "photo.taken_at_source": "chosen by the app",
-    "stage.key": "a stage key", "stage.status": "one of the statuses", "stage_event.stage_key": "a stage key",
+    "stage.key": "a stage key", "stage.status": "one of the statuses",
+    "stage.lag_reason": "one of the lag reasons, checked by stage_rules.lag_errors", "stage_event.stage_key": "a stage key",
     "consultation_attachment.kind": "one of the kinds", "consultation_attachment.content_type": "found by decoding",
     "consultation_attachment.sha256": "a hash",
     "demand.category": "one of the categories", "demand.status": "one of the statuses",
@@ -227,11 +228,13 @@ class Sweep:
         survey = db.session.scalar(sa.select(Stage).where(Stage.project_id == project.id, Stage.key == "survey"))
         _ok(engineer_client.post(f"/projects/{code}/stages/survey/edit", data={
             "status": "in_progress", "percent": "20", "actual_start": (day - timedelta(days=10)).isoformat(),
-            "actual_end": "", "note": PAYLOAD, "version": str(survey.version)}), 200, 303)
+            "actual_end": "", "note": PAYLOAD, "lag_reason": "other", "lag_note": PAYLOAD,
+            "catch_up_date": (day + timedelta(days=30)).isoformat(), "version": str(survey.version)}), 200, 303)
         db.session.expire_all()
         api = {"Authorization": f"Bearer {self.token}"}
         _ok(engineer_client.patch(f"/api/v1/projects/{code}/stages/survey", headers=api,
-                                  json={"note": PAYLOAD + " api", "version": survey.version}), 200)
+                                  json={"note": PAYLOAD + " api", "lag_note": PAYLOAD + " api",
+                                        "version": survey.version}), 200)
 
         # Consultations with votes whose stricter local rule is named with the payload: one fails
         # the rule (page), one meets it (API); one is edited and one deleted, each with a reason.

@@ -259,6 +259,9 @@ ROWS = [
         page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community
         data=_consultation_post, writes=frozenset({"admin", "engineer", "committee"}),
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    # The live vote outcome: writes nothing, answers those who may log the project's consultations.
+    Row("consultations.vote_outcome", "POST", lambda w: f"/projects/{w.code}/consultations/vote-outcome",
+        page(leader=403), data=lambda w: {"has_vote": "y", "vote-total_owners": "100", "vote-total_area": "9000"}),
     Row("consultations.show", "GET", lambda w: f"/consultations/{w.consultation_id}", page()),
     Row("consultations.upload_attachments", "POST", lambda w: f"/consultations/{w.consultation_id}/attachments",
         page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community

@@ -44,6 +44,9 @@ def stage_json(stage) -> dict:
         "actual_start": iso_time(stage.actual_start),
         "actual_end": iso_time(stage.actual_end),
         "note": stage.note,
+        "lag_reason": stage.lag_reason or None,
+        "lag_note": stage.lag_note,
+        "catch_up_date": iso_time(stage.catch_up_date),
         "version": stage.version,
         "updated_at": iso_time(stage.updated_at),
     }

@@ -111,7 +111,9 @@ def parse_stage_changes(body: dict) -> tuple[dict, dict]:
             if not isinstance(value, int) or isinstance(value, bool):
                 errors[field] = _("Percent complete must be a whole number from 0 to 100.")
                 continue
-        elif field in ("actual_start", "actual_end"):
+        elif field == "lag_reason" and value is None:
+            value = ""  # null clears the reason, as it clears a date
+        elif field in ("actual_start", "actual_end", "catch_up_date"):
             if value is not None:
                 try:
                     value = date.fromisoformat(value)
@@ -122,5 +124,5 @@ def parse_stage_changes(body: dict) -> tuple[dict, dict]:
             errors[field] = _("Must be text.")
             continue
         # PostgreSQL refuses NUL characters in text.
-        changes[field] = value.replace("\x00", "").strip() if field == "note" else value
+        changes[field] = value.replace("\x00", "").strip() if field in ("note", "lag_note") else value
     return changes, errors

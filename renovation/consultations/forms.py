@@ -102,6 +102,18 @@ class ConsultationForm(FlaskForm):
                 self.vote.form[name].data = getattr(vote, name)
 
 
+class VoteOutcomeForm(FlaskForm):
+    """The vote fields of a consultation form, posted as they are typed for the live outcome."""
+
+    has_vote = BooleanField()
+    vote = FormField(VoteForm)
+    vote_values = ConsultationForm.vote_values
+
+    def typing_errors(self) -> dict:
+        """Figures the fields could not read (letters in a count, say), as ``{field: message}``."""
+        return {name: messages[0] for name, messages in self.vote.errors.items() if messages}
+
+
 class EditConsultationForm(ConsultationForm):
     reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from renovation import list_scope, permissions
 from renovation.consultations.forms import (ConsultationFilterForm, ConsultationForm, DeleteConsultationForm,
-                                            EditConsultationForm)
+                                            EditConsultationForm, VoteOutcomeForm)
 from renovation.domain import consultations as operations
 from renovation.domain import project_list
 from renovation.domain.clock import today
@@ -27,7 +27,7 @@ def consultation_template_helpers():
     return {"project_consultations": operations.project_consultations, "kind_label": _kind_label,
             "blank_consultation_form": _blank_form,
             "vote_decision": operations.decision_of, "percent": _percent, "figure": _figure,
-            "check_label": _check_label}
+            "check_label": _check_label, "live_outcome": _live_outcome}
 
 
 CHECK_LABELS = {
@@ -39,10 +39,15 @@ CHECK_LABELS = {
 }
 
 
-def _check_label(check, vote) -> str:
-    if check.key == CheckKey.EXTRA and vote.extra_label:
-        return vote.extra_label
+def _check_label(check, extra_label: str = "") -> str:
+    if check.key == CheckKey.EXTRA and extra_label:
+        return extra_label
     return CHECK_LABELS[check.key]
+
+
+def _live_outcome(form) -> operations.VoteOutcome | None:
+    """The outcome of the vote figures a consultation form holds (shown beside them)."""
+    return operations.vote_outcome(form.vote_values())
 
 
 def _percent(fraction: Fraction) -> str:
@@ -99,6 +104,19 @@ def add(code):
     if wants_fragment():
         return render("consultations/_section.html", project=project, form=form, open_form=True), 422
     return render("consultations/new.html", project=project, form=form), 422
+
+
+@bp.route("/projects/<code>/consultations/vote-outcome", methods=["POST"])
+@can_view
+def vote_outcome(code):
+    """The outcome fragment for the vote figures typed so far (htmx, as the user types)."""
+    _writable_project(code)
+    form = VoteOutcomeForm()
+    if not form.validate_on_submit() and form.typing_errors():
+        outcome = operations.VoteOutcome(decision=None, errors=form.typing_errors())
+    else:
+        outcome = operations.vote_outcome(form.vote_values())
+    return render("consultations/_outcome.html", outcome=outcome, vote_form=form.vote.form)
 
 
 def _added(project):

@@ -141,6 +141,8 @@ def behind_list(projects: list[Project], today: date) -> list[dict]:
                      "stage": stage.key, "status": stage.status, "percent": stage.percent,
                      "days_behind": days_behind(stage_deadline(stage), today),
                      "note": (stage.note or "").strip(), "engineer": project.responsible_engineer or "",
+                     "lag_reason": stage.lag_reason or "", "lag_note": (stage.lag_note or "").strip(),
+                     "catch_up_date": stage.catch_up_date.isoformat() if stage.catch_up_date else None,
                      "progress": project.progress})
     rows.sort(key=lambda row: (-row["days_behind"], row["code"]))
     return rows

@@ -53,6 +53,27 @@ def decision_of(vote: Vote) -> votes.VoteDecision:
     return votes.decide(figures_of(vote))
 
 
+@dataclass(frozen=True)
+class VoteOutcome:
+    """What the vote figures typed so far come to: a decision, or what keeps them from one."""
+
+    decision: votes.VoteDecision | None
+    errors: dict[str, LazyString]
+
+
+def vote_outcome(vote_values: dict | None) -> VoteOutcome | None:
+    """The live outcome of a vote being typed (None when no vote was taken).
+
+    The same rules as saving (:func:`renovation.domain.votes.figure_errors`, then
+    :func:`~renovation.domain.votes.decide`), so what the form shows is what will be stored.
+    """
+    if vote_values is None:
+        return None
+    figures = figures_of(vote_values)
+    errors = votes.figure_errors(figures)
+    return VoteOutcome(decision=None if errors else votes.decide(figures), errors=errors)
+
+
 def _vote_errors(vote_values: dict) -> dict[str, LazyString]:
     errors = {f"vote-{name}": message for name, message in votes.figure_errors(figures_of(vote_values)).items()}
     if not (vote_values.get("matter") or "").strip():

@@ -59,7 +59,10 @@ def behind_projects(today: date, limit: int = BEHIND_ROWS) -> list[dict]:
         worst = worst_stage(stages.get(project.id, []), today)
         rows.append({"project": project, "days": days_behind(project.next_deadline, today),
                      "stage": worst.key if worst else project.current_stage,
-                     "note": (worst.note or "").strip() if worst else ""})
+                     "note": (worst.note or "").strip() if worst else "",
+                     "lag_reason": worst.lag_reason if worst else "",
+                     "lag_note": (worst.lag_note or "").strip() if worst else "",
+                     "catch_up_date": worst.catch_up_date if worst else None})
     return rows
 
 

@@ -82,3 +82,12 @@ def refresh_project_summary(project) -> None:
     project.progress = overall_progress(project.stages)
     project.current_stage = current_stage(project.stages)
     project.next_deadline = next_deadline(project.stages)
+
+
+def lag_may_be_asked(stage, today: date) -> bool:
+    """Whether a change of this stage could leave it behind schedule (a planned date has passed).
+
+    The stage form shows the delay fields then; whether they are required depends on the
+    status chosen, which :func:`renovation.domain.stage_rules.lag_errors` checks on saving.
+    """
+    return any(day is not None and day < today for day in (stage.planned_start, stage.planned_end))

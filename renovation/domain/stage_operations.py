@@ -11,11 +11,13 @@ from renovation.domain import audit
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
 from renovation.domain.schedule import refresh_project_summary
-from renovation.domain.stage_rules import StageState, stage_errors
+from renovation.domain.stage_rules import StageState, lag_errors, stage_errors
+from renovation.domain.stages import Status
 from renovation.extensions import db
 from renovation.models import StageEvent
 
-EDITABLE_FIELDS = ("status", "percent", "actual_start", "actual_end", "note")
+EDITABLE_FIELDS = ("status", "percent", "actual_start", "actual_end", "note", "lag_reason", "lag_note",
+                   "catch_up_date")
 
 
 class StageConflict(Exception):
@@ -45,7 +47,21 @@ def state_of(stage) -> StageState:
         note=stage.note or "",
         planned_start=stage.planned_start,
         planned_end=stage.planned_end,
+        lag_reason=stage.lag_reason or "",
+        lag_note=stage.lag_note or "",
+        catch_up_date=stage.catch_up_date,
     )
+
+
+def completion_changes(changes: dict, stage, today: date) -> dict:
+    """``changes`` as "mark as completed" makes them: 100%, completed, ended today.
+
+    The actual start stays what the user typed or what the stage had; only when neither
+    exists does it become today too, so one action completes a stage that was never started.
+    """
+    return {**changes, "status": Status.COMPLETED.value, "percent": 100,
+            "actual_start": changes.get("actual_start") or stage.actual_start or today,
+            "actual_end": changes.get("actual_end") or today}
 
 
 def update_stage(project, key: str, user, changes: dict, seen_version: int, today: date | None = None):
@@ -62,7 +78,9 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
     current = state_of(stage)
     proposed = current.with_changes(**{f: changes[f] for f in EDITABLE_FIELDS if f in changes})
     others = {other.key: state_of(other) for other in project.stages}
-    errors = stage_errors(proposed, others, today)
+    # The delay is asked at a change; saving the form untouched stays a no-op.
+    lag = lag_errors(proposed, today) if proposed != current else {}
+    errors = {**lag, **stage_errors(proposed, others, today)}
     if errors:
         raise StageRuleViolation(errors)
     diff = [

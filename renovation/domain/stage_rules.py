@@ -12,10 +12,12 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from renovation.domain.date_range import implausible_date_message
+from renovation.domain.schedule import stage_days_behind
 from renovation.domain.messages import lazy_text, with_values
 from renovation.domain.stages import (
     CONSTRUCTION_STAGES,
     MAY_BE_NOT_APPLICABLE,
+    LagReason,
     STAGE_ORDER,
     STARTED_STATUSES,
     StageKey,
@@ -36,6 +38,9 @@ class StageState:
     note: str = ""
     planned_start: date | None = None
     planned_end: date | None = None
+    lag_reason: str = ""
+    lag_note: str = ""
+    catch_up_date: date | None = None
 
     def with_changes(self, **changes) -> "StageState":
         return replace(self, **changes)
@@ -99,6 +104,36 @@ def _own_errors(stage: StageState, today: date) -> dict[str, str]:
         errors["actual_end"] = _l("The actual end cannot be before the actual start.")
     if status == Status.SUSPENDED and not stage.note.strip():
         errors["note"] = _l("Give the reason for the suspension in the note.")
+    return errors
+
+
+def lag_errors(stage: StageState, today: date) -> dict[str, str]:
+    """What a change of a stage that is (or stays) behind schedule must also say.
+
+    A stage left behind needs the reason (one of :class:`LagReason`; "other" with a few
+    words) and the date it should be back on track, not in the past. A stage on track may
+    keep or clear them. The ledger import does not ask: its sheet has no such columns.
+    """
+    errors: dict[str, str] = {}
+    if stage.lag_reason and stage.lag_reason not in LagReason.__members__.values():
+        errors["lag_reason"] = _l("Choose a reason from the list.")
+    message = implausible_date_message(stage.catch_up_date)
+    if message is not None:
+        errors["catch_up_date"] = message
+    elif stage.catch_up_date and stage.catch_up_date < today:
+        errors["catch_up_date"] = _l("The catch-up date cannot be in the past.")
+    if stage_days_behind(stage, today) <= 0:
+        return errors
+    if not stage.lag_reason:
+        errors.setdefault(
+            "lag_reason", _l("This stage is behind schedule: choose the reason for the delay.")
+        )
+    elif stage.lag_reason == LagReason.OTHER and not stage.lag_note.strip():
+        errors.setdefault("lag_note", _l("Describe the reason for the delay."))
+    if not stage.catch_up_date:
+        errors.setdefault(
+            "catch_up_date", _l("This stage is behind schedule: enter the date it will be back on track.")
+        )
     return errors
 
 

@@ -67,3 +67,34 @@ def stage_label(key: str) -> str:
 def status_label(status: str) -> str:
     """The label of a status key."""
     return STATUS_LABELS[Status(status)]
+
+
+class LagReason(StrEnum):
+    """Why a stage is behind schedule (asked whenever a change leaves it behind)."""
+
+    RESIDENTS = "residents"
+    UTILITIES = "utilities"
+    FUNDING = "funding"
+    WEATHER = "weather"
+    ORGANISATION = "organisation"
+    APPROVALS = "approvals"
+    OTHER = "other"
+
+
+LAG_REASON_LABELS = {
+    LagReason.RESIDENTS: _l("Coordinating residents' opinions"),
+    LagReason.UTILITIES: _l("Moving utility lines"),
+    LagReason.FUNDING: _l("Funding disbursement"),
+    LagReason.WEATHER: _l("Weather"),
+    LagReason.ORGANISATION: _l("Construction organisation"),
+    LagReason.APPROVALS: _l("Approvals"),
+    LagReason.OTHER: _l("Other"),
+}
+
+
+def lag_reason_label(reason: str) -> str:
+    """The label of a lag reason key (the key itself if unknown, as in old history)."""
+    try:
+        return LAG_REASON_LABELS[LagReason(reason)]
+    except ValueError:
+        return reason

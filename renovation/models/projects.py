@@ -92,6 +92,11 @@ class Stage(db.Model):
     actual_start: Mapped[date | None]
     actual_end: Mapped[date | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    # Why the stage is behind schedule and when it should be back on track (asked by the
+    # stage form whenever the stage is behind; see stage_rules.lag_errors).
+    lag_reason: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    lag_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    catch_up_date: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime | None]
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -2,11 +2,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from werkzeug.datastructures import MultiDict
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from renovation.date_fields import plausible_date
 from renovation.domain.project_list import SORT_COLUMNS
-from renovation.domain.stages import DONE, DONE_LABEL, STAGE_LABELS, STATUS_LABELS
+from renovation.domain.stages import DONE, DONE_LABEL, LAG_REASON_LABELS, STAGE_LABELS, STATUS_LABELS
 
 
 class ProjectFilterForm(FlaskForm):
@@ -40,6 +41,28 @@ class ProjectFilterForm(FlaskForm):
         )
 
 
+# The name and value of the "mark as completed" submit button (on the card and in the form).
+COMPLETE_ACTION = ("action", "complete")
+
+
+def stage_formdata(stage, posted: MultiDict) -> MultiDict:
+    """The posted stage form, with the stage's own values for the fields not sent.
+
+    The card's "mark as completed" button posts only the token, the version and the action;
+    the form's own button posts everything the user typed, which wins.
+    """
+    values = MultiDict({
+        "status": stage.status, "percent": str(stage.percent), "note": stage.note or "",
+        "actual_start": stage.actual_start.isoformat() if stage.actual_start else "",
+        "actual_end": stage.actual_end.isoformat() if stage.actual_end else "",
+        "lag_reason": stage.lag_reason or "", "lag_note": stage.lag_note or "",
+        "catch_up_date": stage.catch_up_date.isoformat() if stage.catch_up_date else "",
+    })
+    for key in posted:
+        values.setlist(key, posted.getlist(key))
+    return values
+
+
 class StageForm(FlaskForm):
     """One stage card. ``version`` is the version the user saw, for the conflict check."""
 
@@ -56,6 +79,16 @@ class StageForm(FlaskForm):
     actual_start = DateField(_l("Actual start"), validators=[Optional(), plausible_date])
     actual_end = DateField(_l("Actual end"), validators=[Optional(), plausible_date])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    # Asked when the stage is behind schedule (stage_rules.lag_errors decides).
+    lag_reason = SelectField(
+        _l("Reason for the delay"),
+        choices=[SelectChoice("", _l("Choose…"))]
+        + [SelectChoice(key.value, label) for key, label in LAG_REASON_LABELS.items()],
+        # stage_rules.lag_errors checks the value (and says so in words), absent means none.
+        validate_choice=False,
+    )
+    lag_note = TextAreaField(_l("About the delay"), validators=[Optional(), Length(max=2000)])
+    catch_up_date = DateField(_l("Back on track by"), validators=[Optional(), plausible_date])
     version = HiddenField()
 
     def changes(self) -> dict:
@@ -65,4 +98,7 @@ class StageForm(FlaskForm):
             "actual_start": self.actual_start.data,
             "actual_end": self.actual_end.data,
             "note": (self.note.data or "").strip(),
+            "lag_reason": self.lag_reason.data or "",
+            "lag_note": (self.lag_note.data or "").strip(),
+            "catch_up_date": self.catch_up_date.data,
         }

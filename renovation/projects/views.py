@@ -6,8 +6,8 @@ from renovation import list_scope, permissions
 from renovation.domain import photo_gallery, project_list
 from renovation.domain.clock import today
 from renovation.domain.history import stage_history
-from renovation.domain.stage_operations import StageConflict, StageRuleViolation, update_stage
-from renovation.projects.forms import ProjectFilterForm, StageForm
+from renovation.domain.stage_operations import StageConflict, StageRuleViolation, completion_changes, update_stage
+from renovation.projects.forms import COMPLETE_ACTION, ProjectFilterForm, StageForm, stage_formdata
 from renovation.projects.listing import criteria_from_form, list_url
 from renovation.templating import render, wants_fragment
 
@@ -81,19 +81,26 @@ def edit_stage(code, key):
     stage = _stage_or_404(project, key)
     if not permissions.can_edit_stage(current_user, project):
         abort(403)
-    form = StageForm(obj=stage) if request.method == "GET" else StageForm()
+    completing = request.form.get(COMPLETE_ACTION[0]) == COMPLETE_ACTION[1]
     if request.method == "GET":
+        form = StageForm(obj=stage)
         form.version.data = stage.version
+    else:
+        form = StageForm(formdata=stage_formdata(stage, request.form)) if completing else StageForm()
     status, conflict = 200, None
     if form.validate_on_submit():
+        changes = completion_changes(form.changes(), stage, today()) if completing else form.changes()
         try:
-            update_stage(project, key, current_user, form.changes(), _int(form.version.data))
+            update_stage(project, key, current_user, changes, _int(form.version.data))
         except StageRuleViolation as violation:
+            if completing:  # the form shows what was tried, completion included
+                for field, value in changes.items():
+                    getattr(form, field).data = value
             for field, message in violation.errors.items():
                 getattr(form, field).errors = [*getattr(form, field).errors, message]
             status = 422
         except StageConflict as error:
-            conflict, stage = form.changes(), error.stage
+            conflict, stage = changes, error.stage
             form = StageForm(formdata=None, obj=stage, version=stage.version)
             status = 409
         else:

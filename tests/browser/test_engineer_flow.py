@@ -60,7 +60,7 @@ def test_engineer_finds_project_moves_stage_and_sees_history(live_server, page, 
     card = page.locator("#stage-facade")
     card.locator("a[role=button]").click()
     card.locator("input[name=percent]").fill("60")
-    card.locator("button[type=submit]").click()
+    card.locator("button[type=submit]:not([name=action])").click()
     expect(page.locator("#stage-facade")).to_contain_text("60%")
     expect(page.locator("#history")).to_contain_text("30% → 60%")
     assert page.evaluate("window.notReloaded") is True, "saving the card reloaded the page"
@@ -71,7 +71,7 @@ def test_engineer_finds_project_moves_stage_and_sees_history(live_server, page, 
     paving.locator("input[name=percent]").fill("100")
     paving.locator("input[name=actual_start]").fill(days_ago(5).isoformat())
     paving.locator("input[name=actual_end]").fill(days_ago(1).isoformat())
-    paving.locator("button[type=submit]").click()
+    paving.locator("button[type=submit]:not([name=action])").click()
     expect(page.locator("#stage-paving .field-error")).to_be_visible()
     expect(page.locator("#stage-paving input[name=percent]")).to_have_value("100")
 
