@@ -74,7 +74,7 @@ def test_keyboard_focus_follows_the_stage_form(live_server, page, jiulong):
     page.locator("#stage-facade a[role=button]", has_text="更新").focus()
     page.keyboard.press("Enter")
     page.fill("#facade-percent", "100")
-    page.locator("#stage-facade button[type=submit]").click()
+    page.locator("#stage-facade button[type=submit]:not([name=action])").click()
     expect(page.locator("#stage-facade .field-error").first).to_be_visible()
     expect(page.locator("#stage-facade [aria-invalid=true]").first).to_be_focused()
 
@@ -91,7 +91,7 @@ def test_offline_upload_fails_beside_the_form_and_is_retried(live_server, page, 
     form.locator("input[name=phase]").first.check()
 
     page.context.set_offline(True)
-    form.locator("button[type=submit]").click()
+    form.locator("button[type=submit]:not([name=action])").click()
     feedback = form.locator(".htmx-feedback")
     expect(feedback).to_contain_text("网络连接失败")
     expect(feedback).to_be_focused()
@@ -115,7 +115,7 @@ def test_save_after_the_login_expired_is_resubmitted_with_what_was_typed(live_se
     page.fill("#facade-note", "外墙涂料完成七成")
 
     page.context.clear_cookies()  # the session ended while the form was being filled in
-    card.locator("button[type=submit]").click()
+    card.locator("button[type=submit]:not([name=action])").click()
     feedback = card.locator(".htmx-feedback")
     expect(feedback).to_contain_text("登录已过期，请重新登录")
     expect(feedback).not_to_contain_text("刷新")
