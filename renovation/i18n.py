@@ -9,6 +9,7 @@ from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
 
 from renovation.extensions import babel
+from renovation.number_format import thousands
 
 LANGUAGE_COOKIE = "lang"
 
@@ -57,3 +58,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["short_datetime"] = short_datetime
     app.jinja_env.filters["utc_datetime_attr"] = utc_datetime_attr
+    app.jinja_env.filters["thousands"] = thousands

@@ -40,7 +40,7 @@ def test_city_bulletin_prints_title_number_and_figures_from_the_database(app):
     households = db.session.scalar(sa.select(sa.func.sum(Project.households)))
     assert TITLE.removesuffix("进度通报") in text and "进度通报" in text and "2026年第3期" in text
     assert f"项目共{projects}个" in text and f"已完工{completed}个" in text
-    assert f"完工率{round(100 * completed / projects, 1)}%" in text and f"惠及居民{households}户" in text
+    assert f"完工率{round(100 * completed / projects, 1)}%" in text and f"惠及居民{households:,}户" in text
     assert "桂林街道" in text and "菁城街道" in text and "粮食局宿舍" in text  # ranked table, behind list
     assert "下一步工作要求" in text and "抄送：市政府办公室" in text
     assert "—1—" in text  # the page number

@@ -16,7 +16,7 @@ from renovation.extensions import db
 from renovation.models import Demand, Project
 from tests.conftest import _empty_tables, count_statements, days_ago, login, make_project, make_user
 
-FIGURE = re.compile(r'<a class="kpi[^"]*" href="([^"]+)">.*?data-figure="(\w+)">([\d.]+)', re.S)
+FIGURE = re.compile(r'<a class="kpi[^"]*" href="([^"]+)">.*?data-figure="(\w+)">([\d.,]+)', re.S)
 RESULT_COUNT = re.compile(r'class="result-count">(\d+) project')
 
 
@@ -36,7 +36,7 @@ def seed(count=60):
 
 def figures_on(page: str) -> dict[str, tuple[str, str]]:
     """data-figure name → (link, value) of the key figures."""
-    return {name: (html_lib.unescape(href), value) for href, name, value in FIGURE.findall(page)}
+    return {name: (html_lib.unescape(href), value.replace(",", "")) for href, name, value in FIGURE.findall(page)}
 
 
 def listed(client, url: str) -> int:

@@ -185,7 +185,7 @@ def test_a_large_ledger_is_previewed_by_the_worker_with_a_progress_bar(app, clie
     sha256 = location.rsplit("/", 1)[1]
     assert queued == [sha256]
     page = client.get(location).get_data(as_text=True)
-    assert "<progress" in page and 'hx-trigger="every 1s"' in page and "等待后台" in page
+    assert "<progress" in page and 'hx-trigger="every 1s"' in page and "正在排队" in page
     assert 'name="fingerprint"' not in page
     fragment = client.get(f"{location}?fragment=progress", headers={"HX-Request": "true"})
     assert "<progress" in fragment.get_data(as_text=True) and "<html" not in fragment.get_data(as_text=True)
@@ -219,7 +219,7 @@ def test_a_worker_that_died_while_previewing_is_noticed(app, client, engineer, m
     long_ago = time.time() - app.config["LEDGER_PREVIEW_SECONDS"] - 120
     progress.write_text(json.dumps({"fraction": 0.4, "started": True, "queued_at": long_ago, "updated_at": long_ago}))
     page = client.get(location).get_data(as_text=True)
-    assert "后台任务在读取该台账时停止" in page and "<progress" not in page
+    assert "读取该台账时中断了" in page and "<progress" not in page
 
 
 def test_a_real_worker_process_previews_a_large_ledger(app, client, engineer, database_url, tmp_path):

@@ -33,13 +33,18 @@ def demand_panel(project, raise_form=None) -> dict:
         raise_form = RaiseDemandForm(formdata=None, raised_on=today())
         raise_form.set_consultations(demands.project_consultations(project.id))
     criteria = demands.DemandFilter(project_id=project.id)
-    community_id = project.compound.community_id
-    # The same figures for the project's community and the whole city, to compare against.
-    wider = [(project.compound.community.name, demands.figures(demands.DemandFilter(community_id=community_id)),
-              url_for("demands.index", community=community_id)),
-             (_("City-wide"), demands.figures(demands.DemandFilter()), url_for("demands.index"))]
-    return {"figures": demands.figures(criteria), "demands": demands.find_demands(criteria),
-            "raise_form": raise_form, "today": today(), "wider": wider}
+    figures = demands.figures(criteria)
+    community = project.compound.community
+    # Rows to compare, each labelled by its scope (本项目 / 本社区 / 全市): the name alone does
+    # not say which figure is whose.
+    compared = [
+        (_("This project"), project.compound.name, figures, None),
+        (_("This community"), community.name, demands.figures(demands.DemandFilter(community_id=community.id)),
+         url_for("demands.index", community=community.id)),
+        (_("City-wide"), None, demands.figures(demands.DemandFilter()), url_for("demands.index")),
+    ]
+    return {"figures": figures, "demands": demands.find_demands(criteria),
+            "raise_form": raise_form, "today": today(), "compared": compared}
 
 
 def change_form_for(demand) -> ChangeDemandForm:

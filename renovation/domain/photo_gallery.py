@@ -55,17 +55,47 @@ def project_gallery(project_id: int) -> ProjectGallery:
         .options(joinedload(Photo.uploaded_by))
         .order_by(Photo.taken_at.desc(), Photo.id.desc())
     ).all()
-    by_key: dict[tuple, list[Photo]] = {}
+    groups = _grouped(photos)
+    return ProjectGallery(groups=groups, pairs=project_pairs(project_id), count=len(photos),
+                          live_ids=frozenset(photo.id for photo in photos))
+
+
+def _grouped(photos) -> list[PhotoGroup]:
+    """Photos (newest first) grouped by stage in the order of the work, then no stage, and phase."""
+    by_key: dict[tuple, list] = {}
     for photo in photos:
         by_key.setdefault((photo.stage_key, photo.phase), []).append(photo)
-    groups = [
+    return [
         PhotoGroup(stage_key, phase, by_key[(stage_key, phase)])
         for stage_key in (*(str(key) for key in STAGE_ORDER), None)
         for phase in (str(phase) for phase in PHASE_ORDER)
         if (stage_key, phase) in by_key
     ]
-    return ProjectGallery(groups=groups, pairs=project_pairs(project_id), count=len(photos),
-                          live_ids=frozenset(photo.id for photo in photos))
+
+
+@dataclass
+class Neighbours:
+    """The photos before and after one photo in its project's gallery (None at either end)."""
+
+    previous_id: int | None
+    next_id: int | None
+    position: int  # 1-based
+    count: int
+
+
+def gallery_neighbours(photo: Photo) -> Neighbours:
+    """Where ``photo`` stands in its project's gallery, in the order the gallery shows: one query
+    of a few columns, whatever the number of photos."""
+    rows = db.session.execute(
+        select(Photo.id, Photo.stage_key, Photo.phase)
+        .where(Photo.deleted_at.is_(None), Photo.project_id == photo.project_id)
+        .order_by(Photo.taken_at.desc(), Photo.id.desc())
+    ).all()
+    order = [row.id for group in _grouped(rows) for row in group.photos]
+    at = order.index(photo.id)
+    return Neighbours(previous_id=order[at - 1] if at > 0 else None,
+                      next_id=order[at + 1] if at + 1 < len(order) else None,
+                      position=at + 1, count=len(order))
 
 
 def project_pairs(project_id: int) -> list[PhotoPair]:
@@ -97,10 +127,17 @@ def pair_of(photo: Photo) -> PhotoPair | None:
 
 def unpaired_after_photos(project_id: int) -> list[Photo]:
     """After photos of the project that are not yet in a pair: the choices for a before photo."""
-    paired = select(PhotoPair.after_id).where(PhotoPair.project_id == project_id)
+    return unpaired_photos(project_id, Phase.AFTER)
+
+
+def unpaired_photos(project_id: int, phase: Phase) -> list[Photo]:
+    """The project's photos of one phase that are in no pair yet, newest first (the pairing page)."""
+    paired_side = PhotoPair.before_id if phase == Phase.BEFORE else PhotoPair.after_id
+    paired = select(paired_side).where(PhotoPair.project_id == project_id)
     return list(db.session.scalars(
-        _live().where(Photo.project_id == project_id, Photo.phase == Phase.AFTER.value,
+        _live().where(Photo.project_id == project_id, Photo.phase == phase.value,
                       Photo.id.not_in(paired))
+        .options(joinedload(Photo.uploaded_by))
         .order_by(Photo.taken_at.desc(), Photo.id.desc())
     ))
 

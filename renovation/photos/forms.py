@@ -85,3 +85,37 @@ class PhotoFilterForm(FlaskForm):
             SelectChoice(c.id, c.name) for c in communities]
         self.stage.choices = stage_choices(_l("All stages")) + [SelectChoice(NO_STAGE, _l("No stage"))]
         self.phase.choices = [SelectChoice("", _l("All phases"))] + phase_choices()
+
+
+def _photo_id(value) -> int | None:
+    """A ticked thumbnail's photo id; None when nothing (or nonsense) was sent."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class PairPickForm(FlaskForm):
+    """The pairing page: one ticked before thumbnail and one ticked after thumbnail make a pair.
+    The choices are the project's photos without a pair, set by :meth:`set_choices`."""
+
+    before = RadioField(_l("Before renovation"), coerce=_photo_id, validate_choice=False)
+    after = RadioField(_l("After renovation"), coerce=_photo_id, validate_choice=False)
+
+    def set_choices(self, befores, afters) -> None:
+        self.before_photos, self.after_photos = list(befores), list(afters)
+        self.before.choices = [(photo.id, photo.caption or photo.original_filename) for photo in self.before_photos]
+        self.after.choices = [(photo.id, photo.caption or photo.original_filename) for photo in self.after_photos]
+
+    def validate_before(self, field):
+        if field.data not in {photo.id for photo in self.before_photos}:
+            raise ValidationError(_l("Tick a photo taken before renovation."))
+
+    def validate_after(self, field):
+        if field.data not in {photo.id for photo in self.after_photos}:
+            raise ValidationError(_l("Tick a photo taken after renovation, of the same viewpoint."))
+
+    def chosen(self) -> tuple:
+        """The ticked before and after photos."""
+        by_id = {photo.id: photo for photo in (*self.before_photos, *self.after_photos)}
+        return by_id[self.before.data], by_id[self.after.data]

@@ -13,8 +13,9 @@ from renovation.extensions import csrf, db
 from renovation.list_links import list_url
 from renovation.models import Photo, PhotoPair
 from renovation.photos.files import send_photo_file
-from renovation.photos.forms import (ConfirmForm, DeletePhotoForm, EditPhotoForm, PairForm, PhotoFilterForm,
-                                     UploadForm)
+from renovation.models.photos import Phase
+from renovation.photos.forms import (ConfirmForm, DeletePhotoForm, EditPhotoForm, PairForm, PairPickForm,
+                                     PhotoFilterForm, UploadForm)
 from renovation.templating import render, wants_fragment
 from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 
@@ -99,6 +100,7 @@ def _photo_page(photo, status=200, **forms):
     if pair_form is None and pair is None and photo.phase == "before":
         pair_form = _pair_form(photo, formdata=None)
     return render("photos/photo.html", photo=photo, project=photo.project, pair=pair, edit_form=edit_form,
+                  neighbours=photo_gallery.gallery_neighbours(photo),
                   delete_form=forms.get("delete_form") or DeletePhotoForm(formdata=None), pair_form=pair_form,
                   unpair_form=ConfirmForm(formdata=None)), status
 
@@ -163,6 +165,38 @@ def pair(photo_id):
             flash(_("Before/after pair saved."), "success")
             return redirect(url_for("photos.show", photo_id=photo.id), code=303)
     return _photo_page(photo, 422, pair_form=form)
+
+
+@bp.route("/projects/<code>/pairing", methods=["GET", "POST"])
+@can_view
+def pairing(code):
+    """Pairing mode: tick a before and an after thumbnail, 配对, and again, on one page."""
+    project = project_list.project_by_code(code) or abort(404)
+    if not permissions.can_pair_photos(current_user, project):
+        abort(403)
+    form = _pick_form(project, formdata=None if request.method == "GET" else request.form)
+    status, paired = 200, None
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                paired = pair_photos(project, current_user, *form.chosen())
+            except PairError as error:
+                form.after.errors = [error.message]
+            else:
+                if not wants_fragment():
+                    flash(_("Before/after pair saved."), "success")
+                    return redirect(url_for("photos.pairing", code=code), code=303)
+                form, status = _pick_form(project, formdata=None), 200
+    return render("photos/pairing.html", "picker", project=project, form=form, paired=paired,
+                  pairs=photo_gallery.project_pairs(project.id)), status
+
+
+def _pick_form(project, **kwargs) -> PairPickForm:
+    form = PairPickForm(**kwargs)
+    form.set_choices(photo_gallery.unpaired_photos(project.id, Phase.BEFORE),
+                     photo_gallery.unpaired_photos(project.id, Phase.AFTER))
+    return form
 
 
 @bp.route("/photos/pairs/<int:pair_id>/delete", methods=["POST"])

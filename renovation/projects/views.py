@@ -7,6 +7,7 @@ from renovation.domain import photo_gallery, project_list
 from renovation.domain.clock import today
 from renovation.domain.history import stage_history
 from renovation.domain.stage_operations import StageConflict, StageRuleViolation, completion_changes, update_stage
+from renovation.domain.stages import STAGE_ORDER
 from renovation.projects.forms import COMPLETE_ACTION, ProjectFilterForm, StageForm, stage_formdata
 from renovation.projects.listing import criteria_from_form, list_url
 from renovation.templating import render, wants_fragment
@@ -63,7 +64,14 @@ def show(code):
         "projects/project.html", fragment if fragment in PROJECT_FRAGMENTS else None,
         project=project, history=stage_history(project.id), today=today(),
         gallery=photo_gallery.project_gallery(project.id) if fragment != "summary" else None,
+        default_upload_stage=_upload_stage(project),
     )
+
+
+def _upload_stage(project) -> str | None:
+    """The stage a photo uploaded from the project page belongs to unless the user says otherwise:
+    the one the work is at; none once every stage is done."""
+    return project.current_stage if project.current_stage in STAGE_ORDER else None
 
 
 @bp.route("/projects/<code>/stages/<key>")
