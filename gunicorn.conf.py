@@ -98,5 +98,11 @@ class SlowClientTimeoutsInOneLine(logging.Filter):
         return True
 
 
+READY_MESSAGE = "Worker ready to serve"
+
+
 def post_worker_init(worker):
+    """After the worker has loaded the app: one log line, so that tests and operators know when
+    every worker takes requests (until then the others queue behind the booted ones)."""
     worker.log.error_log.addFilter(SlowClientTimeoutsInOneLine())
+    worker.log.info("%s (pid %s)", READY_MESSAGE, worker.pid)

@@ -64,7 +64,7 @@ def test_seed_demo_loads_projects_and_four_users_who_can_log_in(app, runner):
     for username in users:
         client = app.test_client()
         assert login(client, username, DEMO_PASSWORD).status_code == 303, username
-        assert client.get("/projects").status_code == 200
+        assert client.get("/projects", follow_redirects=True).status_code == 200  # committee: to their community
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "demo.seed")) is not None
 
 

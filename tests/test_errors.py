@@ -67,14 +67,14 @@ def test_server_error_page_after_a_failed_flush(failing_app, client, role, commu
     make_user(role, role, community=community)
     client.set_cookie("lang", "en")
     login(client, role)
-    client.get("/projects")
+    client.get("/projects", follow_redirects=True)
     response = client.get("/fail")
     assert response.status_code == 500
     html = response.get_data(as_text=True)
     assert "Something went wrong on the server." in html
     if community:
         assert community in html
-    assert client.get("/projects").status_code == 200  # and the app goes on
+    assert client.get("/projects", follow_redirects=True).status_code == 200  # and the app goes on
 
 
 def test_server_error_in_the_api_is_json(failing_app, client):

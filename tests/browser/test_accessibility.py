@@ -240,11 +240,11 @@ def _open_forms(page, demo: Demo, role: str) -> list[str]:
     card = page.locator(f"#stage-{key}")
     if role in ("engineer", "admin"):
         card.locator("a[role=button]").first.click()
-        expect(card.locator("form")).to_be_visible()
+        expect(card.locator("form.stage-form")).to_be_visible()
         problems += axe_problems(page, f"{role} stage edit form")
         card.locator("select[name=status]").select_option("completed")
         card.locator("input[name=percent]").fill("50")  # completed ⇔ 100%: refused beside the field
-        card.locator("button[type=submit]").click()
+        card.locator("form.stage-form button[type=submit]:not([name=action])").click()  # 保存
         expect(card.locator(".field-error").first).to_be_visible()
         problems += axe_problems(page, f"{role} stage edit form with errors")
     for details in ("details.add-consultation", "details.raise-demand", "details.stage-photos"):
