@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from renovation.extensions import db
 from renovation.models import Photo, Stage
+from tests.browser.test_engineer_flow import log_in
 from tests.conftest import PASSWORD, days_ago, make_project, make_user
 from tests.domain.photo_samples import jpeg
 
@@ -26,12 +27,6 @@ def jiulong(app):
     return project
 
 
-def log_in(page, base):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", "engineer")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    expect(page).to_have_url(f"{base}/dashboard")
 
 
 def focused(page) -> str:
