@@ -38,6 +38,9 @@ def test_engineer_finds_project_moves_stage_and_sees_history(live_server, page, 
     page.click("header a[href='/projects']")
     expect(page).to_have_url(f"{live_server}/projects")
     page.evaluate("window.notReloaded = true")
+    # The boosted navigation swaps the page in; typing before htmx has taken up the new search
+    # form would send no live search (a flaky failure on a busy machine).
+    page.wait_for_function("() => document.querySelector('form[data-live-search]')?.['htmx-internal-data']")
 
     page.fill("input[name=q]", "九龙")
     rows = page.locator("#results tbody tr")
