@@ -124,8 +124,10 @@ def require(check):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                if request.headers.get("HX-Request") and request.method != "GET":
-                    # A write from a page whose login ended: keep the form as typed (no redirect).
+                if request.method != "GET" and request.accept_mimetypes.best != "application/json":
+                    # A write from a page whose login ended (expired, ended by an admin, or in
+                    # another tab): keep the form as typed, in place for htmx, on a page holding
+                    # the values for a full-page post; a redirect to the login would lose them.
                     from renovation.errors import session_expired
 
                     return session_expired(401)

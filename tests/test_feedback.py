@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from renovation.extensions import db
+from renovation.models import Stage
 from tests.conftest import PASSWORD, csrf_token_from, days_ago, login, make_project, make_user
 
 HX = {"HX-Request": "true"}
@@ -119,3 +121,23 @@ def test_page_language_follows_the_choice(client):
     assert '<html lang="zh-CN"' in client.get("/projects").get_data(as_text=True)
     client.post("/language", data={"language": "en", "next": "/projects"})
     assert '<html lang="en"' in client.get("/projects").get_data(as_text=True)
+
+
+def test_full_page_post_after_an_admin_ended_the_login_keeps_the_values(csrf_app, client):
+    """The session cookie and its form token are still good, but the login was ended (an admin
+    ended the user's sessions): the post is not redirected to the login page, which would lose
+    what was typed, but answered with a page holding the values, to send again after logging in."""
+    project = make_project()
+    engineer = make_user()
+    login_through_the_form(client)
+    token = csrf_token_from(client.get(f"/projects/{project.code}/stages/survey/edit").get_data(as_text=True))
+    engineer.session_epoch += 1  # what ending a user's sessions does
+    db.session.commit()
+    response = client.post(f"/projects/{project.code}/stages/survey/edit",
+                           data={**STAGE_POST, "note": "东侧管网已铺设", "csrf_token": token})
+    assert response.status_code == 401 and "Location" not in response.headers
+    html = response.get_data(as_text=True)
+    assert "登录已过期，请重新登录" in html
+    assert 'name="note" value="东侧管网已铺设"' in html and "data-fresh-token" in html
+    assert 'target="_blank"' in html and "/login?next=/login/again" in html
+    assert Stage.query.filter_by(project_id=project.id, key="survey").one().percent == 0

@@ -313,6 +313,13 @@ ROWS = [
     Row("ledger.export_demands", "GET", lambda w: "/exports/demands.csv", page()),
     Row("ledger.export_consultations", "GET", lambda w: "/exports/consultations.xlsx", page()),
 ]
+
+# A page's write sent without a login (it expired, or an admin ended it) is not redirected to the
+# login page, which would lose what was typed: it is answered 401 with the values kept (errors.py).
+for _row in ROWS:
+    if _row.method != "GET" and not _row.api and _row.expect["anonymous"] == 302:
+        _row.expect["anonymous"] = 401
+
 ROW_IDS = [f"{row.endpoint}-{row.method}" for row in ROWS]
 
 
