@@ -56,7 +56,8 @@ def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
     created, kept = [], []
     for username, role, community, name in DEMO_USERS:
         if accounts.find_user(username) is None:
-            accounts.create_user(username, password, role, community=accounts.community_named(community), display_name=name)
+            accounts.create_user(username, password, role, community=accounts.community_named(community),
+                                 display_name=name)
             created.append((username, role))
         else:
             kept.append(username)

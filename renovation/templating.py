@@ -1,9 +1,8 @@
 """Rendering helpers: whole pages or, for htmx, one named block of the same template."""
 from flask import Flask, request
 from flask_babel import get_locale
-from jinja2_fragments.flask import render_block
-
 from flask_babel import lazy_gettext as _l
+from jinja2_fragments.flask import render_block
 
 from renovation import permissions
 from renovation.domain.schedule import days_behind, lag_may_be_asked, stage_days_behind

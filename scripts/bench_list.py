@@ -56,8 +56,8 @@ def bench(url: str, label: str, projects: int) -> None:
     client.post("/login", data={"username": "bench", "password": "bench-password"})
     for path in QUERIES:
         assert client.get(path).status_code == 200, path
-        ms = timed(lambda: client.get(path))
-        fragment = timed(lambda: client.get(path, headers={"HX-Request": "true"}))
+        ms = timed(lambda path=path: client.get(path))
+        fragment = timed(lambda path=path: client.get(path, headers={"HX-Request": "true"}))
         print(f"[{label}] GET {path:45} page {ms:7.1f} ms   htmx fragment {fragment:7.1f} ms")
     headers = {"Authorization": f"Bearer {token}"}
     ms = timed(lambda: client.get("/api/v1/projects?per_page=200", headers=headers))

@@ -95,7 +95,7 @@ def write_samples(folder: Path, jobs: list[tuple]) -> list[Path]:
     """Made in worker processes: faster on several cores, and this process's resident
     high-water mark stays low (a child inherits it, which would blur its memory figure)."""
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return list(pool.map(write_sample, *zip(*[(folder, *job) for job in jobs])))
+        return list(pool.map(write_sample, *zip(*[(folder, *job) for job in jobs], strict=True)))
 
 
 # --- a scratch app -------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def seed_photos(app, count: int = 500) -> str:
         db.session.execute(sa.insert(PhotoPair), [
             {"project_id": project.id, "before_id": before.id, "after_id": after.id,
              "created_by_id": user.id, "created_at": now}
-            for before, after in list(zip(befores, afters))[:25]])
+            for before, after in list(zip(befores, afters, strict=False))[:25]])
         db.session.commit()
         return code
 

@@ -12,7 +12,8 @@ from datetime import date
 
 from openpyxl import Workbook, load_workbook
 
-HEADERS = ["项目编号", "小区名称", "所属街道", "所属社区", "楼栋数", " 户 数 ", "建筑面积（㎡）", "建成年代", "改造批次",
+HEADERS = ["项目编号", "小区名称", "所属街道", "所属社区", "楼栋数", " 户 数 ", "建筑面积（㎡）", "建成年代",
+           "改造批次",
            "总投资（万元）", "中央补助(万元)", "省级补助(万元)", "市级配套(万元)", "居民自筹(万元)", "社会资本(万元)",
            "施工单位", "监理单位", "计划开工", "计划竣工",
            "摸底调查状态", "摸底调查进度(%)", "摸底调查实际开始", "摸底调查实际完成",
@@ -35,7 +36,8 @@ def _stages(index: int) -> list:
         return ["已完成", 100, date(2025, 3, 1), date(2025, 4, 15), "进行中", 40, date(2025, 5, 6), None,
                 "未开始", 0, "未开始", 0, None, None, "未开始", 0, None]
     if index % 3 == 1:  # not started
-        return ["未开始", 0, None, None, "未开始", 0, None, None, "未开始", 0, "未开始", 0, None, None, "未开始", 0, None]
+        return ["未开始", 0, None, None, "未开始", 0, None, None, "未开始", 0, "未开始", 0, None, None,
+                "未开始", 0, None]
     return ["已完成", "100", date(2025, 2, 1), date(2025, 3, 1), "已完成", 100, date(2025, 3, 2), date(2025, 6, 30),
             "不涉及", 0, "已完成", 100, date(2025, 7, 1), date(2025, 9, 30), "进行中", "50%", date(2025, 10, 8)]
 
@@ -48,7 +50,8 @@ def programme_rows(count: int = 141) -> list[list]:
         central, city = 100 + index, 40
         rows.append([f"ZP-2025-{index + 1:03d}", f"{NAMES[index % len(NAMES)]}{index // len(NAMES) + 1}号院", street,
                      community, 3 + index % 5, 60 + index, 4000 + index * 10.5, 1980 + index % 20, "2025年第一批",
-                     central + city + 12.5, central, 12.5, city, 0, 0, "漳平市城建工程有限公司", "龙岩市建设监理有限公司",
+                     central + city + 12.5, central, 12.5, city, 0, 0,
+                     "漳平市城建工程有限公司", "龙岩市建设监理有限公司",
                      date(2025, 1, 10), date(2025, 12, 31), *_stages(index)])
     oddities = {(6, 17): "2025/3/1", (7, 17): "2025年3月2日",  # dates stored as text
                 (8, 17): 45719,  # an Excel serial without a date format: 2025-03-03

@@ -4,9 +4,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from renovation.domain import accounts
 from renovation.extensions import db
 from renovation.models import AuditEntry, Community, User
-from renovation.domain import accounts
 from tests.conftest import PASSWORD, api_token, days_ago, login, make_area, make_project, make_user
 
 
@@ -322,7 +322,8 @@ def test_too_short_password_is_refused_and_changes_nothing(app, admin_client):
     audit_before = len(audit_entries())
     response = admin_client.post(f"/admin/users/{engineer.id}/password", data={"password": "short"})
     assert response.status_code == 303
-    assert "A password has at least 8 characters." in flash_text(admin_client.get("/admin/users").get_data(as_text=True))
+    users_page = admin_client.get("/admin/users").get_data(as_text=True)
+    assert "A password has at least 8 characters." in flash_text(users_page)
     user = user_named("engineer")
     assert (user.password_hash, user.session_epoch) == (hash_before, epoch_before)
     assert len(audit_entries()) == audit_before

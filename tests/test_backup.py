@@ -69,7 +69,8 @@ def seed() -> dict:
     """Projects, photos (JPEG, HEIC), a consultation with a PDF and an image, an issued bulletin, a ledger."""
     engineer = make_user()
     first, second = make_project(), make_project("ZP-2026-002", "新华新村", "九龙社区")
-    add_photo(first, engineer, "东门 改造前.jpg", io.BytesIO(jpeg(seed=71, taken="2026:05:03 09:30:00")), "before", None)
+    taken = io.BytesIO(jpeg(seed=71, taken="2026:05:03 09:30:00"))
+    add_photo(first, engineer, "东门 改造前.jpg", taken, "before", None)
     add_photo(second, engineer, "西门.HEIC", io.BytesIO(heic(seed=72)), "during", "survey", "雨污分流管道")
     meeting = add_consultation(first, engineer, {"date": days_ago(3), "kind": "council_meeting", "topic": "加装电梯"},
                                None)

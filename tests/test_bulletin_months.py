@@ -80,7 +80,8 @@ def test_the_city_bulletin_prints_the_change_since_last_month_and_the_trend(two_
     investment = f"{float(live['investment_completed']) - float(then['investment_completed']):.2f}"
     assert investment == "35.50" and live["started"] - then["started"] == 1
     assert (f"比上月（与{cn_month(LAST_MONTH)}月调度数据相比），已开工项目增加1个，已完工项目持平，"
-            f"完工率持平，项目平均进度{signed(round(live['average_progress'] - then['average_progress'], 1), '个百分点')}，"
+            "完工率持平，项目平均进度"
+            f"{signed(round(live['average_progress'] - then['average_progress'], 1), '个百分点')}，"
             f"完成投资增加{investment}万元。") in text
     assert "各街道平均进度月度走势" in text
     # The trend: each street's average at both month ends and now, ranked like the table.
@@ -117,7 +118,8 @@ def test_a_street_bulletin_and_a_brief_show_their_own_months(two_months, enginee
     assert months["trend"][0]["values"] == [last["streets"]["菁城街道"], this["streets"]["菁城街道"],
                                             now["streets"]["菁城街道"]]
     change = round(now["streets"]["菁城街道"] - last["streets"]["菁城街道"], 1)
-    assert f"已开工项目增加1个，已完工项目持平，完工率持平，项目平均进度增加{change}个百分点，完成投资增加35.50万元" in text
+    assert ("已开工项目增加1个，已完工项目持平，完工率持平，"
+            f"项目平均进度增加{change}个百分点，完成投资增加35.50万元") in text
     assert "菁城街道平均进度月度走势" in text and fonts_are_cjk_sc(pdf_bytes(street))
 
     brief = bulletins.issue_bulletin("project", scope_named("project", project="ZP-2026-003"), engineer)

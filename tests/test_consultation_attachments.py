@@ -99,13 +99,15 @@ def test_committee_attaches_a_jpeg_sign_in_sheet_and_pdf_minutes(app, committee,
     assert served.status_code == 200 and served.data == minutes
     assert served.headers["Content-Type"] == "application/pdf"
     disposition = served.headers["Content-Disposition"]
-    assert disposition.startswith("inline") and "filename*=UTF-8''%E4%BC%9A%E8%AE%AE%E7%BA%AA%E8%A6%81.pdf" in disposition
+    assert disposition.startswith("inline")
+    assert "filename*=UTF-8''%E4%BC%9A%E8%AE%AE%E7%BA%AA%E8%A6%81.pdf" in disposition
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     # Read inline, the uploaded PDF is sandboxed: no script, not the app's origin.
     assert served.headers["Content-Security-Policy"].startswith("sandbox;")
     assert original.headers["Content-Security-Policy"].startswith("sandbox;")
     assert served.headers["ETag"] == f'"{document.sha256}-original"'
-    again = committee.get(f"/consultations/attachments/{document.id}/file", headers={"If-None-Match": served.headers["ETag"]})
+    again = committee.get(f"/consultations/attachments/{document.id}/file",
+                          headers={"If-None-Match": served.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
     again.close()
     assert get(committee, f"/consultations/attachments/{document.id}/thumbnail").status_code == 404

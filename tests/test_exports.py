@@ -31,7 +31,7 @@ def test_project_list_as_filtered_on_screen(client):
     headers = rows[0]
     assert len(rows) == 2 and rows[1][0] == "ZP-2026-002"
     assert sheet.freeze_panes == "A2" and sheet.column_dimensions["B"].width > 15
-    values = dict(zip(headers, rows[1]))
+    values = dict(zip(headers, rows[1], strict=True))
     assert values["户数"] == 120 and isinstance(values["户数"], int)
     assert values["总投资(万元)"] == 420 and isinstance(values["计划开工"], datetime)
     assert values["摸底调查状态"] == "未开始" and values["施工单位"] == "漳平市城建工程有限公司"
@@ -49,7 +49,8 @@ def test_list_pages_link_to_their_exports_with_the_filters(client):
     assert "/exports/projects.xlsx?q=%E9%93%81" in client.get("/projects?q=%E9%93%81").get_data(as_text=True) \
         or "/exports/projects.xlsx?q=铁" in client.get("/projects?q=铁").get_data(as_text=True)
     assert "/exports/demands.csv?status=pending" in client.get("/demands?status=pending").get_data(as_text=True)
-    assert "/exports/consultations.xlsx?kind=hearing" in client.get("/consultations?kind=hearing").get_data(as_text=True)
+    hearings = client.get("/consultations?kind=hearing").get_data(as_text=True)
+    assert "/exports/consultations.xlsx?kind=hearing" in hearings
     assert "/ledger/import" in client.get("/projects").get_data(as_text=True)
 
 
@@ -120,7 +121,8 @@ def test_tab_and_carriage_return_starts_and_real_numbers():
 
     from renovation.domain.spreadsheets import Table, csv_bytes, without_formula_guard, xlsx_bytes
 
-    table = Table("t", ["a", "b", "c"], [8, 8, 8], [["\t=1+1", "\r@A1", Decimal("-3.50")], ["普通文字", -2, "'已有引号"]])
+    table = Table("t", ["a", "b", "c"], [8, 8, 8],
+                  [["\t=1+1", "\r@A1", Decimal("-3.50")], ["普通文字", -2, "'已有引号"]])
     lines = list(csv.reader(io.StringIO(csv_bytes(table).decode("utf-8-sig"))))
     assert lines[1] == ["'\t=1+1", "'\r@A1", "-3.50"] and lines[2] == ["普通文字", "-2", "'已有引号"]
     assert [without_formula_guard(cell) for cell in lines[1][:2]] == ["\t=1+1", "\r@A1"]

@@ -9,8 +9,8 @@ from renovation.models import Stage
 from tests.conftest import PASSWORD, csrf_token_from, days_ago, login, make_project, make_user
 
 HX = {"HX-Request": "true"}
-STAGE_POST = {"status": "in_progress", "percent": "40", "actual_start": days_ago(3).isoformat(), "actual_end": "", "note": "管网铺设",
-              "version": "1"}
+STAGE_POST = {"status": "in_progress", "percent": "40", "actual_start": days_ago(3).isoformat(), "actual_end": "",
+              "note": "管网铺设", "version": "1"}
 
 
 def login_through_the_form(client):

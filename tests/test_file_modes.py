@@ -9,15 +9,15 @@ import pytest
 from flask_migrate import upgrade
 
 from renovation import create_app
-from renovation.domain.consultations import add_consultation
 from renovation.domain.attachments import add_attachments
+from renovation.domain.consultations import add_consultation
 from renovation.domain.photo_operations import add_photo
 from renovation.extensions import db
 from renovation.ledger.uploads import store_upload
 from renovation.storage import get_storage
 from tests.conftest import days_ago, make_project, make_user
-from tests.domain.test_attachments import pdf
 from tests.domain.photo_samples import jpeg
+from tests.domain.test_attachments import pdf
 
 
 @pytest.fixture

@@ -38,8 +38,18 @@ from renovation import create_app
 from renovation.domain import accounts
 from renovation.domain.clock import today
 from renovation.extensions import db
-from renovation.models import (ApiToken, Bulletin, Consultation, ConsultationAttachment, Demand, Photo, PhotoPair, Project,
-                               Stage, User)
+from renovation.models import (
+    ApiToken,
+    Bulletin,
+    Consultation,
+    ConsultationAttachment,
+    Demand,
+    Photo,
+    PhotoPair,
+    Project,
+    Stage,
+    User,
+)
 from tests.conftest import PASSWORD, _empty_tables, api_token, login, make_user
 from tests.domain.photo_samples import jpeg
 from tests.test_security_headers import assert_protected
@@ -71,7 +81,8 @@ NOT_USER_TEXT = {
     "photo.stage_key": "a stage key", "photo.phase": "one of the phases", "photo.sha256": "a hash",
     "photo.content_type": "found by decoding the image", "photo.taken_at_source": "chosen by the app",
     "stage.key": "a stage key", "stage.status": "one of the statuses",
-    "stage.lag_reason": "one of the lag reasons, checked by stage_rules.lag_errors", "stage_event.stage_key": "a stage key",
+    "stage.lag_reason": "one of the lag reasons, checked by stage_rules.lag_errors",
+    "stage_event.stage_key": "a stage key",
     "consultation_attachment.kind": "one of the kinds", "consultation_attachment.content_type": "found by decoding",
     "consultation_attachment.sha256": "a hash",
     "demand.category": "one of the categories", "demand.status": "one of the statuses",
@@ -123,8 +134,9 @@ def _all_field_names(forms) -> set[str]:
 def _ledger(rows: list[list]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["项目编号", "小区名称", "所属街道", "所属社区", "户数", "改造批次", "施工单位", "监理单位", "责任工程师",
-                  "计划开工", "计划竣工", "摸底调查状态", "摸底调查进度(%)", "摸底调查实际开始", "摸底调查备注"])
+    sheet.append(["项目编号", "小区名称", "所属街道", "所属社区", "户数", "改造批次", "施工单位", "监理单位",
+                  "责任工程师", "计划开工", "计划竣工", "摸底调查状态", "摸底调查进度(%)", "摸底调查实际开始",
+                  "摸底调查备注"])
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()

@@ -56,7 +56,8 @@ def test_upload_preview_and_import(client, engineer):
     response = client.post(response.headers["Location"], data={"fingerprint": fingerprint_in(page)})
     assert response.status_code == 303 and response.headers["Location"].endswith("/projects")
     assert count_projects() == 141
-    assert db.session.scalar(sa.select(AuditEntry.details).where(AuditEntry.action == "ledger.import"))["created"] == 141
+    details = db.session.scalar(sa.select(AuditEntry.details).where(AuditEntry.action == "ledger.import"))
+    assert details["created"] == 141
 
 
 def test_a_stale_preview_is_refused(client, engineer):

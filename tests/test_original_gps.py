@@ -35,7 +35,9 @@ def opened(data: bytes) -> Image.Image:
 
 
 def reader(role: str, engineer):
-    return engineer if role == "engineer" else make_user(role, role, community="铁路社区" if role == "committee" else None)
+    if role == "engineer":
+        return engineer
+    return make_user(role, role, community="铁路社区" if role == "committee" else None)
 
 
 def fetch(app, via: str, user, photo_id: int, **headers):

@@ -24,7 +24,7 @@ from werkzeug.test import encode_multipart
 from renovation.domain.photo_operations import delete_photo
 from renovation.extensions import db
 from renovation.models import Photo, User
-from tests.conftest import count_statements, api_token, make_project, make_user
+from tests.conftest import api_token, count_statements, make_project, make_user
 from tests.test_permissions import database_state
 
 pillow_heif.register_heif_opener()
@@ -604,7 +604,8 @@ def test_delete_through_the_api_is_soft_audited_and_refused_to_another_community
     outsider = {"Authorization": f"Bearer {outsider_token}"}
     assert client.delete(f"/api/v1/photos/{photo_id}", headers=outsider).status_code == 403
     assert client.post(f"/api/v1/projects/{CODE}/photos", headers=outsider,
-                       data={"phase": "after", "file": (io.BytesIO(jpeg(colour=(1, 2, 3))), "b.jpg")}).status_code == 403
+                       data={"phase": "after", "file": (io.BytesIO(jpeg(colour=(1, 2, 3))), "b.jpg")},
+                       ).status_code == 403
     assert db.session.get(Photo, photo_id).deleted_at is None
 
     response = client.delete(f"/api/v1/photos/{photo_id}", json={"reason": "拍错了"},
@@ -612,5 +613,7 @@ def test_delete_through_the_api_is_soft_audited_and_refused_to_another_community
     assert response.status_code == 204
     db.session.expire_all()
     assert db.session.get(Photo, photo_id).deleted_at is not None
-    assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "photo.delete")).details["reason"] == "拍错了"
-    assert client.get(f"/api/v1/photos/{photo_id}", headers={"Authorization": f"Bearer {engineer_token}"}).status_code == 404
+    deletion = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "photo.delete"))
+    assert deletion.details["reason"] == "拍错了"
+    engineer_headers = {"Authorization": f"Bearer {engineer_token}"}
+    assert client.get(f"/api/v1/photos/{photo_id}", headers=engineer_headers).status_code == 404

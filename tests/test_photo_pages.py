@@ -173,7 +173,8 @@ def test_committee_of_another_community_cannot_upload_or_delete(app, client, pro
     assert upload(client, [(jpeg(seed=6), "x.jpg")]).status_code == 403
     assert upload(client, [(jpeg(seed=6), "x.jpg")], headers=HX).status_code == 403
     assert client.post(f"/photos/{photo.id}/delete", data={"reason": ""}).status_code == 403
-    assert client.post(f"/photos/{photo.id}/edit", data={"phase": "after", "stage": "", "caption": "x"}).status_code == 403
+    edit = {"phase": "after", "stage": "", "caption": "x"}
+    assert client.post(f"/photos/{photo.id}/edit", data=edit).status_code == 403
     assert [(p.id, p.deleted_at, p.phase) for p in photos()] == [(photo.id, None, "before")]
     assert stored_files(app) == files_before
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == audit_before
@@ -361,7 +362,8 @@ def _many_photos(project, count: int, tag: str = "") -> None:
     stages = [None, "survey", "rain_sewage", "facade"]
     db.session.add_all(Photo(
         project_id=project.id, stage_key=stages[n % 4], phase=("before", "during", "after")[n % 3],
-        caption=f"照片{n}", sha256=f"{tag}{n:063x}"[:64] if tag else f"{n:064x}", content_type="image/jpeg", original_filename=f"{n}.jpg",
+        caption=f"照片{n}", sha256=f"{tag}{n:063x}"[:64] if tag else f"{n:064x}", content_type="image/jpeg",
+        original_filename=f"{n}.jpg",
         width=4000, height=3000, byte_size=1000, taken_at=now - timedelta(minutes=n), taken_at_source="exif",
         camera_model="", uploaded_by_id=uploaders[n % 3].id, uploaded_at=now,
     ) for n in range(count))

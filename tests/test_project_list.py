@@ -13,7 +13,7 @@ from renovation.domain.schedule import days_behind
 from renovation.domain.stages import DONE, STAGE_ORDER
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
-from tests.conftest import count_statements, api_token, login, make_project, make_user
+from tests.conftest import api_token, count_statements, login, make_project, make_user
 
 ROW_CODE = re.compile(r'<tr[^>]*>\s*<td[^>]*>\s*<a href="/projects/([^"]+)"')
 
@@ -205,7 +205,8 @@ def test_sort_by_schedule_is_by_days_behind(forty, descending):
 
 def test_sort_links_toggle_the_direction_and_keep_filters(forty):
     html = get(forty, "q=宿舍&sort=households&dir=desc").get_data(as_text=True)
-    links = dict(re.findall(r'<a href="(/projects\?[^"]*)"\s+hx-get="[^"]*" hx-target="#results" hx-push-url="true">([^<▲▼]+)', html))
+    links = dict(re.findall(r'<a href="(/projects\?[^"]*)"\s+hx-get="[^"]*" hx-target="#results" '
+                            r'hx-push-url="true">([^<▲▼]+)', html))
     by_label = {label.strip(): parse_qs(urlsplit(href.replace("&amp;", "&")).query) for href, label in links.items()}
     assert by_label["Households"] == {"q": ["宿舍"], "sort": ["households"]}  # desc → asc
     assert by_label["Compound"] == {"q": ["宿舍"], "sort": ["compound"]}

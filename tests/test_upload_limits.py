@@ -48,8 +48,8 @@ def engineer_client(client, app):
 
 
 def _consultation_url(app) -> str:
-    from renovation.models import Project, User
     from renovation.extensions import db
+    from renovation.models import Project, User
 
     project = db.session.query(Project).one()
     consultation = add_consultation(project, db.session.query(User).one(),

@@ -19,6 +19,6 @@ class TokenForm(FlaskForm):
     name = StringField(_l("Name (what the token is for)"),
                        validators=[DataRequired(_l("Name the token, e.g. the program that uses it.")),
                                    Length(max=TOKEN_NAME_MAX)])
-    scope = SelectField(_l("Access"), choices=[SelectChoice(scope.value, label) for scope, label in TOKEN_SCOPE_LABELS.items()],
-                        default=TokenScope.READ.value)
+    scope = SelectField(_l("Access"), default=TokenScope.READ.value,
+                        choices=[SelectChoice(scope.value, label) for scope, label in TOKEN_SCOPE_LABELS.items()])
     expires_in_days = SelectField(_l("Expires"), choices=EXPIRY_CHOICES, coerce=int, default=90)

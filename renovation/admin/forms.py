@@ -1,11 +1,10 @@
 """Forms of the user administration."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectChoice, PasswordField, SelectField, StringField
+from wtforms import DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from renovation.date_fields import plausible_date
-
 from renovation.models.users import ROLE_LABELS
 
 

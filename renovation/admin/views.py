@@ -2,19 +2,19 @@
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import SelectChoice
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from renovation import permissions
+from renovation.account.shown_once import render_shown_once
 from renovation.admin.forms import AuditFilterForm, ConfirmForm, PasswordResetForm, UserForm
 from renovation.domain import accounts, audit
 from renovation.domain import audit_log as audit_reading
-from renovation.list_links import list_url
-from renovation.extensions import db
-from renovation.models import Community, User
-from renovation.account.shown_once import render_shown_once
 from renovation.domain.clock import utcnow
+from renovation.extensions import db
+from renovation.list_links import list_url
+from renovation.models import Community, User
 from renovation.templating import render
 
 bp = Blueprint("admin", __name__)
@@ -90,7 +90,8 @@ def toggle_active(user_id):
         flash(str(error.message), "error")
         return redirect(url_for("admin.users"), code=303)
     db.session.commit()
-    flash(_("%(name)s enabled.", name=user.username) if user.active else _("%(name)s disabled.", name=user.username), "success")
+    done = _("%(name)s enabled.", name=user.username) if user.active else _("%(name)s disabled.", name=user.username)
+    flash(done, "success")
     return redirect(url_for("admin.users"), code=303)
 
 

@@ -3,8 +3,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, jsonify, make_response, redirect, request, session, url_for
-from flask_babel import gettext as _
 from flask_babel import format_timedelta
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 

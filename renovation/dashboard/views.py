@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from renovation import permissions
 from renovation.domain.clock import today
 from renovation.domain.dashboard import dashboard
-from renovation.domain.svg_charts import line_chart, stack
 from renovation.domain.stages import STAGE_ORDER, Status
+from renovation.domain.svg_charts import line_chart, stack
 
 bp = Blueprint("dashboard", __name__)
 

@@ -5,7 +5,6 @@ from renovation.domain.clock import utcnow
 from renovation.extensions import db
 from renovation.models import AuditEntry
 
-
 # What each action code means, for the audit log page.
 ACTION_LABELS = {
     "stage.update": _l("Stage updated"),

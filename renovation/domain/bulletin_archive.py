@@ -6,11 +6,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from renovation.domain.render_lease import render_lease
 from renovation.domain.clock import utcnow
+from renovation.domain.render_lease import render_lease
 from renovation.extensions import db
 from renovation.models import Bulletin, RenderStatus
-
 
 # Rendering starts within seconds when a worker runs: a longer wait suggests that none does.
 QUEUE_NOTICE_AFTER = timedelta(minutes=1)

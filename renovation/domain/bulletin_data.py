@@ -21,7 +21,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from renovation.domain import demands
 from renovation.domain.bulletin_photos import pairs_data
 from renovation.domain.schedule import days_behind, stage_deadline, worst_stage
-from renovation.domain.stages import DONE, STAGE_ORDER, STARTED_STATUSES, Status, StageKey
+from renovation.domain.stages import DONE, STAGE_ORDER, STARTED_STATUSES, StageKey, Status
 from renovation.extensions import db
 from renovation.models import Community, Compound, Consultation, Project, Street, Vote
 

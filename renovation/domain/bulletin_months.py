@@ -10,9 +10,15 @@ reads. Every value is None when there is no snapshot, and nothing about months i
 from datetime import date
 
 from renovation.domain.programme_figures import street_sums
-from renovation.domain.snapshot_changes import (SNAPSHOT_KEYS, baseline_month, changes,
-                                                project_progress_by_month, recent_months,
-                                                street_sums_by_month, trends)
+from renovation.domain.snapshot_changes import (
+    SNAPSHOT_KEYS,
+    baseline_month,
+    changes,
+    project_progress_by_month,
+    recent_months,
+    street_sums_by_month,
+    trends,
+)
 from renovation.domain.snapshots import month_of
 
 TREND_MONTHS = 6  # snapshot months a bulletin's trend shows, before today's point

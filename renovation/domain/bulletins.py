@@ -28,8 +28,8 @@ from renovation.domain import audit
 from renovation.domain.bulletin_brief_data import project_data
 from renovation.domain.bulletin_data import area_data
 from renovation.domain.bulletin_months import area_months, project_months
-from renovation.domain.bulletin_photos import MAX_PAIRS
 from renovation.domain.bulletin_pdf import check_fonts, render_pdf
+from renovation.domain.bulletin_photos import MAX_PAIRS
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
 from renovation.domain.render_lease import Lease, held_by, render_lease

@@ -13,11 +13,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain import votes
 from renovation.domain.audit import record
 from renovation.domain.clock import utcnow
 from renovation.domain.date_range import implausible_date_message
+from renovation.domain.paging import Page, count_and_clamp
 from renovation.extensions import db
 from renovation.models import Community, Compound, Consultation, Project, Vote
 

@@ -10,12 +10,24 @@ from sqlalchemy import select
 from renovation.domain import demands
 from renovation.domain.activity import recent_activity
 from renovation.domain.bulletin_archive import issued_bulletins
-from renovation.domain.programme_figures import (add_up, current_stage_counts, overview_from_sums,
-                                                 stage_status_counts, street_sums, street_table)
+from renovation.domain.programme_figures import (
+    add_up,
+    current_stage_counts,
+    overview_from_sums,
+    stage_status_counts,
+    street_sums,
+    street_table,
+)
 from renovation.domain.project_list import ProjectFilter, find_projects
 from renovation.domain.schedule import days_behind, worst_stage
-from renovation.domain.snapshot_changes import (baseline_month, changes, project_movers, recent_months,
-                                                street_sums_by_month, trends)
+from renovation.domain.snapshot_changes import (
+    baseline_month,
+    changes,
+    project_movers,
+    recent_months,
+    street_sums_by_month,
+    trends,
+)
 from renovation.domain.snapshots import month_of
 from renovation.extensions import db
 from renovation.models import Stage

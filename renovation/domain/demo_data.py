@@ -78,12 +78,12 @@ def seed(projects: int = 141, seed_value: int = 20261127, today: date | None = N
     compound_ids = range(first_compound, first_compound + len(plan))
     compound_rows = [
         {"id": compound_id, "name": name, "community_id": communities[community]}
-        for (name, community, _), compound_id in zip(plan, compound_ids)
+        for (name, community, _), compound_id in zip(plan, compound_ids, strict=True)
     ]
     db.session.execute(insert(Compound), compound_rows)
     project_rows, stage_rows_by_code = [], {}
     counters: dict[int, int] = {}
-    for (name, _community, year_built), compound_id in zip(plan, compound_ids):
+    for (_name, _community, year_built), compound_id in zip(plan, compound_ids, strict=True):
         batch, start = _batch_and_start(rng, today)
         counters[start.year] = counters.get(start.year, 0) + 1
         code = f"ZP-{start.year}-{counters[start.year]:03d}"
@@ -92,12 +92,12 @@ def seed(projects: int = 141, seed_value: int = 20261127, today: date | None = N
         stage_rows_by_code[code] = stages
     first_project = next_id(Project)
     project_ids = range(first_project, first_project + len(project_rows))
-    for row, project_id in zip(project_rows, project_ids):
+    for row, project_id in zip(project_rows, project_ids, strict=True):
         row["id"] = project_id
     db.session.execute(insert(Project), project_rows)
     stage_rows = [
         {**_stage_row(state), "project_id": project_id, "position": position, "version": 1}
-        for row, project_id in zip(project_rows, project_ids)
+        for row, project_id in zip(project_rows, project_ids, strict=True)
         for position, state in enumerate(stage_rows_by_code[row["code"]])
     ]
     db.session.execute(insert(Stage), stage_rows)
@@ -143,13 +143,18 @@ def _project_plan(count: int, rng: random.Random, communities: dict) -> list[tup
     return plan
 
 
-def _batch_and_start(rng: random.Random, today: date) -> tuple[str, date]:
-    """The planned start, and the batch it belongs to (first or second half of its year)."""
-    draw = rng.random()
+def _days_back(draw: float) -> tuple[int, int]:
+    """The range of days before today (earliest, latest) of the batch a draw in [0, 1) falls in."""
     for share, earliest, latest in BATCHES:
         if draw < share:
-            break
+            return earliest, latest
         draw -= share
+    return BATCHES[-1][1], BATCHES[-1][2]
+
+
+def _batch_and_start(rng: random.Random, today: date) -> tuple[str, date]:
+    """The planned start, and the batch it belongs to (first or second half of its year)."""
+    earliest, latest = _days_back(rng.random())
     start = today - timedelta(days=rng.randint(latest, earliest))
     return f"{start.year}年{BATCH_NAMES[1 if start.month <= 6 else 2]}", start
 
@@ -175,11 +180,13 @@ def _stages(rng: random.Random, start: date, today: date) -> list[StageState]:
         actual_start = planned_start + timedelta(days=rng.randint(-5, 15))
         actual_end = planned_end + timedelta(days=rng.randint(-10, 20))
         if actual_end <= reached and _may_complete(key, states):
-            states[key] = StageState(key=key, status=Status.COMPLETED, percent=100, actual_start=min(actual_start, actual_end), actual_end=actual_end, **plan)
+            states[key] = StageState(key=key, status=Status.COMPLETED, percent=100,
+                                     actual_start=min(actual_start, actual_end), actual_end=actual_end, **plan)
         elif actual_start <= reached and _may_start(key, states):
             span = max((planned_end - planned_start).days, 1)
             percent = min(max(round(100 * (reached - actual_start).days / span), 5), 95)
-            states[key] = StageState(key=key, status=Status.IN_PROGRESS, percent=percent, actual_start=actual_start, **plan)
+            states[key] = StageState(key=key, status=Status.IN_PROGRESS, percent=percent,
+                                     actual_start=actual_start, **plan)
         else:
             states[key] = StageState(key=key, **plan)
     if rng.random() < 0.08:
@@ -216,7 +223,8 @@ def _facts(rng, code, compound_id, batch, start, year_built, stages, now) -> dic
     households = rng.randint(48, 620)
     total = Decimal(households) * Decimal(rng.randint(9000, 16000)) / Decimal(10000)
     shares = {"central": 0.45, "provincial": 0.1, "city": 0.3, "residents": 0.05, "social": 0.1}
-    budget = {f"budget_{source}": (total * Decimal(share)).quantize(Decimal("0.01")) for source, share in shares.items()}
+    budget = {f"budget_{source}": (total * Decimal(share)).quantize(Decimal("0.01"))
+              for source, share in shares.items()}
     progress = overall_progress(stages)
     return {
         "code": code,

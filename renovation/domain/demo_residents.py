@@ -132,7 +132,8 @@ def _demand(rng, today, project, raised_on, consultation_id, rows, ids) -> None:
         status = "resolved" if draw < 0.78 or draw >= 0.86 else "declined"
     else:
         status = rng.choice(("pending", "in_progress", "in_progress"))
-    closed_on = min(raised_on + timedelta(days=rng.randint(2, 20)), today) if status in ("resolved", "declined") else None
+    closed = status in ("resolved", "declined")
+    closed_on = min(raised_on + timedelta(days=rng.randint(2, 20)), today) if closed else None
     demand_id = _take(ids, Demand)
     raised_at = datetime.combine(raised_on, time(3, 0))
     rows["demands"].append({

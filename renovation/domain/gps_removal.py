@@ -8,7 +8,8 @@ the very same bytes. In the TIFF block the GPSInfo entry leaves IFD0 (the later 
 up, the count drops by one) and the GPS directory and its values are overwritten with zeros.
 
 XMP can repeat the position (``exif:GPSLatitude``): a JPEG's XMP segment that mentions GPS is
-dropped, and so is a second EXIF segment (readers take the first); in another format such XMP cannot be removed without rebuilding the container, so
+dropped, and so is a second EXIF segment (readers take the first); in another format such XMP
+cannot be removed without rebuilding the container, so
 :func:`without_gps` answers None and the caller sends the display JPEG instead (it carries no
 metadata). It answers None too whenever the EXIF block cannot be found exactly once or is
 malformed: never a best guess.

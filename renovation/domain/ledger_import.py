@@ -29,8 +29,14 @@ from renovation.domain.ledger_cells import CellError, is_blank, parse_cell
 from renovation.domain.ledger_columns import BY_FIELD, HeaderMatch, column_letter
 from renovation.domain.ledger_limits import Deadline, LedgerLimits, current_limits
 from renovation.domain.ledger_reader import PROGRESS_EVERY, LedgerSheet, read_ledger
-from renovation.domain.ledger_values import (BUDGET_SOURCES, NEW_PROJECT, blank_value, comparable, existing_ledger,
-                                             known_places)
+from renovation.domain.ledger_values import (
+    BUDGET_SOURCES,
+    NEW_PROJECT,
+    blank_value,
+    comparable,
+    existing_ledger,
+    known_places,
+)
 from renovation.domain.messages import with_values
 from renovation.domain.stage_rules import StageState, stage_errors
 from renovation.domain.stages import STAGE_ORDER

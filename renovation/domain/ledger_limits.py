@@ -93,8 +93,9 @@ class Deadline:
     def check(self) -> None:
         """Refuse the file once its time is up."""
         if time.monotonic() > self.ends:
-            raise LedgerFileError(with_values(_l("Reading this ledger took longer than %(seconds)d seconds, so it was stopped. Split it into "
-                "smaller files or remove unneeded sheets, formatting and merged cells."), seconds=self.seconds))
+            raise LedgerFileError(with_values(
+                _l("Reading this ledger took longer than %(seconds)d seconds, so it was stopped. Split it into "
+                   "smaller files or remove unneeded sheets, formatting and merged cells."), seconds=self.seconds))
 
 
 def check_workbook(source, limits: LedgerLimits, deadline: Deadline | None = None) -> WorkbookShape:
@@ -105,7 +106,8 @@ def check_workbook(source, limits: LedgerLimits, deadline: Deadline | None = Non
     deadline = deadline or Deadline(limits.seconds)
     size = _size(source)
     if size > limits.max_bytes:
-        raise LedgerFileError(with_values(_l("The file is %(size).1f MB; a ledger may be at most %(max)d MB."), size=size / MEGABYTE, max=limits.max_bytes // MEGABYTE))
+        raise LedgerFileError(with_values(_l("The file is %(size).1f MB; a ledger may be at most %(max)d MB."),
+                                          size=size / MEGABYTE, max=limits.max_bytes // MEGABYTE))
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
@@ -137,15 +139,17 @@ def _size(source) -> int:
 
 
 def _too_big(limits: LedgerLimits) -> LedgerFileError:
-    return LedgerFileError(with_values(_l("This workbook unpacks to more than %(max)d MB, far more than a ledger needs: it may be a damaged or "
-        "hostile file. Copy the ledger's cells into a new workbook, save it as .xlsx and try again."), max=limits.max_uncompressed_bytes // MEGABYTE))
+    return LedgerFileError(with_values(
+        _l("This workbook unpacks to more than %(max)d MB, far more than a ledger needs: it may be a damaged or "
+           "hostile file. Copy the ledger's cells into a new workbook, save it as .xlsx and try again."),
+        max=limits.max_uncompressed_bytes // MEGABYTE))
 
 
 def _check_directory(parts, limits: LedgerLimits) -> None:
     """The zip's own directory: how many parts, how they are compressed, what they unpack to."""
     if len(parts) > MAX_PARTS:
-        raise LedgerFileError(with_values(_l("This workbook has %(count)d parts; a ledger has far fewer. Copy its cells into "
-                                 "a new workbook and try again."), count=len(parts)))
+        raise LedgerFileError(with_values(_l("This workbook has %(count)d parts; a ledger has far fewer. Copy its "
+                                             "cells into a new workbook and try again."), count=len(parts)))
     if any(part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for part in parts):
         raise LedgerFileError(NOT_A_WORKBOOK)  # Excel only deflates; other methods inflate unbounded
     if sum(part.file_size for part in parts) > limits.max_uncompressed_bytes:
@@ -182,8 +186,10 @@ def _scan_part(archive, part, limits: LedgerLimits, deadline: Deadline, shape: W
                     cells += _cells_covered(found.group(1).decode())
             _check_sheet(rows, merged, cells, limits)
             if texts > limits.max_rows * TEXTS_PER_ROW:
-                raise LedgerFileError(with_values(_l("This workbook holds more than %(max)d different texts, far more than a ledger of at most "
-                    "%(rows)d projects. Copy the ledger's cells into a new workbook and try again."), max=limits.max_rows * TEXTS_PER_ROW, rows=limits.max_rows))
+                raise LedgerFileError(with_values(
+                    _l("This workbook holds more than %(max)d different texts, far more than a ledger of at most "
+                       "%(rows)d projects. Copy the ledger's cells into a new workbook and try again."),
+                    max=limits.max_rows * TEXTS_PER_ROW, rows=limits.max_rows))
             tail = buffer[cut:]  # what lies across the chunk's end, looked at again with the next one
             deadline.check()
             if final:
@@ -199,11 +205,14 @@ def _cells_covered(ref: str) -> int:
 
 def _check_sheet(rows: int, merged: int, cells: int, limits: LedgerLimits) -> None:
     if rows > limits.max_rows + 1000:  # room for title rows, the header and blank or formatted rows
-        raise LedgerFileError(with_values(_l("A sheet of this workbook has more than %(max)d rows; a ledger may have at most "
-                                 "%(max)d projects. Split it into several files."), max=limits.max_rows))
+        raise LedgerFileError(with_values(_l("A sheet of this workbook has more than %(max)d rows; a ledger may have "
+                                             "at most %(max)d projects. Split it into several files."),
+                                          max=limits.max_rows))
     if merged > limits.max_merged_ranges:
-        raise LedgerFileError(with_values(_l("A sheet of this workbook has more than %(max)d merged ranges, more than a ledger can have. Unmerge "
-            "the cells (select all, then unmerge) and try again."), max=limits.max_merged_ranges))
+        raise LedgerFileError(with_values(
+            _l("A sheet of this workbook has more than %(max)d merged ranges, more than a ledger can have. Unmerge "
+               "the cells (select all, then unmerge) and try again."), max=limits.max_merged_ranges))
     if cells > limits.max_merged_cells:
-        raise LedgerFileError(with_values(_l("The merged ranges of a sheet of this workbook cover more than %(max)d cells, more than a ledger can "
-            "have. Unmerge the cells (select all, then unmerge) and try again."), max=limits.max_merged_cells))
+        raise LedgerFileError(with_values(
+            _l("The merged ranges of a sheet of this workbook cover more than %(max)d cells, more than a ledger can "
+               "have. Unmerge the cells (select all, then unmerge) and try again."), max=limits.max_merged_cells))

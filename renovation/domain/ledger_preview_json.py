@@ -30,7 +30,8 @@ def encode_value(value):
         return {"date": value.isoformat()}
     if isinstance(value, MessageWithValues) and value.msgid is not None:
         return {"msgid": value.msgid, "params": {name: encode_value(param) for name, param in value.values.items()}}
-    if isinstance(value, LazyString) and len(value._args) == 1 and isinstance(value._args[0], str) and not value._kwargs:
+    if isinstance(value, LazyString) and (len(value._args) == 1 and isinstance(value._args[0], str)
+                                          and not value._kwargs):
         return {"msgid": value._args[0], "params": {}}
     return str(value)
 

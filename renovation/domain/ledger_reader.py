@@ -21,9 +21,15 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from renovation.domain.ledger_cells import is_blank
 from renovation.domain.ledger_columns import HeaderMatch, match_headers
+from renovation.domain.ledger_limits import (
+    NOT_A_WORKBOOK,
+    Deadline,
+    LedgerFileError,
+    LedgerLimits,
+    check_workbook,
+    current_limits,
+)
 from renovation.domain.messages import with_values
-from renovation.domain.ledger_limits import (NOT_A_WORKBOOK, Deadline, LedgerFileError, LedgerLimits, check_workbook,
-                                             current_limits)
 
 HEADER_SEARCH_ROWS = 30  # title rows, notes and blank rows above the header
 MAX_COLUMNS = 256  # a ledger has about 60; Excel allows 16,384
@@ -72,8 +78,8 @@ def read_ledger(source, limits: LedgerLimits | None = None, deadline: Deadline |
         raise LedgerFileError(NOT_A_WORKBOOK) from None
     finally:
         workbook.close()
-    raise LedgerFileError(with_values(_l("No header row with 项目编号 was found in the first %(num)d rows of any sheet."),
-                                      num=HEADER_SEARCH_ROWS))
+    raise LedgerFileError(with_values(
+        _l("No header row with 项目编号 was found in the first %(num)d rows of any sheet."), num=HEADER_SEARCH_ROWS))
 
 
 @dataclass
@@ -85,7 +91,9 @@ class _Bounds:
 
     def check(self, number: int, data_rows: int) -> None:
         if data_rows > self.limits.max_rows:
-            raise LedgerFileError(with_values(_l("The ledger has more than %(max)d project rows. Split it into several files."), max=self.limits.max_rows))
+            raise LedgerFileError(with_values(
+                _l("The ledger has more than %(max)d project rows. Split it into several files."),
+                max=self.limits.max_rows))
         if number % PROGRESS_EVERY == 0:
             self.deadline.check()
             if self.progress:

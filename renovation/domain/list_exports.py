@@ -21,8 +21,14 @@ from renovation.domain.spreadsheets import Table
 from renovation.domain.stages import DONE, Status
 from renovation.extensions import db
 from renovation.models import Stage
-from renovation.models.consultations import (CATEGORY_LABELS, DEMAND_STATUS_LABELS, KIND_LABELS,
-                                             ConsultationKind, DemandCategory, DemandStatus)
+from renovation.models.consultations import (
+    CATEGORY_LABELS,
+    DEMAND_STATUS_LABELS,
+    KIND_LABELS,
+    ConsultationKind,
+    DemandCategory,
+    DemandStatus,
+)
 
 MAX_ROWS = 100_000  # far above the programme's size; a bound, not a page
 LEDGER_TITLE = "项目台账"

@@ -71,7 +71,7 @@ def street_sums(today: date) -> list[dict]:
         .outerjoin(started, started.c.project_id == Project.id)
         .group_by(Street.id, Street.name).order_by(Street.name)
     ).all()
-    return [{"id": row[0], "name": row[1], **dict(zip(SUMS, _plain(row[2:])))} for row in rows]
+    return [{"id": row[0], "name": row[1], **dict(zip(SUMS, _plain(row[2:]), strict=True))} for row in rows]
 
 
 def _plain(values) -> list:

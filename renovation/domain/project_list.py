@@ -6,8 +6,8 @@ from sqlalchemy import Select, case, select
 from sqlalchemy.orm import contains_eager
 
 from renovation.domain.paging import Page, count_and_clamp
-from renovation.domain.text_search import matches_all_words
 from renovation.domain.stages import DONE, STAGE_ORDER, STARTED_STATUSES, StageKey, Status
+from renovation.domain.text_search import matches_all_words
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
 

@@ -12,14 +12,14 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from renovation.domain.date_range import implausible_date_message
-from renovation.domain.schedule import stage_days_behind
 from renovation.domain.messages import lazy_text, with_values
+from renovation.domain.schedule import stage_days_behind
 from renovation.domain.stages import (
     CONSTRUCTION_STAGES,
     MAY_BE_NOT_APPLICABLE,
-    LagReason,
     STAGE_ORDER,
     STARTED_STATUSES,
+    LagReason,
     StageKey,
     Status,
     stage_label,

@@ -17,8 +17,13 @@ from flask_babel import lazy_gettext as _l
 from renovation.domain.clock import today
 from renovation.domain.ledger_import import LedgerPreview, preview_ledger
 from renovation.domain.ledger_limits import LedgerFileError, check_workbook, current_limits
-from renovation.domain.ledger_preview_json import (error_to_json, is_refusal, preview_from_json, preview_to_json,
-                                                   refusal_from_json)
+from renovation.domain.ledger_preview_json import (
+    error_to_json,
+    is_refusal,
+    preview_from_json,
+    preview_to_json,
+    refusal_from_json,
+)
 from renovation.ledger.uploads import storage, upload_path
 from renovation.tasks import enqueue
 

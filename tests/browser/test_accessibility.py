@@ -27,8 +27,17 @@ from werkzeug.serving import make_server
 from renovation import create_app
 from renovation.domain.stages import STAGE_ORDER
 from renovation.extensions import db
-from renovation.models import (ApiToken, Bulletin, Compound, Consultation, ConsultationAttachment, Demand, PhotoPair,
-                               Project, User)
+from renovation.models import (
+    ApiToken,
+    Bulletin,
+    Compound,
+    Consultation,
+    ConsultationAttachment,
+    Demand,
+    PhotoPair,
+    Project,
+    User,
+)
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import PASSWORD, _empty_tables
 from tests.domain.photo_samples import jpeg

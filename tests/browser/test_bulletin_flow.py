@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from renovation.extensions import db
 from renovation.models import Bulletin
-from tests.bulletin_samples import add_pair, programme
 from tests.browser.test_engineer_flow import log_in
+from tests.bulletin_samples import add_pair, programme
 from tests.conftest import PASSWORD, make_user
 from tests.worker_process import queue_jobs_into, worker_process
 

@@ -90,7 +90,8 @@ def test_offline_upload_fails_beside_the_form_and_is_retried(live_server, page, 
     feedback = form.locator(".htmx-feedback")
     expect(feedback).to_contain_text("网络连接失败")
     expect(feedback).to_be_focused()
-    assert feedback.evaluate("box => { const r = box.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
+    assert feedback.evaluate("box => { const r = box.getBoundingClientRect();"
+                             " return r.top >= 0 && r.bottom <= innerHeight; }")
     expect(page.locator("#flash .flash-error")).to_have_count(0)  # not in the banner at the top
 
     page.context.set_offline(False)

@@ -2,13 +2,20 @@
 from datetime import timedelta
 
 import pytest
-from flask_babel import force_locale
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from renovation.domain import demands
 from renovation.domain.clock import today
-from renovation.domain.demands import (DemandConflict, DemandFilter, DemandRuleViolation, change_demand,
-                                       days_overdue, figures, raise_demand)
+from renovation.domain.demands import (
+    DemandConflict,
+    DemandFilter,
+    DemandRuleViolation,
+    change_demand,
+    days_overdue,
+    figures,
+    raise_demand,
+)
 from renovation.extensions import db
 from renovation.models import AuditEntry
 from renovation.models.consultations import Consultation, Demand, DemandEvent
@@ -97,7 +104,8 @@ def test_closing_needs_its_text(project, committee, start, status, field):
     assert demand.status == status
 
 
-@pytest.mark.parametrize("final, text", [("resolved", {"response": "已解决"}), ("declined", {"reason": "不在改造范围"})])
+@pytest.mark.parametrize("final, text", [("resolved", {"response": "已解决"}),
+                                         ("declined", {"reason": "不在改造范围"})])
 @pytest.mark.parametrize("attempt", [{"status": "pending"}, {"status": "in_progress"}, {"assignee": "李工"}])
 def test_closed_demands_are_final(project, committee, final, text, attempt):
     demand = _raise(project, committee)

@@ -36,7 +36,7 @@ def rejected(data: bytes, **limits) -> str:
 
 
 def close(colour, expected, tolerance=24) -> bool:
-    return all(abs(a - b) <= tolerance for a, b in zip(colour, expected))
+    return all(abs(a - b) <= tolerance for a, b in zip(colour, expected, strict=True))
 
 
 # --- accepted formats ----------------------------------------------------------------------

@@ -39,7 +39,7 @@ def stages(*specs):
     """Five stages; ``specs`` are (status, percent) per stage in order, the rest not started."""
     specs = list(specs) + [(Status.NOT_STARTED, 0)] * (5 - len(specs))
     return [stage(key, status, percent, planned=(300, 400))
-            for key, (status, percent) in zip(STAGE_ORDER, specs)]
+            for key, (status, percent) in zip(STAGE_ORDER, specs, strict=True)]
 
 
 # --- overall progress ----------------------------------------------------------------------

@@ -9,11 +9,15 @@ from renovation.domain import demo_data
 from renovation.domain.bulletin_data import is_started, load_projects, overview
 from renovation.domain.clock import today
 from renovation.domain.demo_snapshots import seed_previous_month
-from renovation.domain.snapshot_changes import (baseline_month, changes, project_movers, recent_months,
-                                                street_sums_by_month)
 from renovation.domain.programme_figures import street_sums
-from renovation.domain.snapshots import (SnapshotError, check_month, month_of, previous_month,
-                                         take_snapshot)
+from renovation.domain.snapshot_changes import (
+    baseline_month,
+    changes,
+    project_movers,
+    recent_months,
+    street_sums_by_month,
+)
+from renovation.domain.snapshots import SnapshotError, check_month, month_of, previous_month, take_snapshot
 from renovation.domain.stage_operations import update_stage
 from renovation.extensions import db
 from renovation.models import AuditEntry, MonthlySnapshot, ProjectMonth
@@ -66,7 +70,7 @@ def test_a_snapshot_keeps_every_project_as_it_stands(app):
     assert result.created and result.projects == 2
     projects = load_projects()
     stored = rows(THIS_MONTH)
-    for project, row in zip(sorted(projects, key=lambda p: p.id), stored):
+    for project, row in zip(sorted(projects, key=lambda p: p.id), stored, strict=True):
         assert row[0] == project.id and row[1] == project.progress and row[2] == project.current_stage
         assert row[3] == is_started(project) and row[4] == (project.current_stage == "done")
         assert Decimal(row[5]) == Decimal(project.investment_completed or 0)

@@ -10,9 +10,8 @@ Revises: 9e5a7c3d1f42
 Create Date: 2026-12-06 05:40:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '4b8e2f6a1c07'

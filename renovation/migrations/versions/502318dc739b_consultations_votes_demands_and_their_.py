@@ -5,9 +5,8 @@ Revises: bc70a67db6d2
 Create Date: 2026-11-27 12:54:09.849950
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '502318dc739b'

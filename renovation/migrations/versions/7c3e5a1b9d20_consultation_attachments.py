@@ -5,9 +5,8 @@ Revises: 502318dc739b
 Create Date: 2026-11-27 14:14:28.948060
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7c3e5a1b9d20'

@@ -5,9 +5,8 @@ Revises: 7c3e5a1b9d20
 Create Date: 2026-11-27 14:15:00.109197
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8d4f6b2c0e31'

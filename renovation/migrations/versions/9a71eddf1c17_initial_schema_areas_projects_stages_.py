@@ -1,13 +1,12 @@
 """initial schema: areas, projects, stages, users, tokens, audit
 
 Revision ID: 9a71eddf1c17
-Revises: 
+Revises:
 Create Date: 2026-11-27 11:18:33.387811
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9a71eddf1c17'

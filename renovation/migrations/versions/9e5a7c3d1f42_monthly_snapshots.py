@@ -5,9 +5,8 @@ Revises: 8d4f6b2c0e31
 Create Date: 2026-11-27 14:47:26.362827
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9e5a7c3d1f42'

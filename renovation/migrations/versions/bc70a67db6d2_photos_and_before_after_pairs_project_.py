@@ -5,9 +5,8 @@ Revises: 9a71eddf1c17
 Create Date: 2026-11-27 12:04:28.089964
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'bc70a67db6d2'

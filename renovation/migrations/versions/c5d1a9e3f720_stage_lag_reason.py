@@ -9,9 +9,8 @@ Revises: 4b8e2f6a1c07
 Create Date: 2026-12-06 06:10:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c5d1a9e3f720'
