@@ -141,8 +141,8 @@ def walk(page, base, project):
     saved = page.locator("#consultations .flash-success")
     expect(saved).to_have_text("协商记录已保存。")
     expect(page.locator("#announcer")).to_have_text("协商记录已保存。")
-    assert active_in_view(page), "after saving, the focus is on screen, where the result is"
-    assert is_in_view(saved)
+    expect(page.locator("#consultations")).to_be_focused()  # the section holding the result, on screen
+    assert active_in_view(page) and is_in_view(saved)
     row = page.locator("#consultations .consultation-row")
     expect(row).to_have_count(1)
     expect(row.locator(".badge")).to_have_text("通过")
@@ -162,6 +162,7 @@ def walk(page, base, project):
     recorded = page.locator("#demands .flash-success")
     expect(recorded).to_have_text("诉求已登记。")
     expect(page.locator("#announcer")).to_have_text("诉求已登记。")
+    expect(page.locator("#demands")).to_be_focused()
     assert active_in_view(page) and is_in_view(recorded)
     demand = page.locator("#demands article.demand", has_text="楼道照明不足")
     expect(demand.locator(".status-badge")).to_have_text("待处理")
