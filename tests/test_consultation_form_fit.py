@@ -55,9 +55,12 @@ def test_the_outcome_follows_the_figures_as_they_are_typed(committee_client):
     passing = committee_client.post(OUTCOME, data=PASSING_VOTE, headers=HX)
     assert passing.status_code == 200
     html = passing.get_data(as_text=True)
-    assert html.lstrip().startswith('<div id="vote-outcome"')
-    assert 'data-outcome="passed"' in html and "Passed" in html
-    assert "Quorum by area" in html and "≥ 66.67%" in html and "Agreement by owners" in html and "75.00%" in html
+    # The verdict goes, out of band, into the line above the figures; the conditions below them.
+    verdict, conditions = html.split('<div id="vote-outcome"')
+    assert verdict.lstrip().startswith('<p id="vote-verdict"') and 'hx-swap-oob="innerHTML"' in verdict
+    assert 'data-outcome="passed"' in verdict and "Passed" in verdict
+    assert "Quorum by area" in conditions and "≥ 66.67%" in conditions
+    assert "Agreement by owners" in conditions and "75.00%" in conditions
     turned = committee_client.post(OUTCOME, data=ONE_OWNER_TURNS, headers=HX).get_data(as_text=True)
     assert 'data-outcome="failed"' in turned and "Not passed" in turned and "73.75%" in turned
     assert saved() == []  # nothing is stored by asking

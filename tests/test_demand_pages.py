@@ -1,6 +1,8 @@
 """Demand pages: the project section, raising and handling a demand (htmx and full-page), who may
 write, stale versions, the overdue list and a constant number of queries."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -58,6 +60,10 @@ def test_committee_raises_two_demands_and_resolves_one(client, project, committe
     # The project's figures come along out of band: one resolved, one open.
     oob = done.get_data(as_text=True).split('hx-swap-oob="true"')[1]
     assert [cell.split("</dd>")[0] for cell in oob.split("<dd>")[1:5]] == ["2", "1", "0", "1"]
+    # And so does the comparison below them (本项目 / 本社区 / 全市), which said "0 resolved" beside "1".
+    compare = done.get_data(as_text=True).split(f'id="demand-compare-{project.id}" hx-swap-oob="true"')[1]
+    rows = [re.findall(r"<td[^>]*>(\d+)", row)[:3] for row in compare.split("<tbody>")[1].split("</tr>")[:3]]
+    assert rows == [["2", "1", "1"]] * 3  # received, resolved, open: the project is the whole community and city
     demand = _demands()[0]
     assert (demand.status, demand.response, demand.assignee) == ("resolved", "已在3号楼旁建车棚", "王工")
     page = client.get(f"/projects/{project.code}").get_data(as_text=True)

@@ -166,4 +166,5 @@ def test_the_bulletin_and_the_dashboard_print_the_reason(app, client, project):
     client.set_cookie("lang", "en")
     dashboard = client.get("/dashboard").get_data(as_text=True)
     panel = dashboard[dashboard.index('id="behind"'):]
+    assert f'href="/projects/{CODE}#stage-facade"' in panel  # straight to the stage behind, where the reason is
     assert "Coordinating residents' opinions: 部分住户对管线走向有异议" in panel

@@ -116,7 +116,7 @@ def vote_outcome(code):
         outcome = operations.VoteOutcome(decision=None, errors=form.typing_errors())
     else:
         outcome = operations.vote_outcome(form.vote_values())
-    return render("consultations/_outcome.html", outcome=outcome, vote_form=form.vote.form)
+    return render("consultations/_outcome.html", outcome=outcome, vote_form=form.vote.form, live=True)
 
 
 def _added(project):

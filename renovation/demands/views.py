@@ -34,17 +34,20 @@ def demand_panel(project, raise_form=None) -> dict:
         raise_form.set_consultations(demands.project_consultations(project.id))
     criteria = demands.DemandFilter(project_id=project.id)
     figures = demands.figures(criteria)
+    return {"figures": figures, "demands": demands.find_demands(criteria),
+            "raise_form": raise_form, "today": today(), "compared": compared_figures(project, figures)}
+
+
+def compared_figures(project, figures) -> list[tuple]:
+    """The project's demand figures beside its community's and the city's, each row labelled by
+    its scope (本项目 / 本社区 / 全市): the name alone does not say which figure is whose."""
     community = project.compound.community
-    # Rows to compare, each labelled by its scope (本项目 / 本社区 / 全市): the name alone does
-    # not say which figure is whose.
-    compared = [
+    return [
         (_("This project"), project.compound.name, figures, None),
         (_("This community"), community.name, demands.figures(demands.DemandFilter(community_id=community.id)),
          url_for("demands.index", community=community.id)),
         (_("City-wide"), None, demands.figures(demands.DemandFilter()), url_for("demands.index")),
     ]
-    return {"figures": figures, "demands": demands.find_demands(criteria),
-            "raise_form": raise_form, "today": today(), "compared": compared}
 
 
 def change_form_for(demand) -> ChangeDemandForm:
@@ -194,10 +197,11 @@ def _changed(demand):
         flash(_("Demand updated."), "success")
         return redirect(url_for("projects.show", code=demand.project.code, _anchor=f"demand-{demand.id}"), code=303)
     demand = demands.demand_by_id(demand.id)
-    # The project's figures too, out of band: the project page shows them above the rows.
+    # The project's figures and their comparison too, out of band: the project page shows them above the rows.
     project_figures = demands.figures(demands.DemandFilter(project_id=demand.project_id))
     response = make_response(render("demands/_row.html", demand=demand, project=demand.project, saved=True,
-                                    today=today(), project_figures=project_figures))
+                                    today=today(), project_figures=project_figures,
+                                    project_compared=compared_figures(demand.project, project_figures)))
     response.headers["HX-Trigger"] = "demandsChanged"
     return response
 

@@ -173,6 +173,7 @@ function placeFocusAfterSwap(event) {
   var swapped = event.target;
   var detail = event.detail;
   if (!(swapped instanceof Element) || detail.boosted) return;
+  if (swapped.swappedOutOfBand) { delete swapped.swappedOutOfBand; return; }
   var trigger = detail.requestConfig && detail.requestConfig.elt;
   var status = swapped.querySelector(":scope .flash, :scope [role=status]");
   if (status) announce(status.textContent);
@@ -183,6 +184,28 @@ function placeFocusAfterSwap(event) {
   focusElement(firstField(swapped) || swapped);
 }
 document.addEventListener("htmx:afterSettle", placeFocusAfterSwap);
+// What came along out of band (a project's demand figures beside the demand just saved) is not where
+// the user acted: the focus follows the main swap, not the first element settled. (htmx tells every
+// element settled so far, the main target included; the out-of-band one has the target's id.)
+function markOutOfBand(event) {
+  var target = event.detail.target;
+  if (event.target === target || (target && target.id && event.target.id === target.id)) event.target.swappedOutOfBand = true;
+}
+document.addEventListener("htmx:oobAfterSwap", markOutOfBand);
+
+// A form folded in a <details> (登记协商, 登记诉求, 办理与记录) opened by its summary gets the focus on
+// its first field, like a form opened by htmx. Only when the user opens it: a <details> the server
+// sends open (a form refused) leaves the focus to placeFocusAfterSwap.
+function focusFormOnOpen(event) {
+  var summary = event.target.closest && event.target.closest("summary");
+  var details = summary && summary.parentElement;
+  if (!details || details.tagName !== "DETAILS" || details.open || !details.querySelector("form")) return;
+  details.addEventListener("toggle", function () {
+    var field = details.open && firstField(details);
+    if (field) focusElement(field);
+  }, { once: true });
+}
+document.addEventListener("click", focusFormOnOpen);
 
 // Escape cancels the form being filled in: its cancel control, or the <details> that holds it.
 function cancelOnEscape(event) {

@@ -25,7 +25,7 @@ def test_the_outcome_changes_as_the_committee_member_types(live_server, page, ti
     page.fill("[name='vote-matter']", "实施雨污分流改造")
     for name, value in VOTE.items():
         page.fill(f"[name='vote-{name}']", value)
-    outcome = page.locator("#vote-outcome [data-outcome]")
+    outcome = page.locator("#vote-verdict [data-outcome]")
     expect(outcome).to_have_attribute("data-outcome", "passed")
     expect(outcome).to_have_text("通过")
     expect(page.locator("#vote-outcome")).to_contain_text("75.00%")
