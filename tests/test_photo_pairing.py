@@ -143,7 +143,7 @@ def test_one_bad_pick_is_explained_beside_its_row_and_none_is_saved(client, shot
     rows = {int(at): body for at, body in re.findall(r'<fieldset id="pair-(\d+)"(.*?)</fieldset>', html, re.S)}
     # The newest before photo comes first: it keeps the after photo, the older row is refused.
     assert list(rows).index(second) < list(rows).index(first)
-    assert "这张照片已勾选在本次的另一对中。" in rows[first] and 'aria-describedby="pair-%d-error"' % first in rows[first]
+    assert "这张改造后照片同时勾选给了另一张改造前照片；每张照片只能配成一对。" in rows[first] and 'aria-describedby="pair-%d-error"' % first in rows[first]
     assert "field-error" not in rows[second] and "field-error" not in rows[shots["北门-前.jpg"]]
     for before in (first, second):
         assert f'value="{shots["东门-后.jpg"]}" checked' in rows[before]

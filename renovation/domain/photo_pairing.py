@@ -82,8 +82,10 @@ def pair_several(project, user, picks: Sequence[tuple[int, int]]) -> list[PhotoP
     problems = {}
     for at, (before_id, after_id) in enumerate(picks):
         problem = pair_problem(project, photos.get(before_id), photos.get(after_id), paired_ids)
-        if problem is None and any(before_id == other[0] or after_id == other[1] for other in picks[:at]):
-            problem = _l("This photo is already picked for another pair in this batch.")
+        if problem is None and any(after_id == other[1] for other in picks[:at]):
+            problem = _l("This after photo is also ticked for another before photo; a photo goes in one pair only.")
+        elif problem is None and any(before_id == other[0] for other in picks[:at]):
+            problem = _l("This before photo is picked twice; a photo goes in one pair only.")
         if problem is not None:
             problems[at] = problem
     if problems:

@@ -78,7 +78,7 @@ def test_several_pairs_are_made_at_once_each_with_its_audit_entry(project, engin
     (("north_before", "site_during"), "请将一张改造前照片与一张改造后照片配对。"),
     (("north_before", "road_after"),
      "两张照片属于不同的改造阶段（立面改造、道路硬化），请先在照片页修改其中一张的改造阶段。"),
-    (("north_before", "east_after"), "这张照片已勾选在本次的另一对中。"),  # east_after is in the first pick
+    (("north_before", "east_after"), "这张改造后照片同时勾选给了另一张改造前照片；每张照片只能配成一对。"),  # east_after is in the first pick
 ])
 def test_one_bad_pick_refuses_the_whole_batch_and_says_which_and_why(project, engineer, photos, bad_pick, reason):
     picks = [(photos["east_before"], photos["east_after"]), tuple(photos[name] for name in bad_pick),
@@ -119,7 +119,9 @@ def test_the_same_before_photo_twice_in_a_batch_is_refused(project, engineer, ph
     with pytest.raises(PairsRefused) as refused:
         pair_several(project, engineer, [(photos["east_before"], photos["east_after"]),
                                          (photos["east_before"], photos["north_after"])])
-    assert list(refused.value.problems) == [1] and saved_pairs() == []
+    assert {at: chinese(message) for at, message in refused.value.problems.items()} == {
+        1: "这张改造前照片被选了两次；每张照片只能配成一对。"}
+    assert saved_pairs() == []
 
 
 def test_a_pair_made_by_someone_else_meanwhile_refuses_the_batch(project, engineer, photos, monkeypatch):
