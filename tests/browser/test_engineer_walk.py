@@ -86,6 +86,7 @@ def test_engineer_walks_the_main_task_on_a_phone(live_server, phone, project, tm
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("九龙桂冠小区")
+    expect(page.locator("input[name=q]")).to_be_focused()  # the results came in while typing
     problems += page_problems(page, "the project list searched by contractor")
     rows.first.locator("a", has_text="九龙桂冠小区").click()
     expect(page.locator("h1")).to_contain_text("九龙桂冠小区")
@@ -141,6 +142,8 @@ def test_engineer_walks_the_main_task_on_a_phone(live_server, phone, project, tm
     upload("东立面-改造前.jpg", "before")
     expect(form.locator(".upload-outcomes")).to_contain_text("东立面-改造前.jpg")
     expect(form.locator(".upload-outcomes")).to_contain_text("已保存")
+    expect(form.locator(".upload-outcomes")).to_be_focused()  # the result, where the button was
+    assert clear_of_the_menu(page, form.locator(".upload-outcomes"))
     problems += page_problems(page, "the first photo uploaded")
 
     page.context.set_offline(True)
@@ -155,6 +158,7 @@ def test_engineer_walks_the_main_task_on_a_phone(live_server, phone, project, tm
     feedback.locator("button", has_text="重试").click()
     expect(form.locator(".upload-outcomes")).to_contain_text("东立面-改造后.jpg")
     expect(form.locator(".htmx-feedback")).to_have_count(0)
+    expect(form.locator(".upload-outcomes")).to_be_focused()
     problems += page_problems(page, "the upload retried")
 
     upload("东立面-施工中.jpg", "during")
