@@ -26,7 +26,8 @@ from renovation.domain.bulletin_data import area_data
 from renovation.domain.bulletins import Scope, preview_snapshot
 from renovation.domain.bulletin_pdf import render_pdf
 from renovation.domain.clock import today
-from renovation.domain.photo_operations import add_photo, pair_photos
+from renovation.domain.photo_operations import add_photo
+from renovation.domain.photo_pairing import pair_photos
 from renovation.domain.project_list import project_by_code
 from renovation.extensions import db
 from renovation.models import Project

@@ -17,7 +17,8 @@ from renovation.domain.attachments import add_attachment
 from renovation.domain.clock import utcnow
 from renovation.domain.consultations import add_consultation
 from renovation.domain.demands import raise_demand
-from renovation.domain.photo_operations import add_photo, pair_photos
+from renovation.domain.photo_operations import add_photo
+from renovation.domain.photo_pairing import pair_photos
 from renovation.extensions import db
 from renovation.models import ApiToken
 from tests.conftest import api_token, days_ago, login, make_project, make_user
@@ -211,7 +212,7 @@ ROWS = [
         data=lambda w: {"after": str(w.after_id)}, writes=frozenset({"admin", "engineer"})),
     Row("photos.pairing", "GET", lambda w: f"/projects/{w.code}/pairing", page(committee=403, leader=403)),
     Row("photos.pairing", "POST", lambda w: f"/projects/{w.code}/pairing", EDITORS_WRITE,
-        data=lambda w: {"before": str(w.photo_id), "after": str(w.after_id)}, writes=frozenset({"admin", "engineer"}),
+        data=lambda w: {f"after_{w.photo_id}": str(w.after_id)}, writes=frozenset({"admin", "engineer"}),
         location={role: "/projects/ZP-2026-001/pairing" for role in ("admin", "engineer")}),
     Row("photos.unpair_photos", "POST", lambda w: f"/photos/pairs/{w.pair_id}/delete", EDITORS_WRITE,
         data=lambda w: {}, writes=frozenset({"admin", "engineer"})),

@@ -14,7 +14,8 @@ from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from renovation.domain.photo_operations import add_photo, pair_photos
+from renovation.domain.photo_operations import add_photo
+from renovation.domain.photo_pairing import pair_photos
 from renovation.extensions import db
 from renovation.models import Project, Stage
 

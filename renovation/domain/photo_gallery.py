@@ -14,6 +14,7 @@ from renovation.domain.clock import CHINA
 from renovation.domain.stages import STAGE_ORDER
 from renovation.extensions import db
 from renovation.models import Community, Compound, Phase, Photo, PhotoPair, Project
+from renovation.domain.photo_pairing import stages_fit
 from renovation.domain.photo_processing import THUMBNAIL_SIZE
 
 PHASE_ORDER = tuple(Phase)
@@ -125,9 +126,31 @@ def pair_of(photo: Photo) -> PhotoPair | None:
     )
 
 
-def unpaired_after_photos(project_id: int) -> list[Photo]:
-    """After photos of the project that are not yet in a pair: the choices for a before photo."""
-    return unpaired_photos(project_id, Phase.AFTER)
+def unpaired_after_photos(before: Photo) -> list[Photo]:
+    """After photos of the before photo's project that are in no pair and fit its stage: the
+    choices for it, those of its own stage first."""
+    return _candidates(before, unpaired_photos(before.project_id, Phase.AFTER))
+
+
+@dataclass
+class PairingRow:
+    """A before photo without a pair and the after photos it can be paired with."""
+
+    before: Photo
+    candidates: list[Photo]
+
+
+def pairing_rows(project_id: int) -> list[PairingRow]:
+    """The pairing page: each before photo of the project without a pair (newest first) with the
+    after photos it can go with (:func:`unpaired_after_photos`). Two queries."""
+    afters = unpaired_photos(project_id, Phase.AFTER)
+    return [PairingRow(before, _candidates(before, afters))
+            for before in unpaired_photos(project_id, Phase.BEFORE)]
+
+
+def _candidates(before: Photo, afters: list[Photo]) -> list[Photo]:
+    fitting = [after for after in afters if stages_fit(before.stage_key, after.stage_key)]
+    return sorted(fitting, key=lambda after: after.stage_key != before.stage_key)  # stable: newest first within
 
 
 def unpaired_photos(project_id: int, phase: Phase) -> list[Photo]:

@@ -1,4 +1,6 @@
-"""Adding, editing, deleting and pairing photos: store files and records together or not at all."""
+"""Adding, editing and deleting photos: store files and records together or not at all.
+
+Pairs are :mod:`renovation.domain.photo_pairing`'s."""
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -9,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from renovation import storage as files
 from renovation.domain import audit
 from renovation.domain.clock import utcnow
+from renovation.domain.photo_pairing import drop_pairs_that_no_longer_fit, pairs_of
 from renovation.domain.photo_processing import ImageRejected, process_image
 from renovation.extensions import db
-from renovation.models import Photo, PhotoPair, StageEvent
-from renovation.models.photos import Phase
+from renovation.models import Photo, StageEvent
 
 
 class DuplicatePhoto(Exception):
@@ -21,14 +23,6 @@ class DuplicatePhoto(Exception):
     def __init__(self, photo: Photo):
         super().__init__(f"duplicate of photo {photo.id}")
         self.photo = photo
-
-
-class PairError(ValueError):
-    """A before/after pair that cannot be made; ``message`` says why."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -152,7 +146,7 @@ def update_photo(photo, user, phase: str, stage_key: str | None, caption: str) -
     after = {"phase": photo.phase, "stage": photo.stage_key, "caption": photo.caption}
     if before == after:
         return
-    _drop_pairs_that_no_longer_fit(photo, user)
+    drop_pairs_that_no_longer_fit(photo, user)
     audit.record(user, "photo.update", "project", photo.project.code, photo=photo.id, old=before, new=after)
     db.session.commit()
 
@@ -161,50 +155,9 @@ def delete_photo(photo, user, reason: str = "") -> None:
     """Soft delete: the record and files stay, the photo leaves every page; pairs go."""
     photo.deleted_at = utcnow()
     photo.deleted_by_id = user.id
-    for pair in _pairs_of(photo):
+    for pair in pairs_of(photo):
         db.session.delete(pair)
     _history(photo.project_id, user.id, photo, "photo_deleted", photo.original_filename)
     audit.record(user, "photo.delete", "project", photo.project.code, photo=photo.id,
                  filename=photo.original_filename, reason=reason)
     db.session.commit()
-
-
-def pair_photos(project, user, before: Photo, after: Photo) -> PhotoPair:
-    """Mark a before photo and an after photo of the project as the same viewpoint."""
-    from flask_babel import gettext as _
-
-    for photo in (before, after):
-        if photo.project_id != project.id or photo.deleted_at is not None:
-            raise PairError(_("Both photos must belong to this project."))
-    if before.phase != Phase.BEFORE or after.phase != Phase.AFTER:
-        raise PairError(_("Pair a photo taken before renovation with one taken after."))
-    if _pairs_of(before) or _pairs_of(after):
-        raise PairError(_("One of these photos is already in a pair; remove that pair first."))
-    pair = PhotoPair(project_id=project.id, before_id=before.id, after_id=after.id,
-                     created_by_id=user.id, created_at=utcnow())
-    db.session.add(pair)
-    audit.record(user, "photo.pair", "project", project.code, before=before.id, after=after.id)
-    db.session.commit()
-    return pair
-
-
-def unpair(pair: PhotoPair, user) -> None:
-    audit.record(user, "photo.unpair", "project", pair.before.project.code,
-                 before=pair.before_id, after=pair.after_id)
-    db.session.delete(pair)
-    db.session.commit()
-
-
-def _pairs_of(photo) -> list[PhotoPair]:
-    return list(db.session.scalars(
-        select(PhotoPair).where((PhotoPair.before_id == photo.id) | (PhotoPair.after_id == photo.id))
-    ))
-
-
-def _drop_pairs_that_no_longer_fit(photo, user) -> None:
-    for pair in _pairs_of(photo):
-        if (pair.before_id == photo.id and photo.phase != Phase.BEFORE) or (
-                pair.after_id == photo.id and photo.phase != Phase.AFTER):
-            audit.record(user, "photo.unpair", "project", photo.project.code,
-                         before=pair.before_id, after=pair.after_id)
-            db.session.delete(pair)

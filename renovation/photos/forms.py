@@ -1,4 +1,6 @@
 """Forms of the photo pages: upload, edit, delete, pair, and the city-wide filters."""
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -95,27 +97,65 @@ def _photo_id(value) -> int | None:
         return None
 
 
-class PairPickForm(FlaskForm):
-    """The pairing page: one ticked before thumbnail and one ticked after thumbnail make a pair.
-    The choices are the project's photos without a pair, set by :meth:`set_choices`."""
+AFTER_FIELD = re.compile(r"after_(\d+)")
 
-    before = RadioField(_l("Before renovation"), coerce=_photo_id, validate_choice=False)
-    after = RadioField(_l("After renovation"), coerce=_photo_id, validate_choice=False)
 
-    def set_choices(self, befores, afters) -> None:
-        self.before_photos, self.after_photos = list(befores), list(afters)
-        self.before.choices = [(photo.id, photo.caption or photo.original_filename) for photo in self.before_photos]
-        self.after.choices = [(photo.id, photo.caption or photo.original_filename) for photo in self.after_photos]
+class PairRowsForm(FlaskForm):
+    """The pairing page: a row per before photo without a pair, where one of the after photos it
+    can go with is ticked (or none, "not now"); each ticked row is a pair, all saved in one submit.
+    Made for the page's rows by :func:`pair_rows_form`; the pairs are checked by the domain."""
 
-    def validate_before(self, field):
-        if field.data not in {photo.id for photo in self.before_photos}:
-            raise ValidationError(_l("Tick a photo taken before renovation."))
+    rows: list = []
+    stale: dict = {}  # before photo id → after photo id ticked for a before photo that has no row any more
 
-    def validate_after(self, field):
-        if field.data not in {photo.id for photo in self.after_photos}:
-            raise ValidationError(_l("Tick a photo taken after renovation, of the same viewpoint."))
+    def row_field(self, row):
+        return self[f"after_{row.before.id}"]
 
-    def chosen(self) -> tuple:
-        """The ticked before and after photos."""
-        by_id = {photo.id: photo for photo in (*self.before_photos, *self.after_photos)}
-        return by_id[self.before.data], by_id[self.after.data]
+    def picks(self) -> list[tuple[int, int]]:
+        """(before photo id, after photo id) of each ticked row in the page's order, then those
+        ticked for before photos paired or deleted since the page was shown."""
+        ticked = [(row.before.id, self.row_field(row).data) for row in self.rows if self.row_field(row).data]
+        return ticked + sorted(self.stale.items())
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not self.picks():
+            self.form_errors.append(_l("Tick an after photo beside at least one before photo."))
+            return False
+        return True
+
+    def show_problems(self, problems: dict) -> None:
+        """Put the domain's reasons (by position in :meth:`picks`) beside their rows, or above the
+        rows for a photo that has no row any more."""
+        picks = self.picks()
+        for at, message in problems.items():
+            field = self._fields.get(f"after_{picks[at][0]}")
+            if field is not None:
+                field.errors = [message]
+            else:
+                self.form_errors.append(with_values(
+                    _l("A photo ticked on this page can no longer be paired: %(reason)s"), reason=message))
+
+
+def pair_rows_form(rows, formdata=None) -> PairRowsForm:
+    """A :class:`PairRowsForm` with a choice of after photo in each row that has something to
+    offer, or that the user ticked (an after photo taken by a colleague meanwhile is refused
+    beside its row, never silently dropped)."""
+    ticked = {int(found.group(1)): _photo_id(value) for name, value in (formdata or {}).items()
+              if (found := AFTER_FIELD.fullmatch(name)) and _photo_id(value)}
+
+    class Form(PairRowsForm):
+        pass
+
+    shown = [row for row in rows if row.candidates or row.before.id in ticked]
+    for row in shown:
+        setattr(Form, f"after_{row.before.id}", RadioField(
+            row.before.caption or row.before.original_filename, coerce=_photo_id, validate_choice=False,
+            choices=[SelectChoice("", _l("Not now"))] + [
+                SelectChoice(after.id, after.caption or after.original_filename) for after in row.candidates]))
+    form = Form(formdata=formdata)
+    form.rows = shown
+    form.stale = {before_id: after_id for before_id, after_id in ticked.items()
+                  if before_id not in {row.before.id for row in shown}}
+    return form

@@ -2,20 +2,21 @@
 :mod:`renovation.domain.photo_gallery`."""
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
 from renovation import list_scope, permissions
 from renovation.domain import photo_gallery, project_list
-from renovation.domain.photo_operations import PairError, add_photos, delete_photo, pair_photos, unpair, update_photo
+from renovation.domain.photo_operations import add_photos, delete_photo, update_photo
+from renovation.domain.photo_pairing import PairError, PairsRefused, pair_photos, pair_several, unpair
 from renovation.extensions import csrf, db
 from renovation.list_links import list_url
 from renovation.models import Photo, PhotoPair
 from renovation.photos.files import send_photo_file
-from renovation.models.photos import Phase
-from renovation.photos.forms import (ConfirmForm, DeletePhotoForm, EditPhotoForm, PairForm, PairPickForm,
-                                     PhotoFilterForm, UploadForm)
+from renovation.photos.forms import (ConfirmForm, DeletePhotoForm, EditPhotoForm, PairForm, PhotoFilterForm, UploadForm,
+                                     pair_rows_form)
 from renovation.templating import render, wants_fragment
 from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 
@@ -109,7 +110,7 @@ def _pair_form(photo, **kwargs) -> PairForm:
     form = PairForm(**kwargs)
     form.after.choices = [
         (after.id, f"{after.caption or after.original_filename} · {after.taken_at:%Y-%m-%d}")
-        for after in photo_gallery.unpaired_after_photos(photo.project_id)
+        for after in photo_gallery.unpaired_after_photos(photo)
     ]
     return form
 
@@ -170,33 +171,33 @@ def pair(photo_id):
 @bp.route("/projects/<code>/pairing", methods=["GET", "POST"])
 @can_view
 def pairing(code):
-    """Pairing mode: tick a before and an after thumbnail, 配对, and again, on one page."""
+    """Pairing mode: beside each before thumbnail tick its after photo, in as many rows as wanted,
+    and save them all at once; with htmx the page stays, ready for the next ones."""
     project = project_list.project_by_code(code) or abort(404)
     if not permissions.can_pair_photos(current_user, project):
         abort(403)
-    form = _pick_form(project, formdata=None if request.method == "GET" else request.form)
-    status, paired = 200, None
+    rows = photo_gallery.pairing_rows(project.id)
+    form = pair_rows_form(rows, formdata=request.form if request.method == "POST" else None)
+    status, saved = 200, []
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
+            picks = form.picks()
             try:
-                paired = pair_photos(project, current_user, *form.chosen())
-            except PairError as error:
-                form.after.errors = [error.message]
+                pair_several(project, current_user, picks)
+            except PairsRefused as refused:
+                form.show_problems(refused.problems)
             else:
                 if not wants_fragment():
-                    flash(_("Before/after pair saved."), "success")
+                    flash(ngettext("%(num)d before/after pair saved.", "%(num)d before/after pairs saved.",
+                                   len(picks)), "success")
                     return redirect(url_for("photos.pairing", code=code), code=303)
-                form, status = _pick_form(project, formdata=None), 200
-    return render("photos/pairing.html", "picker", project=project, form=form, paired=paired,
-                  pairs=photo_gallery.project_pairs(project.id)), status
-
-
-def _pick_form(project, **kwargs) -> PairPickForm:
-    form = PairPickForm(**kwargs)
-    form.set_choices(photo_gallery.unpaired_photos(project.id, Phase.BEFORE),
-                     photo_gallery.unpaired_photos(project.id, Phase.AFTER))
-    return form
+                rows, saved = photo_gallery.pairing_rows(project.id), picks
+                form, status = pair_rows_form(rows, formdata=None), 200
+    pairs = photo_gallery.project_pairs(project.id)
+    return render("photos/pairing.html", "picker", project=project, form=form, pairs=pairs,
+                  saved=[pair for pair in pairs if (pair.before_id, pair.after_id) in saved],
+                  without_candidates=[row.before for row in rows if row not in form.rows]), status
 
 
 @bp.route("/photos/pairs/<int:pair_id>/delete", methods=["POST"])

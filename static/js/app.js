@@ -167,8 +167,9 @@ function focusNewResults(results) {
   focusElement(heading);
 }
 
-// After a swap that took away the focused control (opening a form, saving, cancelling): a new form
-// gets the focus on its first field (or the first field in error), anything else is focused itself.
+// After a swap that took away the focused control (opening a form, saving, cancelling): what the
+// fragment marks data-focus-after-swap (a result or an error message of a form that stays open) gets
+// the focus, else a new form's first field (or the first field in error), else the fragment itself.
 function placeFocusAfterSwap(event) {
   var swapped = event.target;
   var detail = event.detail;
@@ -181,7 +182,7 @@ function placeFocusAfterSwap(event) {
   var active = document.activeElement;
   var lost = !active || active === document.body || !document.body.contains(active);
   if (!lost && !(trigger && swapped.contains(trigger) && !document.body.contains(trigger))) return;
-  focusElement(firstField(swapped) || swapped);
+  focusElement(swapped.querySelector("[data-focus-after-swap]") || firstField(swapped) || swapped);
 }
 document.addEventListener("htmx:afterSettle", placeFocusAfterSwap);
 // What came along out of band (a project's demand figures beside the demand just saved) is not where

@@ -1,5 +1,6 @@
-"""Adding, editing, deleting and pairing photos (renovation.domain.photo_operations): a file is
-either fully stored with its record or not at all, duplicates are recognised by content."""
+"""Adding, editing, deleting and pairing photos (renovation.domain.photo_operations, and one pair
+at a time by renovation.domain.photo_pairing): a file is either fully stored with its record or not
+at all, duplicates are recognised by content. Several pairs at once: test_photo_pairing.py."""
 import io
 from pathlib import Path
 
@@ -7,10 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from renovation import storage as files
-from renovation.domain.photo_operations import (
-    DuplicatePhoto, PairError, add_photo, add_photos, delete_photo, pair_photos, unpair,
-    update_photo,
-)
+from renovation.domain.photo_operations import DuplicatePhoto, add_photo, add_photos, delete_photo, update_photo
+from renovation.domain.photo_pairing import PairError, pair_photos, unpair
 from renovation.domain.photo_processing import ImageRejected
 from renovation.extensions import db
 from renovation.models import AuditEntry, Photo, PhotoPair, StageEvent
