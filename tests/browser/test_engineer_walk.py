@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from renovation.domain.clock import today
 from renovation.extensions import db
 from renovation.models import Photo, PhotoPair, Stage
-from tests.browser.conftest import REPORT_VIOLATIONS
-from tests.browser.phone_checks import focused, is_in_view, log_in, page_problems, phone_context
+from tests.browser.phone_checks import focused, is_in_view, log_in, page_problems
+from tests.browser.phone_walk import phone_page
 from tests.conftest import days_ago, make_project, make_user
 from tests.domain.photo_samples import jpeg
 
@@ -47,18 +47,9 @@ def project(app):
 
 @pytest.fixture
 def phone(browser):
-    """A phone page that keeps the pages' Content-Security-Policy and records what it refused."""
-    context = phone_context(browser)
-    violations = []
-    context.expose_binding("reportViolation", lambda _source, text: violations.append(text))
-    context.add_init_script(REPORT_VIOLATIONS)
-    page = context.new_page()
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-    assert violations == [], "a page needed what the Content-Security-Policy forbids"
+    """A phone page that keeps the pages' Content-Security-Policy and fails on what it refused."""
+    with phone_page(browser) as page:
+        yield page
 
 
 def htmx_ready(page, selector: str) -> None:
