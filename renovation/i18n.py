@@ -41,6 +41,14 @@ def long_date(value: date | None) -> str:
     return format_date(value, "long" if is_chinese() else "medium")
 
 
+def long_month(value: str | None) -> str:
+    """A snapshot's month 'YYYY-MM': 2026年11月 in Chinese, November 2026 in English."""
+    if not value:
+        return "—"
+    year, month = value.split("-")[:2]
+    return format_date(date(int(year), int(month), 1), "y年M月" if is_chinese() else "MMMM y")
+
+
 def short_datetime(value: datetime | None) -> str:
     """Local date and time of a stored UTC timestamp."""
     if value is None:
@@ -56,6 +64,7 @@ def utc_datetime_attr(value: datetime) -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["long_month"] = long_month
     app.jinja_env.filters["short_datetime"] = short_datetime
     app.jinja_env.filters["utc_datetime_attr"] = utc_datetime_attr
     app.jinja_env.filters["thousands"] = thousands

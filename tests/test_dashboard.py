@@ -170,3 +170,24 @@ def test_started_means_what_the_bulletin_means(leader):
     seed(30)
     shown = figures_on(leader.get("/dashboard").get_data(as_text=True))
     assert int(shown["started"][1]) == sum(map(is_started, load_projects()))
+
+
+def test_dates_read_as_on_the_other_pages_in_chinese(client):
+    """截至2026年12月6日, not 截至2026-12-06: the date, the snapshot's month and an overdue demand's date
+    read like the rest of the app; only ``<time datetime>``-style attributes keep ISO."""
+    make_user("leader", "leader")
+    login(client, "leader")
+    project = make_project()
+    raised = days_ago(60)
+    raise_demand(project, make_user("engineer", "engineer"), {"category": "parking", "text": "车棚",
+                                                             "raised_on": raised})
+    baseline = previous_month(month_of(today()))
+    take_snapshot(baseline)
+    page = client.get("/dashboard").get_data(as_text=True)
+    text = re.sub(r"<[^>]+>", " ", page)
+    assert f"截至{today().year}年{today().month}月{today().day}日。" in text
+    assert f"{raised.year}年{raised.month}月{raised.day}日" in text  # the overdue demand
+    year, month = baseline.split("-")
+    assert f"与{year}年{int(month)}月月度快照相比" in text and f"{year}年{int(month)}月以来进展最大的项目" in text
+    # No bare ISO day left in the text (the recent changes' times keep the app's 2026-12-06 17:34).
+    assert re.findall(r"(?<![\w-])\d{4}-\d\d-\d\d(?! \d\d:\d\d)", text) == []

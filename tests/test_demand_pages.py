@@ -52,8 +52,10 @@ def test_committee_raises_two_demands_and_resolves_one(client, project, committe
     assert 'class="field-error"' in html and 'aria-invalid="true"' in html
     assert _demands()[0].status == "pending"
 
+    # The project page's rows say it shows the figures (hx-vals), so they come back with the row.
+    assert """hx-vals='{"figures": "project"}'""" in client.get(f"/projects/{project.code}").get_data(as_text=True)
     done = client.post(url, data={"status": "resolved", "response": "已在3号楼旁建车棚", "reason": "",
-                                  "assignee": "王工", "version": "1"}, headers=HTMX)
+                                  "assignee": "王工", "version": "1", "figures": "project"}, headers=HTMX)
     assert done.status_code == 200
     assert f'id="demand-{first_demand.id}"' in done.get_data(as_text=True)
     assert "已在3号楼旁建车棚" in done.get_data(as_text=True)
@@ -104,7 +106,8 @@ def test_committee_of_another_community_gets_403_and_nothing_saved(client, proje
     before = database_state()
     assert client.post(f"/projects/{project.code}/demands", data=_new()).status_code == 403
     assert client.post(f"/projects/{project.code}/demands", data=_new(), headers=HTMX).status_code == 403
-    assert client.post(f"/demands/{demand.id}/status", data={"status": "in_progress", "version": "1"}).status_code == 403
+    handled = {"status": "in_progress", "version": "1"}
+    assert client.post(f"/demands/{demand.id}/status", data=handled).status_code == 403
     assert database_state() == before
     page = client.get(f"/projects/{project.code}").get_data(as_text=True)
     assert "demand-raise" not in page and "demand-form" not in page

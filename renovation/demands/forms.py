@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from renovation.date_fields import plausible_date
+from renovation.i18n import long_date
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
 
 
@@ -39,7 +40,7 @@ class RaiseDemandForm(FlaskForm):
 
     def set_consultations(self, consultations) -> None:
         self.consultation_id.choices = [SelectChoice(0, _l("Not at a consultation"))] + [
-            SelectChoice(c.id, f"{c.date.isoformat()} · {c.topic}") for c in consultations]
+            SelectChoice(c.id, f"{long_date(c.date)} · {c.topic}") for c in consultations]
 
     def values(self) -> dict:
         return {"category": self.category.data, "text": self.text.data, "raised_by": self.raised_by.data,

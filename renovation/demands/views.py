@@ -8,8 +8,8 @@ from renovation import list_scope, permissions
 from renovation.demands.forms import ChangeDemandForm, DemandFilterForm, RaiseDemandForm
 from renovation.domain import consultations, demands, project_list
 from renovation.domain.clock import today
-from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
 from renovation.list_links import list_url
+from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
 from renovation.templating import render, wants_fragment
 
 bp = Blueprint("demands", __name__)
@@ -189,7 +189,13 @@ def change(demand_id):
             return _changed(demand)
     page = "demands/_row.html" if wants_fragment() else "demands/demand.html"
     return render(page, demand=demand, project=demand.project, form=form, conflict=conflict, editing=True,
-                  today=today()), status
+                  today=today(), with_figures=_page_shows_figures()), status
+
+
+def _page_shows_figures() -> bool:
+    """Whether the saving page shows the project's demand figures: only the project page's rows say so
+    (hx-vals), and only there may they come back out of band; elsewhere htmx finds no target for them."""
+    return wants_fragment() and request.form.get("figures") == "project"
 
 
 def _changed(demand):
@@ -197,11 +203,13 @@ def _changed(demand):
         flash(_("Demand updated."), "success")
         return redirect(url_for("projects.show", code=demand.project.code, _anchor=f"demand-{demand.id}"), code=303)
     demand = demands.demand_by_id(demand.id)
-    # The project's figures and their comparison too, out of band: the project page shows them above the rows.
-    project_figures = demands.figures(demands.DemandFilter(project_id=demand.project_id))
+    figures = {}
+    if _page_shows_figures():  # the figures and their comparison, out of band: they stand above the rows
+        project_figures = demands.figures(demands.DemandFilter(project_id=demand.project_id))
+        figures = {"with_figures": True, "project_figures": project_figures,
+                   "project_compared": compared_figures(demand.project, project_figures)}
     response = make_response(render("demands/_row.html", demand=demand, project=demand.project, saved=True,
-                                    today=today(), project_figures=project_figures,
-                                    project_compared=compared_figures(demand.project, project_figures)))
+                                    today=today(), **figures))
     response.headers["HX-Trigger"] = "demandsChanged"
     return response
 
