@@ -8,7 +8,8 @@ The cases: the plain list in each sort, on its first, middle and a late page; se
 word matching thousands, one matching about a thousand, several words, a place and a word, a
 project code, nothing); the status, category and overdue filters, with a search too; and a
 committee member's list of their own community, searched and paged. Each line gives the
-median time, its ratio to the floor, and the queries the request ran.
+median time (and the fastest run), the floor's median timed in turn with it, their ratio, and
+the queries the request ran.
 
 The PostgreSQL database comes from RENOVATION_BENCH_POSTGRES_URL (it is emptied), else the
 scratch database renovation_bench_demands on 127.0.0.1:5432. It is ANALYZEd after the demands
@@ -22,6 +23,11 @@ import sys
 import tempfile
 import time
 from datetime import timedelta
+from pathlib import Path
+
+# Time the checkout this script is in, not the one a shared virtualenv's editable install points
+# at (Python puts scripts/ first on the path, not the checkout).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg
 import sqlalchemy as sa
@@ -36,6 +42,7 @@ from renovation.models.consultations import Demand, DemandEvent
 
 PG_DATABASE = "renovation_bench_demands"
 TARGET_MS = 100
+REPEAT = 7
 PASSWORD = "bench-password"
 FLOOR_TEMPLATE = """<ul>{% for demand in demands %}<li><a href="/demands/{{ demand.id }}">{{ demand.text }}</a>
 {{ demand.project.code }} {{ demand.project.compound.name }} {{ demand.raised_on }} {{ demand.status }}</li>{% endfor %}</ul>"""
@@ -68,14 +75,21 @@ COMMITTEE_CASES = [
 ]
 
 
-def timed(call, repeat=7) -> float:
-    """The median of ``repeat`` runs, in milliseconds."""
-    samples = []
+def run_ms(call) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def timed_beside_floor(call, floor, repeat=REPEAT) -> tuple[list[float], list[float]]:
+    """``repeat`` runs of ``call``, each right after a run of ``floor``, in milliseconds: on a
+    shared machine the load changes from one second to the next, and the ratio of the two
+    medians changes much less than either."""
+    samples, floors = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+        floors.append(run_ms(floor))
+        samples.append(run_ms(call))
+    return samples, floors
 
 
 def grow_demands(total: int) -> None:
@@ -109,7 +123,7 @@ def grow_demands(total: int) -> None:
         db.session.commit()
 
 
-def floor_ms(app) -> float:
+def floor_call(app):
     """A bare query of the first 50 demands with project and compound, rendered as plain rows."""
     def bare():
         with app.test_request_context("/demands"):
@@ -120,7 +134,7 @@ def floor_ms(app) -> float:
             render_template_string(FLOOR_TEMPLATE, demands=rows)
             db.session.remove()
     bare()
-    return timed(bare)
+    return bare
 
 
 def busiest_community_id() -> int:
@@ -154,7 +168,8 @@ class QueryCounter:
         self.count += 1
 
 
-def run_cases(client, cases, community_id: int, floor: float, label: str, counter: QueryCounter) -> list:
+def run_cases(client, cases, community_id: int, floor, label: str, counter: QueryCounter) -> list:
+    """Each case's line; returns (median ms, median floor ms) per case."""
     results = []
     for name, query in cases:
         query = case_query(client, query, community_id)
@@ -163,11 +178,13 @@ def run_cases(client, cases, community_id: int, floor: float, label: str, counte
         counter.count = 0
         client.get("/demands", query_string=query)
         queries = counter.count
-        ms = timed(lambda query=query: client.get("/demands", query_string=query))
+        samples, floors = timed_beside_floor(lambda query=query: client.get("/demands", query_string=query), floor)
+        ms, floor_ms = statistics.median(samples), statistics.median(floors)
         shown = "&".join(f"{key}={value}" for key, value in query.items())
         mark = "" if ms < TARGET_MS else "  OVER TARGET"
-        print(f"[{label}]   {name:50} {ms:6.1f} ms  {ms / floor:4.1f}× floor  {queries} queries  ?{shown}{mark}")
-        results.append(ms)
+        print(f"[{label}]   {name:50} {ms:6.1f} ms (min {min(samples):5.1f})  floor {floor_ms:5.1f} ms"
+              f"  {ms / floor_ms:4.1f}× floor  {queries} queries  ?{shown}{mark}")
+        results.append((ms, floor_ms))
     return results
 
 
@@ -197,15 +214,15 @@ def bench(url: str, label: str, sizes: list[int]) -> None:
                 grow_demands(size)
                 count = size
             projects = db.session.scalar(sa.select(sa.func.count(Project.id)))
-            floor_before = floor_ms(app)
-        print(f"[{label}] GET /demands, {projects} projects, {count} demands; floor {floor_before:.1f} ms"
-              f" (bare query + render of 50 rows); target {TARGET_MS} ms")
-        times = run_cases(engineer, ENGINEER_CASES, community_id, floor_before, label, counter)
-        times += run_cases(committee, COMMITTEE_CASES, community_id, floor_before, label, counter)
-        with app.app_context():
-            floor_after = floor_ms(app)
+        floor = floor_call(app)
+        print(f"[{label}] GET /demands, {projects} projects, {count} demands; each case beside the floor"
+              f" (bare query + render of 50 rows) timed in turn with it; target {TARGET_MS} ms")
+        results = run_cases(engineer, ENGINEER_CASES, community_id, floor, label, counter)
+        results += run_cases(committee, COMMITTEE_CASES, community_id, floor, label, counter)
+        times, floors = [ms for ms, _ in results], [floor_ms for _, floor_ms in results]
         print(f"[{label}] {count} demands: slowest case {max(times):.1f} ms, median {statistics.median(times):.1f} ms;"
-              f" floor {floor_before:.1f} ms before the cases, {floor_after:.1f} ms after")
+              f" floor median {statistics.median(floors):.1f} ms; highest ratio to the floor"
+              f" {max(ms / floor_ms for ms, floor_ms in results):.1f}×")
     with app.app_context():
         db.engine.dispose()
 
