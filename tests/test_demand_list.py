@@ -6,7 +6,8 @@ import pytest
 
 from renovation.domain import demands
 from renovation.domain.demands import DemandFilter, change_demand, raise_demand
-from tests.conftest import days_ago, login, make_project, make_user
+from renovation.extensions import db
+from tests.conftest import count_statements, days_ago, login, make_project, make_user
 
 HTMX = {"HX-Request": "true"}
 
@@ -133,3 +134,32 @@ def test_a_row_opens_its_form_in_place_and_handling_it_refreshes_the_figures(cli
         "status": "resolved", "response": "已更换灯具", "reason": "", "assignee": "", "version": "1"})
     assert done.headers["HX-Trigger"] == "demandsChanged"
     assert 'hx-trigger="demandsChanged from:body"' in listing
+
+
+def _criteria_for(sort: str, query: dict) -> DemandFilter:
+    return DemandFilter(sort=sort, q=query.get("q", ""), overdue=bool(query.get("overdue")),
+                        community_id=query.get("community"), category=query.get("category", ""))
+
+
+def test_every_page_sort_and_search_takes_the_same_number_of_queries(app, client, project, engineer):
+    """Whatever the page (first, middle, last: read from the far end), the order (by project:
+    among the projects the page falls in) or the search, the list runs the same queries."""
+    other = make_project(code="ZP-2026-002", compound="东门小区", community="东城社区", street="菁城街道")
+    for index in range(14):
+        _raise(project if index % 3 else other, engineer, f"积水{index} Pipe", age=index * 3,
+               category="drainage" if index % 2 else "parking")
+    app.config["DEMANDS_PER_PAGE"] = 3
+    login(client)
+    counted = {}
+    for sort in demands.SORT_KEYS:
+        for query in ({}, {"q": "积水"}, {"q": "pipe　积水"}, {"q": "东门 PIPE"}, {"overdue": "y"},
+                      {"community": project.compound.community_id, "category": "parking"}):
+            pages = demands.demand_page(_criteria_for(sort, query), 1, 3).pages
+            for page in sorted({1, (pages + 1) // 2, pages}):
+                url_query = {**query, "sort": sort, "page": page}
+                db.session.expire_all()
+                with count_statements() as statements:
+                    html = client.get("/demands", query_string=url_query).get_data(as_text=True)
+                assert _ids_on(html), url_query
+                counted[str(url_query)] = len(statements)
+    assert len(set(counted.values())) == 1, counted

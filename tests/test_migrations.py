@@ -83,3 +83,49 @@ def test_a_new_database_is_ready_for_seed_demo(fresh_app):
         db.engine.dispose()
     assert result.exit_code == 0, result.output
     assert Path(fresh_app.instance_path, "demo-logins.txt").exists()
+
+
+SEARCH_TEXT_REVISION = "e4b6d2a8c531"  # demand.search_text
+
+
+def _demand_rows() -> dict[str, int]:
+    with db.engine.connect() as connection:
+        return {table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+                for table in ("demand", "demand_event", "consultation", "project")}
+
+
+def test_the_search_text_migration_keeps_every_demand_and_its_history(app, project, engineer):
+    """Down and up again with demands in the database: SQLite rebuilds the demand table to add a
+    stored generated column, which with its foreign keys on would delete every demand's history
+    (demand_event cascades); afterwards they are on again and the new column is filled."""
+    from flask_migrate import downgrade, upgrade
+
+    from renovation.domain.demands import change_demand, raise_demand
+    from tests.conftest import days_ago
+
+    demand = raise_demand(project, engineer, {"category": "lighting", "text": "楼道灯不亮 LAMP", "raised_by": "5号楼",
+                                              "raised_on": days_ago(3)})
+    change_demand(demand, engineer, {"status": "resolved", "response": "Replaced", "reason": ""}, 1)
+    demand_id, before = demand.id, _demand_rows()
+    assert before["demand_event"] == 2
+    db.session.remove()  # no open transaction may hold the table while it is altered
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS_DIR)
+    previous = ScriptDirectory.from_config(config).get_revision(SEARCH_TEXT_REVISION).down_revision
+
+    downgrade(revision=previous)
+    assert "search_text" not in {column["name"] for column in sa.inspect(db.engine).get_columns("demand")}
+    assert _demand_rows() == before
+    upgrade()
+    assert _demand_rows() == before
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT search_text FROM demand WHERE id = :id"),
+                                  {"id": demand_id}).scalar() == "楼道灯不亮 lamp 5号楼 replaced"
+    if db.engine.dialect.name == "sqlite":
+        # Every pooled connection, the migration's among them, enforces foreign keys again.
+        connections = [db.engine.connect() for _ in range(db.engine.pool.size())]
+        try:
+            assert [c.exec_driver_sql("PRAGMA foreign_keys").scalar() for c in connections] == [1] * len(connections)
+        finally:
+            for connection in connections:
+                connection.close()

@@ -64,12 +64,14 @@ def index():
     form.validate()
     criteria = criteria_from_form(form)
     figures_url = list_url("demands.index", form, fragment="figures", page=None)
-    figures, by_community = demands.figures_with_communities(criteria)
+    listed = demands.list_figures(criteria)
+    figures, by_community = listed.figures, listed.by_community
     if request.args.get("fragment") == "figures" and wants_fragment():  # a demand was handled here
         return render("demands/index.html", "figures", figures=figures, figures_url=figures_url,
                       by_community=by_community)
     page = form.page.data if not form.page.errors and form.page.data else 1
-    result = demands.demand_page(criteria, page, current_app.config["DEMANDS_PER_PAGE"], total=figures.received)
+    result = demands.demand_page(criteria, page, current_app.config["DEMANDS_PER_PAGE"], total=figures.received,
+                                 per_project=listed.per_project)
     return render("demands/index.html", "results", form=form, figures=figures, by_community=by_community,
                   result=result, today=today(), figures_url=figures_url, list_url=list_url,
                   scope_links=list_scope.scope_links("demands.index", current_user, criteria.community_id))

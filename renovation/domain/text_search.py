@@ -4,8 +4,9 @@ One helper for every list with a search box, so that ``%`` and ``_`` (SQL's LIKE
 and the escape character itself are plain characters everywhere, on SQLite and PostgreSQL.
 """
 import re
+from collections.abc import Callable
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 
 ESCAPE = "\\"
 # Half-width and full-width (U+3000, typed by Chinese input methods) spaces both separate words.
@@ -23,13 +24,28 @@ def literal_like_pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
-def matches_all_words(text: str, columns):
-    """SQL for "every word of ``text`` appears (case-insensitively) in one of ``columns``";
-    None when ``text`` has no words (no condition)."""
+def contains(column, word: str):
+    """SQL for "``word`` appears in ``column``", case-insensitively (ILIKE)."""
+    return column.ilike(literal_like_pattern(word), escape=ESCAPE)
+
+
+def lowered_contains(column, word: str):
+    """SQL for "``word`` appears in ``column``", for a column the database keeps lower-cased
+    with its own ``lower()``: the pattern is lower-cased by the same function, which is what
+    ILIKE does, without lower-casing the column on every row."""
+    return column.like(func.lower(literal_like_pattern(word)), escape=ESCAPE)
+
+
+def all_words(text: str, word_condition: Callable[[str], object]):
+    """SQL for "``word_condition`` holds for every word of ``text``"; None when ``text`` has no
+    words (no condition)."""
     words = search_words(text)
     if not words:
         return None
-    return and_(*(
-        or_(*(column.ilike(literal_like_pattern(word), escape=ESCAPE) for column in columns))
-        for word in words
-    ))
+    return and_(*(word_condition(word) for word in words))
+
+
+def matches_all_words(text: str, columns):
+    """SQL for "every word of ``text`` appears (case-insensitively) in one of ``columns``";
+    None when ``text`` has no words (no condition)."""
+    return all_words(text, lambda word: or_(*(contains(column, word) for column in columns)))

@@ -96,6 +96,11 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if connection.dialect.name == 'sqlite':
+            # A migration that rebuilds a table turns SQLite's foreign keys off for the copy
+            # (the pragma only works outside a transaction, so here); this connection goes
+            # back to the pool and must enforce them again.
+            connection.exec_driver_sql('PRAGMA foreign_keys=ON')
 
 
 if context.is_offline_mode():

@@ -4,12 +4,16 @@ from decimal import Decimal
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import Computed, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from renovation.extensions import db
 
 Area = Numeric(12, 2)  # m², exclusive floor area
+# What the demands list searches, lower-cased once by the database when a demand is written:
+# "lower(column) LIKE lower(pattern)" is what ILIKE does row by row. A space parts the fields
+# and never occurs in a search word (words are split on spaces), so no match straddles two.
+DEMAND_SEARCH_TEXT = """lower("text" || ' ' || raised_by || ' ' || response)"""
 
 
 class ConsultationKind(StrEnum):
@@ -145,6 +149,7 @@ class Demand(db.Model):
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     version: Mapped[int] = mapped_column(default=1)
+    search_text: Mapped[str] = mapped_column(Text, Computed(DEMAND_SEARCH_TEXT, persisted=True), deferred=True)
 
     project = relationship("Project")
     consultation = relationship("Consultation")
