@@ -23,8 +23,8 @@ from renovation import create_app
 from renovation.domain import accounts, demo_data
 from renovation.domain.bulletin_brief_data import project_data
 from renovation.domain.bulletin_data import area_data
-from renovation.domain.bulletins import Scope, preview_snapshot
 from renovation.domain.bulletin_pdf import render_pdf
+from renovation.domain.bulletins import Scope, preview_snapshot
 from renovation.domain.clock import today
 from renovation.domain.photo_operations import add_photo
 from renovation.domain.photo_pairing import pair_photos
@@ -88,11 +88,11 @@ def main() -> None:
             with app.app_context():
                 gather_s, _ = timed(lambda: area_data(None, None, today()), args.runs)
                 snapshot = preview_snapshot("city", Scope())
-                city_s, pdf = timed(lambda: render_pdf(snapshot), args.runs)
+                city_s, pdf = timed(lambda snapshot=snapshot: render_pdf(snapshot), args.runs)
                 code = db.session.scalar(sa.select(Project.code).order_by(Project.code).limit(1))
                 brief = {"document": snapshot["document"] | {"masthead": ["城镇老旧小区改造", "项目简报"]},
                          "data": project_data(project_by_code(code), None, today())}
-                brief_s, brief_pdf = timed(lambda: render_pdf(brief), args.runs)
+                brief_s, brief_pdf = timed(lambda brief=brief: render_pdf(brief), args.runs)
             target = TARGETS["city_s"] if count <= 141 else TARGETS["city_2000_s"]
             print(f"{count} projects, 6 photo pairs (median of {args.runs} warm runs):")
             print(f"  gather the city data   {gather_s * 1000:7.0f} ms")

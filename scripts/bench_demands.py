@@ -45,7 +45,8 @@ TARGET_MS = 100
 REPEAT = 7
 PASSWORD = "bench-password"
 FLOOR_TEMPLATE = """<ul>{% for demand in demands %}<li><a href="/demands/{{ demand.id }}">{{ demand.text }}</a>
-{{ demand.project.code }} {{ demand.project.compound.name }} {{ demand.raised_on }} {{ demand.status }}</li>{% endfor %}</ul>"""
+{{ demand.project.code }} {{ demand.project.compound.name }} {{ demand.raised_on }} {{ demand.status }}</li>
+{% endfor %}</ul>"""
 # (label, query string); "page": "late" is 9/10 of the way through the matches, "middle" half.
 ENGINEER_CASES = [
     ("list, overdue first", {}),
@@ -106,16 +107,22 @@ def grow_demands(total: int) -> None:
     for _ in range(total - len(model_rows)):
         source = rng.choice(model_rows)
         shift = timedelta(days=rng.randint(0, 400))
-        demands.append({**source, "id": demand_id, "raised_on": source["raised_on"] - shift,
-                        "resolved_on": source["resolved_on"] and source["resolved_on"] - shift})
+        demands.append(
+            {
+                **source,
+                "id": demand_id,
+                "raised_on": source["raised_on"] - shift,
+                "resolved_on": source["resolved_on"] and source["resolved_on"] - shift,
+            }
+        )
         for event in events.get(source["id"], []):
             copied_events.append({**event, "id": event_id, "demand_id": demand_id, "at": event["at"] - shift})
             event_id += 1
         demand_id += 1
     for start in range(0, len(demands), 2000):
-        db.session.execute(sa.insert(Demand.__table__), demands[start:start + 2000])
+        db.session.execute(sa.insert(Demand.__table__), demands[start : start + 2000])
     for start in range(0, len(copied_events), 4000):
-        db.session.execute(sa.insert(DemandEvent.__table__), copied_events[start:start + 4000])
+        db.session.execute(sa.insert(DemandEvent.__table__), copied_events[start : start + 4000])
     sync_id_sequences(Demand, DemandEvent)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
@@ -125,14 +132,20 @@ def grow_demands(total: int) -> None:
 
 def floor_call(app):
     """A bare query of the first 50 demands with project and compound, rendered as plain rows."""
+
     def bare():
         with app.test_request_context("/demands"):
             rows = db.session.scalars(
-                sa.select(Demand).join(Demand.project).join(Project.compound)
+                sa.select(Demand)
+                .join(Demand.project)
+                .join(Project.compound)
                 .options(sa.orm.contains_eager(Demand.project).contains_eager(Project.compound))
-                .order_by(Demand.raised_on.desc(), Demand.id.desc()).limit(50)).all()
+                .order_by(Demand.raised_on.desc(), Demand.id.desc())
+                .limit(50)
+            ).all()
             render_template_string(FLOOR_TEMPLATE, demands=rows)
             db.session.remove()
+
     bare()
     return bare
 
@@ -140,8 +153,14 @@ def floor_call(app):
 def busiest_community_id() -> int:
     """The community with the most demands: a committee member's longest list."""
     return db.session.scalar(
-        sa.select(Compound.community_id).select_from(Demand).join(Demand.project).join(Project.compound)
-        .group_by(Compound.community_id).order_by(sa.func.count(Demand.id).desc()).limit(1))
+        sa.select(Compound.community_id)
+        .select_from(Demand)
+        .join(Demand.project)
+        .join(Project.compound)
+        .group_by(Compound.community_id)
+        .order_by(sa.func.count(Demand.id).desc())
+        .limit(1)
+    )
 
 
 def case_query(client, query: dict, community_id: int) -> dict:
@@ -182,15 +201,23 @@ def run_cases(client, cases, community_id: int, floor, label: str, counter: Quer
         ms, floor_ms = statistics.median(samples), statistics.median(floors)
         shown = "&".join(f"{key}={value}" for key, value in query.items())
         mark = "" if ms < TARGET_MS else "  OVER TARGET"
-        print(f"[{label}]   {name:50} {ms:6.1f} ms (min {min(samples):5.1f})  floor {floor_ms:5.1f} ms"
-              f"  {ms / floor_ms:4.1f}× floor  {queries} queries  ?{shown}{mark}")
+        print(
+            f"[{label}]   {name:50} {ms:6.1f} ms (min {min(samples):5.1f})  floor {floor_ms:5.1f} ms"
+            f"  {ms / floor_ms:4.1f}× floor  {queries} queries  ?{shown}{mark}"
+        )
         results.append((ms, floor_ms))
     return results
 
 
 def bench(url: str, label: str, sizes: list[int]) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": tempfile.mkdtemp(),
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_PATH": tempfile.mkdtemp(),
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     with app.app_context():
         db.drop_all()
         from flask_migrate import upgrade
@@ -201,7 +228,9 @@ def bench(url: str, label: str, sizes: list[int]) -> None:
         demo_data.seed(141)
         accounts.create_user("bench", PASSWORD, "engineer")
         community_id = busiest_community_id()
-        accounts.create_user("bench-committee", PASSWORD, "committee", community=db.session.get(Community, community_id))
+        accounts.create_user(
+            "bench-committee", PASSWORD, "committee", community=db.session.get(Community, community_id)
+        )
         db.session.commit()
         counter = QueryCounter(db.engine)
     engineer, committee = app.test_client(), app.test_client()
@@ -215,14 +244,18 @@ def bench(url: str, label: str, sizes: list[int]) -> None:
                 count = size
             projects = db.session.scalar(sa.select(sa.func.count(Project.id)))
         floor = floor_call(app)
-        print(f"[{label}] GET /demands, {projects} projects, {count} demands; each case beside the floor"
-              f" (bare query + render of 50 rows) timed in turn with it; target {TARGET_MS} ms")
+        print(
+            f"[{label}] GET /demands, {projects} projects, {count} demands; each case beside the floor"
+            f" (bare query + render of 50 rows) timed in turn with it; target {TARGET_MS} ms"
+        )
         results = run_cases(engineer, ENGINEER_CASES, community_id, floor, label, counter)
         results += run_cases(committee, COMMITTEE_CASES, community_id, floor, label, counter)
         times, floors = [ms for ms, _ in results], [floor_ms for _, floor_ms in results]
-        print(f"[{label}] {count} demands: slowest case {max(times):.1f} ms, median {statistics.median(times):.1f} ms;"
-              f" floor median {statistics.median(floors):.1f} ms; highest ratio to the floor"
-              f" {max(ms / floor_ms for ms, floor_ms in results):.1f}×")
+        print(
+            f"[{label}] {count} demands: slowest case {max(times):.1f} ms, median {statistics.median(times):.1f} ms;"
+            f" floor median {statistics.median(floors):.1f} ms; highest ratio to the floor"
+            f" {max(ms / floor_ms for ms, floor_ms in results):.1f}×"
+        )
     with app.app_context():
         db.engine.dispose()
 
@@ -232,8 +265,9 @@ def postgres_url() -> str | None:
     if os.environ.get("RENOVATION_BENCH_POSTGRES_URL"):
         return os.environ["RENOVATION_BENCH_POSTGRES_URL"]
     try:
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True,
-                             connect_timeout=3) as connection:
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
+        ) as connection:
             exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DATABASE,)).fetchone()
             if not exists:
                 connection.execute(f"CREATE DATABASE {PG_DATABASE}")

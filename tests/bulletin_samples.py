@@ -54,11 +54,21 @@ def add_consultation(project, passed=None, days=5):
     consultation = Consultation(project_id=project.id, date=today() - timedelta(days=days),
                                 kind="council_meeting", topic="雨污分流施工方案", created_at=now, updated_at=now)
     if passed is not None:
-        consultation.vote = Vote(matter="同意实施雨污分流改造", matter_class="special", total_owners=100,
-                                 total_area=Decimal("8000"), participating_owners=90, participating_area=Decimal("7500"),
-                                 agree_owners=80 if passed else 40, agree_area=Decimal("7000") if passed else Decimal("3000"),
-                                 oppose_owners=10, oppose_area=Decimal("500"), abstain_owners=0,
-                                 abstain_area=Decimal("0"), passed=passed)
+        consultation.vote = Vote(
+            matter="同意实施雨污分流改造",
+            matter_class="special",
+            total_owners=100,
+            total_area=Decimal("8000"),
+            participating_owners=90,
+            participating_area=Decimal("7500"),
+            agree_owners=80 if passed else 40,
+            agree_area=Decimal("7000") if passed else Decimal("3000"),
+            oppose_owners=10,
+            oppose_area=Decimal("500"),
+            abstain_owners=0,
+            abstain_area=Decimal("0"),
+            passed=passed,
+        )
     db.session.add(consultation)
     db.session.commit()
     return consultation
@@ -66,10 +76,17 @@ def add_consultation(project, passed=None, days=5):
 
 def add_demand(project, status="pending", days=3, text="增设停车位"):
     now = utcnow()
-    demand = Demand(project_id=project.id, category="parking", text=text, raised_on=today() - timedelta(days=days),
-                    status=status, created_at=now, updated_at=now,
-                    resolved_on=today() if status in ("resolved", "declined") else None,
-                    response="已答复" if status == "resolved" else "")
+    demand = Demand(
+        project_id=project.id,
+        category="parking",
+        text=text,
+        raised_on=today() - timedelta(days=days),
+        status=status,
+        created_at=now,
+        updated_at=now,
+        resolved_on=today() if status in ("resolved", "declined") else None,
+        response="已答复" if status == "resolved" else "",
+    )
     db.session.add(demand)
     db.session.commit()
     return demand

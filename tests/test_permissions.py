@@ -53,12 +53,16 @@ def _world() -> World:
         "leader": make_user("leader", "leader"),
     }
     target = make_user("target", "engineer")
-    photo = add_photo(project, users["engineer"], "东门.jpg", io.BytesIO(_jpeg((180, 40, 40))), "before", "survey")
-    after = add_photo(project, users["engineer"], "东门-改造后.jpg", io.BytesIO(_jpeg((40, 180, 40))), "after", "survey")
-    pair = pair_photos(project, users["engineer"],
-                       add_photo(project, users["engineer"], "北门.jpg", io.BytesIO(_jpeg((90, 90, 30))), "before", None),
-                       add_photo(project, users["engineer"], "北门-改造后.jpg", io.BytesIO(_jpeg((30, 90, 90))), "after", None))
-    demand = raise_demand(project, users["engineer"], {"category": "parking", "text": "停车难", "raised_on": days_ago(1)})
+    engineer = users["engineer"]
+
+    def photo_of(name, colour, phase, stage):
+        return add_photo(project, engineer, name, io.BytesIO(_jpeg(colour)), phase, stage)
+
+    photo = photo_of("东门.jpg", (180, 40, 40), "before", "survey")
+    after = photo_of("东门-改造后.jpg", (40, 180, 40), "after", "survey")
+    pair = pair_photos(project, engineer, photo_of("北门.jpg", (90, 90, 30), "before", None),
+                       photo_of("北门-改造后.jpg", (30, 90, 90), "after", None))
+    demand = raise_demand(project, engineer, {"category": "parking", "text": "停车难", "raised_on": days_ago(1)})
     consultation = add_consultation(project, users["engineer"],
                                     {**_consultation_post(None), "date": days_ago(2), "households": 30}, None)
     attachment = add_attachment(consultation, users["engineer"], "sign_in_sheet", "签到表.jpg",
@@ -93,11 +97,13 @@ DEMAND_JSON = {"category": "lighting", "text": "路灯不亮", "raised_on": days
 
 
 def _api_photo_post(world: World) -> dict:
-    return {"phase": "after", "stage": "survey", "caption": "路面完工", "file": (io.BytesIO(_jpeg((40, 40, 180))), "after.jpg")}
+    return {"phase": "after", "stage": "survey", "caption": "路面完工",
+            "file": (io.BytesIO(_jpeg((40, 40, 180))), "after.jpg")}
 
 
 def _page_photo_post(world: World) -> dict:
-    return {"phase": "during", "stage": "survey", "caption": "入户调查", "files": (io.BytesIO(_jpeg((180, 180, 40))), "现场.jpg")}
+    return {"phase": "during", "stage": "survey", "caption": "入户调查",
+            "files": (io.BytesIO(_jpeg((180, 180, 40))), "现场.jpg")}
 
 
 def _attachment_post(world: World) -> dict:
@@ -205,7 +211,8 @@ ROWS = [
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
     Row("photos.show", "GET", lambda w: f"/photos/{w.photo_id}", page()),
     Row("photos.edit", "POST", lambda w: f"/photos/{w.photo_id}/edit", EDITORS_WRITE,
-        data=lambda w: {"phase": "before", "stage": "", "caption": "东门全景"}, writes=frozenset({"admin", "engineer"})),
+        data=lambda w: {"phase": "before", "stage": "", "caption": "东门全景"},
+        writes=frozenset({"admin", "engineer"})),
     Row("photos.delete", "POST", lambda w: f"/photos/{w.photo_id}/delete", EDITORS_WRITE,
         data=lambda w: {"reason": "拍错了"}, writes=frozenset({"admin", "engineer"})),
     Row("photos.pair", "POST", lambda w: f"/photos/{w.photo_id}/pair", EDITORS_WRITE,
@@ -259,7 +266,8 @@ ROWS = [
         data=lambda w: {"category": "drainage", "text": "雨天积水", "raised_on": days_ago(1).isoformat()},
         writes=frozenset({"admin", "engineer", "committee"})),
     # A committee member's list opens on their own community (a redirect that names it).
-    Row("consultations.index", "GET", lambda w: "/consultations", page(committee=302), location={"committee": "/consultations"}),
+    Row("consultations.index", "GET", lambda w: "/consultations", page(committee=302),
+        location={"committee": "/consultations"}),
     Row("consultations.add", "POST", lambda w: f"/projects/{w.code}/consultations",
         page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community
         data=_consultation_post, writes=frozenset({"admin", "engineer", "committee"}),

@@ -28,9 +28,15 @@ def shots(project):
     """Two before and two after photos of the project, and one during photo."""
     engineer = make_user("engineer", "engineer")
     made = {}
-    for seed, (name, phase, stage) in enumerate((("东门-前.jpg", "before", "facade"), ("北门-前.jpg", "before", "paving"),
-                                                 ("东门-后.jpg", "after", "facade"), ("北门-后.jpg", "after", "paving"),
-                                                 ("开挖.jpg", "during", "rain_sewage"))):
+    for seed, (name, phase, stage) in enumerate(
+        (
+            ("东门-前.jpg", "before", "facade"),
+            ("北门-前.jpg", "before", "paving"),
+            ("东门-后.jpg", "after", "facade"),
+            ("北门-后.jpg", "after", "paving"),
+            ("开挖.jpg", "during", "rain_sewage"),
+        )
+    ):
         made[name] = add_photo(project, engineer, name, io.BytesIO(jpeg(seed=seed + 10)), phase, stage).id
     return made
 
@@ -64,8 +70,12 @@ def offered(page: str) -> dict[int, list[int]]:
 
 
 def audit_pairs() -> list[dict]:
-    return [entry.details for entry in db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.action == "photo.pair").order_by(AuditEntry.id))]
+    return [
+        entry.details
+        for entry in db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "photo.pair").order_by(AuditEntry.id)
+        )
+    ]
 
 
 def test_pairing_mode_offers_each_before_photo_the_after_photos_of_its_stage(client, shots):
@@ -92,8 +102,14 @@ def test_a_before_photo_of_the_survey_or_without_a_stage_is_offered_every_after_
 
 def test_several_pairs_saved_at_once_in_place(client, shots):
     login(client, "engineer")
-    response = client.post(f"/projects/{CODE}/pairing", headers=HX, data={
-        f"after_{shots['东门-前.jpg']}": shots["东门-后.jpg"], f"after_{shots['北门-前.jpg']}": shots["北门-后.jpg"]})
+    response = client.post(
+        f"/projects/{CODE}/pairing",
+        headers=HX,
+        data={
+            f"after_{shots['东门-前.jpg']}": shots["东门-后.jpg"],
+            f"after_{shots['北门-前.jpg']}": shots["北门-后.jpg"],
+        },
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<html" not in html and 'id="pair-picker"' in html
@@ -109,7 +125,9 @@ def test_several_pairs_saved_at_once_in_place(client, shots):
 def test_the_rows_left_stay_ready_for_the_next_pair(client, shots):
     login(client, "engineer")
     url = f"/projects/{CODE}/pairing"
-    html = client.post(url, headers=HX, data={f"after_{shots['东门-前.jpg']}": shots["东门-后.jpg"]}).get_data(as_text=True)
+    html = client.post(url, headers=HX, data={f"after_{shots['东门-前.jpg']}": shots["东门-后.jpg"]}).get_data(
+        as_text=True
+    )
     assert "已保存 1 对改造前后照片。" in html
     assert offered(html) == {shots["北门-前.jpg"]: [shots["北门-后.jpg"]]}
     # Without JavaScript: the same form, answered with a redirect to the page and its message.
@@ -135,15 +153,24 @@ def test_one_bad_pick_is_explained_beside_its_row_and_none_is_saved(client, shot
     second = add_photo(project, engineer, "东门-前2.jpg", io.BytesIO(jpeg(seed=42)), "before", "facade").id
     first = shots["东门-前.jpg"]
     login(client, "engineer")
-    response = client.post(f"/projects/{CODE}/pairing", headers=HX, data={
-        f"after_{first}": shots["东门-后.jpg"], f"after_{second}": shots["东门-后.jpg"],
-        f"after_{shots['北门-前.jpg']}": shots["北门-后.jpg"]})
+    response = client.post(
+        f"/projects/{CODE}/pairing",
+        headers=HX,
+        data={
+            f"after_{first}": shots["东门-后.jpg"],
+            f"after_{second}": shots["东门-后.jpg"],
+            f"after_{shots['北门-前.jpg']}": shots["北门-后.jpg"],
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and pairs() == [] and audit_pairs() == []
     rows = {int(at): body for at, body in re.findall(r'<fieldset id="pair-(\d+)"(.*?)</fieldset>', html, re.S)}
     # The newest before photo comes first: it keeps the after photo, the older row is refused.
     assert list(rows).index(second) < list(rows).index(first)
-    assert "这张改造后照片同时勾选给了另一张改造前照片；每张照片只能配成一对。" in rows[first] and 'aria-describedby="pair-%d-error"' % first in rows[first]
+    assert (
+        "这张改造后照片同时勾选给了另一张改造前照片；每张照片只能配成一对。" in rows[first]
+        and 'aria-describedby="pair-%d-error"' % first in rows[first]
+    )
     assert "field-error" not in rows[second] and "field-error" not in rows[shots["北门-前.jpg"]]
     for before in (first, second):
         assert f'value="{shots["东门-后.jpg"]}" checked' in rows[before]
@@ -157,8 +184,14 @@ def test_an_after_photo_paired_meanwhile_is_refused_beside_its_row(client, shots
     other_before = add_photo(project, engineer, "东门-前2.jpg", io.BytesIO(jpeg(seed=43)), "before", "facade")
     pair_photos(project, engineer, other_before, db.session.get(Photo, shots["东门-后.jpg"]))
     login(client, "engineer")
-    response = client.post(f"/projects/{CODE}/pairing", headers=HX, data={
-        f"after_{shots['东门-前.jpg']}": shots["东门-后.jpg"], f"after_{shots['北门-前.jpg']}": shots["北门-后.jpg"]})
+    response = client.post(
+        f"/projects/{CODE}/pairing",
+        headers=HX,
+        data={
+            f"after_{shots['东门-前.jpg']}": shots["东门-后.jpg"],
+            f"after_{shots['北门-前.jpg']}": shots["北门-后.jpg"],
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and pairs() == [(other_before.id, shots["东门-后.jpg"])]
     row = re.search(r'<fieldset id="pair-%d"(.*?)</fieldset>' % shots["东门-前.jpg"], html, re.S).group(1)
@@ -170,8 +203,14 @@ def test_a_before_photo_paired_meanwhile_is_refused_above_the_rows(client, shots
     other_after = add_photo(project, engineer, "东门-后2.jpg", io.BytesIO(jpeg(seed=45)), "after", "facade")
     pair_photos(project, engineer, db.session.get(Photo, shots["东门-前.jpg"]), other_after)
     login(client, "engineer")
-    response = client.post(f"/projects/{CODE}/pairing", headers=HX, data={
-        f"after_{shots['东门-前.jpg']}": shots["东门-后.jpg"], f"after_{shots['北门-前.jpg']}": shots["北门-后.jpg"]})
+    response = client.post(
+        f"/projects/{CODE}/pairing",
+        headers=HX,
+        data={
+            f"after_{shots['东门-前.jpg']}": shots["东门-后.jpg"],
+            f"after_{shots['北门-前.jpg']}": shots["北门-后.jpg"],
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and pairs() == [(shots["东门-前.jpg"], other_after.id)]
     message = re.search(r'id="pair-picker-error"[^>]*>(.*?)</p>', html, re.S).group(1)
@@ -228,5 +267,7 @@ def test_previous_and_next_stay_within_the_project(client, shots):
     login(client, "engineer")
     ids = set(shots.values())
     for photo_id in ids:
-        steps = re.findall(r'href="/photos/(\d+)" rel="(?:prev|next)"', client.get(f"/photos/{photo_id}").get_data(as_text=True))
+        steps = re.findall(
+            r'href="/photos/(\d+)" rel="(?:prev|next)"', client.get(f"/photos/{photo_id}").get_data(as_text=True)
+        )
         assert set(map(int, steps)) <= ids

@@ -80,7 +80,11 @@ def test_the_reason_is_saved_shown_and_in_the_history(engineer_client, project):
         lag_reason="utilities", lag_note="燃气管道迁改待燃气公司排期", catch_up_date=later(30).isoformat()))
     assert response.status_code == 200, error_of(response.get_data(as_text=True), "lag_reason")
     stage = stage_row()
-    assert (stage.lag_reason, stage.lag_note, stage.catch_up_date) == ("utilities", "燃气管道迁改待燃气公司排期", later(30))
+    assert (stage.lag_reason, stage.lag_note, stage.catch_up_date) == (
+        "utilities",
+        "燃气管道迁改待燃气公司排期",
+        later(30),
+    )
     card = response.get_data(as_text=True)
     assert "Reason for the delay: Moving utility lines" in card and "燃气管道迁改待燃气公司排期" in card
     history = engineer_client.get(f"/projects/{CODE}?fragment=history", headers=HX).get_data(as_text=True)
@@ -94,31 +98,36 @@ def test_mark_as_completed_from_the_card_in_one_action(engineer_client, project)
     response = engineer_client.post(PIPES, data={"action": "complete", "version": "1"}, headers=HX)
     assert response.status_code == 200
     stage = stage_row()
-    assert (stage.status, stage.percent, stage.actual_start, stage.actual_end) == (
-        "completed", 100, ago(140), today())
+    assert (stage.status, stage.percent, stage.actual_start, stage.actual_end) == ("completed", 100, ago(140), today())
 
 
 def test_mark_as_completed_without_javascript_fills_the_start_too(engineer_client, project):
     response = engineer_client.post(f"/projects/{CODE}/stages/facade/edit", data={"action": "complete", "version": "1"})
     assert response.status_code == 303
     stage = stage_row("facade")
-    assert (stage.status, stage.percent, stage.actual_start, stage.actual_end) == (
-        "completed", 100, today(), today())
+    assert (stage.status, stage.percent, stage.actual_start, stage.actual_end) == ("completed", 100, today(), today())
 
 
 def test_mark_as_completed_in_the_form_keeps_what_was_typed(engineer_client, project):
-    response = engineer_client.post(PIPES, headers=HX, data=values(action="complete", note="雨污管网已通水",
-                                                                  actual_start=ago(100).isoformat()))
+    response = engineer_client.post(
+        PIPES, headers=HX, data=values(action="complete", note="雨污管网已通水", actual_start=ago(100).isoformat())
+    )
     assert response.status_code == 200
     stage = stage_row()
     assert (stage.status, stage.percent, stage.actual_start, stage.actual_end, stage.note) == (
-        "completed", 100, ago(100), today(), "雨污管网已通水")
+        "completed",
+        100,
+        ago(100),
+        today(),
+        "雨污管网已通水",
+    )
 
 
 def test_mark_as_completed_that_breaks_a_rule_shows_why(engineer_client, project):
     # Paving cannot be completed before rain/sewage separation is.
-    response = engineer_client.post(f"/projects/{CODE}/stages/paving/edit", data={"action": "complete", "version": "1"},
-                                    headers=HX)
+    response = engineer_client.post(
+        f"/projects/{CODE}/stages/paving/edit", data={"action": "complete", "version": "1"}, headers=HX
+    )
     assert response.status_code == 422
     assert "Paving cannot be completed" in error_of(response.get_data(as_text=True), "status")
     assert stage_row("paving").status == "not_started"
@@ -131,12 +140,24 @@ def test_the_api_reads_and_writes_the_delay(app, client, project):
     refused = client.patch(url, headers=auth, json={"percent": 60, "version": 1})
     assert refused.status_code == 422
     assert set(refused.get_json()["errors"]) == {"lag_reason", "catch_up_date"}
-    saved = client.patch(url, headers=auth, json={"percent": 60, "version": 1, "lag_reason": "approvals",
-                                                  "lag_note": "规划许可待批", "catch_up_date": later(10).isoformat()})
+    saved = client.patch(
+        url,
+        headers=auth,
+        json={
+            "percent": 60,
+            "version": 1,
+            "lag_reason": "approvals",
+            "lag_note": "规划许可待批",
+            "catch_up_date": later(10).isoformat(),
+        },
+    )
     assert saved.status_code == 200, saved.get_json()
     body = saved.get_json()
     assert (body["lag_reason"], body["lag_note"], body["catch_up_date"]) == (
-        "approvals", "规划许可待批", later(10).isoformat())
+        "approvals",
+        "规划许可待批",
+        later(10).isoformat(),
+    )
     detail = client.get(f"/api/v1/projects/{CODE}", headers=auth).get_json()
     pipes = next(stage for stage in detail["stages"] if stage["key"] == "rain_sewage")
     assert pipes["lag_reason"] == "approvals" and pipes["catch_up_date"] == later(10).isoformat()
@@ -154,8 +175,8 @@ def test_the_bulletin_and_the_dashboard_print_the_reason(app, client, project):
     make_user("engineer", "engineer")
     assert login(client).status_code == 303
     html = client.get("/bulletins/preview", query_string={"kind": "city"}).get_data(as_text=True)
-    table = html[html.index('class="behind"'):]
-    table = table[:table.index("</table>")]
+    table = html[html.index('class="behind"') :]
+    table = table[: table.index("</table>")]
     assert "居民意见协调：部分住户对管线走向有异议" in table
     assert f"计划{later(20).strftime('%Y.%m.%d')}前赶上" in table
     assert "超过计划完成时间未完成" not in table
@@ -165,6 +186,6 @@ def test_the_bulletin_and_the_dashboard_print_the_reason(app, client, project):
     assert login(client, "leader").status_code == 303
     client.set_cookie("lang", "en")
     dashboard = client.get("/dashboard").get_data(as_text=True)
-    panel = dashboard[dashboard.index('id="behind"'):]
+    panel = dashboard[dashboard.index('id="behind"') :]
     assert f'href="/projects/{CODE}#stage-facade"' in panel  # straight to the stage behind, where the reason is
     assert "Coordinating residents' opinions: 部分住户对管线走向有异议" in panel

@@ -8,14 +8,19 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from renovation import list_scope, permissions
-from renovation.consultations.forms import (ConsultationFilterForm, ConsultationForm, DeleteConsultationForm,
-                                            EditConsultationForm, VoteOutcomeForm)
+from renovation.consultations.forms import (
+    ConsultationFilterForm,
+    ConsultationForm,
+    DeleteConsultationForm,
+    EditConsultationForm,
+    VoteOutcomeForm,
+)
 from renovation.domain import consultations as operations
 from renovation.domain import project_list
 from renovation.domain.clock import today
 from renovation.domain.votes import Basis, CheckKey
-from renovation.models.consultations import KIND_LABELS
 from renovation.list_links import list_url
+from renovation.models.consultations import KIND_LABELS
 from renovation.templating import render, wants_fragment
 
 bp = Blueprint("consultations", __name__)

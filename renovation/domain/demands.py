@@ -9,21 +9,19 @@ from math import ceil
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-
 from sqlalchemy import Select, String, and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from renovation.domain import audit
 from renovation.domain.clock import today as china_today
-from renovation.domain.date_range import implausible_date_message
 from renovation.domain.clock import utcnow
+from renovation.domain.date_range import implausible_date_message
 from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain.text_search import all_words, contains, lowered_contains
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project
-from renovation.models.consultations import (Consultation, Demand, DemandCategory, DemandEvent,
-                                             DemandStatus)
+from renovation.models.consultations import Consultation, Demand, DemandCategory, DemandEvent, DemandStatus
 
 S = DemandStatus
 # Where each status may go next. Resolved and declined are final: nothing leaves them.

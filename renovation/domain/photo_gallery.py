@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain.clock import CHINA
+from renovation.domain.paging import Page, count_and_clamp
+from renovation.domain.photo_pairing import stages_fit
+from renovation.domain.photo_processing import THUMBNAIL_SIZE
 from renovation.domain.stages import STAGE_ORDER
 from renovation.extensions import db
 from renovation.models import Community, Compound, Phase, Photo, PhotoPair, Project
-from renovation.domain.photo_pairing import stages_fit
-from renovation.domain.photo_processing import THUMBNAIL_SIZE
 
 PHASE_ORDER = tuple(Phase)
 NO_STAGE = "none"  # the city-wide filter's value for photos not attached to a stage

@@ -15,8 +15,15 @@ from renovation.extensions import csrf, db
 from renovation.list_links import list_url
 from renovation.models import Photo, PhotoPair
 from renovation.photos.files import send_photo_file
-from renovation.photos.forms import (ConfirmForm, DeletePhotoForm, EditPhotoForm, PairForm, PhotoFilterForm, UploadForm,
-                                     pair_rows_form)
+from renovation.photos.forms import (
+    ConfirmForm,
+    DeletePhotoForm,
+    EditPhotoForm,
+    PairForm,
+    PhotoFilterForm,
+    UploadForm,
+    pair_rows_form,
+)
 from renovation.templating import render, wants_fragment
 from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from renovation.domain.clock import today
 from renovation.extensions import db
 from renovation.models import Photo, PhotoPair, Stage
-from tests.browser.phone_checks import focused, is_in_view, log_in, page_problems
+from tests.browser.phone_checks import is_in_view, log_in, page_problems
 from tests.browser.phone_walk import phone_page
 from tests.conftest import days_ago, make_project, make_user
 from tests.domain.photo_samples import jpeg
@@ -31,12 +31,25 @@ def project(app):
     project, by another contractor, must not come up in the search."""
     make_project(code="ZP-2026-002", compound="新华新村", community="城中社区", street="菁城街道")
     project = make_project(
-        code="ZP-2026-001", compound="九龙桂冠小区", community="九龙社区", street="桂林街道",
+        code="ZP-2026-001",
+        compound="九龙桂冠小区",
+        community="九龙社区",
+        street="桂林街道",
         stages={
-            "survey": {"status": "completed", "percent": 100, "actual_start": days_ago(120), "actual_end": days_ago(100)},
+            "survey": {
+                "status": "completed",
+                "percent": 100,
+                "actual_start": days_ago(120),
+                "actual_end": days_ago(100),
+            },
             "rain_sewage": {"status": "in_progress", "percent": 80, "actual_start": days_ago(90)},
-            "facade": {"status": "in_progress", "percent": 30, "actual_start": days_ago(60),
-                       "planned_start": days_ago(70), "planned_end": days_ago(10)},
+            "facade": {
+                "status": "in_progress",
+                "percent": 30,
+                "actual_start": days_ago(60),
+                "planned_start": days_ago(70),
+                "planned_end": days_ago(10),
+            },
         },
     )
     project.contractor = CONTRACTOR
@@ -89,7 +102,9 @@ def test_engineer_walks_the_main_task_on_a_phone(live_server, phone, project, tm
     expect(card.locator(".badge-late")).to_be_visible()
     card.locator("a[role=button]", has_text="更新").click()
     expect(page.locator("#facade-status")).to_be_focused()  # the form's first field
-    assert clear_of_the_menu(page, page.locator("label[for=facade-status]")), "the first field's label is under the menu"
+    assert clear_of_the_menu(page, page.locator("label[for=facade-status]")), (
+        "the first field's label is under the menu"
+    )
     expect(card.locator("fieldset.lag-fields legend")).to_have_text("滞后")
     problems += page_problems(page, "the stage form opened")
     page.fill("#facade-percent", "60")
@@ -187,10 +202,14 @@ def test_engineer_walks_the_main_task_on_a_phone(live_server, phone, project, tm
     facade = db.session.scalars(sa.select(Stage).where(Stage.project_id == project.id, Stage.key == "facade")).one()
     assert (facade.percent, facade.lag_reason, facade.lag_note) == (60, "organisation", "脚手架进场推迟")
     assert facade.catch_up_date == today() + timedelta(days=20)
-    photos = {photo.original_filename: photo for photo in db.session.scalars(
-        sa.select(Photo).where(Photo.project_id == project.id))}
+    photos = {
+        photo.original_filename: photo
+        for photo in db.session.scalars(sa.select(Photo).where(Photo.project_id == project.id))
+    }
     assert {name: (photo.phase, photo.stage_key) for name, photo in photos.items()} == {
-        "东立面-改造前.jpg": ("before", "facade"), "东立面-改造后.jpg": ("after", "facade"),
-        "东立面-施工中.jpg": ("during", "facade")}
+        "东立面-改造前.jpg": ("before", "facade"),
+        "东立面-改造后.jpg": ("after", "facade"),
+        "东立面-施工中.jpg": ("during", "facade"),
+    }
     pair = db.session.scalars(sa.select(PhotoPair)).one()
     assert (pair.before_id, pair.after_id) == (photos["东立面-改造前.jpg"].id, photos["东立面-改造后.jpg"].id)

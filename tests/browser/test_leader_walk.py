@@ -27,11 +27,30 @@ def programme(app):
     make_project("ZP-2026-001", "九龙桂冠小区", "桂冠社区", "桂林街道", households=200,
                  stages=completed_stages(), start=today() - timedelta(days=400))
     catch_up = today() + timedelta(days=20)
-    lagging = make_project("ZP-2026-002", "粮食局宿舍", "城中社区", "菁城街道", households=80, stages={
-        "survey": {**DONE, "actual_start": today() - timedelta(days=60), "actual_end": today() - timedelta(days=40)},
-        "rain_sewage": {"status": "in_progress", "percent": 40, "actual_start": today() - timedelta(days=30),
-                        "planned_start": today() - timedelta(days=40), "planned_end": today() - timedelta(days=12), "lag_reason": "utilities",
-                        "lag_note": "燃气管道迁改待燃气公司施工", "catch_up_date": catch_up}})
+    lagging = make_project(
+        "ZP-2026-002",
+        "粮食局宿舍",
+        "城中社区",
+        "菁城街道",
+        households=80,
+        stages={
+            "survey": {
+                **DONE,
+                "actual_start": today() - timedelta(days=60),
+                "actual_end": today() - timedelta(days=40),
+            },
+            "rain_sewage": {
+                "status": "in_progress",
+                "percent": 40,
+                "actual_start": today() - timedelta(days=30),
+                "planned_start": today() - timedelta(days=40),
+                "planned_end": today() - timedelta(days=12),
+                "lag_reason": "utilities",
+                "lag_note": "燃气管道迁改待燃气公司施工",
+                "catch_up_date": catch_up,
+            },
+        },
+    )
     on_track("ZP-2026-003", compound="新华新村", community="城中社区", street="菁城街道")
     engineer = make_user("engineer", "engineer")
     make_user("leader", "leader")

@@ -23,10 +23,17 @@ pytestmark = pytest.mark.browser
 def project(app):
     project = make_project()
     engineer = make_user("engineer", "engineer")
-    for seed, (caption, phase, stage) in enumerate([
-            ("东门全景", "before", "survey"), ("3号楼东立面改造前", "before", "facade"), ("主路改造前", "before", "paving"),
-            ("3号楼东立面改造后", "after", "facade"), ("5号楼立面改造后", "after", "facade"),
-            ("主路改造后", "after", "paving"), ("小区入口改造后", "after", None)]):
+    for seed, (caption, phase, stage) in enumerate(
+        [
+            ("东门全景", "before", "survey"),
+            ("3号楼东立面改造前", "before", "facade"),
+            ("主路改造前", "before", "paving"),
+            ("3号楼东立面改造后", "after", "facade"),
+            ("5号楼立面改造后", "after", "facade"),
+            ("主路改造后", "after", "paving"),
+            ("小区入口改造后", "after", None),
+        ]
+    ):
         add_photo(project, engineer, f"IMG_{seed}.jpg", io.BytesIO(jpeg(seed=seed + 80)), phase, stage, caption)
     return project
 
@@ -48,7 +55,8 @@ def overlapping_thumbnails(page) -> list[str]:
     """After photos of a row whose boxes run into the next one's."""
     return page.evaluate("""() => [...document.querySelectorAll('.pair-row-afters')].flatMap(strip => {
         const boxes = [...strip.querySelectorAll(':scope > li > label')].map(label => label.getBoundingClientRect());
-        return boxes.slice(1).flatMap((box, at) => box.left < boxes[at].right - 0.5 ? [strip.closest('fieldset').id] : []);
+        return boxes.slice(1).flatMap((box, at) =>
+          box.left < boxes[at].right - 0.5 ? [strip.closest('fieldset').id] : []);
     })""")
 
 

@@ -134,11 +134,13 @@ def test_the_figures_by_community_add_up_to_the_matches(world):
                 assert name not in by_name, (q, name)
                 continue
             scope = by_name[name]
-            assert (scope.received, scope.open, scope.overdue) == (
-                len(mine), sum(map(_is_open, mine)), sum(demands.days_overdue(d, on, LIMIT) > 0 for d in mine)), (q, name)
+            overdue = sum(demands.days_overdue(d, on, LIMIT) > 0 for d in mine)
+            expected_figures = (len(mine), sum(map(_is_open, mine)), overdue)
+            assert (scope.received, scope.open, scope.overdue) == expected_figures, (q, name)
         assert listed.figures.resolved == sum(d.status == "resolved" for d in expected), q
         assert [code for code, _id, _count in listed.per_project] == sorted(
-            {demand.project.code for demand in expected}), q
+            {demand.project.code for demand in expected}
+        ), q
 
 
 def test_the_search_column_follows_every_change_of_the_text_fields(world):
@@ -155,4 +157,5 @@ def test_the_search_column_follows_every_change_of_the_text_fields(world):
     db.session.commit()
     assert found("7号楼") == [demand.id] and found("2号楼 电梯") == []
     assert db.session.scalar(db.select(Demand.search_text).where(Demand.id == demand.id)) == (
-        "希望加装电梯 7号楼 elevator fitted")
+        "希望加装电梯 7号楼 elevator fitted"
+    )

@@ -73,16 +73,27 @@ def test_several_pairs_are_made_at_once_each_with_its_audit_entry(project, engin
                for pair in db.session.scalars(sa.select(PhotoPair)))
 
 
-@pytest.mark.parametrize("bad_pick, reason", [
-    (("east_after", "north_after"), "请将一张改造前照片与一张改造后照片配对。"),
-    (("north_before", "site_during"), "请将一张改造前照片与一张改造后照片配对。"),
-    (("north_before", "road_after"),
-     "两张照片属于不同的改造阶段（立面改造、道路硬化），请先在照片页修改其中一张的改造阶段。"),
-    (("north_before", "east_after"), "这张改造后照片同时勾选给了另一张改造前照片；每张照片只能配成一对。"),  # east_after is in the first pick
-])
+@pytest.mark.parametrize(
+    "bad_pick, reason",
+    [
+        (("east_after", "north_after"), "请将一张改造前照片与一张改造后照片配对。"),
+        (("north_before", "site_during"), "请将一张改造前照片与一张改造后照片配对。"),
+        (
+            ("north_before", "road_after"),
+            "两张照片属于不同的改造阶段（立面改造、道路硬化），请先在照片页修改其中一张的改造阶段。",
+        ),
+        (
+            ("north_before", "east_after"),
+            "这张改造后照片同时勾选给了另一张改造前照片；每张照片只能配成一对。",
+        ),  # east_after is in the first pick
+    ],
+)
 def test_one_bad_pick_refuses_the_whole_batch_and_says_which_and_why(project, engineer, photos, bad_pick, reason):
-    picks = [(photos["east_before"], photos["east_after"]), tuple(photos[name] for name in bad_pick),
-             (photos["west_before"], photos["west_after"])]
+    picks = [
+        (photos["east_before"], photos["east_after"]),
+        tuple(photos[name] for name in bad_pick),
+        (photos["west_before"], photos["west_after"]),
+    ]
     with pytest.raises(PairsRefused) as refused:
         pair_several(project, engineer, picks)
     assert list(refused.value.problems) == [1]
@@ -94,33 +105,48 @@ def test_every_bad_pick_of_a_batch_is_reported(project, engineer, photos):
     other = make_project("ZP-2026-002", compound="粮食局宿舍")
     elsewhere = add_photo(other, engineer, "别处.jpg", io.BytesIO(samples.jpeg(seed=50)), "after", "facade").id
     delete_photo(_photo(photos["north_after"]), engineer)
-    picks = [(photos["east_before"], elsewhere), (photos["north_before"], photos["north_after"]),
-             (photos["road_before"], photos["road_after"]), (photos["road_before"], 999_999)]
+    picks = [
+        (photos["east_before"], elsewhere),
+        (photos["north_before"], photos["north_after"]),
+        (photos["road_before"], photos["road_after"]),
+        (photos["road_before"], 999_999),
+    ]
     with pytest.raises(PairsRefused) as refused:
         pair_several(project, engineer, picks)
     problems = {at: chinese(message) for at, message in refused.value.problems.items()}
-    assert problems == {0: "两张照片必须属于本项目。", 1: "两张照片必须属于本项目。",
-                        3: "两张照片必须属于本项目。"}
+    assert problems == {0: "两张照片必须属于本项目。", 1: "两张照片必须属于本项目。", 3: "两张照片必须属于本项目。"}
     assert saved_pairs() == []
 
 
 def test_a_photo_already_in_a_pair_is_refused(project, engineer, photos):
     pair_photos(project, engineer, _photo(photos["east_before"]), _photo(photos["east_after"]))
     with pytest.raises(PairsRefused) as refused:
-        pair_several(project, engineer, [(photos["road_before"], photos["road_after"]),
-                                         (photos["east_before"], photos["north_after"]),
-                                         (photos["north_before"], photos["east_after"])])
+        pair_several(
+            project,
+            engineer,
+            [
+                (photos["road_before"], photos["road_after"]),
+                (photos["east_before"], photos["north_after"]),
+                (photos["north_before"], photos["east_after"]),
+            ],
+        )
     assert {at: chinese(message) for at, message in refused.value.problems.items()} == {
-        1: "其中一张照片已在其他对比组中，请先解除该对比。", 2: "其中一张照片已在其他对比组中，请先解除该对比。"}
+        1: "其中一张照片已在其他对比组中，请先解除该对比。",
+        2: "其中一张照片已在其他对比组中，请先解除该对比。",
+    }
     assert saved_pairs() == [(photos["east_before"], photos["east_after"])]
 
 
 def test_the_same_before_photo_twice_in_a_batch_is_refused(project, engineer, photos):
     with pytest.raises(PairsRefused) as refused:
-        pair_several(project, engineer, [(photos["east_before"], photos["east_after"]),
-                                         (photos["east_before"], photos["north_after"])])
+        pair_several(
+            project,
+            engineer,
+            [(photos["east_before"], photos["east_after"]), (photos["east_before"], photos["north_after"])],
+        )
     assert {at: chinese(message) for at, message in refused.value.problems.items()} == {
-        1: "这张改造前照片被选了两次；每张照片只能配成一对。"}
+        1: "这张改造前照片被选了两次；每张照片只能配成一对。"
+    }
     assert saved_pairs() == []
 
 
@@ -130,24 +156,30 @@ def test_a_pair_made_by_someone_else_meanwhile_refuses_the_batch(project, engine
     pair_photos(project, engineer, _photo(photos["east_before"]), _photo(photos["east_after"]))
     monkeypatch.setattr(photo_pairing, "_paired", lambda ids: set())  # the checks ran before the colleague's save
     with pytest.raises(PairsRefused) as refused:
-        pair_several(project, engineer, [(photos["road_before"], photos["road_after"]),
-                                         (photos["north_before"], photos["east_after"])])
+        pair_several(
+            project,
+            engineer,
+            [(photos["road_before"], photos["road_after"]), (photos["north_before"], photos["east_after"])],
+        )
     assert chinese(refused.value.problems[1]) == "其中一张照片已在其他对比组中，请先解除该对比。"
     assert saved_pairs() == [(photos["east_before"], photos["east_after"])]
     assert [entry["before"] for entry in pair_entries()] == [photos["east_before"]]
 
 
-@pytest.mark.parametrize("before_stage, after_stage, fits", [
-    ("facade", "facade", True),
-    ("facade", "paving", False),
-    ("paving", "facade", False),
-    ("rain_sewage", "paving", False),
-    (None, "paving", True),  # a photo without a stage claims none
-    ("facade", None, True),
-    (None, None, True),
-    ("survey", "paving", True),  # the survey photographs the compound before every stage's work
-    ("paving", "survey", False),
-])
+@pytest.mark.parametrize(
+    "before_stage, after_stage, fits",
+    [
+        ("facade", "facade", True),
+        ("facade", "paving", False),
+        ("paving", "facade", False),
+        ("rain_sewage", "paving", False),
+        (None, "paving", True),  # a photo without a stage claims none
+        ("facade", None, True),
+        (None, None, True),
+        ("survey", "paving", True),  # the survey photographs the compound before every stage's work
+        ("paving", "survey", False),
+    ],
+)
 def test_the_stage_rule(before_stage, after_stage, fits):
     assert stages_fit(before_stage, after_stage) is fits
 

@@ -14,9 +14,8 @@ Revises: c5d1a9e3f720
 Create Date: 2026-12-07 09:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e4b6d2a8c531'
