@@ -8,8 +8,12 @@ import click
 from flask import Flask, current_app
 
 from renovation.backup_cli import backup, restore
-from renovation.domain import accounts, audit, bulletins, demo_data, demo_photos, demo_snapshots
-from renovation.domain.bulletin_pdf import BulletinRenderError
+from renovation.demo import data as demo_data
+from renovation.demo import photos as demo_photos
+from renovation.demo import snapshots as demo_snapshots
+from renovation.domain import accounts, audit
+from renovation.domain.bulletins import issue as bulletins
+from renovation.domain.bulletins.pdf import BulletinRenderError
 from renovation.domain.clock import utcnow
 from renovation.extensions import db
 from renovation.models import ApiToken

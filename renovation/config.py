@@ -92,7 +92,7 @@ def default_config(instance_path: Path) -> dict:
         # Ledgers with more rows than this are previewed by the background worker, with a progress bar.
         "LEDGER_BACKGROUND_ROWS": int(env.get("RENOVATION_LEDGER_BACKGROUND_ROWS", "2000")),
         # A render renews its lease every third of this; one not renewed for this long is claimed
-        # again by the running worker (its worker died: see renovation/domain/render_lease.py).
+        # again by the running worker (its worker died: see renovation/domain/bulletins/render_lease.py).
         "BULLETIN_RENDER_LEASE": timedelta(seconds=int(env.get("RENOVATION_BULLETIN_RENDER_LEASE_SECONDS", "60"))),
         # Login throttle (renovation/domain/login_throttle.py): free attempts per (username,
         # client address) and per address, then a refusal for a delay that doubles with every

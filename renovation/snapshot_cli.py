@@ -4,7 +4,7 @@ import click
 
 from renovation.domain import accounts
 from renovation.domain.clock import today
-from renovation.domain.snapshots import SnapshotError, month_of, take_snapshot
+from renovation.domain.programme.snapshots import SnapshotError, month_of, take_snapshot
 
 
 @click.command("snapshot-month")

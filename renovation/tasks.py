@@ -14,7 +14,7 @@ database (a failed render is marked failed with its error), so nothing depends o
 store.
 
 A job in flight when its worker is killed is lost to the queue (huey has already taken it off).
-Renders hold a lease instead (:mod:`renovation.domain.render_lease`): the worker, when it starts
+Renders hold a lease instead (:mod:`renovation.domain.bulletins.render_lease`): the worker, when it starts
 and then every half lease, queues again each bulletin whose lease ran out, and each bulletin
 queued long ago that is not in the queue (:func:`recover_renders`). Rendering is idempotent (the
 number was given at issue; the claim and the result are conditional), so a job queued twice
@@ -58,7 +58,7 @@ def register_jobs(queue: Huey, app: Flask) -> dict:
     # failed on its own is recorded as failed and not retried.
     @queue.task(name="render_bulletin", retries=3, retry_delay=10)
     def render_bulletin(bulletin_id: int) -> None:
-        from renovation.domain.bulletins import render_bulletin as render
+        from renovation.domain.bulletins.issue import render_bulletin as render
 
         with app.app_context():
             render(bulletin_id)
@@ -100,9 +100,9 @@ def recover_renders(queue: Huey, jobs: dict) -> list[int]:
     queued over a lease ago whose job is not in the queue. The ids queued, for the log."""
     from sqlalchemy import select
 
-    from renovation.domain.bulletins import requeue_bulletin, stalled
+    from renovation.domain.bulletins.issue import requeue_bulletin, stalled
+    from renovation.domain.bulletins.render_lease import render_lease
     from renovation.domain.clock import utcnow
-    from renovation.domain.render_lease import render_lease
     from renovation.extensions import db
     from renovation.models import Bulletin, RenderStatus
 
@@ -149,7 +149,7 @@ def worker(workers: int) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo(f"Worker serving the queue at {queue_description(queue)} with {workers} thread(s).")
-    from renovation.domain.render_lease import render_lease
+    from renovation.domain.bulletins.render_lease import render_lease
 
     app, stop = current_app._get_current_object(), threading.Event()
     threading.Thread(target=_recover_every, args=(app, render_lease() / 2, stop), daemon=True,

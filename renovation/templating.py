@@ -5,8 +5,7 @@ from flask_babel import lazy_gettext as _l
 from jinja2_fragments.flask import render_block
 
 from renovation import permissions
-from renovation.domain.schedule import days_behind, lag_may_be_asked, stage_days_behind
-from renovation.domain.stages import (
+from renovation.domain.stages.keys import (
     STAGE_LABELS,
     STATUS_LABELS,
     Status,
@@ -14,6 +13,7 @@ from renovation.domain.stages import (
     stage_label,
     status_label,
 )
+from renovation.domain.stages.schedule import days_behind, lag_may_be_asked, stage_days_behind
 
 FIELD_LABELS = {
     "status": _l("Status"),

@@ -20,14 +20,15 @@ from flask_migrate import upgrade
 from PIL import Image, ImageDraw, ImageFilter
 
 from renovation import create_app
-from renovation.domain import accounts, demo_data
-from renovation.domain.bulletin_brief_data import project_data
-from renovation.domain.bulletin_data import area_data
-from renovation.domain.bulletin_pdf import render_pdf
-from renovation.domain.bulletins import Scope, preview_snapshot
+from renovation.demo import data as demo_data
+from renovation.domain import accounts
+from renovation.domain.bulletins.area_data import area_data
+from renovation.domain.bulletins.brief_data import project_data
+from renovation.domain.bulletins.issue import Scope, preview_snapshot
+from renovation.domain.bulletins.pdf import render_pdf
 from renovation.domain.clock import today
-from renovation.domain.photo_operations import add_photo
-from renovation.domain.photo_pairing import pair_photos
+from renovation.domain.photos.operations import add_photo
+from renovation.domain.photos.pairing import pair_photos
 from renovation.domain.project_list import project_by_code
 from renovation.extensions import db
 from renovation.models import Project

@@ -11,9 +11,11 @@ import psycopg
 import sqlalchemy as sa
 
 from renovation import create_app
-from renovation.domain import accounts, demo_data, demo_snapshots
+from renovation.demo import data as demo_data
+from renovation.demo import snapshots as demo_snapshots
+from renovation.domain import accounts
 from renovation.domain.clock import today
-from renovation.domain.snapshots import month_of, take_snapshot
+from renovation.domain.programme.snapshots import month_of, take_snapshot
 from renovation.extensions import db
 
 PG_DATABASE = "renovation_bench_dashboard"

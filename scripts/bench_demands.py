@@ -34,7 +34,8 @@ import sqlalchemy as sa
 from flask import render_template_string
 
 from renovation import create_app
-from renovation.domain import accounts, demo_data
+from renovation.demo import data as demo_data
+from renovation.domain import accounts
 from renovation.domain.bulk_insert import next_id, sync_id_sequences
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project

@@ -16,14 +16,14 @@ from pathlib import Path
 from flask_migrate import upgrade
 
 from renovation import create_app
-from renovation.domain import demo_data
+from renovation.demo import data as demo_data
 from renovation.domain.clock import today
-from renovation.domain.ledger_commit import commit_import
-from renovation.domain.ledger_import import preview_ledger
-from renovation.domain.ledger_reader import read_ledger
-from renovation.domain.list_exports import project_table
+from renovation.domain.ledger.commit import commit_import
+from renovation.domain.ledger.exports import project_table
+from renovation.domain.ledger.preview import preview_ledger
+from renovation.domain.ledger.reader import read_ledger
+from renovation.domain.ledger.spreadsheets import csv_bytes, xlsx_bytes
 from renovation.domain.project_list import ProjectFilter
-from renovation.domain.spreadsheets import csv_bytes, xlsx_bytes
 from renovation.extensions import db
 
 TARGET_PREVIEW_S = 30.0

@@ -12,7 +12,8 @@ import psycopg
 import sqlalchemy as sa
 
 from renovation import create_app
-from renovation.domain import accounts, demo_data
+from renovation.demo import data as demo_data
+from renovation.domain import accounts
 from renovation.extensions import db
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/renovation_bench"

@@ -110,7 +110,8 @@ def scratch_app(folder: Path, projects: int = 141):
     with app.app_context():
         from flask_migrate import upgrade
 
-        from renovation.domain import accounts, demo_data
+        from renovation.demo import data as demo_data
+        from renovation.domain import accounts
 
         upgrade()
         demo_data.seed(projects)
@@ -132,7 +133,7 @@ def bench_user():
 
 
 def upload(path: Path) -> float:
-    from renovation.domain.photo_operations import add_photo
+    from renovation.domain.photos.operations import add_photo
 
     with path.open("rb") as stream:
         started = time.perf_counter()
@@ -156,7 +157,7 @@ def child(fmt: str, paths: list[str]) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-photos-child-"))
     app = scratch_app(folder, projects=1)
     with app.app_context():
-        from renovation.domain.photo_operations import add_photo
+        from renovation.domain.photos.operations import add_photo
 
         warm = io.BytesIO()
         Image.new("RGB", (64, 48), "grey").save(warm, "JPEG" if fmt == "jpeg" else "HEIF")
@@ -320,7 +321,7 @@ def main() -> None:
     app = scratch_app(folder)
     with app.app_context():
         # Warm up imports, codecs and the database with a small image first.
-        from renovation.domain.photo_operations import add_photo
+        from renovation.domain.photos.operations import add_photo
 
         warm = io.BytesIO()
         Image.new("RGB", (64, 48), "grey").save(warm, "JPEG")

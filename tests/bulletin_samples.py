@@ -5,8 +5,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from renovation.domain.clock import today, utcnow
-from renovation.domain.photo_operations import add_photo
-from renovation.domain.photo_pairing import pair_photos
+from renovation.domain.photos.operations import add_photo
+from renovation.domain.photos.pairing import pair_photos
 from renovation.extensions import db
 from renovation.models import Consultation, Demand, Vote
 from tests.conftest import make_project

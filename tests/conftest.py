@@ -13,8 +13,8 @@ from flask import g
 from renovation import create_app
 from renovation.domain import accounts
 from renovation.domain.clock import today, utcnow
-from renovation.domain.schedule import refresh_project_summary
-from renovation.domain.stages import STAGE_ORDER
+from renovation.domain.stages.keys import STAGE_ORDER
+from renovation.domain.stages.schedule import refresh_project_summary
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask.cli import main
 
-from renovation.domain import bulletins
+from renovation.domain.bulletins import issue as bulletins
 
 _render_pdf = bulletins.render_pdf
 

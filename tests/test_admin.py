@@ -374,7 +374,7 @@ def test_audit_page_shows_who_did_what(admin_client, admin):
 def test_audit_page_shows_chinese_details_readably(admin_client):
     project = make_project()
     engineer = make_user("engineer", "engineer")
-    from renovation.domain.stage_operations import update_stage
+    from renovation.domain.stages.operations import update_stage
 
     update_stage(project, "survey", engineer,
                  {"status": "in_progress", "percent": 10, "actual_start": days_ago(1), "note": "入户调查"}, 1)
@@ -386,7 +386,7 @@ def test_audit_page_shows_chinese_details_readably(admin_client):
 def test_audit_page_escapes_what_users_typed(admin_client):
     project = make_project()
     engineer = make_user("engineer", "engineer")
-    from renovation.domain.stage_operations import update_stage
+    from renovation.domain.stages.operations import update_stage
 
     update_stage(project, "survey", engineer,
                  {"status": "in_progress", "percent": 10, "actual_start": days_ago(1),

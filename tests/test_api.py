@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from renovation.domain import accounts, demo_data
+from renovation.demo import data as demo_data
+from renovation.domain import accounts
 from renovation.domain.clock import today, utcnow
 from renovation.extensions import db
 from renovation.models import ApiToken, Project, Stage, StageEvent, User

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from renovation.domain import audit, audit_log
-from renovation.domain.demands import change_demand, raise_demand
-from renovation.domain.stage_operations import update_stage
+from renovation.domain.residents.demands import change_demand, raise_demand
+from renovation.domain.stages.operations import update_stage
 from renovation.extensions import db
 from renovation.models import AuditEntry
 from tests.conftest import days_ago, login, make_project, make_user

@@ -12,7 +12,7 @@ from werkzeug.test import encode_multipart
 
 from renovation.domain import accounts, login_throttle
 from renovation.domain.clock import utcnow
-from renovation.domain.consultations import add_consultation
+from renovation.domain.residents.consultations import add_consultation
 from renovation.extensions import db
 from renovation.models import Stage, User
 from tests.conftest import PASSWORD, api_token, csrf_token_from, days_ago, login, make_project, make_user

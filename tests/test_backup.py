@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from renovation import create_app
-from renovation.domain.attachments import add_attachments
 from renovation.domain.backup import BackupError, check_pg_dump_version
-from renovation.domain.bulletins import Scope, issue_bulletin
-from renovation.domain.consultations import add_consultation
-from renovation.domain.photo_operations import add_photo
+from renovation.domain.bulletins.issue import Scope, issue_bulletin
+from renovation.domain.photos.operations import add_photo
+from renovation.domain.residents.attachments import add_attachments
+from renovation.domain.residents.consultations import add_consultation
 from renovation.extensions import db
 from renovation.ledger.uploads import store_upload
 from renovation.storage import get_storage

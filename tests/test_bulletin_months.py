@@ -6,13 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from renovation.domain import audit, bulletins
-from renovation.domain.bulletin_data import load_projects, overview
-from renovation.domain.bulletin_pdf import render_html
-from renovation.domain.bulletins import Scope, pdf_bytes, scope_named
+from renovation.domain import audit
+from renovation.domain.bulletins import issue as bulletins
+from renovation.domain.bulletins.area_data import load_projects, overview
+from renovation.domain.bulletins.issue import Scope, pdf_bytes, scope_named
+from renovation.domain.bulletins.pdf import render_html
 from renovation.domain.clock import today
-from renovation.domain.snapshots import month_of, previous_month, take_snapshot
-from renovation.domain.stage_operations import update_stage
+from renovation.domain.programme.snapshots import month_of, previous_month, take_snapshot
+from renovation.domain.stages.operations import update_stage
 from renovation.extensions import db
 from tests import pdf_checks
 from tests.bulletin_samples import programme

@@ -4,8 +4,8 @@ import hashlib
 
 import sqlalchemy as sa
 
-from renovation.domain import bulletins
-from renovation.domain.bulletins import Scope, issue_bulletin
+from renovation.domain.bulletins import issue as bulletins
+from renovation.domain.bulletins.issue import Scope, issue_bulletin
 from renovation.domain.clock import today
 from renovation.extensions import db
 from renovation.models import Bulletin

@@ -3,10 +3,10 @@ loud failures (no CJK fonts, a glyph no font has, a missing photo)."""
 import pytest
 import sqlalchemy as sa
 
-from renovation.domain import bulletin_pdf
-from renovation.domain.bulletin_brief_data import project_data
-from renovation.domain.bulletin_data import area_data
-from renovation.domain.bulletin_pdf import BulletinRenderError, CJKFontsMissing, render_html, render_pdf
+from renovation.domain.bulletins import pdf as bulletin_pdf
+from renovation.domain.bulletins.area_data import area_data
+from renovation.domain.bulletins.brief_data import project_data
+from renovation.domain.bulletins.pdf import BulletinRenderError, CJKFontsMissing, render_html, render_pdf
 from renovation.domain.clock import today
 from renovation.domain.project_list import project_by_code
 from renovation.extensions import db

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from renovation import tasks
-from renovation.domain import bulletin_archive
-from renovation.domain.bulletins import Scope, issue_bulletin, render_bulletin, requeue_bulletin
+from renovation.domain.bulletins import archive as bulletin_archive
+from renovation.domain.bulletins.issue import Scope, issue_bulletin, render_bulletin, requeue_bulletin
 from renovation.domain.clock import utcnow
 from renovation.extensions import db
 from renovation.models import Bulletin
@@ -120,7 +120,7 @@ def test_a_render_just_claimed_is_not_stalled_and_keeps_polling(client, english_
 
 
 def test_a_long_render_renews_its_lease_and_is_not_claimed_twice(app, engineer, monkeypatch):
-    from renovation.domain import bulletins
+    from renovation.domain.bulletins import issue as bulletins
 
     programme()
     app.config["BULLETIN_RENDER_LEASE"] = timedelta(milliseconds=300)
@@ -140,7 +140,7 @@ def test_a_long_render_renews_its_lease_and_is_not_claimed_twice(app, engineer, 
 
 
 def test_a_render_that_lost_its_lease_writes_nothing(app, engineer, monkeypatch):
-    from renovation.domain import bulletins
+    from renovation.domain.bulletins import issue as bulletins
 
     programme()
     bulletin = _bulletin(engineer)

@@ -8,8 +8,15 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from renovation.domain import bulletins
-from renovation.domain.bulletins import BulletinError, Scope, issue_bulletin, pdf_bytes, render_bulletin, scope_named
+from renovation.domain.bulletins import issue as bulletins
+from renovation.domain.bulletins.issue import (
+    BulletinError,
+    Scope,
+    issue_bulletin,
+    pdf_bytes,
+    render_bulletin,
+    scope_named,
+)
 from renovation.domain.clock import today
 from renovation.extensions import db
 from renovation.models import AuditEntry, Bulletin, User
@@ -125,7 +132,7 @@ def test_scope_must_fit_the_kind(app, engineer):
 
 def test_refusals_are_in_the_readers_language(app, engineer, monkeypatch):
     """The messages are English msgids looked up in the current language's catalog."""
-    from renovation.domain import bulletins as module
+    from renovation.domain.bulletins import issue as module
 
     monkeypatch.setattr(module, "_", lambda message, **values: "译：" + message % values)
     with pytest.raises(BulletinError, match="^译：No street named “西园街道”"):
@@ -145,7 +152,7 @@ def test_a_tampered_pdf_is_refused(app, engineer):
 def test_two_engineers_issuing_at_the_same_moment_get_consecutive_numbers(app, engineer, monkeypatch, caplog):
     """Both read the same max before either writes; the unique constraint sends one round again."""
     programme()
-    caplog.set_level(logging.INFO, logger="renovation.domain.bulletins")
+    caplog.set_level(logging.INFO, logger="renovation.domain.bulletins.issue")
     user_id = engineer.id
     real_next = bulletins.next_number
     both_read = threading.Barrier(2, timeout=10)
@@ -182,7 +189,7 @@ def test_two_engineers_issuing_at_the_same_moment_get_consecutive_numbers(app, e
 
 
 def test_without_cjk_fonts_issuing_stops_before_taking_a_number(app, engineer, monkeypatch):
-    from renovation.domain import bulletin_pdf
+    from renovation.domain.bulletins import pdf as bulletin_pdf
 
     programme()
     monkeypatch.setattr(bulletin_pdf, "installed_font_families", lambda: set())
@@ -219,7 +226,7 @@ def test_command_line_refuses_a_missing_street_or_project(app, runner):
 
 
 def test_nothing_changed_since_the_previous_bulletin_is_said_in_one_sentence(app, engineer):
-    from renovation.domain.bulletin_pdf import render_html
+    from renovation.domain.bulletins.pdf import render_html
 
     programme()
     issue_bulletin("city", Scope(), engineer, render=False)

@@ -2,7 +2,7 @@
 import pytest
 import sqlalchemy as sa
 
-from renovation.domain.consultations import add_consultation, delete_consultation
+from renovation.domain.residents.consultations import add_consultation, delete_consultation
 from renovation.extensions import db
 from renovation.models import Consultation, Vote
 from tests.conftest import api_token, days_ago, make_project, make_user
@@ -254,7 +254,7 @@ def test_deleted_or_unknown_consultation_is_404(client, project, engineer):
 def test_detail_lists_the_attached_files_served_to_token_holders(client, project, engineer):
     import io
 
-    from renovation.domain.attachments import add_attachment
+    from renovation.domain.residents.attachments import add_attachment
     from tests.domain.photo_samples import jpeg
     from tests.domain.test_attachments import pdf
 

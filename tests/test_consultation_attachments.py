@@ -9,8 +9,8 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from renovation.domain.attachments import add_attachment
-from renovation.domain.consultations import add_consultation
+from renovation.domain.residents.attachments import add_attachment
+from renovation.domain.residents.consultations import add_consultation
 from renovation.extensions import db
 from renovation.models import AuditEntry, ConsultationAttachment
 from tests.conftest import csrf_token_from, days_ago, login, make_project, make_user
@@ -198,7 +198,7 @@ def test_only_the_uploader_or_engineers_delete(app, client, consultation):
 
 
 def test_files_of_a_deleted_consultation_are_404(app, committee, consultation):
-    from renovation.domain.consultations import delete_consultation
+    from renovation.domain.residents.consultations import delete_consultation
 
     post_files(committee, consultation.id, [(jpeg(seed=16), "签到表.jpg")])
     attachment = attachments()[0]

@@ -3,7 +3,7 @@ project page, refused for the wrong people with nothing saved."""
 import pytest
 import sqlalchemy as sa
 
-from renovation.domain.consultations import add_consultation
+from renovation.domain.residents.consultations import add_consultation
 from renovation.extensions import db
 from renovation.models.consultations import Demand
 from tests.conftest import days_ago, login, make_project, make_user
@@ -100,7 +100,7 @@ def test_committee_of_another_community_and_leader_cannot_raise(client, project,
 
 
 def test_a_deleted_consultation_takes_no_demands(client, project, meeting):
-    from renovation.domain.consultations import delete_consultation
+    from renovation.domain.residents.consultations import delete_consultation
 
     delete_consultation(meeting, meeting.created_by, "重复录入")
     login(client, "engineer")

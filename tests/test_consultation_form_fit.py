@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from renovation.domain.consultations import vote_outcome
+from renovation.domain.residents.consultations import vote_outcome
 from tests.conftest import login, make_project, make_user
 from tests.test_consultation_pages import CODE, HX, ONE_OWNER_TURNS, PASSING_VOTE, meeting, post, saved
 

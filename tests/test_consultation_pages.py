@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from renovation.domain.clock import utcnow
-from renovation.domain.consultations import add_consultation
+from renovation.domain.residents.consultations import add_consultation
 from renovation.extensions import db
 from renovation.models import AuditEntry, Consultation, Vote
 from tests.conftest import count_statements, days_ago, login, make_project, make_user

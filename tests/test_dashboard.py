@@ -6,12 +6,12 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from renovation.domain import demo_data
-from renovation.domain.bulletin_data import area_table, is_started, load_projects, overview, stage_table
+from renovation.demo import data as demo_data
+from renovation.domain.bulletins.area_data import area_table, is_started, load_projects, overview, stage_table
 from renovation.domain.clock import today
-from renovation.domain.demands import days_overdue, raise_demand
-from renovation.domain.snapshots import month_of, previous_month, take_snapshot
-from renovation.domain.stage_operations import update_stage
+from renovation.domain.programme.snapshots import month_of, previous_month, take_snapshot
+from renovation.domain.residents.demands import days_overdue, raise_demand
+from renovation.domain.stages.operations import update_stage
 from renovation.extensions import db
 from renovation.models import Demand, Project
 from tests.conftest import _empty_tables, count_statements, days_ago, login, make_project, make_user

@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from renovation.domain.date_range import EARLIEST_DATE, LATEST_DATE, implausible_date_message, is_plausible_date
-from renovation.domain.ledger_cells import CellError, parse_date
-from renovation.domain.stage_rules import StageState, stage_errors
+from renovation.domain.ledger.cells import CellError, parse_date
+from renovation.domain.stages.rules import StageState, stage_errors
 from renovation.extensions import db
 from renovation.models import Consultation, Stage, StageEvent
 from renovation.models.consultations import Demand

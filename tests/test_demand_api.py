@@ -3,7 +3,7 @@ permissions."""
 import pytest
 import sqlalchemy as sa
 
-from renovation.domain.consultations import add_consultation, delete_consultation
+from renovation.domain.residents.consultations import add_consultation, delete_consultation
 from renovation.extensions import db
 from renovation.models import Demand, DemandEvent
 from tests.conftest import api_token, days_ago, make_project, make_user

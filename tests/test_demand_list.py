@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from renovation.domain import demands
-from renovation.domain.demands import DemandFilter, change_demand, raise_demand
+from renovation.domain.residents import demands
+from renovation.domain.residents.demands import DemandFilter, change_demand, raise_demand
 from renovation.extensions import db
 from tests.conftest import count_statements, days_ago, login, make_project, make_user
 

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from renovation.domain.consultations import add_consultation
-from renovation.domain.demands import raise_demand
+from renovation.domain.residents.consultations import add_consultation
+from renovation.domain.residents.demands import raise_demand
 from tests.conftest import days_ago, login
 
 HTMX = {"HX-Request": "true"}

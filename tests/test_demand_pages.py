@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from renovation.domain.demands import change_demand, raise_demand
+from renovation.domain.residents.demands import change_demand, raise_demand
 from renovation.extensions import db
 from renovation.models.consultations import Demand, DemandEvent
 from tests.conftest import count_statements, days_ago, login, make_project, make_user

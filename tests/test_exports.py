@@ -6,9 +6,9 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from renovation.domain.consultations import add_consultation
-from renovation.domain.demands import raise_demand
 from renovation.domain.project_list import project_by_code
+from renovation.domain.residents.consultations import add_consultation
+from renovation.domain.residents.demands import raise_demand
 from renovation.extensions import db
 from tests.conftest import days_ago, login, make_project, make_user
 
@@ -119,7 +119,7 @@ def test_tab_and_carriage_return_starts_and_real_numbers():
     negative number stays a number."""
     from decimal import Decimal
 
-    from renovation.domain.spreadsheets import Table, csv_bytes, without_formula_guard, xlsx_bytes
+    from renovation.domain.ledger.spreadsheets import Table, csv_bytes, without_formula_guard, xlsx_bytes
 
     table = Table("t", ["a", "b", "c"], [8, 8, 8],
                   [["\t=1+1", "\r@A1", Decimal("-3.50")], ["普通文字", -2, "'已有引号"]])

@@ -9,9 +9,9 @@ import pytest
 from flask_migrate import upgrade
 
 from renovation import create_app
-from renovation.domain.attachments import add_attachments
-from renovation.domain.consultations import add_consultation
-from renovation.domain.photo_operations import add_photo
+from renovation.domain.photos.operations import add_photo
+from renovation.domain.residents.attachments import add_attachments
+from renovation.domain.residents.consultations import add_consultation
 from renovation.extensions import db
 from renovation.ledger.uploads import store_upload
 from renovation.storage import get_storage

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.http import parse_options_header
 
-from renovation.domain.photo_operations import add_photo
+from renovation.domain.photos.operations import add_photo
 from renovation.extensions import db
 from renovation.models import Photo
 from renovation.upload_limits import uploaded_file_name

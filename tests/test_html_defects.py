@@ -6,9 +6,9 @@ from collections import Counter
 from html.parser import HTMLParser
 
 from renovation.domain.accounts import create_token
-from renovation.domain.consultations import add_consultation
-from renovation.domain.demands import raise_demand
-from renovation.domain.stage_operations import update_stage
+from renovation.domain.residents.consultations import add_consultation
+from renovation.domain.residents.demands import raise_demand
+from renovation.domain.stages.operations import update_stage
 from renovation.extensions import db
 from tests.conftest import days_ago, login, make_user
 

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from renovation.domain.ledger_columns import COLUMNS
+from renovation.domain.ledger.columns import COLUMNS
 from renovation.extensions import db
 from renovation.models import AuditEntry, Project
 from tests.conftest import login, make_project, make_user
@@ -175,7 +175,8 @@ def test_the_preview_is_computed_once_and_kept(client, engineer, monkeypatch, tm
 
 
 def test_a_large_ledger_is_previewed_by_the_worker_with_a_progress_bar(app, client, engineer, monkeypatch):
-    from renovation.domain import ledger_import, ledger_reader
+    from renovation.domain.ledger import preview as ledger_import
+    from renovation.domain.ledger import reader as ledger_reader
     from renovation.ledger import kept_previews
 
     app.config["LEDGER_BACKGROUND_ROWS"] = 100

@@ -100,7 +100,7 @@ def test_the_search_text_migration_keeps_every_demand_and_its_history(app, proje
     (demand_event cascades); afterwards they are on again and the new column is filled."""
     from flask_migrate import downgrade, upgrade
 
-    from renovation.domain.demands import change_demand, raise_demand
+    from renovation.domain.residents.demands import change_demand, raise_demand
     from tests.conftest import days_ago
 
     demand = raise_demand(project, engineer, {"category": "lighting", "text": "楼道灯不亮 LAMP", "raised_by": "5号楼",

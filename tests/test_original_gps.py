@@ -8,9 +8,9 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from renovation.domain import accounts
-from renovation.domain.attachments import add_attachments
-from renovation.domain.consultations import add_consultation
-from renovation.domain.photo_operations import add_photo
+from renovation.domain.photos.operations import add_photo
+from renovation.domain.residents.attachments import add_attachments
+from renovation.domain.residents.consultations import add_consultation
 from tests.conftest import api_token, days_ago, login, make_user
 from tests.domain.photo_samples import GPS_IFD, MODEL, encode, exif, picture
 from tests.domain.test_gps_removal import XMP_WITH_GPS

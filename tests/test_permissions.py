@@ -13,12 +13,12 @@ import pytest
 import sqlalchemy as sa
 
 from renovation.domain import accounts
-from renovation.domain.attachments import add_attachment
 from renovation.domain.clock import utcnow
-from renovation.domain.consultations import add_consultation
-from renovation.domain.demands import raise_demand
-from renovation.domain.photo_operations import add_photo
-from renovation.domain.photo_pairing import pair_photos
+from renovation.domain.photos.operations import add_photo
+from renovation.domain.photos.pairing import pair_photos
+from renovation.domain.residents.attachments import add_attachment
+from renovation.domain.residents.consultations import add_consultation
+from renovation.domain.residents.demands import raise_demand
 from renovation.extensions import db
 from renovation.models import ApiToken
 from tests.conftest import api_token, days_ago, login, make_project, make_user

@@ -21,7 +21,7 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from renovation.domain.photo_operations import delete_photo
+from renovation.domain.photos.operations import delete_photo
 from renovation.extensions import db
 from renovation.models import Photo, User
 from tests.conftest import api_token, count_statements, make_project, make_user

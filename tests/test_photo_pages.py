@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from renovation.domain.clock import utcnow
-from renovation.domain.photo_operations import add_photo
+from renovation.domain.photos.operations import add_photo
 from renovation.extensions import db
 from renovation.models import AuditEntry, Photo, User
 from tests.conftest import count_statements, csrf_token_from, login, make_project, make_user

@@ -7,8 +7,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from renovation.domain.photo_operations import add_photo
-from renovation.domain.photo_pairing import pair_photos
+from renovation.domain.photos.operations import add_photo
+from renovation.domain.photos.pairing import pair_photos
 from renovation.extensions import db
 from renovation.models import AuditEntry, Photo, PhotoPair, User
 from tests.conftest import login, make_project, make_user

@@ -7,10 +7,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from renovation.domain import demo_data
+from renovation.demo import data as demo_data
 from renovation.domain.clock import today, utcnow
-from renovation.domain.schedule import days_behind
-from renovation.domain.stages import DONE, STAGE_ORDER
+from renovation.domain.stages.keys import DONE, STAGE_ORDER
+from renovation.domain.stages.schedule import days_behind
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
 from tests.conftest import api_token, count_statements, login, make_project, make_user

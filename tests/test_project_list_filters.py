@@ -1,5 +1,5 @@
 """The list filters the dashboard links to: started projects and one stage in one status."""
-from renovation.domain.bulletin_data import is_started, load_projects
+from renovation.domain.bulletins.area_data import is_started, load_projects
 from tests.conftest import days_ago, login, make_project, make_user
 from tests.test_project_list import codes_in
 

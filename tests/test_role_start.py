@@ -5,8 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from renovation.domain.consultations import add_consultation
-from renovation.domain.demands import raise_demand
+from renovation.domain.residents.consultations import add_consultation
+from renovation.domain.residents.demands import raise_demand
 from renovation.extensions import db
 from renovation.models import Community, Project
 from tests.conftest import days_ago, login, make_project, make_user

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from renovation.domain.bulletin_data import behind_list
+from renovation.domain.bulletins.area_data import behind_list
 from renovation.domain.clock import today
 from renovation.extensions import db
 from renovation.models import Project

@@ -9,7 +9,7 @@ import pytest
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 
 from renovation import tasks
-from renovation.domain.bulletins import Scope, issue_bulletin, pdf_bytes
+from renovation.domain.bulletins.issue import Scope, issue_bulletin, pdf_bytes
 from renovation.extensions import db
 from renovation.models import Bulletin
 from tests.conftest import make_project

@@ -3,7 +3,7 @@ photos on the project page and the stage cards, and a consultation's files. (The
 upload already did: see tests/test_photo_api.py.)"""
 import pytest
 
-from renovation.domain.consultations import add_consultation
+from renovation.domain.residents.consultations import add_consultation
 from tests.conftest import days_ago, login, make_project, make_user
 
 CODE = "ZP-2026-001"

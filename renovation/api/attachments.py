@@ -3,7 +3,7 @@
 from renovation import permissions
 from renovation.api import bp
 from renovation.api.auth import not_found, token_required
-from renovation.domain.attachments import live_attachment
+from renovation.domain.residents.attachments import live_attachment
 from renovation.photos.files import send_content
 
 

@@ -6,7 +6,7 @@ from renovation import permissions
 from renovation.api import bp
 from renovation.api.auth import not_found, token_required
 from renovation.bulletins.files import pdf_response
-from renovation.domain.bulletin_archive import bulletin_by_id, bulletin_json, issued_bulletins
+from renovation.domain.bulletins.archive import bulletin_by_id, bulletin_json, issued_bulletins
 
 
 @bp.get("/bulletins")

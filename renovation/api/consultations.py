@@ -26,10 +26,11 @@ from renovation import permissions
 from renovation.api import bp
 from renovation.api.auth import forbidden, not_found, token_required
 from renovation.api.resident_serializers import FieldReader, attachment_json, consultation_json
-from renovation.domain import consultations as operations
-from renovation.domain import project_list, votes
-from renovation.domain.attachments import consultation_attachments
-from renovation.domain.consultations import CONSULTATION_FIELDS, VOTE_FIGURES, figures_of
+from renovation.domain import project_list
+from renovation.domain.residents import consultations as operations
+from renovation.domain.residents import votes
+from renovation.domain.residents.attachments import consultation_attachments
+from renovation.domain.residents.consultations import CONSULTATION_FIELDS, VOTE_FIGURES, figures_of
 from renovation.models.consultations import ConsultationKind
 
 TEXT_LIMITS = {"place": 128, "organiser": 64, "attendees": 2000, "topic": 200, "opinions": 10000,

@@ -21,9 +21,9 @@ from renovation import permissions
 from renovation.api import bp
 from renovation.api.auth import forbidden, not_found, token_required
 from renovation.api.resident_serializers import FieldReader, demand_json
-from renovation.domain import demands as operations
 from renovation.domain import project_list
 from renovation.domain.clock import today
+from renovation.domain.residents import demands as operations
 from renovation.models.consultations import DemandStatus
 
 RAISE_TEXT_LIMITS = {"category": 16, "text": 10000, "raised_by": 100}
@@ -104,7 +104,7 @@ def _refused(violation):
 
 
 def parse_new_demand(body: dict) -> tuple[dict, dict[str, str]]:
-    """The values :func:`~renovation.domain.demands.raise_demand` wants, and type errors."""
+    """The values :func:`~renovation.domain.residents.demands.raise_demand` wants, and type errors."""
     reader = FieldReader(body)
     reader.unknown({*FIXED_FIELDS, *CHANGE_TEXT_LIMITS})
     for name in ("response", "reason", "assignee"):
@@ -122,7 +122,7 @@ def parse_new_demand(body: dict) -> tuple[dict, dict[str, str]]:
 
 
 def parse_demand_changes(body: dict) -> tuple[dict, int | None, dict[str, str]]:
-    """``(changes, version, errors)`` for :func:`~renovation.domain.demands.change_demand`."""
+    """``(changes, version, errors)`` for :func:`~renovation.domain.residents.demands.change_demand`."""
     reader = FieldReader(body)
     for name in FIXED_FIELDS:
         if name in body:

@@ -14,9 +14,9 @@ from renovation.api import bp
 from renovation.api.auth import api_error, forbidden, not_found, token_required
 from renovation.api.serializers import photo_json
 from renovation.domain import project_list
-from renovation.domain.photo_operations import DuplicatePhoto, add_photo, delete_photo
-from renovation.domain.photo_processing import ImageRejected
-from renovation.domain.stages import STAGE_ORDER
+from renovation.domain.photos.operations import DuplicatePhoto, add_photo, delete_photo
+from renovation.domain.photos.processing import ImageRejected
+from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.extensions import db
 from renovation.models import Photo
 from renovation.models.photos import Phase

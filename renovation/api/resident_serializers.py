@@ -17,8 +17,8 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from renovation.api.serializers import iso_time
-from renovation.domain.consultations import VOTE_FIGURES, decision_of
-from renovation.domain.demands import days_overdue
+from renovation.domain.residents.consultations import VOTE_FIGURES, decision_of
+from renovation.domain.residents.demands import days_overdue
 
 # The database's limits: Integer columns and Numeric(12, 2) areas.
 MAX_COUNT = 2**31 - 1

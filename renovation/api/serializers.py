@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from flask import url_for
 
-from renovation.domain.schedule import days_behind
+from renovation.domain.stages.schedule import days_behind
 
 
 def iso_time(value: date | datetime | None) -> str | None:

@@ -10,10 +10,10 @@ from renovation.api.auth import forbidden, not_found, token_required
 from renovation.api.serializers import project_detail, project_summary, stage_event_json, stage_json
 from renovation.domain import project_list
 from renovation.domain.clock import today
-from renovation.domain.history import stage_history
 from renovation.domain.project_list import ProjectFilter
-from renovation.domain.stage_operations import EDITABLE_FIELDS, StageConflict, StageRuleViolation, update_stage
-from renovation.domain.stages import STAGE_ORDER
+from renovation.domain.stages.history import stage_history
+from renovation.domain.stages.keys import STAGE_ORDER
+from renovation.domain.stages.operations import EDITABLE_FIELDS, StageConflict, StageRuleViolation, update_stage
 
 
 def _positive_int(name: str, default: int, maximum: int | None = None) -> int:

@@ -4,7 +4,8 @@ from urllib.parse import quote
 
 from flask import Response, request
 
-from renovation.domain import bulletin_archive, bulletins
+from renovation.domain.bulletins import archive as bulletin_archive
+from renovation.domain.bulletins import issue as bulletins
 from renovation.models import Bulletin
 
 

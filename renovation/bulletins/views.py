@@ -11,9 +11,10 @@ from flask_login import current_user
 from renovation import permissions, tasks
 from renovation.bulletins import files
 from renovation.bulletins.forms import IssueBulletinForm
-from renovation.domain import bulletin_archive, bulletins
-from renovation.domain.bulletin_pdf import BulletinRenderError, render_html
-from renovation.domain.bulletin_photos import pair_choices
+from renovation.domain.bulletins import archive as bulletin_archive
+from renovation.domain.bulletins import issue as bulletins
+from renovation.domain.bulletins.pdf import BulletinRenderError, render_html
+from renovation.domain.bulletins.photos import pair_choices
 from renovation.domain.project_list import streets_and_communities
 from renovation.models.bulletins import BULLETIN_KIND_LABELS
 from renovation.templating import render

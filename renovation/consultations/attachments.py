@@ -1,7 +1,7 @@
 """A consultation's files on its page: upload (plain or htmx, each file with its own outcome),
 soft delete, and the files themselves, served only after the permission check.
 
-Thin views over :mod:`renovation.domain.attachments`; the headers come from the one policy of
+Thin views over :mod:`renovation.domain.residents.attachments`; the headers come from the one policy of
 :mod:`renovation.photos.files` (PDFs are shown inline, image originals are downloads).
 """
 from flask import abort, current_app, flash, make_response, redirect, url_for
@@ -16,9 +16,9 @@ from wtforms.validators import ValidationError
 
 from renovation import permissions
 from renovation.consultations.views import bp, can_view
-from renovation.domain import attachments as operations
-from renovation.domain import consultations
 from renovation.domain.messages import with_values
+from renovation.domain.residents import attachments as operations
+from renovation.domain.residents import consultations
 from renovation.extensions import csrf
 from renovation.models.attachments import ATTACHMENT_KIND_LABELS, AttachmentKind
 from renovation.photos.files import send_content

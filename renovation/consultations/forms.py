@@ -18,8 +18,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from renovation.date_fields import plausible_date
-from renovation.domain.consultations import CONSULTATION_FIELDS, VOTE_FIGURES
-from renovation.domain.votes import MatterClass
+from renovation.domain.residents.consultations import CONSULTATION_FIELDS, VOTE_FIGURES
+from renovation.domain.residents.votes import MatterClass
 from renovation.models.consultations import KIND_LABELS, ConsultationKind
 
 MATTER_CLASS_LABELS = {

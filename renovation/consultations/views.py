@@ -1,4 +1,4 @@
-"""Consultation pages: thin views over :mod:`renovation.domain.consultations`."""
+"""Consultation pages: thin views over :mod:`renovation.domain.residents.consultations`."""
 from decimal import Decimal
 from fractions import Fraction
 
@@ -15,10 +15,10 @@ from renovation.consultations.forms import (
     EditConsultationForm,
     VoteOutcomeForm,
 )
-from renovation.domain import consultations as operations
 from renovation.domain import project_list
 from renovation.domain.clock import today
-from renovation.domain.votes import Basis, CheckKey
+from renovation.domain.residents import consultations as operations
+from renovation.domain.residents.votes import Basis, CheckKey
 from renovation.list_links import list_url
 from renovation.models.consultations import KIND_LABELS
 from renovation.templating import render, wants_fragment

@@ -4,9 +4,9 @@ from flask_babel import gettext as _
 
 from renovation import permissions
 from renovation.domain.clock import today
-from renovation.domain.dashboard import dashboard
-from renovation.domain.stages import STAGE_ORDER, Status
-from renovation.domain.svg_charts import line_chart, stack
+from renovation.domain.programme.charts import line_chart, stack
+from renovation.domain.programme.dashboard import dashboard
+from renovation.domain.stages.keys import STAGE_ORDER, Status
 
 bp = Blueprint("dashboard", __name__)
 

@@ -1,4 +1,4 @@
-"""Demand pages: thin views over :mod:`renovation.domain.demands`."""
+"""Demand pages: thin views over :mod:`renovation.domain.residents.demands`."""
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -6,8 +6,9 @@ from flask_login import current_user
 
 from renovation import list_scope, permissions
 from renovation.demands.forms import ChangeDemandForm, DemandFilterForm, RaiseDemandForm
-from renovation.domain import consultations, demands, project_list
+from renovation.domain import project_list
 from renovation.domain.clock import today
+from renovation.domain.residents import consultations, demands
 from renovation.list_links import list_url
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
 from renovation.templating import render, wants_fragment

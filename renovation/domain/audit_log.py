@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from renovation.domain.audit import ACTION_LABELS
 from renovation.domain.clock import CHINA
 from renovation.domain.paging import Page, count_and_clamp
-from renovation.domain.stages import STAGE_LABELS, STATUS_LABELS
+from renovation.domain.stages.keys import STAGE_LABELS, STATUS_LABELS
 from renovation.domain.text_search import ESCAPE, literal_like_pattern
 from renovation.extensions import db
 from renovation.models import AuditEntry, Compound, Project

@@ -6,7 +6,7 @@ from sqlalchemy import Select, case, select
 from sqlalchemy.orm import contains_eager
 
 from renovation.domain.paging import Page, count_and_clamp
-from renovation.domain.stages import DONE, STAGE_ORDER, STARTED_STATUSES, StageKey, Status
+from renovation.domain.stages.keys import DONE, STAGE_ORDER, STARTED_STATUSES, StageKey, Status
 from renovation.domain.text_search import matches_all_words
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
@@ -55,7 +55,7 @@ class ProjectFilter:
 
 
 def started_clause():
-    """SQL for :func:`renovation.domain.bulletin_data.is_started`: a stage after the survey is
+    """SQL for :func:`renovation.domain.bulletins.area_data.is_started`: a stage after the survey is
     in progress, completed or suspended."""
     return (select(Stage.id)
             .where(Stage.project_id == Project.id, Stage.key != StageKey.SURVEY.value,

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from renovation.domain import accounts
-from renovation.domain.ledger_commit import StaleLedgerPreview, commit_import
-from renovation.domain.ledger_import import CREATE, UPDATE, LedgerPreview, preview_ledger
-from renovation.domain.ledger_reader import LedgerFileError
+from renovation.domain.ledger.commit import StaleLedgerPreview, commit_import
+from renovation.domain.ledger.preview import CREATE, UPDATE, LedgerPreview, preview_ledger
+from renovation.domain.ledger.reader import LedgerFileError
 
 
 def _sha256(file: Path) -> str:

@@ -10,9 +10,10 @@ from renovation.consultations.forms import ConsultationFilterForm
 from renovation.consultations.views import criteria_from_form as consultation_criteria
 from renovation.demands.forms import DemandFilterForm
 from renovation.demands.views import criteria_from_form as demand_criteria
-from renovation.domain import list_exports, project_list
+from renovation.domain import project_list
 from renovation.domain.clock import today
-from renovation.domain.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE, Table, csv_bytes, xlsx_bytes
+from renovation.domain.ledger import exports as list_exports
+from renovation.domain.ledger.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE, Table, csv_bytes, xlsx_bytes
 from renovation.ledger.views import bp, can_import
 from renovation.projects.forms import ProjectFilterForm
 from renovation.projects.listing import criteria_from_form as project_criteria

@@ -15,9 +15,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from renovation.domain.clock import today
-from renovation.domain.ledger_import import LedgerPreview, preview_ledger
-from renovation.domain.ledger_limits import LedgerFileError, check_workbook, current_limits
-from renovation.domain.ledger_preview_json import (
+from renovation.domain.ledger.limits import LedgerFileError, check_workbook, current_limits
+from renovation.domain.ledger.preview import LedgerPreview, preview_ledger
+from renovation.domain.ledger.preview_json import (
     error_to_json,
     is_refusal,
     preview_from_json,

@@ -1,7 +1,7 @@
 """Ledger import pages (engineers and admins): upload → preview → import, and the template.
 
-Thin views over :mod:`renovation.domain.ledger_import` and :mod:`renovation.domain.ledger_commit`.
-An upload beyond the limits (:mod:`renovation.domain.ledger_limits`) is refused on the upload
+Thin views over :mod:`renovation.domain.ledger.preview` and :mod:`renovation.domain.ledger.commit`.
+An upload beyond the limits (:mod:`renovation.domain.ledger.limits`) is refused on the upload
 form (422) before anything parses it. The uploaded workbook is kept under its sha256 and its
 preview is computed once and kept (by the background worker for a large file, with a progress
 bar); the import re-reads and re-judges it, and refuses when what it would do differs from the
@@ -18,10 +18,10 @@ from flask_wtf.csrf import CSRFError
 
 from renovation import permissions
 from renovation.domain.clock import today
-from renovation.domain.ledger_commit import StaleLedgerPreview, commit_import
-from renovation.domain.ledger_import import preview_ledger
-from renovation.domain.ledger_reader import LedgerFileError
-from renovation.domain.stages import Status, status_label
+from renovation.domain.ledger.commit import StaleLedgerPreview, commit_import
+from renovation.domain.ledger.preview import preview_ledger
+from renovation.domain.ledger.reader import LedgerFileError
+from renovation.domain.stages.keys import Status, status_label
 from renovation.extensions import csrf
 from renovation.ledger import kept_previews
 from renovation.ledger.cli import import_ledger

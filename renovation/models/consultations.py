@@ -100,7 +100,7 @@ class Consultation(db.Model):
 
 
 class Vote(db.Model):
-    """A vote taken at a consultation, under Civil Code article 278 (see domain/votes.py)."""
+    """A vote taken at a consultation, under Civil Code article 278 (see domain/residents/votes.py)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(

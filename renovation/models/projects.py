@@ -5,7 +5,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from renovation.domain.stages import StageKey
+from renovation.domain.stages.keys import StageKey
 from renovation.extensions import db
 from renovation.models.areas import Compound
 
@@ -16,7 +16,7 @@ class Project(db.Model):
     """The renovation of one compound.
 
     ``progress``, ``current_stage`` and ``next_deadline`` are derived from the stages by
-    :func:`renovation.domain.schedule.refresh_project_summary` on every stage write, so that
+    :func:`renovation.domain.stages.schedule.refresh_project_summary` on every stage write, so that
     the list can filter and sort 20,000 projects in SQL.
     """
 

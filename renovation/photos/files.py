@@ -13,7 +13,7 @@ attachments.
   is the uploader's content, so it runs in a unique origin with no script, never as the app.
 - Where a photo was taken is for roles that may see GPS (:func:`permissions.can_see_gps`): they
   get the original's own bytes; everyone else gets it without its GPS metadata
-  (:mod:`renovation.domain.gps_removal`), under another ETag (``"<sha256>-original-without-gps"``),
+  (:mod:`renovation.domain.photos.gps_removal`), under another ETag (``"<sha256>-original-without-gps"``),
   or, when a file cannot be stripped safely, the display JPEG (no metadata) as ``<name>.jpg``.
 """
 import io
@@ -24,8 +24,8 @@ from flask_login import current_user
 
 from renovation import permissions
 from renovation import storage as files
-from renovation.domain.gps_removal import without_gps
-from renovation.domain.photo_processing import ACCEPTED
+from renovation.domain.photos.gps_removal import without_gps
+from renovation.domain.photos.processing import ACCEPTED
 from renovation.models import Photo
 from renovation.security_headers import SANDBOX_POLICY
 from renovation.upload_limits import clean_file_name

@@ -8,8 +8,8 @@ from wtforms import DateField, IntegerField, RadioField, SelectChoice, SelectFie
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from renovation.domain.messages import with_values
-from renovation.domain.photo_gallery import NO_STAGE
-from renovation.domain.stages import STAGE_LABELS
+from renovation.domain.photos.gallery import NO_STAGE
+from renovation.domain.stages.keys import STAGE_LABELS
 from renovation.models.photos import PHASE_LABELS, Phase
 
 

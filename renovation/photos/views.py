@@ -1,5 +1,5 @@
-"""Photo pages: thin views over :mod:`renovation.domain.photo_operations` and
-:mod:`renovation.domain.photo_gallery`."""
+"""Photo pages: thin views over :mod:`renovation.domain.photos.operations` and
+:mod:`renovation.domain.photos.gallery`."""
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -8,9 +8,10 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
 from renovation import list_scope, permissions
-from renovation.domain import photo_gallery, project_list
-from renovation.domain.photo_operations import add_photos, delete_photo, update_photo
-from renovation.domain.photo_pairing import PairError, PairsRefused, pair_photos, pair_several, unpair
+from renovation.domain import project_list
+from renovation.domain.photos import gallery as photo_gallery
+from renovation.domain.photos.operations import add_photos, delete_photo, update_photo
+from renovation.domain.photos.pairing import PairError, PairsRefused, pair_photos, pair_several, unpair
 from renovation.extensions import csrf, db
 from renovation.list_links import list_url
 from renovation.models import Photo, PhotoPair

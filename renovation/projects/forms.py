@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from renovation.date_fields import plausible_date
 from renovation.domain.project_list import SORT_COLUMNS
-from renovation.domain.stages import DONE, DONE_LABEL, LAG_REASON_LABELS, STAGE_LABELS, STATUS_LABELS
+from renovation.domain.stages.keys import DONE, DONE_LABEL, LAG_REASON_LABELS, STAGE_LABELS, STATUS_LABELS
 
 
 class ProjectFilterForm(FlaskForm):

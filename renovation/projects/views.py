@@ -3,11 +3,12 @@ from flask import Blueprint, abort, current_app, make_response, redirect, reques
 from flask_login import current_user
 
 from renovation import list_scope, permissions
-from renovation.domain import photo_gallery, project_list
+from renovation.domain import project_list
 from renovation.domain.clock import today
-from renovation.domain.history import stage_history
-from renovation.domain.stage_operations import StageConflict, StageRuleViolation, completion_changes, update_stage
-from renovation.domain.stages import STAGE_ORDER
+from renovation.domain.photos import gallery as photo_gallery
+from renovation.domain.stages.history import stage_history
+from renovation.domain.stages.keys import STAGE_ORDER
+from renovation.domain.stages.operations import StageConflict, StageRuleViolation, completion_changes, update_stage
 from renovation.projects.forms import COMPLETE_ACTION, ProjectFilterForm, StageForm, stage_formdata
 from renovation.projects.listing import criteria_from_form, list_url
 from renovation.templating import render, wants_fragment

@@ -25,7 +25,7 @@ from werkzeug.routing.converters import AnyConverter
 from werkzeug.serving import make_server
 
 from renovation import create_app
-from renovation.domain.stages import STAGE_ORDER
+from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.extensions import db
 from renovation.models import (
     ApiToken,

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from renovation.domain.demands import raise_demand
+from renovation.domain.residents.demands import raise_demand
 from tests.conftest import PASSWORD, days_ago, make_project, make_user
 
 pytestmark = pytest.mark.browser

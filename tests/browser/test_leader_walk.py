@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from renovation.domain.bulletins import Scope, issue_bulletin
+from renovation.domain.bulletins.issue import Scope, issue_bulletin
 from renovation.domain.clock import today
 from tests import pdf_checks
 from tests.browser.phone_checks import is_in_view, log_in, page_problems

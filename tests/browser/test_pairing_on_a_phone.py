@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from renovation.domain.photo_operations import add_photo
+from renovation.domain.photos.operations import add_photo
 from renovation.extensions import db
 from renovation.models import PhotoPair
 from tests.browser.conftest import REPORT_VIOLATIONS

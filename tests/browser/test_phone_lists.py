@@ -3,8 +3,8 @@ are touch targets of at least 44 px; a phone can sort the project and demands li
 import pytest
 from playwright.sync_api import expect
 
-from renovation.domain import demo_data
-from renovation.domain.stage_operations import update_stage
+from renovation.demo import data as demo_data
+from renovation.domain.stages.operations import update_stage
 from renovation.extensions import db
 from renovation.models import Project
 from tests.conftest import PASSWORD, days_ago, make_user

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from renovation.domain.consultations import add_consultation
+from renovation.domain.residents.consultations import add_consultation
 from tests.browser.phone_checks import log_in
 from tests.browser.phone_walk import phone_page
 from tests.conftest import days_ago, make_project, make_user

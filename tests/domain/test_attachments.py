@@ -1,4 +1,4 @@
-"""A consultation's files (renovation.domain.attachments): images checked like photos, PDFs
+"""A consultation's files (renovation.domain.residents.attachments): images checked like photos, PDFs
 checked for real, everything else refused; all or nothing; soft delete."""
 import io
 from pathlib import Path
@@ -9,10 +9,15 @@ import sqlalchemy as sa
 from pypdf import PdfWriter
 
 from renovation import storage as files
-from renovation.domain import attachments
-from renovation.domain.attachments import AttachmentRejected, DuplicateAttachment, add_attachment, delete_attachment
-from renovation.domain.consultations import add_consultation
-from renovation.domain.photo_operations import add_photo
+from renovation.domain.photos.operations import add_photo
+from renovation.domain.residents import attachments
+from renovation.domain.residents.attachments import (
+    AttachmentRejected,
+    DuplicateAttachment,
+    add_attachment,
+    delete_attachment,
+)
+from renovation.domain.residents.consultations import add_consultation
 from renovation.extensions import db
 from renovation.models import AuditEntry, ConsultationAttachment
 from tests.conftest import days_ago, make_project, make_user

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from renovation.domain.bulletin_brief_data import project_data
-from renovation.domain.bulletin_data import area_data, change_since
+from renovation.domain.bulletins.area_data import area_data, change_since
+from renovation.domain.bulletins.brief_data import project_data
 from renovation.domain.clock import today
 from renovation.domain.project_list import project_by_code
 from renovation.extensions import db

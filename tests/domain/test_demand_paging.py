@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from renovation.domain import demands
 from renovation.domain.clock import today
-from renovation.domain.demands import DemandFilter, change_demand, raise_demand
+from renovation.domain.residents import demands
+from renovation.domain.residents.demands import DemandFilter, change_demand, raise_demand
 from renovation.extensions import db
 from renovation.models import User
 from renovation.models.consultations import Demand

@@ -5,9 +5,9 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from renovation.domain import demands
 from renovation.domain.clock import today
-from renovation.domain.demands import (
+from renovation.domain.residents import demands
+from renovation.domain.residents.demands import (
     DemandConflict,
     DemandFilter,
     DemandRuleViolation,

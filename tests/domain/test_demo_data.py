@@ -1,4 +1,4 @@
-"""The demo programme (renovation.domain.demo_data).
+"""The demo programme (renovation.demo.data).
 
 The article's places, the rules on every stage, a plausible spread, the same data every time.
 """
@@ -13,11 +13,11 @@ from flask_babel import force_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from renovation.domain import demo_data
-from renovation.domain.schedule import current_stage, next_deadline, overall_progress
-from renovation.domain.stage_operations import state_of
-from renovation.domain.stage_rules import stage_errors
-from renovation.domain.stages import DONE, STAGE_ORDER
+from renovation.demo import data as demo_data
+from renovation.domain.stages.keys import DONE, STAGE_ORDER
+from renovation.domain.stages.operations import state_of
+from renovation.domain.stages.rules import stage_errors
+from renovation.domain.stages.schedule import current_stage, next_deadline, overall_progress
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
 

@@ -3,7 +3,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from renovation.domain import demo_data, demo_photos
+from renovation.demo import data as demo_data
+from renovation.demo import photos as demo_photos
 from renovation.extensions import db
 from renovation.models import Photo, PhotoPair
 from renovation.storage import derived_key, get_storage, original_key

@@ -1,13 +1,14 @@
-"""The demo's resident consultation (renovation.domain.demo_residents): consultations, votes and
+"""The demo's resident consultation (renovation.demo.residents): consultations, votes and
 demands that obey the same rules as the ones people enter, on the same day as the programme."""
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from renovation.domain import demo_data, votes
-from renovation.domain.consultations import decision_of, figures_of
-from renovation.domain.demands import FINAL, OPEN, DemandFilter, figures
+from renovation.demo import data as demo_data
+from renovation.domain.residents import votes
+from renovation.domain.residents.consultations import decision_of, figures_of
+from renovation.domain.residents.demands import FINAL, OPEN, DemandFilter, figures
 from renovation.extensions import db
 from renovation.models import Project, Stage
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote

@@ -4,7 +4,7 @@ import io
 import pytest
 from PIL import Image
 
-from renovation.domain.gps_removal import without_gps
+from renovation.domain.photos.gps_removal import without_gps
 from tests.domain.photo_samples import EXIF_IFD, GPS_IFD, MODEL, encode, exif, picture
 
 GPS = ("N", (25.0, 17.0, 30.0), "E", (117.0, 25.0, 12.0))

@@ -8,14 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from renovation.domain.clock import today
-from renovation.domain.ledger_cells import CellError, parse_date, parse_int
-from renovation.domain.ledger_columns import match_headers, normalise_header
-from renovation.domain.ledger_commit import LedgerNotImportable, StaleLedgerPreview, commit_import
-from renovation.domain.ledger_import import preview_ledger
-from renovation.domain.ledger_reader import LedgerFileError
-from renovation.domain.list_exports import project_table
+from renovation.domain.ledger.cells import CellError, parse_date, parse_int
+from renovation.domain.ledger.columns import match_headers, normalise_header
+from renovation.domain.ledger.commit import LedgerNotImportable, StaleLedgerPreview, commit_import
+from renovation.domain.ledger.exports import project_table
+from renovation.domain.ledger.preview import preview_ledger
+from renovation.domain.ledger.reader import LedgerFileError
+from renovation.domain.ledger.spreadsheets import xlsx_bytes
 from renovation.domain.project_list import ProjectFilter, project_by_code
-from renovation.domain.spreadsheets import xlsx_bytes
 from renovation.extensions import db
 from renovation.models import AuditEntry, Community, Project, StageEvent, Street
 from tests.conftest import make_project

@@ -8,8 +8,8 @@ import tracemalloc
 
 import pytest
 
-from renovation.domain.ledger_import import preview_ledger
-from renovation.domain.ledger_limits import LedgerFileError, current_limits
+from renovation.domain.ledger.limits import LedgerFileError, current_limits
+from renovation.domain.ledger.preview import preview_ledger
 from tests.ledger_samples import SHEET, entity_bomb, ledger_file, merged_bomb, programme_rows, with_parts, zip_bomb
 
 MEMORY_MB, SECONDS = 40, 10

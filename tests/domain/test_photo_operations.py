@@ -1,5 +1,5 @@
-"""Adding, editing, deleting and pairing photos (renovation.domain.photo_operations, and one pair
-at a time by renovation.domain.photo_pairing): a file is either fully stored with its record or not
+"""Adding, editing, deleting and pairing photos (renovation.domain.photos.operations, and one pair
+at a time by renovation.domain.photos.pairing): a file is either fully stored with its record or not
 at all, duplicates are recognised by content. Several pairs at once: test_photo_pairing.py."""
 import io
 from pathlib import Path
@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from renovation import storage as files
-from renovation.domain.photo_operations import DuplicatePhoto, add_photo, add_photos, delete_photo, update_photo
-from renovation.domain.photo_pairing import PairError, pair_photos, unpair
-from renovation.domain.photo_processing import ImageRejected
+from renovation.domain.photos.operations import DuplicatePhoto, add_photo, add_photos, delete_photo, update_photo
+from renovation.domain.photos.pairing import PairError, pair_photos, unpair
+from renovation.domain.photos.processing import ImageRejected
 from renovation.extensions import db
 from renovation.models import AuditEntry, Photo, PhotoPair, StageEvent
 from tests.conftest import make_project, make_user
@@ -171,7 +171,7 @@ def test_a_database_failure_keeps_files_another_project_uses(project, engineer, 
 
 
 def test_a_failure_inside_the_transaction_leaves_nothing(project, engineer, monkeypatch):
-    from renovation.domain import photo_operations
+    from renovation.domain.photos import operations as photo_operations
 
     def broken_audit(*args, **kwargs):
         raise Failure("audit log unavailable")

@@ -1,4 +1,4 @@
-"""Before/after pairs made several at once (renovation.domain.photo_pairing): every pick is checked
+"""Before/after pairs made several at once (renovation.domain.photos.pairing): every pick is checked
 before any is saved, a refused batch saves nothing and says which pick and why; the stage rule;
 a pair whose photos no longer fit goes. One pair at a time: test_photo_operations.py."""
 import io
@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from renovation.domain import photo_pairing
-from renovation.domain.photo_operations import add_photo, delete_photo, update_photo
-from renovation.domain.photo_pairing import PairError, PairsRefused, pair_photos, pair_several, stages_fit
+from renovation.domain.photos import pairing as photo_pairing
+from renovation.domain.photos.operations import add_photo, delete_photo, update_photo
+from renovation.domain.photos.pairing import PairError, PairsRefused, pair_photos, pair_several, stages_fit
 from renovation.extensions import db
 from renovation.models import AuditEntry, Photo, PhotoPair
 from tests.conftest import make_project, make_user

@@ -1,4 +1,4 @@
-"""Checking and processing one image (renovation.domain.photo_processing): what is accepted,
+"""Checking and processing one image (renovation.domain.photos.processing): what is accepted,
 what is refused and why, and what is derived — all judged by the bytes, never by a name."""
 import hashlib
 import io
@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from PIL import Image, ImageFile, features
 
 from renovation import storage as files
-from renovation.domain.photo_operations import add_photo
-from renovation.domain.photo_processing import ImageRejected, process_image
+from renovation.domain.photos.operations import add_photo
+from renovation.domain.photos.processing import ImageRejected, process_image
 from tests.conftest import make_project, make_user
 from tests.domain import photo_samples as samples
 
@@ -244,7 +244,7 @@ def test_a_decompression_bomb_stays_within_memory_in_a_fresh_process():
     high-water mark too: decoding this bomb would take ~900 MB (1 byte per pixel)."""
     script = textwrap.dedent("""
         import io, resource, sys
-        from renovation.domain.photo_processing import ImageRejected, process_image
+        from renovation.domain.photos.processing import ImageRejected, process_image
         from tests.domain.photo_samples import bomb_png
         bomb = bomb_png(30000, 30000)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

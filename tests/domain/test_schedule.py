@@ -1,9 +1,10 @@
-"""Overall progress, current stage and delay of a project (renovation.domain.schedule)."""
+"""Overall progress, current stage and delay of a project (renovation.domain.stages.schedule)."""
 from datetime import date, timedelta
 
 import pytest
 
-from renovation.domain.schedule import (
+from renovation.domain.stages.keys import DONE, STAGE_ORDER, Status
+from renovation.domain.stages.schedule import (
     current_stage,
     days_behind,
     next_deadline,
@@ -12,7 +13,6 @@ from renovation.domain.schedule import (
     stage_days_behind,
     worst_stage,
 )
-from renovation.domain.stages import DONE, STAGE_ORDER, Status
 from renovation.extensions import db
 from renovation.models import Project, Stage
 from tests.conftest import make_project

@@ -5,20 +5,20 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from renovation.domain import demo_data
-from renovation.domain.bulletin_data import is_started, load_projects, overview
+from renovation.demo import data as demo_data
+from renovation.demo.snapshots import seed_previous_month
+from renovation.domain.bulletins.area_data import is_started, load_projects, overview
 from renovation.domain.clock import today
-from renovation.domain.demo_snapshots import seed_previous_month
-from renovation.domain.programme_figures import street_sums
-from renovation.domain.snapshot_changes import (
+from renovation.domain.programme.changes import (
     baseline_month,
     changes,
     project_movers,
     recent_months,
     street_sums_by_month,
 )
-from renovation.domain.snapshots import SnapshotError, check_month, month_of, previous_month, take_snapshot
-from renovation.domain.stage_operations import update_stage
+from renovation.domain.programme.figures import street_sums
+from renovation.domain.programme.snapshots import SnapshotError, check_month, month_of, previous_month, take_snapshot
+from renovation.domain.stages.operations import update_stage
 from renovation.extensions import db
 from renovation.models import AuditEntry, MonthlySnapshot, ProjectMonth
 from tests.conftest import count_statements, days_ago, make_project, make_user

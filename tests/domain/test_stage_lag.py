@@ -3,9 +3,9 @@ from datetime import date, timedelta
 
 from flask_babel import force_locale
 
-from renovation.domain.schedule import lag_may_be_asked
-from renovation.domain.stage_rules import StageState, lag_errors
-from renovation.domain.stages import Status
+from renovation.domain.stages.keys import Status
+from renovation.domain.stages.rules import StageState, lag_errors
+from renovation.domain.stages.schedule import lag_may_be_asked
 
 TODAY = date(2026, 6, 15)
 

@@ -1,4 +1,4 @@
-"""Changing a stage (renovation.domain.stage_operations.update_stage): all or nothing."""
+"""Changing a stage (renovation.domain.stages.operations.update_stage): all or nothing."""
 from datetime import timedelta
 
 import pytest
@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from renovation.domain.clock import today
-from renovation.domain.stage_operations import StageConflict, StageRuleViolation, update_stage
+from renovation.domain.stages.operations import StageConflict, StageRuleViolation, update_stage
 from renovation.extensions import db
 from renovation.models import AuditEntry, Project, Stage, StageEvent
 
@@ -215,7 +215,7 @@ def test_cross_stage_rules_hold_when_two_engineers_save_at_once(app):
 
     from sqlalchemy.orm import sessionmaker
 
-    from renovation.domain.stage_operations import StageRuleViolation, update_stage
+    from renovation.domain.stages.operations import StageRuleViolation, update_stage
     from renovation.models import Project, Stage
     from tests.conftest import days_ago, make_project, make_user
 

@@ -1,4 +1,4 @@
-"""The rules a construction engineer expects of a stage change (renovation.domain.stage_rules).
+"""The rules a construction engineer expects of a stage change (renovation.domain.stages.rules).
 
 Each test proposes one stage change on a project and checks which fields are refused. Messages
 are lazy translations: they are compared as text under ``force_locale("en")`` for a few rules,
@@ -11,15 +11,15 @@ from flask_babel import force_locale
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from renovation.domain.schedule import (
+from renovation.domain.stages.keys import DONE, STAGE_ORDER, STARTED_STATUSES, StageKey, Status
+from renovation.domain.stages.rules import StageState, stage_errors
+from renovation.domain.stages.schedule import (
     current_stage,
     days_behind,
     next_deadline,
     overall_progress,
     stage_days_behind,
 )
-from renovation.domain.stage_rules import StageState, stage_errors
-from renovation.domain.stages import DONE, STAGE_ORDER, STARTED_STATUSES, StageKey, Status
 
 TODAY = date(2026, 6, 15)
 YESTERDAY = TODAY - timedelta(days=1)

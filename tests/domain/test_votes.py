@@ -1,4 +1,4 @@
-"""Owners' votes under Civil Code article 278 (renovation.domain.votes).
+"""Owners' votes under Civil Code article 278 (renovation.domain.residents.votes).
 
 Every threshold is tried just below, exactly at and just above its boundary, by headcount and
 by area; the property tests compare ``decide`` with a reference written here in integer
@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from renovation.domain.votes import (
+from renovation.domain.residents.votes import (
     Against,
     Basis,
     CheckKey,

@@ -1,7 +1,7 @@
 """stage lag reason, note and catch-up date
 
 A stage that is behind schedule says why (``lag_reason``, one of the keys of
-``renovation.domain.stages.LagReason``, and ``lag_note``) and when it should be back on track
+``renovation.domain.stages.keys.LagReason``, and ``lag_note``) and when it should be back on track
 (``catch_up_date``). Existing stages get empty values; the form asks for them at the next change.
 
 Revision ID: c5d1a9e3f720

@@ -1,0 +1,74 @@
+"""Demo data: last month's snapshot, so that a fresh demo shows a month-over-month change.
+
+The snapshot is worked out backwards from the stages' actual dates: at the end of last month,
+a stage that ended after it was still under way, one that began after it had not started,
+and one under way had done the share of its present percent that its days then bear to its
+days now. Investment follows overall progress.
+"""
+import calendar
+from datetime import date, datetime, time
+from decimal import Decimal
+from types import SimpleNamespace
+
+from sqlalchemy import insert, select
+
+from renovation.domain.bulletins.area_data import is_started
+from renovation.domain.clock import today as china_today
+from renovation.domain.programme.snapshots import month_of, previous_month, snapshot_for
+from renovation.domain.stages.keys import DONE, Status
+from renovation.domain.stages.schedule import current_stage, overall_progress
+from renovation.extensions import db
+from renovation.models import MonthlySnapshot, Project, ProjectMonth, Stage
+
+
+def month_end(month: str) -> date:
+    year, number = int(month[:4]), int(month[5:])
+    return date(year, number, calendar.monthrange(year, number)[1])
+
+
+def stage_then(stage, end: date, today: date) -> SimpleNamespace:
+    """A stage as it stood on ``end``, from its actual dates."""
+    status, percent = stage.status, stage.percent
+    if status == Status.NOT_APPLICABLE:
+        return SimpleNamespace(key=stage.key, status=status, percent=0)
+    if stage.actual_start is None or stage.actual_start > end:
+        return SimpleNamespace(key=stage.key, status=Status.NOT_STARTED.value, percent=0)
+    if status == Status.COMPLETED and stage.actual_end and stage.actual_end <= end:
+        return SimpleNamespace(key=stage.key, status=status, percent=100)
+    reference = stage.actual_end if status == Status.COMPLETED and stage.actual_end else today
+    share = (end - stage.actual_start).days / max((reference - stage.actual_start).days, 1)
+    then = min(max(round(percent * share), 1), 99)
+    kept = status if status == Status.SUSPENDED else Status.IN_PROGRESS.value
+    return SimpleNamespace(key=stage.key, status=kept, percent=then)
+
+
+def seed_previous_month(today: date | None = None) -> str | None:
+    """Store last month's snapshot worked out from today's demo data (caller commits); the
+    month, or None when it exists already."""
+    today = today or china_today()
+    month = previous_month(month_of(today))
+    if snapshot_for(month) is not None:
+        return None
+    end = month_end(month)
+    snapshot = MonthlySnapshot(month=month, taken_at=datetime.combine(end, time(15, 59)))
+    db.session.add(snapshot)
+    db.session.flush()
+    stages: dict[int, list] = {}
+    for stage in db.session.execute(select(Stage.project_id, Stage.key, Stage.status, Stage.percent,
+                                           Stage.actual_start, Stage.actual_end).order_by(Stage.position)):
+        stages.setdefault(stage.project_id, []).append(stage_then(stage, end, today))
+    rows = []
+    for project_id, progress_now, investment_now in db.session.execute(
+            select(Project.id, Project.progress, Project.investment_completed)):
+        then = stages.get(project_id, [])
+        progress, current = overall_progress(then), current_stage(then)
+        investment = (Decimal(investment_now or 0) * progress / progress_now).quantize(Decimal("0.01")) \
+            if progress_now else Decimal(0)
+        rows.append({"snapshot_id": snapshot.id, "project_id": project_id, "progress": progress,
+                     "current_stage": current, "started": is_started(SimpleNamespace(stages=then)),
+                     "completed": current == DONE, "investment_completed": investment,
+                     "stages": {s.key: {"status": str(s.status), "percent": s.percent} for s in then}})
+    if rows:
+        db.session.execute(insert(ProjectMonth), rows)
+    snapshot.project_count = len(rows)
+    return month

@@ -1,0 +1,290 @@
+"""Issuing bulletins: preview, number, freeze the snapshot, render and store the PDF.
+
+Numbering and failure, in one place:
+- The number is the next of its kind for the year (max + 1), given in the transaction that
+  stores the bulletin with its snapshot. Two engineers issuing at once both read the same max;
+  the unique constraint on (kind, year, number) makes the second insert fail, and it is retried
+  with a fresh max, so they get two consecutive numbers, never a duplicate.
+- Rendering comes after that commit, behind :func:`render_bulletin` (one function, so that it can
+  run on a task queue). A failed render leaves the bulletin ``failed`` with its error, its number
+  and its snapshot; rendering it again prints the same document. A number is never lost to a
+  failure, and nothing deletes a bulletin, so there are no gaps. A worker killed mid-render leaves
+  it ``rendering`` with a lease nobody renews; a lease later it is stalled, and the running worker
+  claims it again by itself (see :mod:`renovation.domain.bulletins.render_lease`).
+- A rendered bulletin never changes: its PDF is stored under its sha256 and read back verified.
+  A correction is a new number whose ``corrects`` names the bulletin it corrects.
+"""
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from renovation.domain import audit
+from renovation.domain.bulletins.area_data import area_data
+from renovation.domain.bulletins.brief_data import project_data
+from renovation.domain.bulletins.months import area_months, project_months
+from renovation.domain.bulletins.pdf import check_fonts, render_pdf
+from renovation.domain.bulletins.photos import MAX_PAIRS
+from renovation.domain.bulletins.render_lease import Lease, held_by, render_lease
+from renovation.domain.clock import today as china_today
+from renovation.domain.clock import utcnow
+from renovation.extensions import db
+from renovation.models import Bulletin, BulletinKind, Project, RenderStatus, Street
+from renovation.storage import get_storage
+
+log = logging.getLogger(__name__)
+DEFAULT_ISSUER = "漳平市住房和城乡建设局"
+DEFAULT_COPY_TO = "市委办公室，市政府办公室，市财政局，市自然资源局，各街道办事处"
+NUMBER_ATTEMPTS = 8
+
+
+class BulletinError(ValueError):
+    """The bulletin cannot be issued as asked; the message says why, in the reader's language
+    (the page's, or the default language on the command line)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a bulletin covers: the city (neither), one street, or one project."""
+
+    street: Street | None = None
+    project: Project | None = None
+
+
+def check_scope(kind: str, scope: Scope) -> None:
+    """Raise :class:`BulletinError` unless the scope fits the kind."""
+    if kind not in set(BulletinKind):
+        raise BulletinError(_("Unknown bulletin kind: %(kind)s.", kind=kind))
+    if kind == BulletinKind.STREET and scope.street is None:
+        raise BulletinError(_("A street bulletin needs a street."))
+    if kind == BulletinKind.PROJECT and scope.project is None:
+        raise BulletinError(_("A project brief needs a project."))
+
+
+def title_of(kind: str, scope: Scope) -> tuple[str, list[str], str | None]:
+    """The title, the masthead's lines and the line under the masthead."""
+    if kind == BulletinKind.PROJECT:
+        compound = scope.project.compound.name
+        return f"{compound}改造项目简报", ["城镇老旧小区改造", "项目简报"], f"{compound}（{scope.project.code}）"
+    place = "全市" if kind == BulletinKind.CITY else scope.street.name
+    return f"{place}城镇老旧小区改造工作进度通报", [f"{place}城镇老旧小区改造工作", "进度通报"], None
+
+
+def scope_named(kind: str, street: str | None = None, project: str | None = None) -> Scope:
+    """The scope of a kind from a street's name or a project's code (the CLI and the forms)."""
+    from renovation.domain.project_list import project_by_code
+
+    street, project = (street or "").strip(), (project or "").strip()
+    if kind == BulletinKind.STREET:
+        found = db.session.scalar(select(Street).where(Street.name == street)) if street else None
+        if found is None:
+            raise BulletinError(_("No street named “%(name)s”.", name=street) if street
+                                else _("A street bulletin needs a street."))
+        return Scope(street=found)
+    if kind == BulletinKind.PROJECT:
+        found = project_by_code(project) if project else None
+        if found is None:
+            raise BulletinError(_("No project with the code “%(code)s”.", code=project) if project
+                                else _("A project brief needs a project."))
+        return Scope(project=found)
+    return Scope()
+
+
+def _ids(scope: Scope) -> tuple[int | None, int | None]:
+    return (scope.street.id if scope.street else None), (scope.project.id if scope.project else None)
+
+
+def _same_scope(kind: str, scope: Scope):
+    street_id, project_id = _ids(scope)
+    return (Bulletin.kind == kind,
+            Bulletin.street_id.is_(None) if street_id is None else Bulletin.street_id == street_id,
+            Bulletin.project_id.is_(None) if project_id is None else Bulletin.project_id == project_id)
+
+
+def previous_bulletin(kind: str, scope: Scope) -> Bulletin | None:
+    """The latest bulletin of the same kind and scope: the one 'change since' compares with."""
+    return db.session.scalar(select(Bulletin).where(*_same_scope(kind, scope))
+                             .order_by(Bulletin.issued_at.desc(), Bulletin.id.desc()).limit(1))
+
+
+def gather(kind: str, scope: Scope, pair_ids: list[int] | None, today) -> tuple[dict, Bulletin | None]:
+    """The snapshot's data and the previous bulletin it was compared with; ``months`` is the
+    monthly view from the month-end snapshots (None before the first)."""
+    if kind == BulletinKind.PROJECT:
+        data = project_data(scope.project, pair_ids, today)
+        return data | {"months": project_months(scope.project.id, data["facts"]["progress"])}, None
+    previous = previous_bulletin(kind, scope)
+    previous_overview = previous.snapshot["data"].get("overview") if previous else None
+    data = area_data(scope.street, pair_ids, today, previous_overview)
+    ranked = [row["name"] for row in data["areas"]] if data["areas_are_streets"] else []
+    return data | {"months": area_months(scope.street.id if scope.street else None, ranked, today)}, previous
+
+
+def document(kind: str, scope: Scope, year: int, number: int, issued_at, notes: str, user,
+             corrects: Bulletin | None, previous: Bulletin | None) -> dict:
+    """The printed header and footer of a bulletin, as plain data."""
+    title, masthead, subject_line = title_of(kind, scope)
+    config = current_app.config
+    return {"kind": kind, "title": title, "masthead": masthead, "subject_line": subject_line,
+            "year": year, "number": number, "label": f"{year}年第{number}期",
+            "issuer": config.get("BULLETIN_ISSUER") or DEFAULT_ISSUER,
+            "copy_to": config.get("BULLETIN_COPY_TO") or DEFAULT_COPY_TO,
+            "subject": subject_line or "城镇老旧小区改造工作进度",
+            "issued_at": issued_at.isoformat(timespec="seconds"), "issued_on": china_today().isoformat(),
+            "issued_by": user.name if user is not None else "", "notes": (notes or "").strip(),
+            "corrects": None if corrects is None else {"title": corrects.title, "label": corrects.label},
+            "previous_label": previous.label if previous else None}
+
+
+def _check_pairs(pair_ids: list[int] | None, data: dict) -> None:
+    if pair_ids is None:
+        return
+    if len(pair_ids) > MAX_PAIRS:
+        raise BulletinError(_("Choose at most %(count)s before/after pairs.", count=MAX_PAIRS))
+    if len(data["pairs"]) != len(set(pair_ids)):
+        raise BulletinError(_("A chosen photo pair is not in this bulletin's scope or was deleted."))
+
+
+def next_number(kind: str, year: int) -> int:
+    """One more than the highest number of this kind this year."""
+    return (db.session.scalar(select(func.max(Bulletin.number)).where(Bulletin.kind == kind,
+                                                                       Bulletin.year == year)) or 0) + 1
+
+
+def preview_snapshot(kind: str, scope: Scope, notes: str = "", pair_ids: list[int] | None = None,
+                     user=None, corrects: Bulletin | None = None) -> dict:
+    """What issuing now would print, numbered with the next number (not reserved)."""
+    check_scope(kind, scope)
+    day = china_today()
+    data, previous = gather(kind, scope, pair_ids, day)
+    _check_pairs(pair_ids, data)
+    header = document(kind, scope, day.year, next_number(kind, day.year), utcnow(), notes, user, corrects, previous)
+    return {"document": header | {"draft": True}, "data": data}
+
+
+def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: list[int] | None = None,
+                   corrects: Bulletin | None = None, render: bool = True) -> Bulletin:
+    """Number and store a bulletin with its snapshot, then render it (see the module's docstring).
+
+    ``pair_ids`` None prints the newest pairs in scope; a list prints those (at most six).
+    Raises :class:`BulletinError` when the kind, scope, pairs or correction do not fit, and
+    :class:`~renovation.domain.bulletins.pdf.CJKFontsMissing` before taking a number when the
+    fonts to print it are not installed.
+    """
+    check_scope(kind, scope)
+    check_fonts()
+    if corrects is not None and (corrects.kind, corrects.street_id, corrects.project_id) != (kind, *_ids(scope)):
+        raise BulletinError(_("A correction must be of the same kind and scope as the bulletin it corrects."))
+    day = china_today()
+    data, previous = gather(kind, scope, pair_ids, day)
+    _check_pairs(pair_ids, data)
+    user_id, (street_id, project_id) = (user.id if user is not None else None), _ids(scope)
+    for _attempt in range(NUMBER_ATTEMPTS):
+        number, issued_at = next_number(kind, day.year), utcnow()
+        header = document(kind, scope, day.year, number, issued_at, notes, user, corrects, previous)
+        bulletin = Bulletin(kind=kind, year=day.year, number=number, title=header["title"], issuer=header["issuer"],
+                            street_id=street_id, project_id=project_id,
+                            issued_at=issued_at, issued_by_id=user_id, notes=header["notes"],
+                            photo_pair_ids=[pair["id"] for pair in data["pairs"]],
+                            snapshot={"document": header, "data": data},
+                            corrects_id=corrects.id if corrects else None, render_status=RenderStatus.QUEUED.value,
+                            render_queued_at=issued_at)
+        db.session.add(bulletin)
+        try:
+            db.session.flush()
+            audit.record(user, "bulletin.issue", "bulletin", bulletin.id, kind=kind, label=header["label"],
+                         corrects=corrects.id if corrects else None)
+            db.session.commit()
+            break
+        except (IntegrityError, OperationalError) as error:
+            # Someone else took this number (or, on SQLite, wrote first): read the max again.
+            db.session.rollback()
+            log.info("bulletin number %s/%s/%s taken, retrying: %s", kind, day.year, number, error.orig)
+    else:
+        raise BulletinError(_("Could not give the bulletin a number; try again."))
+    return render_bulletin(bulletin.id) if render else bulletin
+
+
+def pdf_key(sha256: str) -> str:
+    """Where a bulletin's PDF is stored: content-addressed, like the photos."""
+    return f"bulletins/{sha256[:2]}/{sha256[2:4]}/{sha256}.pdf"
+
+
+def stalled(now: datetime | None = None):
+    """The SQL condition of a bulletin stuck in ``rendering``: its lease was not renewed in time
+    (its worker died, or the render hung past ``BULLETIN_RENDER_TIMEOUT``)."""
+    renewed_before = (now or utcnow()) - render_lease()
+    return and_(Bulletin.render_status == RenderStatus.RENDERING.value,
+                or_(Bulletin.render_started_at.is_(None), Bulletin.render_started_at < renewed_before))
+
+
+def render_bulletin(bulletin_id: int) -> Bulletin:
+    """Render a queued, failed or stalled bulletin from its snapshot and store the PDF; record a
+    failure.
+
+    A bulletin that is done, or being rendered by someone else (whose lease is alive), is left
+    alone: the status is claimed with one conditional UPDATE, so a job run twice does no harm,
+    and the result is written only under the lease (see :mod:`renovation.domain.bulletins.render_lease`).
+    """
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Bulletin).where(Bulletin.id == bulletin_id,
+                               or_(Bulletin.render_status.in_([RenderStatus.QUEUED.value, RenderStatus.FAILED.value]),
+                                   stalled(now)))
+        .values(render_status=RenderStatus.RENDERING.value, render_error="", render_started_at=now)).rowcount
+    db.session.commit()
+    if not claimed:
+        return db.session.get(Bulletin, bulletin_id)
+    lease = Lease(bulletin_id, now).start()
+    try:
+        bulletin = db.session.get(Bulletin, bulletin_id)
+        pdf = render_pdf(bulletin.snapshot)
+        sha256 = hashlib.sha256(pdf).hexdigest()
+        storage = get_storage()
+        if not storage.exists(pdf_key(sha256)):
+            storage.put(pdf_key(sha256), pdf)
+    except Exception as error:  # recorded on the bulletin and shown on its page; the job ends
+        log.exception("bulletin %s failed to render", bulletin_id)
+        db.session.rollback()
+        outcome = {"render_status": RenderStatus.FAILED.value, "render_error": f"{error}"[:2000] or repr(error)}
+    else:
+        outcome = {"pdf_key": pdf_key(sha256), "pdf_sha256": sha256, "pdf_size": len(pdf),
+                   "render_status": RenderStatus.DONE.value, "rendered_at": utcnow()}
+    finally:
+        lease.release()  # whatever happens: a worker stopping mid-render must not keep renewing
+    written = db.session.execute(update(Bulletin).where(held_by(lease)).values(**outcome)).rowcount
+    db.session.commit()
+    if written:
+        log.info("bulletin %s: %s", bulletin_id, outcome["render_status"])
+    else:
+        log.warning("bulletin %s: render lease lost; the worker that claimed it again writes the result", bulletin_id)
+    return db.session.get(Bulletin, bulletin_id)
+
+
+def requeue_bulletin(bulletin_id: int) -> bool:
+    """Mark a failed or stalled bulletin queued again, before its render job is queued; False if
+    it is neither (done, queued, or rendering within the timeout): then there is nothing to queue."""
+    now = utcnow()
+    requeued = db.session.execute(
+        update(Bulletin).where(Bulletin.id == bulletin_id,
+                               or_(Bulletin.render_status == RenderStatus.FAILED.value, stalled(now)))
+        .values(render_status=RenderStatus.QUEUED.value, render_error="", render_queued_at=now,
+                render_started_at=None)).rowcount
+    db.session.commit()
+    return bool(requeued)
+
+
+def pdf_bytes(bulletin: Bulletin) -> bytes:
+    """The stored PDF, checked against its sha256 (an issued bulletin never changes)."""
+    if bulletin.render_status != RenderStatus.DONE or not bulletin.pdf_key:
+        raise BulletinError(_("This bulletin has no PDF yet."))
+    with get_storage().open(bulletin.pdf_key) as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != bulletin.pdf_sha256:
+        raise BulletinError(_("The stored PDF of %(label)s does not match its sha256.", label=bulletin.label))
+    return data

@@ -1,0 +1,145 @@
+"""Printing a bulletin: its snapshot through the print template to a PDF, with WeasyPrint.
+
+The PDF is made from the snapshot alone (plain data, see :mod:`renovation.domain.bulletins.area_data`),
+with the same template as the browser preview. It fails loudly rather than print a bad document:
+before rendering, when the CJK fonts are not installed (with no fonts at all WeasyPrint can take
+its process down); during rendering, when WeasyPrint reports a glyph no font has (a .notdef box),
+falls back to the slow fontTools subsetter (HarfBuzz-Subset missing), or cannot read a photo.
+Photos are always the display derivatives from the storage, never the originals.
+"""
+import logging
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable
+
+from flask import render_template
+from flask_babel import gettext as _
+from weasyprint import HTML, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
+
+from renovation.domain.programme.charts import sparkline
+from renovation.storage import derived_key, get_storage
+
+SERIF, SANS = "Noto Serif CJK SC", "Noto Sans CJK SC"
+REQUIRED_FONTS = (SERIF, SANS)
+PHOTO_SCHEME = "bulletin-photo:"
+PDF_VARIANT = "pdf/ua-1"  # tagged for screen readers: ~14% larger, no slower
+# Photos print about 75 mm wide: 200 dpi is as sharp as paper shows and keeps the file small.
+PHOTO_DPI, PHOTO_JPEG_QUALITY = 200, 85
+# What WeasyPrint logs when a document would print wrong or slowly.
+FATAL_LOG_MESSAGES = (".notdef", "instead of HarfBuzz-Subset", "Unable to subset", "Font-face")
+
+
+class BulletinRenderError(RuntimeError):
+    """The bulletin could not be printed as it should be; the message says why."""
+
+
+class CJKFontsMissing(BulletinRenderError):
+    """The Chinese fonts the bulletin names are not installed."""
+
+
+class _MissingPhoto(FatalURLFetchingError):
+    pass
+
+
+def installed_font_families() -> set[str]:
+    """The font families fontconfig knows, as ``fc-list`` lists them."""
+    if shutil.which("fc-list") is None:
+        return set()
+    listing = subprocess.run(["fc-list", "--format", "%{family}\n"], capture_output=True, text=True,
+                             check=False, timeout=30).stdout
+    return {name.strip() for line in listing.splitlines() for name in line.split(",")}
+
+
+def check_fonts(families: set[str] | None = None) -> None:
+    """Raise :class:`CJKFontsMissing` unless both Noto CJK SC families are installed."""
+    families = installed_font_families() if families is None else families
+    missing = [family for family in REQUIRED_FONTS if family not in families]
+    if missing:
+        raise CJKFontsMissing(_(
+            "The Chinese fonts %(fonts)s are not installed, so the bulletin cannot be printed. "
+            "Install Debian's fonts-noto-cjk (./scripts/setup does) and try again.", fonts="、".join(missing)))
+
+
+def photo_url(sha256: str) -> str:
+    """The address of a photo's display derivative inside the PDF renderer."""
+    return PHOTO_SCHEME + sha256
+
+
+class _BulletinFetcher(URLFetcher):
+    """Photos from the storage; ``data:`` URLs; nothing from the network or the file system."""
+
+    def __init__(self, open_photo: Callable[[str], bytes]):
+        super().__init__(allowed_protocols={"data"})
+        self.open_photo = open_photo
+
+    def fetch(self, url, headers=None):
+        if url.startswith(PHOTO_SCHEME):
+            sha256 = url.removeprefix(PHOTO_SCHEME)
+            try:
+                body = self.open_photo(sha256)
+            except (OSError, ValueError) as error:
+                raise _MissingPhoto(f"photo {sha256[:12]}: {error}") from error
+            return URLFetcherResponse(url, body, {"Content-Type": "image/jpeg"})
+        return super().fetch(url, headers)
+
+
+def storage_photo(sha256: str) -> bytes:
+    """The bytes of a photo's display derivative (never the original)."""
+    with get_storage().open(derived_key(sha256, "display")) as handle:
+        return handle.read()
+
+
+class _FatalLog(BaseException):
+    """Stops a render the moment WeasyPrint reports it would print wrong or slowly (a
+    BaseException, so that WeasyPrint's own ``except Exception`` does not swallow it)."""
+
+
+class _LogWatch(logging.Handler):
+    """WeasyPrint's warnings and errors during this thread's render; stops it at a fatal one."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        if record.thread != self.thread:
+            return
+        message = record.getMessage()
+        self.messages.append(message)
+        if any(token in message for token in FATAL_LOG_MESSAGES):
+            raise _FatalLog(message)
+
+
+def render_html(snapshot: dict, photo_src: Callable[[str], str] = photo_url) -> str:
+    """The bulletin as HTML: the print template filled with the snapshot."""
+    return render_template("bulletins/print.html", doc=snapshot["document"], data=snapshot["data"],
+                           photo_src=photo_src, sparkline=sparkline)
+
+
+def render_pdf(snapshot: dict, open_photo: Callable[[str], bytes] = storage_photo) -> bytes:
+    """Print the snapshot as a tagged PDF (A4, Noto CJK, metadata title/author/subject/zh-CN).
+
+    Raises :class:`CJKFontsMissing` before rendering and :class:`BulletinRenderError` when the
+    render reports a missing glyph, the slow subsetter, a font it cannot load or a missing photo.
+    """
+    check_fonts()
+    html = render_html(snapshot)
+    logger = logging.getLogger("weasyprint")
+    watch, level = _LogWatch(), logger.level
+    logger.addHandler(watch)
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)
+    try:
+        pdf = HTML(string=html, base_url="bulletin:/", url_fetcher=_BulletinFetcher(open_photo)).write_pdf(
+            pdf_variant=PDF_VARIANT, dpi=PHOTO_DPI, jpeg_quality=PHOTO_JPEG_QUALITY)
+    except _MissingPhoto as error:
+        raise BulletinRenderError(f"A photo of the bulletin is missing from the storage ({error}).") from None
+    except _FatalLog as error:
+        raise BulletinRenderError(f"The PDF would not print correctly: {error}") from None
+    finally:
+        logger.removeHandler(watch)
+        logger.setLevel(level)
+    return pdf

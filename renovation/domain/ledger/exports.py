@@ -1,0 +1,125 @@
+"""The lists as tables for .xlsx and CSV: the project ledger (as filtered on screen), its import
+template, the resident demands and the consultations.
+
+The project table has exactly the import template's columns (plus two derived, read-only ones),
+with stage statuses by their Chinese names, so that importing an export changes nothing. Its
+headers are the ledger's fixed Chinese headers; the demand and consultation tables are for
+reading only and speak the reader's language.
+"""
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from renovation.domain.ledger.columns import COLUMNS, STAGE_NAMES, STATUS_NAMES
+from renovation.domain.ledger.spreadsheets import Table
+from renovation.domain.ledger.values import BUDGET_SOURCES, project_values
+from renovation.domain.project_list import ProjectFilter, find_projects
+from renovation.domain.residents import consultations, demands
+from renovation.domain.stages.keys import DONE, Status
+from renovation.extensions import db
+from renovation.models import Stage
+from renovation.models.consultations import (
+    CATEGORY_LABELS,
+    DEMAND_STATUS_LABELS,
+    KIND_LABELS,
+    ConsultationKind,
+    DemandCategory,
+    DemandStatus,
+)
+
+MAX_ROWS = 100_000  # far above the programme's size; a bound, not a page
+LEDGER_TITLE = "项目台账"
+KIND_NAMES = {"text": "文字", "int": "整数", "year": "年份，如 1984", "decimal": "数字，最多两位小数",
+              "date": "日期，如 2026-03-01", "status": "未开始、进行中、已完成、暂停 或 不涉及",
+              "percent": "0 到 100 的整数"}
+
+
+def ledger_row(values: dict, progress: int | None = None, current_stage: str | None = None) -> list:
+    """One project's cells, in the order of :data:`COLUMNS`; blank text is an empty cell."""
+    row = []
+    for column in COLUMNS:
+        name = column.field
+        if name == "budget_total":
+            value = sum((values[source] for source in BUDGET_SOURCES), start=Decimal("0.00"))
+        elif name == "current_stage":
+            value = "已全部完成" if current_stage == DONE else STAGE_NAMES.get(current_stage or "")
+        elif name == "progress":
+            value = progress
+        elif name.endswith(".status"):
+            value = STATUS_NAMES[Status(values[name])]
+        else:
+            value = values[name]
+        row.append(None if value == "" else value)
+    return row
+
+
+def project_table(criteria: ProjectFilter, today: date) -> Table:
+    """The projects the list shows for ``criteria``, in its order, all pages: three queries."""
+    projects = find_projects(criteria, 1, MAX_ROWS, today).items
+    stages = defaultdict(list)
+    ids = [project.id for project in projects]
+    for start in range(0, len(ids), 5000):
+        for stage in db.session.scalars(select(Stage).where(Stage.project_id.in_(ids[start:start + 5000]))):
+            stages[stage.project_id].append(stage)
+    rows = (
+        ledger_row(project_values(project, project.compound.name, project.compound.community.name,
+                                  project.compound.community.street.name, stages[project.id]),
+                   project.progress, project.current_stage)
+        for project in projects
+    )
+    return _ledger_table(rows)
+
+
+def template_tables() -> tuple[Table, Table]:
+    """The empty ledger to fill in, and a sheet that explains each column."""
+    notes = [
+        [column.header,
+         "必填" if column.required else "",
+         "导出时填写，导入时忽略" if column.readonly else KIND_NAMES[column.kind],
+         "、".join(column.aliases)]
+        for column in COLUMNS
+    ]
+    notes.append(["总投资(万元)", "", "须等于五项资金来源之和；留空则不核对", ""])
+    return _ledger_table([]), Table("填写说明", ["列名", "是否必填", "填写内容", "也可写作"], [18, 10, 36, 40], notes)
+
+
+def _ledger_table(rows) -> Table:
+    return Table(LEDGER_TITLE, [column.header for column in COLUMNS], [column.width for column in COLUMNS], rows)
+
+
+def demand_table(criteria: demands.DemandFilter, today: date) -> Table:
+    """The demands the list shows for ``criteria``, in its order (open and oldest first)."""
+    headers = [_l("Code"), _l("Compound"), _l("Community"), _l("Category"), _l("Demand"),
+               _l("Raised by (household or building)"), _l("Raised on"), _l("Status"), _l("Assignee"),
+               _l("Response"), _l("Reason for declining"), _l("Closed on"), _l("Days overdue")]
+    rows = (
+        [demand.project.code, demand.project.compound.name, demand.project.compound.community.name,
+         CATEGORY_LABELS.get(DemandCategory(demand.category), demand.category), demand.text, demand.raised_by,
+         demand.raised_on, DEMAND_STATUS_LABELS.get(DemandStatus(demand.status), demand.status), demand.assignee,
+         demand.response, demand.reason, demand.resolved_on, demands.days_overdue(demand, today) or None]
+        for demand in demands.find_demands(criteria, today, max_rows=MAX_ROWS)
+    )
+    return Table(str(_l("Resident demands")), headers, [12, 18, 10, 10, 40, 16, 12, 10, 10, 30, 30, 12, 10], rows)
+
+
+def consultation_table(criteria: consultations.ConsultationFilter) -> Table:
+    """The consultations the list shows for ``criteria``, newest first."""
+    headers = [_l("Date"), _l("Code"), _l("Compound"), _l("Community"), _l("Kind"), _l("Place"), _l("Organiser"),
+               _l("Attendees"), _l("Households represented"), _l("Topic"), _l("Residents' opinions"),
+               _l("Decisions"), _l("Follow-up"), _l("Vote")]
+    rows = (
+        [item.date, item.project.code, item.project.compound.name, item.project.compound.community.name,
+         KIND_LABELS.get(ConsultationKind(item.kind), item.kind), item.place, item.organiser, item.attendees,
+         item.households, item.topic, item.opinions, item.decisions, item.follow_up, _vote(item)]
+        for item in consultations.find_consultations(criteria, 1, MAX_ROWS).items
+    )
+    return Table(str(_l("Consultations")), headers, [12, 12, 18, 10, 12, 16, 10, 20, 8, 24, 40, 40, 30, 8], rows)
+
+
+def _vote(consultation):
+    if consultation.vote is None:
+        return None
+    return _l("Passed") if consultations.decision_of(consultation.vote).passed else _l("Not passed")

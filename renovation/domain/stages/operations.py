@@ -1,0 +1,146 @@
+"""Changing a stage: check the version and the rules, save, and write the history.
+
+Views and the API both call :func:`update_stage`; it either saves everything (stage, derived
+project columns, stage event, audit entry) or raises and leaves the database untouched.
+"""
+from datetime import date
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from renovation.domain import audit
+from renovation.domain.clock import today as china_today
+from renovation.domain.clock import utcnow
+from renovation.domain.stages.keys import Status
+from renovation.domain.stages.rules import StageState, lag_errors, stage_errors
+from renovation.domain.stages.schedule import refresh_project_summary
+from renovation.extensions import db
+from renovation.models import StageEvent
+
+EDITABLE_FIELDS = ("status", "percent", "actual_start", "actual_end", "note", "lag_reason", "lag_note",
+                   "catch_up_date")
+
+
+class StageConflict(Exception):
+    """Someone else saved the stage since the user loaded it."""
+
+    def __init__(self, stage):
+        super().__init__(f"stage {stage.key} is at version {stage.version}")
+        self.stage = stage
+
+
+class StageRuleViolation(Exception):
+    """The change breaks a rule; ``errors`` maps fields to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+def state_of(stage) -> StageState:
+    """The plain values of a stage record."""
+    return StageState(
+        key=stage.key,
+        status=stage.status,
+        percent=stage.percent,
+        actual_start=stage.actual_start,
+        actual_end=stage.actual_end,
+        note=stage.note or "",
+        planned_start=stage.planned_start,
+        planned_end=stage.planned_end,
+        lag_reason=stage.lag_reason or "",
+        lag_note=stage.lag_note or "",
+        catch_up_date=stage.catch_up_date,
+    )
+
+
+def completion_changes(changes: dict, stage, today: date) -> dict:
+    """``changes`` as "mark as completed" makes them: 100%, completed, ended today.
+
+    The actual start stays what the user typed or what the stage had; only when neither
+    exists does it become today too, so one action completes a stage that was never started.
+    """
+    return {**changes, "status": Status.COMPLETED.value, "percent": 100,
+            "actual_start": changes.get("actual_start") or stage.actual_start or today,
+            "actual_end": changes.get("actual_end") or today}
+
+
+def update_stage(project, key: str, user, changes: dict, seen_version: int, today: date | None = None):
+    """Apply ``changes`` (a subset of :data:`EDITABLE_FIELDS`) to a stage and commit.
+
+    Raises :class:`StageConflict` when ``seen_version`` is stale and
+    :class:`StageRuleViolation` when a rule is broken; nothing is saved in either case.
+    """
+    today = today or china_today()
+    _lock_project(project)
+    stage = project.stage(key)
+    if seen_version != stage.version:
+        raise StageConflict(stage)
+    current = state_of(stage)
+    proposed = current.with_changes(**{f: changes[f] for f in EDITABLE_FIELDS if f in changes})
+    others = {other.key: state_of(other) for other in project.stages}
+    # The delay is asked at a change; saving the form untouched stays a no-op.
+    lag = lag_errors(proposed, today) if proposed != current else {}
+    errors = {**lag, **stage_errors(proposed, others, today)}
+    if errors:
+        raise StageRuleViolation(errors)
+    diff = [
+        {"field": field, "old": _plain(getattr(current, field)), "new": _plain(getattr(proposed, field))}
+        for field in EDITABLE_FIELDS
+        if getattr(current, field) != getattr(proposed, field)
+    ]
+    if not diff:
+        return stage
+    # No autoflush while the change is assembled: loading anything (an expired user.id, say)
+    # would otherwise flush the stage early, bumping its version twice and raising a
+    # concurrent save as StaleDataError outside the commit that turns it into a conflict.
+    with db.session.no_autoflush:
+        for field in EDITABLE_FIELDS:
+            setattr(stage, field, getattr(proposed, field))
+        now = utcnow()
+        stage.updated_at = now
+        stage.updated_by_id = user.id
+        project.updated_at = now
+        refresh_project_summary(project)
+        db.session.add(
+            StageEvent(
+                project_id=project.id, stage_key=key, at=now, user_id=user.id, changes=diff,
+                note=proposed.note if any(d["field"] == "note" for d in diff) else "",
+            )
+        )
+        audit.record(user, "stage.update", "project", project.code, stage=key, changes=diff)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(stage)
+        raise StageConflict(stage) from None
+    return stage
+
+
+def _lock_project(project) -> None:
+    """Serialise stage writes of one project and re-read its stages.
+
+    The rules span stages, and versions are per stage: without this, one engineer completing
+    paving while another reopens rain/sewage separation could both pass the rules against the
+    other's old values. The read transaction is ended first, then a no-op UPDATE of the project
+    row takes the lock (a row lock on PostgreSQL, the write lock on SQLite) until commit.
+    """
+    from sqlalchemy import select, update
+
+    from renovation.models import Project, Stage
+
+    project_id = project.id
+    db.session.rollback()
+    db.session.execute(
+        update(Project).where(Project.id == project_id).values(updated_at=Project.updated_at)
+    )
+    db.session.execute(
+        select(Stage).where(Stage.project_id == project_id).execution_options(populate_existing=True)
+    ).all()
+
+
+def _plain(value):
+    """A JSON-friendly form of a stage value for the history."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
