@@ -3,43 +3,28 @@ them: the demands list, a consultation's page and a demand's own page have no fi
 ``htmx:oobErrorNoTarget`` for every out-of-band element it cannot place."""
 
 import json
-from html.parser import HTMLParser
 
 import pytest
 
 from renovation.domain.residents.consultations import add_consultation
 from renovation.domain.residents.demands import raise_demand
 from tests.conftest import days_ago, login
+from tests.test_html_defects import tags
 
 HTMX = {"HX-Request": "true"}
 
 
-class _Tags(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
-def _tags(html: str) -> list[tuple[str, dict]]:
-    parser = _Tags()
-    parser.feed(html)
-    return parser.tags
-
-
 def _ids(html: str) -> set[str]:
-    return {attrs["id"] for _tag, attrs in _tags(html) if attrs.get("id")}
+    return {attrs["id"] for _tag, attrs in tags(html) if attrs.get("id")}
 
 
 def _out_of_band_ids(html: str) -> list[str]:
-    return [attrs.get("id", "") for _tag, attrs in _tags(html) if "hx-swap-oob" in attrs]
+    return [attrs.get("id", "") for _tag, attrs in tags(html) if "hx-swap-oob" in attrs]
 
 
 def _save_as_the_page_does(client, fragment: str, demand_id: int, version: int = 1):
     """Post the demand's status form as htmx would from ``fragment``: its fields plus its hx-vals."""
-    form = next(attrs for tag, attrs in _tags(fragment)
+    form = next(attrs for tag, attrs in tags(fragment)
                 if tag == "form" and attrs.get("hx-post") == f"/demands/{demand_id}/status")
     data = {"status": "in_progress", "response": "已联系物业", "reason": "", "assignee": "王工",
             "version": str(version), **json.loads(form.get("hx-vals") or "{}")}

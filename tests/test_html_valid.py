@@ -3,8 +3,8 @@ fragments the pages swap in (forms opened, sent with errors, uploads answered), 
 own attributes.
 
 The pages are every GET route of ``app.url_map`` built with the ids of a small seeded demo, exactly
-as tests/browser/test_accessibility.py builds them (its ``page_urls`` and ``_demo_ids`` are used
-here), so a new page is checked as soon as it exists. Each is also asked for as htmx asks (the
+as tests/browser/test_accessibility.py builds them (both use tests/small_demo.py), so a new page is
+checked as soon as it exists. Each is also asked for as htmx asks (the
 ``HX-Request`` header), which answers a list's results or a card as a fragment. The forms' htmx
 states are posted as the browser posts them. A fragment is checked inside a minimal valid document.
 
@@ -25,15 +25,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import sqlalchemy as sa
 
-from renovation import create_app
 from renovation.extensions import db
 from renovation.i18n import LANGUAGE_COOKIE
-from renovation.models import ConsultationAttachment
-from tests.browser.test_accessibility import ROLES, Demo, _demo_ids, page_urls
 from tests.conftest import PASSWORD, _empty_tables, csrf_token_from
 from tests.domain.photo_samples import jpeg
+from tests.small_demo import ROLES, Demo, demo_app, page_urls, seed
 
 VNU = Path(__file__).resolve().parents[1] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # Chinese by default, English when chosen (the header's switch sets this cookie): a translation can
@@ -72,37 +69,9 @@ def vnu() -> list[str]:
 
 @pytest.fixture(scope="module")
 def demo(database_url, tmp_path_factory):
-    """The seeded demo of tests/browser/test_accessibility.py (``flask seed-demo`` with 8 projects,
-    a city bulletin, an API token, a ledger preview and a consultation file), CSRF protection on.
-
-    Requests run outside any pushed app context, so each has its own, as in production: a
-    database session a view leaves open ends with its request instead of holding SQLite's lock.
-    """
-    app = create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
-        "INSTANCE_PATH": str(tmp_path_factory.mktemp("vnu-instance")), "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "QUEUE_URL": "immediate",
-    })
-    with app.app_context():
-        runner = app.test_cli_runner()
-        for args in (["seed-demo", "--projects", "8", "--password", PASSWORD],
-                     ["issue-bulletin", "--kind", "city", "--user", "engineer"],
-                     ["create-token", "engineer", "--name", "台账同步"]):
-            result = runner.invoke(args=args)
-            assert result.exit_code == 0, result.output
-        ids = _demo_ids()
-    client = app.test_client()
-    client.post("/login", data={"username": "engineer", "password": PASSWORD})
-    template = client.get("/ledger/template.xlsx").data
-    answer = client.post("/ledger/import", data={"ledger": (BytesIO(template), "台账.xlsx")})
-    assert answer.status_code == 303, answer.status_code
-    ids["sha256"] = answer.headers["Location"].rsplit("/", 1)[1]
-    answer = client.post(f"/consultations/{ids['consultation_id']}/attachments",
-                         data={"kind": "sign_in_sheet", "files": (BytesIO(jpeg()), "签到表.jpg")})
-    assert answer.status_code in (200, 201, 303), answer.status_code
-    with app.app_context():
-        ids["attachment_id"] = db.session.scalars(sa.select(ConsultationAttachment.id).limit(1)).one()
-    app.config["WTF_CSRF_ENABLED"] = True
+    """The small demo of tests/small_demo.py, CSRF protection on, served through the test client."""
+    app = demo_app(database_url, str(tmp_path_factory.mktemp("vnu-instance")))
+    ids = seed(app)
     try:
         yield Demo("", ids, app)
     finally:

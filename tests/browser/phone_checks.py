@@ -36,7 +36,10 @@ def log_in(page, base: str, username: str) -> None:
 
 
 def axe_problems(page, where: str) -> list[str]:
-    """The critical and serious violations axe finds on the page as it is now."""
+    """The critical and serious violations axe finds on the page as it is now. A page opened
+    without the init script (a context with ``bypass_csp``) gets axe added as a script tag."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     problems = []
     for violation in result["violations"]:
@@ -44,7 +47,7 @@ def axe_problems(page, where: str) -> list[str]:
             continue
         for node in violation["nodes"]:
             problems.append(f"{where}: [{violation['impact']}] {violation['id']} at {node['target']}: "
-                            f"{violation['help']}")
+                            f"{violation['help']} — {node.get('failureSummary', '').splitlines()[-1:]}")
     return problems
 
 

@@ -3,7 +3,7 @@ forms open: no critical and no serious violation.
 
 The pages are the app's own GET routes (``app.url_map``) built with the ids of a small seeded
 demo, so a new page is checked as soon as it exists; a route whose argument this module has no
-value for fails the test until one is added to :func:`_demo_ids`.
+value for fails the test until one is added to ``_demo_ids`` in tests/small_demo.py.
 
 axe is injected as an inline script. The Content-Security-Policy (script-src 'self') rightly
 refuses inline scripts, so these contexts — and only these — are opened with ``bypass_csp``:
@@ -13,116 +13,35 @@ tests/browser/vendor/ by ``WITH_TEST=1 scripts/setup``; it is never served by th
 """
 import os
 import threading
-from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from flask import g
 from playwright.sync_api import expect
-from werkzeug.routing.converters import AnyConverter
 from werkzeug.serving import make_server
 
-from renovation import create_app
-from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.extensions import db
-from renovation.models import (
-    ApiToken,
-    Bulletin,
-    Compound,
-    Consultation,
-    ConsultationAttachment,
-    Demand,
-    PhotoPair,
-    Project,
-    User,
-)
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.phone_checks import AXE, axe_problems
 from tests.conftest import PASSWORD, _empty_tables
 from tests.domain.photo_samples import jpeg
+from tests.small_demo import ROLES, Demo, demo_app, page_urls, seed
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-ROLES = ("admin", "engineer", "committee", "leader")
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 # Phones are often set to dark mode: the phone runs ask for it, and the pages must stay readable.
 SCHEMES = {"phone": "dark", "desktop": "light"}
-BLOCKING = {"critical", "serious"}
 # What a page answers with; anything else (a PDF, a photo, a spreadsheet) is a file and not checked.
 PAGE_TYPES = ("text/html",)
-
-
-@dataclass
-class Demo:
-    base: str
-    ids: dict
-    app: object
-
-
-def _first(query):
-    value = db.session.scalars(query.limit(1)).first()
-    assert value is not None, f"the demo has nothing for {query}"
-    return value
-
-
-def _demo_ids() -> dict:
-    """One value per route argument: the committee's own project, so every role sees its forms."""
-    committee = db.session.scalars(sa.select(User).where(User.username == "committee")).one()
-    own = (sa.select(Project).join(Compound).where(Compound.community_id == committee.community_id)
-           .order_by(Project.code))
-    paired = sa.select(PhotoPair).order_by(PhotoPair.id)
-    pair = _first(paired)
-    project = _first(own)
-    return {
-        "code": project.code,
-        "key": STAGE_ORDER[2].value,  # the facade: open on most demo projects
-        "consultation_id": _first(sa.select(Consultation.id).where(Consultation.project_id == project.id)),
-        "demand_id": _first(sa.select(Demand.id).where(Demand.project_id == project.id)),
-        "photo_id": pair.before_id,
-        "pair_id": pair.id,
-        "bulletin_id": _first(sa.select(Bulletin.id).order_by(Bulletin.id)),
-        "user_id": committee.id,
-        "token_id": _first(sa.select(ApiToken.id)),
-    }
 
 
 @pytest.fixture(scope="module")
 def demo(database_url, tmp_path_factory):
     """A seeded demo (``flask seed-demo``, a few projects), a city bulletin, a ledger preview and
     an API token, served on a free port with CSRF protection on."""
-    app = create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
-        "INSTANCE_PATH": str(tmp_path_factory.mktemp("a11y-instance")), "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "QUEUE_URL": "immediate",
-    })
-
-    @app.teardown_request
-    def _fresh_g_per_request(_error):
-        g.__dict__.clear()  # as in tests/conftest.py: one app context for every request
-
+    app = demo_app(database_url, str(tmp_path_factory.mktemp("a11y-instance")))
+    ids = seed(app)
     with app.app_context():
-        runner = app.test_cli_runner()
-        for args in (["seed-demo", "--projects", "8", "--password", PASSWORD],
-                     ["issue-bulletin", "--kind", "city", "--user", "engineer"],
-                     ["create-token", "engineer", "--name", "台账同步"]):
-            result = runner.invoke(args=args)
-            assert result.exit_code == 0, result.output
-        ids = _demo_ids()
-        client = app.test_client()
-        client.post("/login", data={"username": "engineer", "password": PASSWORD})
-        template = client.get("/ledger/template.xlsx").data
-        answer = client.post("/ledger/import", data={"ledger": (BytesIO(template), "台账.xlsx")},
-                             content_type="multipart/form-data")
-        assert answer.status_code == 303, answer.status_code
-        ids["sha256"] = answer.headers["Location"].rsplit("/", 1)[1]
-        answer = client.post(f"/consultations/{ids['consultation_id']}/attachments",
-                             data={"kind": "sign_in_sheet", "files": (BytesIO(jpeg()), "签到表.jpg")},
-                             content_type="multipart/form-data")
-        assert answer.status_code in (200, 201, 303), answer.status_code
-        ids["attachment_id"] = _first(sa.select(ConsultationAttachment.id))
-        app.config["WTF_CSRF_ENABLED"] = True
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -153,24 +72,6 @@ def axe_browser():
         browser.close()
 
 
-def page_urls(demo: Demo) -> list[str]:
-    """Every GET route but the static files and the API, built with the demo's ids."""
-    urls = []
-    for rule in sorted(demo.app.url_map.iter_rules(), key=lambda rule: rule.rule):
-        if rule.endpoint == "static" or "GET" not in rule.methods or rule.rule.startswith("/api/"):
-            continue
-        values = {}
-        for name in rule.arguments:
-            converter = rule._converters[name]
-            if isinstance(converter, AnyConverter):
-                values[name] = sorted(converter.items)[0]
-            else:
-                assert demo.ids.get(name) is not None, f"no demo value for <{name}> of {rule.rule}: add it"
-                values[name] = demo.ids[name]
-        urls.append(rule.build(values)[1] if values else rule.rule)
-    return urls
-
-
 def logged_in_page(browser, demo: Demo, role: str, width: str):
     # bypass_csp: axe is added as an inline script, which the policy refuses (see the docstring).
     context = browser.new_context(locale="zh-CN", viewport=WIDTHS[width], color_scheme=SCHEMES[width],
@@ -183,21 +84,6 @@ def logged_in_page(browser, demo: Demo, role: str, width: str):
     page.click("main button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
     return context, page
-
-
-def axe_problems(page, where: str) -> list[str]:
-    """The critical and serious violations axe finds on the page as it is now."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    problems = []
-    for violation in result["violations"]:
-        if violation["impact"] not in BLOCKING:
-            continue
-        for node in violation["nodes"]:
-            problems.append(f"{where}: [{violation['impact']}] {violation['id']} at {node['target']}: "
-                            f"{violation['help']} — {node.get('failureSummary', '').splitlines()[-1:]}")
-    return problems
 
 
 def _is_page(context, url: str) -> bool:

@@ -1,0 +1,119 @@
+"""The small seeded demo that the whole-app checks walk (axe-core in
+tests/browser/test_accessibility.py, the Nu HTML checker in tests/test_html_valid.py): ``flask
+seed-demo`` with 8 projects, a city bulletin, an API token, a ledger preview and a consultation
+file, with one value for every route argument, so each GET route of ``app.url_map`` can be built
+and a new page is checked as soon as it exists."""
+from dataclasses import dataclass
+from io import BytesIO
+
+import sqlalchemy as sa
+from werkzeug.routing.converters import AnyConverter
+
+from renovation import create_app
+from renovation.domain.stages.keys import STAGE_ORDER
+from renovation.extensions import db
+from renovation.models import (
+    ApiToken,
+    Bulletin,
+    Compound,
+    Consultation,
+    ConsultationAttachment,
+    Demand,
+    PhotoPair,
+    Project,
+    User,
+)
+from tests.conftest import PASSWORD
+from tests.domain.photo_samples import jpeg
+
+ROLES = ("admin", "engineer", "committee", "leader")
+
+
+@dataclass
+class Demo:
+    base: str
+    ids: dict
+    app: object
+
+
+def _first(query):
+    value = db.session.scalars(query.limit(1)).first()
+    assert value is not None, f"the demo has nothing for {query}"
+    return value
+
+
+def _demo_ids() -> dict:
+    """One value per route argument: the committee's own project, so every role sees its forms."""
+    committee = db.session.scalars(sa.select(User).where(User.username == "committee")).one()
+    own = (sa.select(Project).join(Compound).where(Compound.community_id == committee.community_id)
+           .order_by(Project.code))
+    paired = sa.select(PhotoPair).order_by(PhotoPair.id)
+    pair = _first(paired)
+    project = _first(own)
+    return {
+        "code": project.code,
+        "key": STAGE_ORDER[2].value,  # the facade: open on most demo projects
+        "consultation_id": _first(sa.select(Consultation.id).where(Consultation.project_id == project.id)),
+        "demand_id": _first(sa.select(Demand.id).where(Demand.project_id == project.id)),
+        "photo_id": pair.before_id,
+        "pair_id": pair.id,
+        "bulletin_id": _first(sa.select(Bulletin.id).order_by(Bulletin.id)),
+        "user_id": committee.id,
+        "token_id": _first(sa.select(ApiToken.id)),
+    }
+
+
+def demo_app(database_url: str, instance_path: str):
+    """The app the demo is served by, CSRF protection off until :func:`seed` is done."""
+    return create_app({
+        "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": instance_path, "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "QUEUE_URL": "immediate",
+    })
+
+
+def seed(app) -> dict:
+    """Seed the demo and answer the value of every route argument; CSRF protection is on after.
+
+    The requests run outside any pushed app context, so each has its own, as in production: a
+    database session a view leaves open ends with its request instead of holding SQLite's lock.
+    """
+    with app.app_context():
+        runner = app.test_cli_runner()
+        for args in (["seed-demo", "--projects", "8", "--password", PASSWORD],
+                     ["issue-bulletin", "--kind", "city", "--user", "engineer"],
+                     ["create-token", "engineer", "--name", "台账同步"]):
+            result = runner.invoke(args=args)
+            assert result.exit_code == 0, result.output
+        ids = _demo_ids()
+    client = app.test_client()
+    client.post("/login", data={"username": "engineer", "password": PASSWORD})
+    template = client.get("/ledger/template.xlsx").data
+    answer = client.post("/ledger/import", data={"ledger": (BytesIO(template), "台账.xlsx")})
+    assert answer.status_code == 303, answer.status_code
+    ids["sha256"] = answer.headers["Location"].rsplit("/", 1)[1]
+    answer = client.post(f"/consultations/{ids['consultation_id']}/attachments",
+                         data={"kind": "sign_in_sheet", "files": (BytesIO(jpeg()), "签到表.jpg")})
+    assert answer.status_code in (200, 201, 303), answer.status_code
+    with app.app_context():
+        ids["attachment_id"] = _first(sa.select(ConsultationAttachment.id))
+    app.config["WTF_CSRF_ENABLED"] = True
+    return ids
+
+
+def page_urls(demo: Demo) -> list[str]:
+    """Every GET route but the static files and the API, built with the demo's ids."""
+    urls = []
+    for rule in sorted(demo.app.url_map.iter_rules(), key=lambda rule: rule.rule):
+        if rule.endpoint == "static" or "GET" not in rule.methods or rule.rule.startswith("/api/"):
+            continue
+        values = {}
+        for name in rule.arguments:
+            converter = rule._converters[name]
+            if isinstance(converter, AnyConverter):
+                values[name] = sorted(converter.items)[0]
+            else:
+                assert demo.ids.get(name) is not None, f"no demo value for <{name}> of {rule.rule}: add it"
+                values[name] = demo.ids[name]
+        urls.append(rule.build(values)[1] if values else rule.rule)
+    return urls
