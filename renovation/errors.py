@@ -49,7 +49,7 @@ def init_app(app: Flask) -> None:
         message = MESSAGES.get(code, MESSAGES[500])()
         if request.path.startswith("/api/"):
             return jsonify(error=message), code
-        if request.headers.get("HX-Request"):
+        if request.htmx:
             return HTMX_ERROR.format(message), code
         return render("errors/error.html", code=code, message=message), code
 
@@ -64,7 +64,7 @@ def init_app(app: Flask) -> None:
             return session_expired(400)
         # Logging in, out or switching the language: nothing worth keeping (never a password).
         message = _("This form has expired or was sent twice. Open it again and try again.")
-        if request.headers.get("HX-Request"):
+        if request.htmx:
             return HTMX_ERROR.format(message), 400
         return render("errors/error.html", code=400, message=message), 400
 
@@ -92,7 +92,7 @@ def session_expired(status: int):
     else:
         status = 401
         message = _("Your login has expired. Please log in again.")
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render_template("errors/_session_expired.html", message=message, logged_in=logged_in), status
     return render("errors/session_expired.html", message=message, logged_in=logged_in,
                   values=kept_form_values()), status

@@ -114,7 +114,7 @@ def can_revoke_token(user, api_token) -> bool:
 
 def wants_fragment_or_json() -> bool:
     """htmx and JSON callers get a bare status instead of a redirect to the login page."""
-    return bool(request.headers.get("HX-Request")) or request.accept_mimetypes.best == "application/json"
+    return bool(request.htmx) or request.accept_mimetypes.best == "application/json"
 
 
 def require(check):

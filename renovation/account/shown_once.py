@@ -1,5 +1,5 @@
 """Pages that show a secret once: a generated password, a new API token."""
-from flask import make_response
+from htmx_flask import make_response
 
 from renovation.templating import render
 
@@ -11,7 +11,6 @@ def render_shown_once(template: str, address: str, status: int = 200, **context)
     cached; htmx shows ``address`` (a plain GET page) in the address bar, so reloading the page asks for
     the plain page again instead of resubmitting the form.
     """
-    response = make_response(render(template, **context), status)
+    response = make_response(render(template, **context), status, push_url=address)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["HX-Push-Url"] = address
     return response

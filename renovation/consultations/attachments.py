@@ -4,7 +4,7 @@ soft delete, and the files themselves, served only after the permission check.
 Thin views over :mod:`renovation.domain.residents.attachments`; the headers come from the one policy of
 :mod:`renovation.photos.files` (PDFs are shown inline, image originals are downloads).
 """
-from flask import abort, current_app, flash, make_response, redirect, url_for
+from flask import abort, current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,7 +22,7 @@ from renovation.domain.residents import consultations
 from renovation.extensions import csrf
 from renovation.models.attachments import ATTACHMENT_KIND_LABELS, AttachmentKind
 from renovation.photos.files import send_content
-from renovation.templating import render, wants_fragment
+from renovation.templating import fragment_or_redirect, render
 from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 
 
@@ -83,23 +83,19 @@ def upload_attachments(consultation_id):
 def _answer(consultation, outcomes, form_errors, kind=None):
     """htmx: the attachments section with each file's outcome; a plain post: flashes and a 303."""
     stored = any(outcome.attachment or outcome.duplicate_of for outcome in outcomes)
-    if not wants_fragment():
-        for message in form_errors:
-            flash(message, "error")
-        for outcome in outcomes:
-            flash(*_outcome_message(outcome))
-        return redirect(url_for("consultations.show", consultation_id=consultation.id, _anchor="attachments"),
-                        code=303)
-    return _section(consultation, 200 if stored else 422, outcomes=outcomes, form_errors=form_errors,
-                    chosen_kind=kind)
+    return _section_or_redirect(
+        consultation, [(message, "error") for message in form_errors] + [_outcome_message(o) for o in outcomes],
+        status=200 if stored else 422, outcomes=outcomes, form_errors=form_errors, chosen_kind=kind)
 
 
-def _section(consultation, status: int, **context):
-    """The attachments section, to swap in place; other panels may listen to the event."""
-    response = make_response(render("consultations/_attachments.html", consultation=consultation,
-                                    project=consultation.project, **context), status)
-    response.headers["HX-Trigger"] = "attachmentsChanged"
-    return response
+def _section_or_redirect(consultation, flashes, status: int = 200, **context):
+    """htmx: the attachments section, swapped in place (other panels may listen to the event); a
+    plain post: the messages flashed and a 303 to the consultation's page."""
+    return fragment_or_redirect(
+        lambda: render("consultations/_attachments.html", consultation=consultation, project=consultation.project,
+                       **context),
+        url_for("consultations.show", consultation_id=consultation.id, _anchor="attachments"),
+        trigger="attachmentsChanged", flashes=flashes, status=status)
 
 
 def _outcome_message(outcome) -> tuple[str, str]:
@@ -124,10 +120,7 @@ def delete_attachment(attachment_id):
         abort(400)
     consultation, name = attachment.consultation, attachment.original_filename
     operations.delete_attachment(attachment, current_user)
-    if wants_fragment():
-        return _section(consultation, 200)
-    flash(_("%(file)s deleted.", file=name), "success")
-    return redirect(url_for("consultations.show", consultation_id=consultation.id, _anchor="attachments"), code=303)
+    return _section_or_redirect(consultation, [(_("%(file)s deleted.", file=name), "success")])
 
 
 @bp.route("/consultations/attachments/<int:attachment_id>/<any(display, thumbnail):kind>")

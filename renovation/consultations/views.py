@@ -2,7 +2,7 @@
 from decimal import Decimal
 from fractions import Fraction
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,7 +21,7 @@ from renovation.domain.residents import consultations as operations
 from renovation.domain.residents.votes import Basis, CheckKey
 from renovation.list_links import list_url
 from renovation.models.consultations import KIND_LABELS
-from renovation.templating import render, wants_fragment
+from renovation.templating import fragment_or_redirect, render, wants_fragment
 
 bp = Blueprint("consultations", __name__)
 can_view = permissions.require(permissions.can_view_projects)
@@ -125,12 +125,10 @@ def vote_outcome(code):
 
 
 def _added(project):
-    if not wants_fragment():
-        flash(_("Consultation saved."), "success")
-        return redirect(url_for("projects.show", code=project.code, _anchor="consultations"), code=303)
-    response = make_response(render("consultations/_section.html", project=project, saved=True))
-    response.headers["HX-Trigger"] = "consultationsChanged"
-    return response
+    return fragment_or_redirect(
+        lambda: render("consultations/_section.html", project=project, saved=True),
+        url_for("projects.show", code=project.code, _anchor="consultations"),
+        trigger="consultationsChanged", flashes=[(_("Consultation saved."), "success")])
 
 
 @bp.route("/consultations/<int:consultation_id>")

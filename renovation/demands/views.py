@@ -1,5 +1,5 @@
 """Demand pages: thin views over :mod:`renovation.domain.residents.demands`."""
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,7 +11,7 @@ from renovation.domain.clock import today
 from renovation.domain.residents import consultations, demands
 from renovation.list_links import list_url
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
-from renovation.templating import render, wants_fragment
+from renovation.templating import fragment_or_redirect, render, wants_fragment
 
 bp = Blueprint("demands", __name__)
 DEMAND_FIELD_LABELS = {"status": _l("Status"), "response": _l("Response"), "reason": _l("Reason for declining"),
@@ -103,12 +103,10 @@ def raise_demand(code):
         except demands.DemandRuleViolation as violation:
             _add_errors(form, violation.errors)
         else:
-            if not wants_fragment():
-                flash(_("Demand recorded."), "success")
-                return redirect(url_for("projects.show", code=code, _anchor="demands"), code=303)
-            response = make_response(_section(project, None, demand_recorded=True))
-            response.headers["HX-Trigger"] = "demandsChanged"
-            return response
+            return fragment_or_redirect(
+                lambda: _section(project, None, demand_recorded=True),
+                url_for("projects.show", code=code, _anchor="demands"),
+                trigger="demandsChanged", flashes=[(_("Demand recorded."), "success")])
     if not wants_fragment():
         return render("demands/raise.html", project=project, raise_form=form), 422
     return _section(project, form), 422
@@ -129,13 +127,10 @@ def raise_at_consultation(consultation_id):
         except demands.DemandRuleViolation as violation:
             _add_errors(form, violation.errors)
         else:
-            if not wants_fragment():
-                flash(_("Demand recorded."), "success")
-                return redirect(url_for("consultations.show", consultation_id=consultation.id,
-                                        _anchor="consultation-demands"), code=303)
-            response = make_response(_consultation_section(consultation, demand_recorded=True))
-            response.headers["HX-Trigger"] = "demandsChanged"
-            return response
+            return fragment_or_redirect(
+                lambda: _consultation_section(consultation, demand_recorded=True),
+                url_for("consultations.show", consultation_id=consultation.id, _anchor="consultation-demands"),
+                trigger="demandsChanged", flashes=[(_("Demand recorded."), "success")])
     return _consultation_section(consultation, form), 422
 
 
@@ -202,19 +197,19 @@ def _page_shows_figures() -> bool:
 
 
 def _changed(demand):
-    if not wants_fragment():
-        flash(_("Demand updated."), "success")
-        return redirect(url_for("projects.show", code=demand.project.code, _anchor=f"demand-{demand.id}"), code=303)
-    demand = demands.demand_by_id(demand.id)
+    return fragment_or_redirect(
+        lambda: _saved_row(demands.demand_by_id(demand.id)),
+        url_for("projects.show", code=demand.project.code, _anchor=f"demand-{demand.id}"),
+        trigger="demandsChanged", flashes=[(_("Demand updated."), "success")])
+
+
+def _saved_row(demand) -> str:
     figures = {}
     if _page_shows_figures():  # the figures and their comparison, out of band: they stand above the rows
         project_figures = demands.figures(demands.DemandFilter(project_id=demand.project_id))
         figures = {"with_figures": True, "project_figures": project_figures,
                    "project_compared": compared_figures(demand.project, project_figures)}
-    response = make_response(render("demands/_row.html", demand=demand, project=demand.project, saved=True,
-                                    today=today(), **figures))
-    response.headers["HX-Trigger"] = "demandsChanged"
-    return response
+    return render("demands/_row.html", demand=demand, project=demand.project, saved=True, today=today(), **figures)
 
 
 def _add_errors(form, errors: dict) -> None:

@@ -15,6 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from htmx_flask import make_response as htmx_response
 
 from renovation import permissions
 from renovation.domain.clock import today
@@ -90,7 +91,7 @@ def preview(sha256):
         return _upload_gone()
     state = kept_previews.preview_state(sha256)
     if request.args.get("fragment") == "progress" and wants_fragment() and not state.running:
-        return "", 200, {"HX-Refresh": "true"}
+        return htmx_response("", refresh=True)
     fragment = "progress" if request.args.get("fragment") == "progress" else None
     form = CommitLedgerForm(formdata=None, fingerprint=state.fingerprint)
     return render("ledger/preview.html", fragment, state=state, preview=state.preview, file_error=state.file_error,

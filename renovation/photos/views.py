@@ -1,6 +1,6 @@
 """Photo pages: thin views over :mod:`renovation.domain.photos.operations` and
 :mod:`renovation.domain.photos.gallery`."""
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -25,7 +25,7 @@ from renovation.photos.forms import (
     UploadForm,
     pair_rows_form,
 )
-from renovation.templating import render, wants_fragment
+from renovation.templating import fragment_or_redirect, render, wants_fragment
 from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 
 bp = Blueprint("photos", __name__)
@@ -61,24 +61,20 @@ def upload(code):
     uploads = [(uploaded_file_name(upload.filename, "photo"), upload.stream) for upload in form.uploads()]
     outcomes = add_photos(project, current_user, uploads, form.phase.data, form.stage.data or None,
                           form.caption.data or "")
-    if not wants_fragment():
-        for outcome in outcomes:
-            flash(*_outcome_message(outcome))
-        return redirect(url_for("projects.show", code=code, _anchor="photos"), code=303)
     stored = any(outcome.photo or outcome.duplicate_of for outcome in outcomes)
-    response = make_response(render("photos/_upload_result.html", project=project, outcomes=outcomes,
-                                    gallery=photo_gallery.project_gallery(project.id)), 200 if stored else 422)
-    response.headers["HX-Trigger"] = "photosChanged"
-    return response
+    return fragment_or_redirect(
+        lambda: render("photos/_upload_result.html", project=project, outcomes=outcomes,
+                       gallery=photo_gallery.project_gallery(project.id)),
+        url_for("projects.show", code=code, _anchor="photos"), trigger="photosChanged",
+        flashes=[_outcome_message(outcome) for outcome in outcomes], status=200 if stored else 422)
 
 
 def _upload_refused(project, form):
     messages = [message for errors in form.errors.values() for message in errors]
-    if wants_fragment():
-        return render("photos/_upload_result.html", project=project, outcomes=[], form_errors=messages), 422
-    for message in messages:
-        flash(message, "error")
-    return redirect(url_for("projects.show", code=project.code, _anchor="photos"), code=303)
+    return fragment_or_redirect(
+        lambda: render("photos/_upload_result.html", project=project, outcomes=[], form_errors=messages),
+        url_for("projects.show", code=project.code, _anchor="photos"),
+        flashes=[(message, "error") for message in messages], status=422)
 
 
 def _outcome_message(outcome) -> tuple[str, str]:

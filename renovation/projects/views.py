@@ -1,6 +1,7 @@
 """The project list (the home page of everyone but leaders), the project page and the stage cards."""
-from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
+from htmx_flask import make_response
 
 from renovation import list_scope, permissions
 from renovation.domain import project_list
@@ -11,7 +12,7 @@ from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.domain.stages.operations import StageConflict, StageRuleViolation, completion_changes, update_stage
 from renovation.projects.forms import COMPLETE_ACTION, ProjectFilterForm, StageForm, stage_formdata
 from renovation.projects.listing import criteria_from_form, list_url
-from renovation.templating import render, wants_fragment
+from renovation.templating import fragment_or_redirect, render, wants_fragment
 
 bp = Blueprint("projects", __name__)
 
@@ -37,16 +38,15 @@ def index():
     form.validate()
     criteria = criteria_from_form(form, permissions.responsible_name(current_user))
     result = project_list.find_projects(criteria, form.page.data or 1, current_app.config["PROJECTS_PER_PAGE"], today())
-    response = make_response(render(
+    page = render(
         "projects/index.html", "results",
         form=form, criteria=criteria, result=result, today=today(), list_url=list_url,
         scope_links=list_scope.scope_links("projects.index", current_user, criteria.community_id),
         my_name=permissions.responsible_name(current_user),
-    ))
-    if wants_fragment():
-        # The address bar shows the clean, shareable form of the query.
-        response.headers["HX-Push-Url"] = list_url(criteria, page=result.page if result.page > 1 else None)
-    return response
+    )
+    # For htmx, the address bar shows the clean, shareable form of the query.
+    shareable = list_url(criteria, page=result.page if result.page > 1 else None) if wants_fragment() else None
+    return make_response(page, push_url=shareable)
 
 
 def _project_or_404(code: str):
@@ -116,18 +116,15 @@ def edit_stage(code, key):
             return _saved(project, stage)
     elif request.method == "POST":
         status = 422
-    page = "projects/_stage_card.html" if request.headers.get("HX-Request") else "projects/stage_edit.html"
+    page = "projects/_stage_card.html" if wants_fragment() else "projects/stage_edit.html"
     return render(page, project=project, stage=stage, form=form, editing=True, conflict=conflict,
                   today=today()), status
 
 
 def _saved(project, stage):
-    if not request.headers.get("HX-Request"):
-        return redirect(url_for("projects.show", code=project.code, _anchor=f"stage-{stage.key}"), code=303)
-    response = make_response(render("projects/_stage_card.html", project=project, stage=stage,
-                                    today=today(), saved=True))
-    response.headers["HX-Trigger"] = "stageChanged"
-    return response
+    return fragment_or_redirect(
+        lambda: render("projects/_stage_card.html", project=project, stage=stage, today=today(), saved=True),
+        url_for("projects.show", code=project.code, _anchor=f"stage-{stage.key}"), trigger="stageChanged")
 
 
 def _stage_or_404(project, key):
