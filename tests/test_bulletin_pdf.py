@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from renovation.domain.bulletins import pdf as bulletin_pdf
+from renovation.domain.bulletins import weasyprint_printer
 from renovation.domain.bulletins.area_data import area_data
 from renovation.domain.bulletins.brief_data import project_data
 from renovation.domain.bulletins.pdf import BulletinRenderError, CJKFontsMissing, render_html, render_pdf
@@ -97,7 +98,7 @@ def test_a_missing_photo_file_fails_the_render(app, engineer):
 def test_without_cjk_fonts_it_stops_before_rendering(app, monkeypatch):
     programme()
     monkeypatch.setattr(bulletin_pdf, "installed_font_families", lambda: {"DejaVu Sans"})
-    monkeypatch.setattr(bulletin_pdf, "HTML", lambda **kwargs: pytest.fail("rendered anyway"))
+    monkeypatch.setattr(weasyprint_printer, "print_pdf", lambda *args, **kwargs: pytest.fail("rendered anyway"))
     with pytest.raises(CJKFontsMissing, match="fonts-noto-cjk"):
         city_pdf()
 
@@ -169,3 +170,15 @@ def test_long_tables_repeat_their_header_and_no_line_starts_with_closing_punctua
     every_line = [line for lines in pdf_checks.page_lines(pdf) for line in lines]
     assert not [line for line in every_line if line.startswith(CLOSING_PUNCTUATION)]
     assert "一是加快推进滞后项目" in pdf_checks.text(pdf)
+
+
+def test_the_app_and_its_commands_start_without_weasyprint():
+    """WeasyPrint takes half a second to import: the app (and so every ``flask`` command) must not
+    pay for it until a PDF is printed."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from renovation import create_app; create_app({'TESTING': True}); "
+            "print('weasyprint' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "False"

@@ -15,8 +15,6 @@ from collections.abc import Callable
 
 from flask import render_template
 from flask_babel import gettext as _
-from weasyprint import HTML, URLFetcher
-from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
 from renovation.domain.programme.charts import sparkline
 from renovation.storage import derived_key, get_storage
@@ -37,10 +35,6 @@ class BulletinRenderError(RuntimeError):
 
 class CJKFontsMissing(BulletinRenderError):
     """The Chinese fonts the bulletin names are not installed."""
-
-
-class _MissingPhoto(FatalURLFetchingError):
-    pass
 
 
 def installed_font_families() -> set[str]:
@@ -65,24 +59,6 @@ def check_fonts(families: set[str] | None = None) -> None:
 def photo_url(sha256: str) -> str:
     """The address of a photo's display derivative inside the PDF renderer."""
     return PHOTO_SCHEME + sha256
-
-
-class _BulletinFetcher(URLFetcher):
-    """Photos from the storage; ``data:`` URLs; nothing from the network or the file system."""
-
-    def __init__(self, open_photo: Callable[[str], bytes]):
-        super().__init__(allowed_protocols={"data"})
-        self.open_photo = open_photo
-
-    def fetch(self, url, headers=None):
-        if url.startswith(PHOTO_SCHEME):
-            sha256 = url.removeprefix(PHOTO_SCHEME)
-            try:
-                body = self.open_photo(sha256)
-            except (OSError, ValueError) as error:
-                raise _MissingPhoto(f"photo {sha256[:12]}: {error}") from error
-            return URLFetcherResponse(url, body, {"Content-Type": "image/jpeg"})
-        return super().fetch(url, headers)
 
 
 def storage_photo(sha256: str) -> bytes:
@@ -132,10 +108,13 @@ def render_pdf(snapshot: dict, open_photo: Callable[[str], bytes] = storage_phot
     logger.addHandler(watch)
     if logger.getEffectiveLevel() > logging.WARNING:
         logger.setLevel(logging.WARNING)
+    # WeasyPrint costs half a second to import: paid by the first PDF, not by every command.
+    from renovation.domain.bulletins import weasyprint_printer as printer
+
     try:
-        pdf = HTML(string=html, base_url="bulletin:/", url_fetcher=_BulletinFetcher(open_photo)).write_pdf(
-            pdf_variant=PDF_VARIANT, dpi=PHOTO_DPI, jpeg_quality=PHOTO_JPEG_QUALITY)
-    except _MissingPhoto as error:
+        pdf = printer.print_pdf(html, open_photo, pdf_variant=PDF_VARIANT, dpi=PHOTO_DPI,
+                                jpeg_quality=PHOTO_JPEG_QUALITY)
+    except printer.MissingPhoto as error:
         raise BulletinRenderError(f"A photo of the bulletin is missing from the storage ({error}).") from None
     except _FatalLog as error:
         raise BulletinRenderError(f"The PDF would not print correctly: {error}") from None
