@@ -93,10 +93,10 @@ class ConsultationForm(FlaskForm):
         return values
 
     def add_errors(self, errors: dict) -> None:
-        """Put the domain's ``{field: message}`` beside the fields (``vote-…`` in the vote)."""
+        """Put the domain's ``{field: message}`` beside the fields (``vote.…`` in the vote)."""
         for name, message in errors.items():
-            if name.startswith("vote-"):
-                target = self.vote.form[name.removeprefix("vote-")]
+            if name.startswith("vote."):
+                target = self.vote.form[name.removeprefix("vote.")]
             else:
                 target = self[name]
             target.errors = [*target.errors, message]
