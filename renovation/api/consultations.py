@@ -32,12 +32,13 @@ from renovation.domain.errors import RuleViolation
 from renovation.domain.residents import consultations as operations
 from renovation.domain.residents import votes
 from renovation.domain.residents.attachments import consultation_attachments
-from renovation.domain.residents.consultations import CONSULTATION_FIELDS, VOTE_FIGURES, figures_of
-from renovation.models.consultations import ConsultationKind
+from renovation.domain.residents.consultations import CONSULTATION_FIELDS, TEXT_FIELDS, VOTE_FIGURES, figures_of
+from renovation.models.consultations import Consultation, ConsultationKind, Vote
+from renovation.models.limits import column_limit
 
-TEXT_LIMITS = {"place": 128, "organiser": 64, "attendees": 2000, "topic": 200, "opinions": 10000,
-               "decisions": 10000, "follow_up": 10000}
-VOTE_TEXT_LIMITS = {"matter": 200, "matter_class": 16, "extra_threshold": 16, "extra_label": 100}
+TEXT_LIMITS = {name: column_limit(getattr(Consultation, name)) for name in TEXT_FIELDS}
+VOTE_TEXT_LIMITS = {name: column_limit(getattr(Vote, name))
+                    for name in ("matter", "matter_class", "extra_threshold", "extra_label")}
 VOTE_PREFIX = "vote."
 
 

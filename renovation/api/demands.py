@@ -26,10 +26,12 @@ from renovation.domain import project_list
 from renovation.domain.clock import today
 from renovation.domain.errors import RuleViolation
 from renovation.domain.residents import demands as operations
-from renovation.models.consultations import DemandStatus
+from renovation.models.consultations import Demand, DemandStatus
+from renovation.models.limits import column_limit
 
-RAISE_TEXT_LIMITS = {"category": 16, "text": 10000, "raised_by": 100}
-CHANGE_TEXT_LIMITS = {"status": 16, "response": 10000, "reason": 10000, "assignee": 64}
+RAISE_TEXT_LIMITS = {name: column_limit(getattr(Demand, name)) for name in ("category", "text", "raised_by")}
+CHANGE_TEXT_LIMITS = {name: column_limit(getattr(Demand, name))
+                      for name in ("status", "response", "reason", "assignee")}
 FIXED_FIELDS = ("category", "text", "raised_by", "raised_on", "consultation_id")
 
 

@@ -21,11 +21,13 @@ from renovation.domain.photos.processing import ImageRejected
 from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.extensions import db
 from renovation.models import Photo
+from renovation.models.audit import REASON_MAX
+from renovation.models.limits import column_limit
 from renovation.models.photos import Phase
 from renovation.photos.files import send_photo_file
 from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 
-CAPTION_MAX = 500
+CAPTION_MAX = column_limit(Photo.caption)
 TOO_LARGE_STATUS = {"too_large": 413, "too_many_pixels": 413}  # every other reason: 415
 
 
@@ -131,7 +133,7 @@ def delete_photo_route(photo_id):
     reason = json_object(optional=True).get("reason", "")
     if not isinstance(reason, str) or "\x00" in reason:
         raise RuleViolation({"reason": _("Must be text.")})
-    delete_photo(found, g.api_user, reason.strip()[:500])
+    delete_photo(found, g.api_user, reason.strip()[:REASON_MAX])
     return "", 204
 
 

@@ -16,6 +16,8 @@ from renovation.domain.project_list import ProjectFilter
 from renovation.domain.stages.history import stage_history
 from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.domain.stages.operations import EDITABLE_FIELDS, update_stage
+from renovation.models import Stage
+from renovation.models.limits import column_limit
 
 
 def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
@@ -111,6 +113,10 @@ def parse_stage_changes(body: dict) -> tuple[dict, dict]:
         elif not isinstance(value, str):
             errors[field] = _("Must be text.")
             continue
-        # PostgreSQL refuses NUL characters in text.
-        changes[field] = value.replace("\x00", "").strip() if field in ("note", "lag_note") else value
+        if field in ("note", "lag_note"):
+            value = value.replace("\x00", "").strip()  # PostgreSQL refuses NUL characters in text
+            if len(value) > column_limit(getattr(Stage, field)):
+                errors[field] = _("At most %(n)d characters.", n=column_limit(getattr(Stage, field)))
+                continue
+        changes[field] = value
     return changes, errors

@@ -19,10 +19,11 @@ from renovation.domain.clock import utcnow
 from renovation.domain.messages import with_values
 from renovation.extensions import db
 from renovation.models import ApiToken, Community, User
+from renovation.models.limits import column_limit
 from renovation.models.users import Role, TokenScope
 
 MIN_PASSWORD_LENGTH = 8
-TOKEN_NAME_MAX = ApiToken.name.property.columns[0].type.length
+TOKEN_NAME_MAX = column_limit(ApiToken.name)
 # ``last_used_at`` is kept to the minute: exact enough to tell a live integration from a dead one.
 TOKEN_USE_PRECISION = timedelta(minutes=1)
 SQLITE_STAMP_WAIT_MS = 200
