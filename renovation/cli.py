@@ -91,7 +91,6 @@ def create_user(username: str, role: str, community: str | None, display_name: s
         )
     except accounts.AccountError as error:
         raise click.ClickException(str(error.message)) from None
-    db.session.commit()
     click.echo(f"User {username} ({role}) created.")
 
 
@@ -111,7 +110,6 @@ def create_token(username: str, name: str, scope: str, expires_days: int | None)
         token = accounts.create_token(user, name=name, scope=scope, expires_in_days=expires_days)
     except accounts.AccountError as error:
         raise click.ClickException(str(error.message)) from None
-    db.session.commit()
     click.echo(f"API token for {username} ({scope}; shown once; send it as 'Authorization: Bearer <token>'):")
     click.echo(token)
 
@@ -144,7 +142,6 @@ def revoke_token(token_id: int) -> None:
     if api_token is None:
         raise click.ClickException(f"No API token with id {token_id}.")
     accounts.revoke_token(api_token, None)
-    db.session.commit()
     click.echo(f"API token {token_id} of {api_token.user.username} revoked.")
 
 

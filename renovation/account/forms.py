@@ -2,10 +2,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from renovation.domain.accounts import TOKEN_NAME_MAX
-from renovation.models.users import TOKEN_SCOPE_LABELS, TokenScope
+from renovation.form_limits import fits
+from renovation.models.users import TOKEN_SCOPE_LABELS, ApiToken, TokenScope
 
 EXPIRY_CHOICES = [
     SelectChoice(30, _l("In 30 days")),
@@ -18,7 +18,7 @@ EXPIRY_CHOICES = [
 class TokenForm(FlaskForm):
     name = StringField(_l("Name (what the token is for)"),
                        validators=[DataRequired(_l("Name the token, e.g. the program that uses it.")),
-                                   Length(max=TOKEN_NAME_MAX)])
+                                   fits(ApiToken.name)])
     scope = SelectField(_l("Access"), default=TokenScope.READ.value,
                         choices=[SelectChoice(scope.value, label) for scope, label in TOKEN_SCOPE_LABELS.items()])
     expires_in_days = SelectField(_l("Expires"), choices=EXPIRY_CHOICES, coerce=int, default=90)

@@ -35,10 +35,8 @@ def tokens():
         token = accounts.create_token(current_user, current_user, name=form.name.data, scope=form.scope.data,
                                       expires_in_days=form.expires_in_days.data)
     except accounts.AccountError as error:
-        db.session.rollback()
         getattr(form, error.field if error.field != "expires" else "expires_in_days").errors.append(error.message)
         return _page(form, 422)
-    db.session.commit()
     return _page(TokenForm(formdata=None), new_token=token)
 
 
@@ -53,7 +51,6 @@ def revoke_token(token_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     accounts.revoke_token(api_token, current_user)
-    db.session.commit()
     flash(_("The API token %(name)s was revoked.", name=api_token.name or f"#{api_token.id}"), "success")
     if api_token.user_id == current_user.id:
         return redirect(url_for("account.tokens"), code=303)

@@ -5,6 +5,8 @@ from wtforms import DateField, IntegerField, PasswordField, SelectChoice, Select
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from renovation.date_fields import plausible_date
+from renovation.form_limits import fits
+from renovation.models import User
 from renovation.models.users import ROLE_LABELS
 
 
@@ -13,11 +15,11 @@ class UserForm(FlaskForm):
         _l("Username"),
         validators=[
             DataRequired(_l("Enter a username.")),
-            Length(max=64),
+            fits(User.username),
             Regexp(r"^[A-Za-z0-9_.\-]+$", message=_l("Use letters, digits, dot, dash or underscore.")),
         ],
     )
-    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
+    display_name = StringField(_l("Name"), validators=[Optional(), fits(User.display_name)])
     # No role is preselected: an administrator account made by a slip of the thumb is dangerous.
     role = SelectField(
         _l("Role"),

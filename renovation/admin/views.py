@@ -61,10 +61,8 @@ def users():
             display_name=form.display_name.data or "", actor=current_user,
         )
     except accounts.AccountError as error:
-        db.session.rollback()
         getattr(form, error.field).errors.append(error.message)
         return _users_page(form, 422)
-    db.session.commit()
     if generated:
         return _show_password_once(_new_user_form(formdata=None), form.username.data, password, created=True)
     flash(_("User %(name)s created.", name=form.username.data), "success")
@@ -89,7 +87,6 @@ def toggle_active(user_id):
     except accounts.AccountError as error:
         flash(str(error.message), "error")
         return redirect(url_for("admin.users"), code=303)
-    db.session.commit()
     done = _("%(name)s enabled.", name=user.username) if user.active else _("%(name)s disabled.", name=user.username)
     flash(done, "success")
     return redirect(url_for("admin.users"), code=303)
@@ -109,7 +106,6 @@ def reset_password(user_id):
     except accounts.AccountError as error:
         flash(error.message, "error")
         return redirect(url_for("admin.users"), code=303)
-    db.session.commit()
     if generated:
         return _show_password_once(_new_user_form(formdata=None), user.username, password)
     flash(_("The password of %(name)s was changed.", name=user.username), "success")

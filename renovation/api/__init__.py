@@ -3,12 +3,13 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from renovation.api import (  # noqa: E402,F401
+from renovation.api import (  # noqa: E402,F401  (routes and error handlers register on import)
     attachments,
-    bulletins,  # noqa: E402,F401
+    bulletins,
     consultations,
     demands,
-    json_bodies,  # noqa: E402,F401
-    photos,  # noqa: E402,F401
-    views,  # noqa: E402,F401  (routes register on import)
+    errors,
+    json_bodies,
+    photos,
+    views,
 )

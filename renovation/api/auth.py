@@ -1,7 +1,7 @@
 """Bearer-token authentication. The API never looks at session cookies."""
 from functools import wraps
 
-from flask import after_this_request, g, jsonify, request
+from flask import abort, after_this_request, g, jsonify, request
 from flask_babel import gettext as _
 
 from renovation.domain.accounts import find_token, note_token_use
@@ -9,19 +9,11 @@ from renovation.models.users import TokenScope
 
 
 def api_error(status: int, message: str, **extra):
+    """An error in the API's shape, ``{"error": message, **extra}``, for the answers that carry more
+    than the app's error handler gives (a 404 or 403 is plain ``abort``)."""
     response = jsonify(error=message, **extra)
     response.status_code = status
     return response
-
-
-def not_found():
-    """404 in the API's shape: an unknown (or deleted) record."""
-    return api_error(404, _("The page or record does not exist."))
-
-
-def forbidden():
-    """403 in the API's shape: the caller may not do this to this record."""
-    return api_error(403, _("You do not have permission to do this."))
 
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -56,7 +48,7 @@ def token_required(check):
                 return api_error(403, _("This API token is read-only: create a read-and-write token to make changes."),
                                  reason="read_only_token")
             if not check(api_token.user):
-                return forbidden()
+                abort(403)
             g.api_user = api_token.user
             return view(*args, **kwargs)
 

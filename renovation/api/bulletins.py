@@ -1,10 +1,10 @@
 """API: the archive of issued bulletins (``GET /api/v1/bulletins``), newest first, and each one's
 PDF for a bearer-token client (the same response as the page download)."""
-from flask import jsonify, url_for
+from flask import abort, jsonify, url_for
 
 from renovation import permissions
 from renovation.api import bp
-from renovation.api.auth import not_found, token_required
+from renovation.api.auth import token_required
 from renovation.bulletins.files import pdf_response
 from renovation.domain.bulletins.archive import bulletin_by_id, bulletin_json, issued_bulletins
 
@@ -21,4 +21,4 @@ def bulletins():
 @token_required(permissions.can_view_projects)
 def bulletin_pdf(bulletin_id):
     bulletin = bulletin_by_id(bulletin_id)
-    return (pdf_response(bulletin) if bulletin else None) or not_found()
+    return (pdf_response(bulletin) if bulletin else None) or abort(404)

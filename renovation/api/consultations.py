@@ -19,23 +19,26 @@ the vote, are refused with "Unknown field.". The answer (201, and GET) is
 :func:`~renovation.api.resident_serializers.consultation_json`; a vote carries its computed
 ``outcome``: ``{"passed", "quorum_met", "reasons": [...], "checks": [...]}``.
 """
-from flask import g, jsonify, request, url_for
+from flask import abort, g, jsonify, url_for
 from flask_babel import gettext as _
 
 from renovation import permissions
 from renovation.api import bp
-from renovation.api.auth import forbidden, not_found, token_required
+from renovation.api.auth import token_required
+from renovation.api.json_bodies import json_object
 from renovation.api.resident_serializers import FieldReader, attachment_json, consultation_json
 from renovation.domain import project_list
+from renovation.domain.errors import RuleViolation
 from renovation.domain.residents import consultations as operations
 from renovation.domain.residents import votes
 from renovation.domain.residents.attachments import consultation_attachments
-from renovation.domain.residents.consultations import CONSULTATION_FIELDS, VOTE_FIGURES, figures_of
-from renovation.models.consultations import ConsultationKind
+from renovation.domain.residents.consultations import CONSULTATION_FIELDS, TEXT_FIELDS, VOTE_FIGURES, figures_of
+from renovation.models.consultations import Consultation, ConsultationKind, Vote
+from renovation.models.limits import column_limit
 
-TEXT_LIMITS = {"place": 128, "organiser": 64, "attendees": 2000, "topic": 200, "opinions": 10000,
-               "decisions": 10000, "follow_up": 10000}
-VOTE_TEXT_LIMITS = {"matter": 200, "matter_class": 16, "extra_threshold": 16, "extra_label": 100}
+TEXT_LIMITS = {name: column_limit(getattr(Consultation, name)) for name in TEXT_FIELDS}
+VOTE_TEXT_LIMITS = {name: column_limit(getattr(Vote, name))
+                    for name in ("matter", "matter_class", "extra_threshold", "extra_label")}
 VOTE_PREFIX = "vote."
 
 
@@ -44,9 +47,7 @@ VOTE_PREFIX = "vote."
 @token_required(permissions.can_view_projects)
 def project_consultations(code):
     """A project's consultations, newest first, each with its vote and outcome."""
-    project = project_list.project_by_code(code)
-    if project is None:
-        return not_found()
+    project = project_list.project_by_code(code) or abort(404)
     found = operations.project_consultations(project.id)
     return jsonify(items=[consultation_json(item) for item in found])
 
@@ -55,9 +56,7 @@ def project_consultations(code):
 @token_required(permissions.can_view_projects)
 def consultation(consultation_id):
     """One consultation (404 once deleted)."""
-    found = operations.live_consultation(consultation_id)
-    if found is None:
-        return not_found()
+    found = operations.live_consultation(consultation_id) or abort(404)
     attachments = [attachment_json(attachment) for attachment in consultation_attachments(found.id)]
     return jsonify({**consultation_json(found), "attachments": attachments})
 
@@ -66,32 +65,16 @@ def consultation(consultation_id):
 @token_required(permissions.can_view_projects)
 def add_consultation(code):
     """Log a consultation and its optional vote: 201 with the consultation, or 422."""
-    project = project_list.project_by_code(code)
-    if project is None:
-        return not_found()
+    project = project_list.project_by_code(code) or abort(404)
     if not permissions.can_write_consultations(g.api_user, project):
-        return forbidden()
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return jsonify(errors={"body": _("Send a JSON object.")}), 422
-    values, vote_values, errors = parse_consultation(body)
+        abort(403)
+    values, vote_values, errors = parse_consultation(json_object())
     if errors:
-        return jsonify(errors=errors), 422
-    try:
-        saved = operations.add_consultation(project, g.api_user, values, vote_values)
-    except operations.ConsultationError as error:
-        return jsonify(errors=api_errors(error.errors)), 422
+        raise RuleViolation(errors)
+    saved = operations.add_consultation(project, g.api_user, values, vote_values)
     response = jsonify(consultation_json(saved))
     response.headers["Location"] = url_for("api.consultation", consultation_id=saved.id)
     return response, 201
-
-
-def api_errors(domain_errors: dict) -> dict[str, str]:
-    """The domain's ``{field: message}`` with ``vote-x`` keys renamed ``vote.x``."""
-    def key(name: str) -> str:
-        return VOTE_PREFIX + name.removeprefix("vote-") if name.startswith("vote-") else name
-
-    return {key(name): str(message) for name, message in domain_errors.items()}
 
 
 def parse_consultation(body: dict) -> tuple[dict, dict | None, dict[str, str]]:

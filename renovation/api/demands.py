@@ -14,40 +14,32 @@ the demand's history shows every step.
 current demand. Refused input is 422 ``{"errors": {field: message}}`` with nothing saved.
 The answer is :func:`~renovation.api.resident_serializers.demand_json`, with ``overdue``.
 """
-from flask import g, jsonify, request
+from flask import abort, g, jsonify
 from flask_babel import gettext as _
 
 from renovation import permissions
 from renovation.api import bp
-from renovation.api.auth import forbidden, not_found, token_required
+from renovation.api.auth import token_required
+from renovation.api.json_bodies import json_object
 from renovation.api.resident_serializers import FieldReader, demand_json
 from renovation.domain import project_list
 from renovation.domain.clock import today
+from renovation.domain.errors import RuleViolation
 from renovation.domain.residents import demands as operations
-from renovation.models.consultations import DemandStatus
+from renovation.models.consultations import Demand, DemandStatus
+from renovation.models.limits import column_limit
 
-RAISE_TEXT_LIMITS = {"category": 16, "text": 10000, "raised_by": 100}
-CHANGE_TEXT_LIMITS = {"status": 16, "response": 10000, "reason": 10000, "assignee": 64}
+RAISE_TEXT_LIMITS = {name: column_limit(getattr(Demand, name)) for name in ("category", "text", "raised_by")}
+CHANGE_TEXT_LIMITS = {name: column_limit(getattr(Demand, name))
+                      for name in ("status", "response", "reason", "assignee")}
 FIXED_FIELDS = ("category", "text", "raised_by", "raised_on", "consultation_id")
-
-
-
-def _forbidden():
-    return forbidden()
-
-
-def _json_object():
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else None
 
 
 @bp.get("/projects/<code>/demands")
 @token_required(permissions.can_view_projects)
 def project_demands(code):
     """A project's demands, open and oldest first."""
-    project = project_list.project_by_code(code)
-    if project is None:
-        return not_found()
+    project = project_list.project_by_code(code) or abort(404)
     found = operations.find_demands(operations.DemandFilter(project_id=project.id))
     return jsonify(items=[demand_json(demand, today()) for demand in found])
 
@@ -56,21 +48,13 @@ def project_demands(code):
 @token_required(permissions.can_view_projects)
 def raise_demand(code):
     """Record a pending demand: 201 with the demand, or 422."""
-    project = project_list.project_by_code(code)
-    if project is None:
-        return not_found()
+    project = project_list.project_by_code(code) or abort(404)
     if not permissions.can_write_consultations(g.api_user, project):
-        return _forbidden()
-    body = _json_object()
-    if body is None:
-        return jsonify(errors={"body": _("Send a JSON object.")}), 422
-    values, errors = parse_new_demand(body)
+        abort(403)
+    values, errors = parse_new_demand(json_object())
     if errors:
-        return jsonify(errors=errors), 422
-    try:
-        demand = operations.raise_demand(project, g.api_user, values)
-    except operations.DemandRuleViolation as violation:
-        return _refused(violation)
+        raise RuleViolation(errors)
+    demand = operations.raise_demand(project, g.api_user, values)
     return jsonify(demand_json(demand, today())), 201
 
 
@@ -78,29 +62,14 @@ def raise_demand(code):
 @token_required(permissions.can_view_projects)
 def patch_demand(demand_id):
     """Change a demand's status, response, reason or assignee; 409 on a stale ``version``."""
-    demand = operations.demand_by_id(demand_id)
-    if demand is None:
-        return not_found()
+    demand = operations.demand_by_id(demand_id) or abort(404)
     if not permissions.can_write_consultations(g.api_user, demand.project):
-        return _forbidden()
-    body = _json_object()
-    if body is None:
-        return jsonify(errors={"body": _("Send a JSON object.")}), 422
-    changes, version, errors = parse_demand_changes(body)
+        abort(403)
+    changes, version, errors = parse_demand_changes(json_object())
     if errors:
-        return jsonify(errors=errors), 422
-    try:
-        demand = operations.change_demand(demand, g.api_user, changes, version)
-    except operations.DemandRuleViolation as violation:
-        return _refused(violation)
-    except operations.DemandConflict as conflict:
-        return jsonify(error=_("Someone else changed this demand since you loaded it."),
-                       demand=demand_json(conflict.demand, today())), 409
+        raise RuleViolation(errors)
+    demand = operations.change_demand(demand, g.api_user, changes, version)
     return jsonify(demand_json(demand, today()))
-
-
-def _refused(violation):
-    return jsonify(errors={name: str(message) for name, message in violation.errors.items()}), 422
 
 
 def parse_new_demand(body: dict) -> tuple[dict, dict[str, str]]:

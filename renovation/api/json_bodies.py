@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from renovation.api import bp
 from renovation.api.auth import api_error
+from renovation.domain.errors import RuleViolation
 
 # Our bodies are an object of fields, a vote inside it at most: 32 levels is generous.
 MAX_JSON_DEPTH = 32
@@ -55,3 +56,15 @@ def refuse_unusable_json():
     if problem is None:
         return None
     return api_error(422, problem, errors={"body": problem})
+
+
+def json_object(optional: bool = False) -> dict:
+    """The request's JSON body, which must be an object: anything else (no JSON, a list, a
+    number) is refused 422 ``{"errors": {"body": ...}}``. ``optional``: a body that is not an
+    object reads as ``{}`` instead (a delete's optional reason)."""
+    body = request.get_json(silent=True)
+    if isinstance(body, dict):
+        return body
+    if optional:
+        return {}
+    raise RuleViolation({"body": _("Send a JSON object.")})

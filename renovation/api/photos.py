@@ -3,7 +3,7 @@
 Files are served only here (and by the pages), after the same permission check as the rest
 of the API: the storage is never exposed directly.
 """
-from flask import current_app, g, jsonify, request, url_for
+from flask import abort, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -11,19 +11,23 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from renovation import permissions
 from renovation.api import bp
-from renovation.api.auth import api_error, forbidden, not_found, token_required
+from renovation.api.auth import api_error, token_required
+from renovation.api.json_bodies import json_object
 from renovation.api.serializers import photo_json
 from renovation.domain import project_list
-from renovation.domain.photos.operations import DuplicatePhoto, add_photo, delete_photo
+from renovation.domain.errors import RuleViolation
+from renovation.domain.photos.operations import add_photo, delete_photo
 from renovation.domain.photos.processing import ImageRejected
 from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.extensions import db
 from renovation.models import Photo
+from renovation.models.audit import REASON_MAX
+from renovation.models.limits import column_limit
 from renovation.models.photos import Phase
 from renovation.photos.files import send_photo_file
 from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 
-CAPTION_MAX = 500
+CAPTION_MAX = column_limit(Photo.caption)
 TOO_LARGE_STATUS = {"too_large": 413, "too_many_pixels": 413}  # every other reason: 415
 
 
@@ -43,9 +47,7 @@ def request_too_large(error):
 @bp.get("/projects/<code>/photos")
 @token_required(permissions.can_view_projects)
 def project_photos(code):
-    project = project_list.project_by_code(code)
-    if project is None:
-        return not_found()
+    project = project_list.project_by_code(code) or abort(404)
     photos = db.session.scalars(
         select(Photo)
         .where(Photo.project_id == project.id, Photo.deleted_at.is_(None))
@@ -60,11 +62,9 @@ def project_photos(code):
 @accepts_photos(files=1)
 @token_required(permissions.can_view_projects)
 def add_photo_route(code):
-    project = project_list.project_by_code(code)
-    if project is None:
-        return not_found()
+    project = project_list.project_by_code(code) or abort(404)
     if not permissions.can_add_photo(g.api_user, project):
-        return forbidden()
+        abort(403)
     read_photo_upload(files=1)
     errors, upload = {}, None
     phase = request.form.get("phase", "").strip()
@@ -84,16 +84,13 @@ def add_photo_route(code):
     else:
         upload = uploads[0]
     if errors:
-        return jsonify(errors=errors), 422
+        raise RuleViolation(errors)
     filename = uploaded_file_name(upload.filename, "photo")
     try:
         photo = add_photo(project, g.api_user, filename, upload.stream, phase, stage, caption)
     except ImageRejected as rejected:
         message = _("%(field)s: %(value)s", field=filename, value=rejected.message)
         return api_error(TOO_LARGE_STATUS.get(rejected.reason, 415), message, reason=rejected.reason)
-    except DuplicatePhoto as duplicate:
-        return api_error(409, _("This photo has already been uploaded to this project."),
-                         id=duplicate.photo.id)
     response = jsonify(photo_json(photo, permissions.can_see_gps(g.api_user)))
     response.status_code = 201
     response.headers["Location"] = _photo_url(photo.id)
@@ -122,9 +119,7 @@ def _live_photo(photo_id: int) -> Photo | None:
 @bp.get("/photos/<int:photo_id>")
 @token_required(permissions.can_view_projects)
 def photo(photo_id):
-    found = _live_photo(photo_id)
-    if found is None:
-        return not_found()
+    found = _live_photo(photo_id) or abort(404)
     return jsonify(photo_json(found, permissions.can_see_gps(g.api_user)))
 
 
@@ -132,16 +127,13 @@ def photo(photo_id):
 @token_required(permissions.can_view_projects)
 def delete_photo_route(photo_id):
     """Soft delete (audited), like the page: uploader, engineers and admins only."""
-    found = _live_photo(photo_id)
-    if found is None:
-        return not_found()
+    found = _live_photo(photo_id) or abort(404)
     if not permissions.can_change_photo(g.api_user, found):
-        return forbidden()
-    body = request.get_json(silent=True)
-    reason = body.get("reason", "") if isinstance(body, dict) else ""
+        abort(403)
+    reason = json_object(optional=True).get("reason", "")
     if not isinstance(reason, str) or "\x00" in reason:
-        return jsonify(errors={"reason": _("Must be text.")}), 422
-    delete_photo(found, g.api_user, reason.strip()[:500])
+        raise RuleViolation({"reason": _("Must be text.")})
+    delete_photo(found, g.api_user, reason.strip()[:REASON_MAX])
     return "", 204
 
 
@@ -149,9 +141,7 @@ def delete_photo_route(photo_id):
 @token_required(permissions.can_view_projects)
 def photo_image(photo_id, kind):
     """A derived JPEG, cached for a year (see :mod:`renovation.photos.files`)."""
-    found = _live_photo(photo_id)
-    if found is None:
-        return not_found()
+    found = _live_photo(photo_id) or abort(404)
     return send_photo_file(found, kind)
 
 
@@ -160,7 +150,5 @@ def photo_image(photo_id, kind):
 def photo_original(photo_id):
     """The original as a download under its own name (RFC 5987 for Chinese): byte for byte for
     those who may see GPS, without its GPS metadata for the others (see :mod:`renovation.photos.files`)."""
-    found = _live_photo(photo_id)
-    if found is None:
-        return not_found()
+    found = _live_photo(photo_id) or abort(404)
     return send_photo_file(found, "original")

@@ -1,19 +1,23 @@
 """API routes: the same domain functions and permissions as the pages."""
 from datetime import date
 
-from flask import current_app, g, jsonify, request
+from flask import abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 
 from renovation import permissions
 from renovation.api import bp
-from renovation.api.auth import forbidden, not_found, token_required
+from renovation.api.auth import token_required
+from renovation.api.json_bodies import json_object
 from renovation.api.serializers import project_detail, project_summary, stage_event_json, stage_json
 from renovation.domain import project_list
 from renovation.domain.clock import today
+from renovation.domain.errors import RuleViolation
 from renovation.domain.project_list import ProjectFilter
 from renovation.domain.stages.history import stage_history
 from renovation.domain.stages.keys import STAGE_ORDER
-from renovation.domain.stages.operations import EDITABLE_FIELDS, StageConflict, StageRuleViolation, update_stage
+from renovation.domain.stages.operations import EDITABLE_FIELDS, update_stage
+from renovation.models import Stage
+from renovation.models.limits import column_limit
 
 
 def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
@@ -54,18 +58,14 @@ def _project(code):
 @bp.get("/projects/<code>")
 @token_required(permissions.can_view_projects)
 def project(code):
-    found = _project(code)
-    if found is None:
-        return not_found()
+    found = _project(code) or abort(404)
     return jsonify(project_detail(found, today()))
 
 
 @bp.get("/projects/<code>/history")
 @token_required(permissions.can_view_projects)
 def history(code):
-    found = _project(code)
-    if found is None:
-        return not_found()
+    found = _project(code) or abort(404)
     return jsonify(items=[stage_event_json(event) for event in stage_history(found.id)])
 
 
@@ -74,27 +74,17 @@ def history(code):
 def patch_stage(code, key):
     found = _project(code)
     if found is None or key not in STAGE_ORDER:
-        return not_found()
+        abort(404)
     if not permissions.can_edit_stage(g.api_user, found):
-        return forbidden()
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return jsonify(errors={"body": _("Send a JSON object.")}), 422
+        abort(403)
+    body = json_object()
     changes, errors = parse_stage_changes(body)
     version = body.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         errors["version"] = _("Send the version of the stage you last saw.")
     if errors:
-        return jsonify(errors=errors), 422
-    try:
-        stage = update_stage(found, key, g.api_user, changes, version)
-    except StageRuleViolation as violation:
-        return jsonify(errors={field: str(message) for field, message in violation.errors.items()}), 422
-    except StageConflict as conflict:
-        return jsonify(
-            error=_("Someone else changed this stage since you loaded it."), stage=stage_json(conflict.stage)
-        ), 409
-    return jsonify(stage_json(stage))
+        raise RuleViolation(errors)
+    return jsonify(stage_json(update_stage(found, key, g.api_user, changes, version)))
 
 
 def parse_stage_changes(body: dict) -> tuple[dict, dict]:
@@ -123,6 +113,10 @@ def parse_stage_changes(body: dict) -> tuple[dict, dict]:
         elif not isinstance(value, str):
             errors[field] = _("Must be text.")
             continue
-        # PostgreSQL refuses NUL characters in text.
-        changes[field] = value.replace("\x00", "").strip() if field in ("note", "lag_note") else value
+        if field in ("note", "lag_note"):
+            value = value.replace("\x00", "").strip()  # PostgreSQL refuses NUL characters in text
+            if len(value) > column_limit(getattr(Stage, field)):
+                errors[field] = _("At most %(n)d characters.", n=column_limit(getattr(Stage, field)))
+                continue
+        changes[field] = value
     return changes, errors

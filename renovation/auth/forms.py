@@ -2,9 +2,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
+
+from renovation.form_limits import fits
+from renovation.models import User
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(_l("Enter your username.")), Length(max=64)])
+    username = StringField(_l("Username"), validators=[DataRequired(_l("Enter your username.")), fits(User.username)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])

@@ -11,7 +11,6 @@ from flask_wtf.csrf import generate_csrf
 from renovation import list_scope, permissions
 from renovation.auth.forms import LoginForm
 from renovation.domain import accounts, login_throttle
-from renovation.extensions import db
 from renovation.i18n import LANGUAGE_COOKIE
 from renovation.templating import render
 
@@ -75,7 +74,6 @@ def logout():
     # page, whose ``next`` would lead back to this POST-only address as a GET (405).
     if current_user.is_authenticated:
         accounts.end_sessions(current_user)
-        db.session.commit()
         logout_user()
     session.clear()
     flash(_("You have logged out."), "info")

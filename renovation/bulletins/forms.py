@@ -4,8 +4,10 @@ The same form reads a GET (the preview, no CSRF: it changes nothing) and a POST 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
+from renovation.form_limits import fits
+from renovation.models import Bulletin, Project
 from renovation.models.bulletins import BULLETIN_KIND_LABELS
 
 
@@ -13,9 +15,9 @@ class IssueBulletinForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, label)
                                             for kind, label in BULLETIN_KIND_LABELS.items()])
     street = SelectField(_l("Street (street bulletin)"), validators=[Optional()])
-    project = StringField(_l("Project code (project brief)"), validators=[Optional(), Length(max=32)])
+    project = StringField(_l("Project code (project brief)"), validators=[Optional(), fits(Project.code)])
     pairs = SelectMultipleField(_l("Before/after photo pairs (up to 6)"), coerce=int, validators=[Optional()])
-    notes = TextAreaField(_l("Next steps (七、下一步工作要求)"), validators=[Optional(), Length(max=5000)])
+    notes = TextAreaField(_l("Next steps (七、下一步工作要求)"), validators=[Optional(), fits(Bulletin.notes)])
     corrects = SelectField(_l("Corrects"), coerce=int, validators=[Optional()])
 
     def set_choices(self, streets, pairs, issued) -> None:

@@ -20,7 +20,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from renovation.date_fields import plausible_date
 from renovation.domain.residents.consultations import CONSULTATION_FIELDS, VOTE_FIGURES
 from renovation.domain.residents.votes import MatterClass
-from renovation.models.consultations import KIND_LABELS, ConsultationKind
+from renovation.form_limits import fits
+from renovation.models.audit import REASON_MAX
+from renovation.models.consultations import KIND_LABELS, Consultation, ConsultationKind, Vote
 
 MATTER_CLASS_LABELS = {
     MatterClass.SPECIAL: _l("Special: maintenance funds, renovating buildings or facilities, change of use"),
@@ -48,7 +50,7 @@ def _area(label):
 class VoteForm(Form):
     """The vote fieldset; checked by the vote rules (figure_errors) once the form is read."""
 
-    matter = StringField(_l("Matter voted on"), validators=[Optional(), Length(max=200)])
+    matter = StringField(_l("Matter voted on"), validators=[Optional(), fits(Vote.matter)])
     matter_class = SelectField(_l("Class of matter"), default=MatterClass.SPECIAL.value,
                                choices=[SelectChoice(key.value, label) for key, label in MATTER_CLASS_LABELS.items()])
     total_owners = _owners(_l("Owners in the voting scope"))
@@ -62,21 +64,21 @@ class VoteForm(Form):
     abstain_owners = _owners(_l("Owners abstaining"))
     abstain_area = _area(_l("Area abstaining (m²)"))
     extra_threshold = StringField(_l("Stricter local rule: share of all owners who must agree"),
-                                  validators=[Optional(), Length(max=16)])
-    extra_label = StringField(_l("Name of the local rule"), validators=[Optional(), Length(max=100)])
+                                  validators=[Optional(), fits(Vote.extra_threshold)])
+    extra_label = StringField(_l("Name of the local rule"), validators=[Optional(), fits(Vote.extra_label)])
 
 
 class ConsultationForm(FlaskForm):
     date = DateField(_l("Date"), validators=[InputRequired(), plausible_date])
     kind = SelectField(_l("Kind"), choices=kind_choices(), default=ConsultationKind.COUNCIL_MEETING.value)
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=128)])
-    organiser = StringField(_l("Organiser"), validators=[Optional(), Length(max=64)])
-    attendees = TextAreaField(_l("Attendees"), validators=[Optional(), Length(max=2000)])
+    place = StringField(_l("Place"), validators=[Optional(), fits(Consultation.place)])
+    organiser = StringField(_l("Organiser"), validators=[Optional(), fits(Consultation.organiser)])
+    attendees = TextAreaField(_l("Attendees"), validators=[Optional(), fits(Consultation.attendees)])
     households = IntegerField(_l("Households represented"), validators=[Optional(), NumberRange(min=0)])
-    topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
-    opinions = TextAreaField(_l("Residents' opinions"), validators=[Optional(), Length(max=10000)])
-    decisions = TextAreaField(_l("Decisions"), validators=[Optional(), Length(max=10000)])
-    follow_up = TextAreaField(_l("Follow-up"), validators=[Optional(), Length(max=10000)])
+    topic = StringField(_l("Topic"), validators=[DataRequired(), fits(Consultation.topic)])
+    opinions = TextAreaField(_l("Residents' opinions"), validators=[Optional(), fits(Consultation.opinions)])
+    decisions = TextAreaField(_l("Decisions"), validators=[Optional(), fits(Consultation.decisions)])
+    follow_up = TextAreaField(_l("Follow-up"), validators=[Optional(), fits(Consultation.follow_up)])
     has_vote = BooleanField(_l("A vote was taken"))
     vote = FormField(VoteForm)
 
@@ -93,10 +95,10 @@ class ConsultationForm(FlaskForm):
         return values
 
     def add_errors(self, errors: dict) -> None:
-        """Put the domain's ``{field: message}`` beside the fields (``vote-…`` in the vote)."""
+        """Put the domain's ``{field: message}`` beside the fields (``vote.…`` in the vote)."""
         for name, message in errors.items():
-            if name.startswith("vote-"):
-                target = self.vote.form[name.removeprefix("vote-")]
+            if name.startswith("vote."):
+                target = self.vote.form[name.removeprefix("vote.")]
             else:
                 target = self[name]
             target.errors = [*target.errors, message]
@@ -125,11 +127,11 @@ class VoteOutcomeForm(FlaskForm):
 
 
 class EditConsultationForm(ConsultationForm):
-    reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
+    reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=REASON_MAX)])
 
 
 class DeleteConsultationForm(FlaskForm):
-    reason = StringField(_l("Reason for deleting"), validators=[DataRequired(), Length(max=500)])
+    reason = StringField(_l("Reason for deleting"), validators=[DataRequired(), fits(Consultation.delete_reason)])
 
 
 class ConsultationFilterForm(FlaskForm):

@@ -17,6 +17,7 @@ from renovation.consultations.forms import (
 )
 from renovation.domain import project_list
 from renovation.domain.clock import today
+from renovation.domain.errors import RuleViolation
 from renovation.domain.residents import consultations as operations
 from renovation.domain.residents.votes import Basis, CheckKey
 from renovation.list_links import list_url
@@ -102,7 +103,7 @@ def add(code):
     if form.validate_on_submit():
         try:
             operations.add_consultation(project, current_user, form.values(), form.vote_values())
-        except operations.ConsultationError as error:
+        except RuleViolation as error:
             form.add_errors(error.errors)
         else:
             return _added(project)
@@ -151,7 +152,7 @@ def edit(consultation_id):
         try:
             operations.update_consultation(consultation, current_user, form.values(), form.vote_values(),
                                            form.reason.data or "")
-        except operations.ConsultationError as error:
+        except RuleViolation as error:
             form.add_errors(error.errors)
         else:
             flash(_("Consultation saved."), "success")

@@ -14,8 +14,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from renovation.date_fields import plausible_date
+from renovation.form_limits import fits
 from renovation.i18n import long_date
-from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
+from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS, Demand
 
 
 def category_choices() -> list[SelectChoice]:
@@ -32,8 +33,8 @@ class RaiseDemandForm(FlaskForm):
 
     category = SelectField(_l("Category"), choices=category_choices())
     text = TextAreaField(_l("Demand"), validators=[InputRequired(_l("Write what the residents ask for.")),
-                                                   Length(max=2000)])
-    raised_by = StringField(_l("Raised by (household or building)"), validators=[Optional(), Length(max=100)])
+                                                   fits(Demand.text)])
+    raised_by = StringField(_l("Raised by (household or building)"), validators=[Optional(), fits(Demand.raised_by)])
     raised_on = DateField(_l("Raised on"), validators=[InputRequired(_l("Enter the date the demand was raised.")),
                                                          plausible_date])
     consultation_id = SelectField(_l("Raised at"), coerce=int, validators=[Optional()])
@@ -51,9 +52,9 @@ class ChangeDemandForm(FlaskForm):
     """Status, response, reason and assignee of one demand; ``version`` is the one the user saw."""
 
     status = SelectField(_l("Status"), choices=status_choices())
-    response = TextAreaField(_l("Response"), validators=[Optional(), Length(max=2000)])
-    reason = TextAreaField(_l("Reason for declining"), validators=[Optional(), Length(max=2000)])
-    assignee = StringField(_l("Assignee"), validators=[Optional(), Length(max=64)])
+    response = TextAreaField(_l("Response"), validators=[Optional(), fits(Demand.response)])
+    reason = TextAreaField(_l("Reason for declining"), validators=[Optional(), fits(Demand.reason)])
+    assignee = StringField(_l("Assignee"), validators=[Optional(), fits(Demand.assignee)])
     version = HiddenField()
 
     def changes(self) -> dict:

@@ -8,6 +8,7 @@ from renovation import list_scope, permissions
 from renovation.demands.forms import ChangeDemandForm, DemandFilterForm, RaiseDemandForm
 from renovation.domain import project_list
 from renovation.domain.clock import today
+from renovation.domain.errors import Conflict, RuleViolation
 from renovation.domain.residents import consultations, demands
 from renovation.list_links import list_url
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
@@ -100,7 +101,7 @@ def raise_demand(code):
     if form.validate_on_submit():
         try:
             demands.raise_demand(project, current_user, form.values())
-        except demands.DemandRuleViolation as violation:
+        except RuleViolation as violation:
             _add_errors(form, violation.errors)
         else:
             return fragment_or_redirect(
@@ -124,7 +125,7 @@ def raise_at_consultation(consultation_id):
     if form.validate_on_submit():
         try:
             demands.raise_demand(project, current_user, {**form.values(), "consultation_id": consultation.id})
-        except demands.DemandRuleViolation as violation:
+        except RuleViolation as violation:
             _add_errors(form, violation.errors)
         else:
             return fragment_or_redirect(
@@ -178,11 +179,11 @@ def change(demand_id):
     if form.validate_on_submit():
         try:
             demands.change_demand(demand, current_user, form.changes(), _int(form.version.data))
-        except demands.DemandRuleViolation as violation:
+        except RuleViolation as violation:
             _add_errors(form, violation.errors)
-        except demands.DemandConflict as error:
+        except Conflict as error:
             conflict, status = form.changes(), 409
-            form = change_form_for(error.demand)
+            form = change_form_for(error.current)
         else:
             return _changed(demand)
     page = "demands/_row.html" if wants_fragment() else "demands/demand.html"

@@ -1,4 +1,7 @@
-"""Users, passwords, logins and API tokens."""
+"""Users, passwords, logins and API tokens.
+
+Each write (creating a user, a new password, enabling, a token, revoking one, logging out
+everywhere) commits, with its audit entry, or raises :class:`AccountError` having written nothing."""
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -16,10 +19,11 @@ from renovation.domain.clock import utcnow
 from renovation.domain.messages import with_values
 from renovation.extensions import db
 from renovation.models import ApiToken, Community, User
+from renovation.models.limits import column_limit
 from renovation.models.users import Role, TokenScope
 
 MIN_PASSWORD_LENGTH = 8
-TOKEN_NAME_MAX = ApiToken.name.property.columns[0].type.length
+TOKEN_NAME_MAX = column_limit(ApiToken.name)
 # ``last_used_at`` is kept to the minute: exact enough to tell a live integration from a dead one.
 TOKEN_USE_PRECISION = timedelta(minutes=1)
 SQLITE_STAMP_WAIT_MS = 200
@@ -88,7 +92,12 @@ def authenticate(username: str, password: str, address: str) -> LoginResult:
 
 
 def end_sessions(user: User) -> None:
-    """Invalidate every session of the user (they hold the old epoch)."""
+    """Invalidate every session of the user (they hold the old epoch), and commit."""
+    _end_sessions(user)
+    db.session.commit()
+
+
+def _end_sessions(user: User) -> None:
     user.session_epoch += 1
 
 
@@ -110,7 +119,7 @@ def create_user(
     display_name: str = "",
     actor: User | None = None,
 ) -> User:
-    """Add a user (not yet committed). Committee members belong to exactly one community."""
+    """Add a user and commit. Committee members belong to exactly one community."""
     username = username.strip()
     if not username:
         raise AccountError("username", _l("Enter a username."))
@@ -135,32 +144,36 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", "user", username, role=role)
+    db.session.commit()
     return user
 
 
 def set_password(user: User, password: str, actor: User | None) -> None:
+    """Give ``user`` a new password (ending their sessions and revoking their tokens), and commit."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             "password", with_values(_l("A password has at least %(n)d characters."), n=MIN_PASSWORD_LENGTH)
         )
     user.password_hash = hash_password(password)
     login_throttle.forget_username(user.username)
-    end_sessions(user)
+    _end_sessions(user)
     revoke_tokens_of(user, actor, reason="password")
     audit.record(actor, "user.reset_password", "user", user.username)
+    db.session.commit()
 
 
 def set_active(user: User, active: bool, actor: User | None) -> None:
-    """Enable or disable ``user`` (ending their sessions; disabling revokes their tokens).
+    """Enable or disable ``user`` (ending their sessions; disabling revokes their tokens), and commit.
     Raises :class:`AccountError` when an administrator would disable their own account: nobody
     would be left to undo it."""
     if not active and actor is not None and actor.id == user.id:
         raise AccountError("active", _l("You cannot disable your own account."))
     user.active = active
-    end_sessions(user)
+    _end_sessions(user)
     if not active:
         revoke_tokens_of(user, actor, reason="disabled")
     audit.record(actor, "user.enable" if active else "user.disable", "user", user.username)
+    db.session.commit()
 
 
 def _token_digest(token: str) -> str:
@@ -175,7 +188,7 @@ def create_token(
     scope: str = TokenScope.WRITE,
     expires_in_days: int | None = None,
 ) -> str:
-    """Create an API token for the user and return it; only its hash is kept, so the caller
+    """Create an API token for the user, commit and return it; only its hash is kept, so the caller
     shows it once. ``expires_in_days`` None or 0: the token lasts until revoked."""
     if scope not in TokenScope.__members__.values():
         raise AccountError("scope", _l("Choose read only or read and write."))
@@ -192,6 +205,7 @@ def create_token(
     ))
     audit.record(actor, "token.create", "user", user.username, name=name, scope=scope,
                  expires_in_days=expires_in_days or None)
+    db.session.commit()
     return token
 
 
@@ -257,15 +271,16 @@ def all_tokens(username: str | None = None) -> list[ApiToken]:
 
 
 def revoke_token(api_token: ApiToken, actor: User | None) -> None:
-    """Revoke one token (not committed); revoking it again changes nothing."""
+    """Revoke one token and commit; revoking it again changes nothing."""
     if api_token.revoked_at is not None:
         return
     api_token.revoked_at = utcnow()
     audit.record(actor, "token.revoke", "user", api_token.user.username, token=api_token.id, name=api_token.name)
+    db.session.commit()
 
 
 def revoke_tokens_of(user: User, actor: User | None, reason: str) -> int:
-    """Revoke every live token of the user (a new password, a disabled account)."""
+    """Revoke every live token of the user (a new password, a disabled account; the caller commits)."""
     revoked = db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))

@@ -6,6 +6,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from renovation.extensions import db
 
+# The most characters of a reason people give for an edit or a delete, kept in an entry's details.
+REASON_MAX = 500
+
 
 class AuditEntry(db.Model):
     """One write anywhere in the app: who, when, what, on which object, with details."""

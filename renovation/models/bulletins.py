@@ -18,6 +18,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from renovation.extensions import db
+from renovation.models.limits import limit
 
 
 class BulletinKind(StrEnum):
@@ -63,7 +64,7 @@ class Bulletin(db.Model):
     issuer: Mapped[str] = mapped_column(String(128))  # the issuing office, printed on it
     issued_at: Mapped[datetime]
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    notes: Mapped[str] = mapped_column(Text, default="")  # 七、下一步工作要求
+    notes: Mapped[str] = mapped_column(Text, default="", info=limit(5000))  # 七、下一步工作要求
     photo_pair_ids: Mapped[list] = mapped_column(db.JSON, default=list)
     snapshot: Mapped[dict] = mapped_column(db.JSON)  # the plain data the PDF is printed from
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("bulletin.id"))

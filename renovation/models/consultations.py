@@ -8,6 +8,8 @@ from sqlalchemy import Computed, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from renovation.extensions import db
+from renovation.models.audit import REASON_MAX
+from renovation.models.limits import limit
 
 Area = Numeric(12, 2)  # m², exclusive floor area
 # What the demands list searches, lower-cased once by the database when a demand is written:
@@ -80,18 +82,18 @@ class Consultation(db.Model):
     kind: Mapped[str] = mapped_column(String(24))
     place: Mapped[str] = mapped_column(String(128), default="")
     organiser: Mapped[str] = mapped_column(String(64), default="")
-    attendees: Mapped[str] = mapped_column(Text, default="")
+    attendees: Mapped[str] = mapped_column(Text, default="", info=limit(2000))
     households: Mapped[int | None]
     topic: Mapped[str] = mapped_column(String(200))
-    opinions: Mapped[str] = mapped_column(Text, default="")
-    decisions: Mapped[str] = mapped_column(Text, default="")
-    follow_up: Mapped[str] = mapped_column(Text, default="")
+    opinions: Mapped[str] = mapped_column(Text, default="", info=limit(10000))
+    decisions: Mapped[str] = mapped_column(Text, default="", info=limit(10000))
+    follow_up: Mapped[str] = mapped_column(Text, default="", info=limit(10000))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     deleted_at: Mapped[dt.datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    delete_reason: Mapped[str] = mapped_column(Text, default="")
+    delete_reason: Mapped[str] = mapped_column(Text, default="", info=limit(REASON_MAX))
 
     project = relationship("Project")
     created_by = relationship("User", foreign_keys=[created_by_id])
@@ -137,12 +139,12 @@ class Demand(db.Model):
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
     consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id", ondelete="SET NULL"))
     category: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, info=limit(10000))
     raised_by: Mapped[str] = mapped_column(String(100), default="")  # household or building
     raised_on: Mapped[dt.date]
     status: Mapped[str] = mapped_column(String(16), default=DemandStatus.PENDING.value)
-    response: Mapped[str] = mapped_column(Text, default="")
-    reason: Mapped[str] = mapped_column(Text, default="")  # why it was declined
+    response: Mapped[str] = mapped_column(Text, default="", info=limit(10000))
+    reason: Mapped[str] = mapped_column(Text, default="", info=limit(10000))  # why it was declined
     assignee: Mapped[str] = mapped_column(String(64), default="")
     resolved_on: Mapped[dt.date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from renovation.extensions import db
+from renovation.models.limits import limit
 
 
 class Phase(StrEnum):
@@ -38,7 +39,7 @@ class Photo(db.Model):
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
     stage_key: Mapped[str | None] = mapped_column(String(16))
     phase: Mapped[str] = mapped_column(String(8))
-    caption: Mapped[str] = mapped_column(Text, default="")
+    caption: Mapped[str] = mapped_column(Text, default="", info=limit(500))
     sha256: Mapped[str] = mapped_column(String(64))
     content_type: Mapped[str] = mapped_column(String(32))
     original_filename: Mapped[str] = mapped_column(String(255))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from renovation.domain.stages.keys import StageKey
 from renovation.extensions import db
 from renovation.models.areas import Compound
+from renovation.models.limits import limit
 
 Money = Numeric(12, 2)  # 万元
 
@@ -91,11 +92,11 @@ class Stage(db.Model):
     planned_end: Mapped[date | None]
     actual_start: Mapped[date | None]
     actual_end: Mapped[date | None]
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="", info=limit(2000))
     # Why the stage is behind schedule and when it should be back on track (asked by the
     # stage form whenever the stage is behind; see stage_rules.lag_errors).
     lag_reason: Mapped[str] = mapped_column(String(16), default="", server_default="")
-    lag_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    lag_note: Mapped[str] = mapped_column(Text, default="", server_default="", info=limit(2000))
     catch_up_date: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime | None]

@@ -10,7 +10,9 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from renovation.domain.messages import with_values
 from renovation.domain.photos.gallery import NO_STAGE
 from renovation.domain.stages.keys import STAGE_LABELS
-from renovation.models.photos import PHASE_LABELS, Phase
+from renovation.form_limits import fits
+from renovation.models.audit import REASON_MAX
+from renovation.models.photos import PHASE_LABELS, Phase, Photo
 
 
 def phase_choices() -> list[SelectChoice]:
@@ -26,7 +28,7 @@ class PhotoFieldsForm(FlaskForm):
 
     phase = RadioField(_l("Phase"), choices=phase_choices(), default=Phase.DURING.value)
     stage = SelectField(_l("Stage"), choices=stage_choices(_l("No stage")), default="")
-    caption = StringField(_l("Caption"), validators=[Optional(), Length(max=500)])
+    caption = StringField(_l("Caption"), validators=[Optional(), fits(Photo.caption)])
 
 
 class UploadForm(PhotoFieldsForm):
@@ -56,7 +58,7 @@ class EditPhotoForm(PhotoFieldsForm):
 
 
 class DeletePhotoForm(FlaskForm):
-    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=REASON_MAX)])
 
 
 class PairForm(FlaskForm):

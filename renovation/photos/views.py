@@ -9,9 +9,10 @@ from markupsafe import Markup
 
 from renovation import list_scope, permissions
 from renovation.domain import project_list
+from renovation.domain.errors import RuleViolation
 from renovation.domain.photos import gallery as photo_gallery
 from renovation.domain.photos.operations import add_photos, delete_photo, update_photo
-from renovation.domain.photos.pairing import PairError, PairsRefused, pair_photos, pair_several, unpair
+from renovation.domain.photos.pairing import pair_photos, pair_several, unpair
 from renovation.extensions import csrf, db
 from renovation.list_links import list_url
 from renovation.models import Photo, PhotoPair
@@ -164,8 +165,8 @@ def pair(photo_id):
     if form.validate_on_submit():
         try:
             pair_photos(photo.project, current_user, photo, db.session.get(Photo, form.after.data))
-        except PairError as error:
-            form.after.errors = [error.message]
+        except RuleViolation as refused:
+            form.after.errors = list(refused.errors.values())
         else:
             flash(_("Before/after pair saved."), "success")
             return redirect(url_for("photos.show", photo_id=photo.id), code=303)
@@ -189,8 +190,8 @@ def pairing(code):
             picks = form.picks()
             try:
                 pair_several(project, current_user, picks)
-            except PairsRefused as refused:
-                form.show_problems(refused.problems)
+            except RuleViolation as refused:
+                form.show_problems(refused.errors)
             else:
                 if not wants_fragment():
                     flash(ngettext("%(num)d before/after pair saved.", "%(num)d before/after pairs saved.",

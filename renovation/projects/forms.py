@@ -17,6 +17,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from renovation.date_fields import plausible_date
 from renovation.domain.project_list import SORT_COLUMNS
 from renovation.domain.stages.keys import DONE, DONE_LABEL, LAG_REASON_LABELS, STAGE_LABELS, STATUS_LABELS
+from renovation.form_limits import fits
+from renovation.models import Stage
 
 
 class ProjectFilterForm(FlaskForm):
@@ -87,7 +89,7 @@ class StageForm(FlaskForm):
     )
     actual_start = DateField(_l("Actual start"), validators=[Optional(), plausible_date])
     actual_end = DateField(_l("Actual end"), validators=[Optional(), plausible_date])
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), fits(Stage.note)])
     # Asked when the stage is behind schedule (stage_rules.lag_errors decides).
     lag_reason = SelectField(
         _l("Reason for the delay"),
@@ -96,7 +98,7 @@ class StageForm(FlaskForm):
         # stage_rules.lag_errors checks the value (and says so in words), absent means none.
         validate_choice=False,
     )
-    lag_note = TextAreaField(_l("About the delay"), validators=[Optional(), Length(max=2000)])
+    lag_note = TextAreaField(_l("About the delay"), validators=[Optional(), fits(Stage.lag_note)])
     catch_up_date = DateField(_l("Back on track by"), validators=[Optional(), plausible_date])
     version = HiddenField()
 

@@ -6,10 +6,11 @@ from htmx_flask import make_response
 from renovation import list_scope, permissions
 from renovation.domain import project_list
 from renovation.domain.clock import today
+from renovation.domain.errors import Conflict, RuleViolation
 from renovation.domain.photos import gallery as photo_gallery
 from renovation.domain.stages.history import stage_history
 from renovation.domain.stages.keys import STAGE_ORDER
-from renovation.domain.stages.operations import StageConflict, StageRuleViolation, completion_changes, update_stage
+from renovation.domain.stages.operations import completion_changes, update_stage
 from renovation.projects.forms import COMPLETE_ACTION, ProjectFilterForm, StageForm, stage_formdata
 from renovation.projects.listing import criteria_from_form, list_url
 from renovation.templating import fragment_or_redirect, render, wants_fragment
@@ -101,15 +102,15 @@ def edit_stage(code, key):
         changes = completion_changes(form.changes(), stage, today()) if completing else form.changes()
         try:
             update_stage(project, key, current_user, changes, _int(form.version.data))
-        except StageRuleViolation as violation:
+        except RuleViolation as violation:
             if completing:  # the form shows what was tried, completion included
                 for field, value in changes.items():
                     getattr(form, field).data = value
             for field, message in violation.errors.items():
                 getattr(form, field).errors = [*getattr(form, field).errors, message]
             status = 422
-        except StageConflict as error:
-            conflict, stage = changes, error.stage
+        except Conflict as error:
+            conflict, stage = changes, error.current
             form = StageForm(formdata=None, obj=stage, version=stage.version)
             status = 409
         else:

@@ -121,7 +121,7 @@ def test_the_same_file_twice_is_a_duplicate_until_deleted(consultation, engineer
     first = add_attachment(consultation, engineer, "minutes", "a.pdf", io.BytesIO(data))
     with pytest.raises(DuplicateAttachment) as duplicate:
         add_attachment(consultation, engineer, "other", "b.pdf", io.BytesIO(data))
-    assert duplicate.value.attachment.id == first.id
+    assert duplicate.value.current.id == first.id
     delete_attachment(first, engineer)
     again = add_attachment(consultation, engineer, "minutes", "a.pdf", io.BytesIO(data))
     assert again.id != first.id and rows() == 2

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from renovation import storage as files
 from renovation.domain.photos.operations import DuplicatePhoto, add_photo, add_photos, delete_photo, update_photo
-from renovation.domain.photos.pairing import PairError, pair_photos, unpair
+from renovation.domain.photos.pairing import PairsRefused, pair_photos, unpair
 from renovation.domain.photos.processing import ImageRejected
 from renovation.extensions import db
 from renovation.models import AuditEntry, Photo, PhotoPair, StageEvent
@@ -102,7 +102,7 @@ def test_a_duplicate_in_the_same_project_is_refused_and_stored_once(project, eng
     first = upload(project, engineer, data)
     with pytest.raises(DuplicatePhoto) as caught:
         upload(project, engineer, data, filename="copy-from-chat.jpg", phase="after")
-    assert caught.value.photo.id == first.id
+    assert caught.value.current.id == first.id
     assert rows() == 1
     assert stored_files() == keys_of(first.sha256)
     assert audit_actions() == ["photo.add"]
@@ -262,10 +262,10 @@ def test_a_concurrent_upload_of_the_same_image_ends_as_a_duplicate(project, engi
     monkeypatch.setattr(files.FilesystemStorage, "put", put)
     with pytest.raises(DuplicatePhoto) as caught:
         upload(project, engineer, data)
-    assert caught.value.photo.original_filename == "other.jpg"
+    assert caught.value.current.original_filename == "other.jpg"
     db.session.expire_all()
     assert rows() == 1 and audit_actions() == []
-    assert stored_files() == keys_of(caught.value.photo.sha256)
+    assert stored_files() == keys_of(caught.value.current.sha256)
 
 
 # --- batches -------------------------------------------------------------------------------
@@ -397,32 +397,32 @@ def test_a_before_and_an_after_photo_make_a_pair(project, engineer, photos):
     ("after", "after2"),
 ])
 def test_a_pair_needs_a_before_and_an_after_photo(project, engineer, photos, before, after):
-    with pytest.raises(PairError) as caught:
+    with pytest.raises(PairsRefused) as caught:
         pair_photos(project, engineer, photos[before], photos[after])
-    assert caught.value.message
+    assert list(caught.value.errors) == [0] and str(caught.value.errors[0])
     assert rows(PhotoPair) == 0
 
 
 def test_a_pair_stays_within_one_project(project, engineer, photos):
     other = make_project("ZP-2026-002", compound="粮食局宿舍")
     elsewhere = upload(other, engineer, samples.jpeg(seed=9), phase="after")
-    with pytest.raises(PairError):
+    with pytest.raises(PairsRefused):
         pair_photos(project, engineer, photos["before"], elsewhere)
-    with pytest.raises(PairError):
+    with pytest.raises(PairsRefused):
         pair_photos(other, engineer, photos["before"], elsewhere)
     assert rows(PhotoPair) == 0
 
 
 def test_a_deleted_photo_cannot_be_paired(project, engineer, photos):
     delete_photo(photos["after"], engineer)
-    with pytest.raises(PairError):
+    with pytest.raises(PairsRefused):
         pair_photos(project, engineer, photos["before"], photos["after"])
 
 
 def test_a_photo_is_in_at_most_one_pair(project, engineer, photos):
     pair_photos(project, engineer, photos["before"], photos["after"])
     for before, after in (("before", "after2"), ("before2", "after"), ("before", "after")):
-        with pytest.raises(PairError):
+        with pytest.raises(PairsRefused):
             pair_photos(project, engineer, photos[before], photos[after])
     assert rows(PhotoPair) == 1
     pair_photos(project, engineer, photos["before2"], photos["after2"])

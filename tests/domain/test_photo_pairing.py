@@ -9,7 +9,7 @@ from flask_babel import force_locale
 
 from renovation.domain.photos import pairing as photo_pairing
 from renovation.domain.photos.operations import add_photo, delete_photo, update_photo
-from renovation.domain.photos.pairing import PairError, PairsRefused, pair_photos, pair_several, stages_fit
+from renovation.domain.photos.pairing import PairsRefused, pair_photos, pair_several, stages_fit
 from renovation.extensions import db
 from renovation.models import AuditEntry, Photo, PhotoPair
 from tests.conftest import make_project, make_user
@@ -96,8 +96,8 @@ def test_one_bad_pick_refuses_the_whole_batch_and_says_which_and_why(project, en
     ]
     with pytest.raises(PairsRefused) as refused:
         pair_several(project, engineer, picks)
-    assert list(refused.value.problems) == [1]
-    assert chinese(refused.value.problems[1]) == reason
+    assert list(refused.value.errors) == [1]
+    assert chinese(refused.value.errors[1]) == reason
     assert saved_pairs() == [] and pair_entries() == []
 
 
@@ -113,7 +113,7 @@ def test_every_bad_pick_of_a_batch_is_reported(project, engineer, photos):
     ]
     with pytest.raises(PairsRefused) as refused:
         pair_several(project, engineer, picks)
-    problems = {at: chinese(message) for at, message in refused.value.problems.items()}
+    problems = {at: chinese(message) for at, message in refused.value.errors.items()}
     assert problems == {0: "两张照片必须属于本项目。", 1: "两张照片必须属于本项目。", 3: "两张照片必须属于本项目。"}
     assert saved_pairs() == []
 
@@ -130,7 +130,7 @@ def test_a_photo_already_in_a_pair_is_refused(project, engineer, photos):
                 (photos["north_before"], photos["east_after"]),
             ],
         )
-    assert {at: chinese(message) for at, message in refused.value.problems.items()} == {
+    assert {at: chinese(message) for at, message in refused.value.errors.items()} == {
         1: "其中一张照片已在其他对比组中，请先解除该对比。",
         2: "其中一张照片已在其他对比组中，请先解除该对比。",
     }
@@ -144,7 +144,7 @@ def test_the_same_before_photo_twice_in_a_batch_is_refused(project, engineer, ph
             engineer,
             [(photos["east_before"], photos["east_after"]), (photos["east_before"], photos["north_after"])],
         )
-    assert {at: chinese(message) for at, message in refused.value.problems.items()} == {
+    assert {at: chinese(message) for at, message in refused.value.errors.items()} == {
         1: "这张改造前照片被选了两次；每张照片只能配成一对。"
     }
     assert saved_pairs() == []
@@ -161,7 +161,7 @@ def test_a_pair_made_by_someone_else_meanwhile_refuses_the_batch(project, engine
             engineer,
             [(photos["road_before"], photos["road_after"]), (photos["north_before"], photos["east_after"])],
         )
-    assert chinese(refused.value.problems[1]) == "其中一张照片已在其他对比组中，请先解除该对比。"
+    assert chinese(refused.value.errors[1]) == "其中一张照片已在其他对比组中，请先解除该对比。"
     assert saved_pairs() == [(photos["east_before"], photos["east_after"])]
     assert [entry["before"] for entry in pair_entries()] == [photos["east_before"]]
 
@@ -185,9 +185,9 @@ def test_the_stage_rule(before_stage, after_stage, fits):
 
 
 def test_one_pair_at_a_time_follows_the_same_rules(project, engineer, photos):
-    with pytest.raises(PairError) as refused:
+    with pytest.raises(PairsRefused) as refused:
         pair_photos(project, engineer, _photo(photos["north_before"]), _photo(photos["road_after"]))
-    assert "不同的改造阶段" in chinese(refused.value.message)
+    assert "不同的改造阶段" in chinese(refused.value.errors[0])
     assert saved_pairs() == []
 
 

@@ -129,7 +129,7 @@ def assert_nothing_saved(project_id):
 def test_stale_version_is_a_conflict(project, engineer):
     with pytest.raises(StageConflict) as raised:
         start_survey(project, engineer, seen_version=0)
-    assert raised.value.stage.version == 1
+    assert raised.value.current.version == 1
     assert_nothing_saved(project.id)
 
 
@@ -180,7 +180,7 @@ def test_change_saved_behind_our_back_is_a_conflict_not_an_overwrite(project, en
     saved = stored_stage(project.id, "survey")
     assert (saved.note, saved.status, saved.version) == ("另一位工程师的记录", "not_started", 2)
     # The conflict carries the stage as now saved, for the form to show.
-    assert (raised.value.stage.version, raised.value.stage.note) == (2, "另一位工程师的记录")
+    assert (raised.value.current.version, raised.value.current.note) == (2, "另一位工程师的记录")
     assert count(StageEvent) == 0
     updates = sa.select(AuditEntry).where(AuditEntry.action == "stage.update")
     assert db.session.scalars(updates).all() == []

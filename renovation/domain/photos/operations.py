@@ -11,18 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from renovation import storage as files
 from renovation.domain import audit
 from renovation.domain.clock import utcnow
+from renovation.domain.errors import Conflict
 from renovation.domain.photos.pairing import drop_pairs_that_no_longer_fit, pairs_of
 from renovation.domain.photos.processing import ImageRejected, process_image
 from renovation.extensions import db
 from renovation.models import Photo, StageEvent
 
 
-class DuplicatePhoto(Exception):
-    """The same image (by content) is already a photo of this project."""
-
-    def __init__(self, photo: Photo):
-        super().__init__(f"duplicate of photo {photo.id}")
-        self.photo = photo
+class DuplicatePhoto(Conflict):
+    """The same image (by content) is already a photo of this project: ``current`` is that photo."""
 
 
 @dataclass
@@ -100,7 +97,7 @@ def add_photos(project, user, uploads, phase: str, stage_key: str | None, captio
         except ImageRejected as rejected:
             outcome.error, outcome.error_reason = rejected.message, rejected.reason
         except DuplicatePhoto as duplicate:
-            outcome.duplicate_of = duplicate.photo
+            outcome.duplicate_of = duplicate.current
         outcomes.append(outcome)
     return outcomes
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from renovation.domain import audit
 from renovation.domain.clock import utcnow
+from renovation.domain.errors import RuleViolation
 from renovation.domain.messages import with_values
 from renovation.domain.stages.keys import STAGE_LABELS, StageKey
 from renovation.extensions import db
@@ -21,21 +22,9 @@ from renovation.models import Photo, PhotoPair
 from renovation.models.photos import Phase
 
 
-class PairError(ValueError):
-    """A before/after pair that cannot be made; ``message`` says why."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
-
-class PairsRefused(ValueError):
-    """Some pairs of a batch cannot be made, so none was: ``problems`` maps the position of each
-    refused pick (in the order given) to why."""
-
-    def __init__(self, problems: dict[int, object]):
-        super().__init__("; ".join(f"{at}: {message}" for at, message in problems.items()))
-        self.problems = problems
+class PairsRefused(RuleViolation):
+    """Some pairs cannot be made, so none was: ``errors`` maps the position of each refused pick
+    (in the order given, 0 for a single pair) to why."""
 
 
 def stages_fit(before_stage: str | None, after_stage: str | None) -> bool:
@@ -66,11 +55,9 @@ def pair_problem(project, before: Photo | None, after: Photo | None, paired_ids:
 def pair_photos(project, user, before: Photo, after: Photo) -> PhotoPair:
     """Mark a before photo and an after photo of the project as the same viewpoint, and commit.
 
-    Raises :class:`PairError` (nothing saved) when they cannot be a pair."""
-    try:
-        return pair_several(project, user, [(before.id, after.id)])[0]
-    except PairsRefused as refused:
-        raise PairError(refused.problems[0]) from None
+    Raises :class:`PairsRefused` (nothing saved; its one error, at 0, says why) when they cannot
+    be a pair."""
+    return pair_several(project, user, [(before.id, after.id)])[0]
 
 
 def pair_several(project, user, picks: Sequence[tuple[int, int]]) -> list[PhotoPair]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from renovation import storage as files
 from renovation.domain import audit
 from renovation.domain.clock import utcnow
+from renovation.domain.errors import Conflict
 from renovation.domain.photos.processing import ImageRejected, process_image
 from renovation.domain.refusals import Refusal
 from renovation.extensions import db
@@ -46,12 +47,9 @@ class AttachmentRejected(Refusal):
     REASONS = REASONS
 
 
-class DuplicateAttachment(Exception):
-    """The same file (by content) is already attached to this consultation."""
-
-    def __init__(self, attachment: ConsultationAttachment):
-        super().__init__(f"duplicate of attachment {attachment.id}")
-        self.attachment = attachment
+class DuplicateAttachment(Conflict):
+    """The same file (by content) is already attached to this consultation: ``current`` is that
+    attachment."""
 
 
 @dataclass
@@ -187,7 +185,7 @@ def add_attachments(consultation: Consultation, user, kind: str, uploads) -> lis
         except AttachmentRejected as rejected:
             outcome.error = rejected.message
         except DuplicateAttachment as duplicate:
-            outcome.duplicate_of = duplicate.attachment
+            outcome.duplicate_of = duplicate.current
         outcomes.append(outcome)
     return outcomes
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from renovation.domain.audit import record
 from renovation.domain.clock import utcnow
 from renovation.domain.date_range import implausible_date_message
+from renovation.domain.errors import RuleViolation
 from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain.residents import votes
 from renovation.extensions import db
@@ -28,12 +29,9 @@ TEXT_FIELDS = ("place", "organiser", "attendees", "topic", "opinions", "decision
 VOTE_FIGURES = tuple(f"{group}_{basis}" for group in votes.GROUPS for basis in ("owners", "area"))
 
 
-class ConsultationError(ValueError):
-    """Refused values: ``errors`` is ``{field: message}``; vote fields are prefixed ``vote-``."""
-
-    def __init__(self, errors: dict[str, LazyString]):
-        super().__init__(f"consultation refused: {sorted(errors)}")
-        self.errors = errors
+class ConsultationRuleViolation(RuleViolation):
+    """Refused values: ``errors`` is ``{field: message}``; a vote's fields are ``vote.<name>``
+    (``vote.matter``), as the API names them."""
 
 
 # --- votes -----------------------------------------------------------------------------------
@@ -75,9 +73,9 @@ def vote_outcome(vote_values: dict | None) -> VoteOutcome | None:
 
 
 def _vote_errors(vote_values: dict) -> dict[str, LazyString]:
-    errors = {f"vote-{name}": message for name, message in votes.figure_errors(figures_of(vote_values)).items()}
+    errors = {f"vote.{name}": message for name, message in votes.figure_errors(figures_of(vote_values)).items()}
     if not (vote_values.get("matter") or "").strip():
-        errors["vote-matter"] = _l("Enter the matter voted on.")
+        errors["vote.matter"] = _l("Enter the matter voted on.")
     return errors
 
 
@@ -117,10 +115,10 @@ def _fields(values: dict) -> dict:
 
 
 def add_consultation(project: Project, user, values: dict, vote_values: dict | None = None) -> Consultation:
-    """Log a consultation (and its vote) for a project; raises :class:`ConsultationError`."""
+    """Log a consultation (and its vote) for a project; raises :class:`ConsultationRuleViolation`."""
     errors = _check(values, vote_values)
     if errors:
-        raise ConsultationError(errors)
+        raise ConsultationRuleViolation(errors)
     now = utcnow()
     consultation = Consultation(project=project, created_by_id=user.id, created_at=now, updated_at=now,
                                 **_fields(values))
@@ -146,7 +144,7 @@ def update_consultation(consultation: Consultation, user, values: dict, vote_val
     if needs_edit_reason(consultation) and not reason:
         errors["reason"] = _l("More than seven days have passed: say why the record is changed.")
     if errors:
-        raise ConsultationError(errors)
+        raise ConsultationRuleViolation(errors)
     fields = _fields(values)
     changed = [name for name, value in fields.items() if getattr(consultation, name) != value]
     for name, value in fields.items():
@@ -163,7 +161,7 @@ def delete_consultation(consultation: Consultation, user, reason: str) -> None:
     """Soft delete: the record stays, hidden, with who deleted it and why."""
     reason = (reason or "").strip()
     if not reason:
-        raise ConsultationError({"reason": _l("Say why the record is deleted.")})
+        raise ConsultationRuleViolation({"reason": _l("Say why the record is deleted.")})
     consultation.deleted_at = utcnow()
     consultation.deleted_by_id = user.id
     consultation.delete_reason = reason

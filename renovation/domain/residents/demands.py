@@ -17,6 +17,7 @@ from renovation.domain import audit
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
 from renovation.domain.date_range import implausible_date_message
+from renovation.domain.errors import Conflict, RuleViolation
 from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain.text_search import all_words, contains, lowered_contains
 from renovation.extensions import db
@@ -43,20 +44,12 @@ CHANGEABLE_FIELDS = ("status", "response", "reason", "assignee")
 DEFAULT_OVERDUE_DAYS = 15
 
 
-class DemandConflict(Exception):
-    """Someone else saved the demand since the user loaded it."""
-
-    def __init__(self, demand):
-        super().__init__(f"demand {demand.id} is at version {demand.version}")
-        self.demand = demand
+class DemandConflict(Conflict):
+    """Someone else saved the demand since the user loaded it; ``current`` is the demand now."""
 
 
-class DemandRuleViolation(Exception):
-    """The values break a rule; ``errors`` maps fields to messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(", ".join(errors))
-        self.errors = errors
+class DemandRuleViolation(RuleViolation):
+    """The values break a demand rule; ``errors`` maps fields to messages."""
 
 
 def overdue_days_setting() -> int:

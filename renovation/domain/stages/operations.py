@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from renovation.domain import audit
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
+from renovation.domain.errors import Conflict, RuleViolation
 from renovation.domain.stages.keys import Status
 from renovation.domain.stages.rules import StageState, lag_errors, stage_errors
 from renovation.domain.stages.schedule import refresh_project_summary
@@ -20,20 +21,12 @@ EDITABLE_FIELDS = ("status", "percent", "actual_start", "actual_end", "note", "l
                    "catch_up_date")
 
 
-class StageConflict(Exception):
-    """Someone else saved the stage since the user loaded it."""
-
-    def __init__(self, stage):
-        super().__init__(f"stage {stage.key} is at version {stage.version}")
-        self.stage = stage
+class StageConflict(Conflict):
+    """Someone else saved the stage since the user loaded it; ``current`` is the stage now."""
 
 
-class StageRuleViolation(Exception):
-    """The change breaks a rule; ``errors`` maps fields to messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(", ".join(errors))
-        self.errors = errors
+class StageRuleViolation(RuleViolation):
+    """The change breaks a stage rule; ``errors`` maps fields to messages."""
 
 
 def state_of(stage) -> StageState:
