@@ -15,7 +15,7 @@ from wtforms import SelectChoice, SelectField
 from wtforms.validators import ValidationError
 
 from renovation import permissions
-from renovation.consultations.views import bp, can_view
+from renovation.consultations import bp
 from renovation.domain.messages import with_values
 from renovation.domain.residents import attachments as operations
 from renovation.domain.residents import consultations
@@ -24,6 +24,8 @@ from renovation.models.attachments import ATTACHMENT_KIND_LABELS, AttachmentKind
 from renovation.photos.files import send_content
 from renovation.templating import fragment_or_redirect, render
 from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
+
+can_view = permissions.require(permissions.can_view_projects)
 
 
 class AttachmentUploadForm(FlaskForm):

@@ -2,12 +2,13 @@
 from decimal import Decimal
 from fractions import Fraction
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from renovation import list_scope, permissions
+from renovation.consultations import bp
 from renovation.consultations.forms import (
     ConsultationFilterForm,
     ConsultationForm,
@@ -23,7 +24,6 @@ from renovation.list_links import list_url
 from renovation.models.consultations import KIND_LABELS
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
-bp = Blueprint("consultations", __name__)
 can_view = permissions.require(permissions.can_view_projects)
 
 
@@ -201,7 +201,3 @@ def criteria_from_form(form) -> operations.ConsultationFilter:
                                      ("date_to", "date_to", None))
         if not getattr(form, field).errors
     })
-
-
-# The consultation's files have their own module, with routes on this blueprint.
-from renovation.consultations import attachments  # noqa: E402,F401

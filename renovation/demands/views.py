@@ -1,10 +1,11 @@
 """Demand pages: thin views over :mod:`renovation.domain.residents.demands`."""
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from renovation import list_scope, permissions
+from renovation.demands import bp
 from renovation.demands.forms import ChangeDemandForm, DemandFilterForm, RaiseDemandForm
 from renovation.domain import project_list
 from renovation.domain.clock import today
@@ -13,7 +14,6 @@ from renovation.list_links import list_url
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
-bp = Blueprint("demands", __name__)
 DEMAND_FIELD_LABELS = {"status": _l("Status"), "response": _l("Response"), "reason": _l("Reason for declining"),
                        "assignee": _l("Assignee"), "resolved_on": _l("Closed on")}
 can_view = permissions.require(permissions.can_view_projects)

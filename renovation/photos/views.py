@@ -1,6 +1,6 @@
 """Photo pages: thin views over :mod:`renovation.domain.photos.operations` and
 :mod:`renovation.domain.photos.gallery`."""
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -15,6 +15,7 @@ from renovation.domain.photos.pairing import PairError, PairsRefused, pair_photo
 from renovation.extensions import csrf, db
 from renovation.list_links import list_url
 from renovation.models import Photo, PhotoPair
+from renovation.photos import bp
 from renovation.photos.files import send_photo_file
 from renovation.photos.forms import (
     ConfirmForm,
@@ -28,7 +29,6 @@ from renovation.photos.forms import (
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 
-bp = Blueprint("photos", __name__)
 PHOTOS_PER_PAGE = 60
 can_view = permissions.require(permissions.can_view_projects)
 

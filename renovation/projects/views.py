@@ -1,5 +1,5 @@
 """The project list (the home page of everyone but leaders), the project page and the stage cards."""
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from htmx_flask import make_response
 
@@ -10,11 +10,10 @@ from renovation.domain.photos import gallery as photo_gallery
 from renovation.domain.stages.history import stage_history
 from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.domain.stages.operations import StageConflict, StageRuleViolation, completion_changes, update_stage
+from renovation.projects import bp
 from renovation.projects.forms import COMPLETE_ACTION, ProjectFilterForm, StageForm, stage_formdata
 from renovation.projects.listing import criteria_from_form, list_url
 from renovation.templating import fragment_or_redirect, render, wants_fragment
-
-bp = Blueprint("projects", __name__)
 
 # The parts of the project page that htmx refreshes on its own (blocks of project.html).
 PROJECT_FRAGMENTS = ("summary", "history", "gallery")
