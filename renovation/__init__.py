@@ -35,11 +35,11 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from renovation import cli, errors, i18n, security_headers, tasks, templating
+    from renovation import cli, errors, i18n, security_headers, tasks, template_filters
 
     private_files.init_app(app)  # before anything below opens the database or the queue
     i18n.init_app(app)
-    templating.init_app(app)
+    template_filters.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
     cli.init_app(app)
