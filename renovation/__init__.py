@@ -35,11 +35,11 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from renovation import cli, errors, i18n, security_headers, tasks, templating
+    from renovation import cli, errors, i18n, security_headers, tasks, template_filters
 
     private_files.init_app(app)  # before anything below opens the database or the queue
     i18n.init_app(app)
-    templating.init_app(app)
+    template_filters.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
     cli.init_app(app)
@@ -60,17 +60,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from renovation.account.views import bp as account_bp
-    from renovation.admin.views import bp as admin_bp
+    from renovation.account import bp as account_bp
+    from renovation.admin import bp as admin_bp
     from renovation.api import bp as api_bp
-    from renovation.auth.views import bp as auth_bp
-    from renovation.bulletins.views import bp as bulletins_bp
-    from renovation.consultations.views import bp as consultations_bp
-    from renovation.dashboard.views import bp as dashboard_bp
-    from renovation.demands.views import bp as demands_bp
-    from renovation.ledger.views import bp as ledger_bp
-    from renovation.photos.views import bp as photos_bp
-    from renovation.projects.views import bp as projects_bp
+    from renovation.auth import bp as auth_bp
+    from renovation.bulletins import bp as bulletins_bp
+    from renovation.consultations import bp as consultations_bp
+    from renovation.dashboard import bp as dashboard_bp
+    from renovation.demands import bp as demands_bp
+    from renovation.ledger import bp as ledger_bp
+    from renovation.photos import bp as photos_bp
+    from renovation.projects import bp as projects_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(projects_bp)

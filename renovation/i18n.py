@@ -9,7 +9,6 @@ from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
 
 from renovation.extensions import babel
-from renovation.number_format import thousands
 
 LANGUAGE_COOKIE = "lang"
 
@@ -63,8 +62,3 @@ def utc_datetime_attr(value: datetime) -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters["long_date"] = long_date
-    app.jinja_env.filters["long_month"] = long_month
-    app.jinja_env.filters["short_datetime"] = short_datetime
-    app.jinja_env.filters["utc_datetime_attr"] = utc_datetime_attr
-    app.jinja_env.filters["thousands"] = thousands

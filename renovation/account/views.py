@@ -1,9 +1,10 @@
 """A user's own API tokens: create (shown once), list, revoke."""
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from renovation import permissions
+from renovation.account import bp
 from renovation.account.forms import TokenForm
 from renovation.account.shown_once import render_shown_once
 from renovation.admin.forms import ConfirmForm
@@ -12,8 +13,6 @@ from renovation.domain.clock import utcnow
 from renovation.extensions import db
 from renovation.models import ApiToken
 from renovation.templating import render
-
-bp = Blueprint("account", __name__)
 
 
 def _page(form, status=200, new_token=None):

@@ -1,5 +1,5 @@
 """User administration and the audit log (admins only)."""
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from renovation import permissions
 from renovation.account.shown_once import render_shown_once
+from renovation.admin import bp
 from renovation.admin.forms import AuditFilterForm, ConfirmForm, PasswordResetForm, UserForm
 from renovation.domain import accounts, audit
 from renovation.domain import audit_log as audit_reading
@@ -16,8 +17,6 @@ from renovation.extensions import db
 from renovation.list_links import list_url
 from renovation.models import Community, User
 from renovation.templating import render
-
-bp = Blueprint("admin", __name__)
 
 
 def _communities():

@@ -2,19 +2,18 @@
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, jsonify, make_response, redirect, request, session, url_for
+from flask import flash, jsonify, make_response, redirect, request, session, url_for
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from renovation import list_scope, permissions
+from renovation.auth import bp
 from renovation.auth.forms import LoginForm
 from renovation.domain import accounts, login_throttle
 from renovation.i18n import LANGUAGE_COOKIE
 from renovation.templating import render
-
-bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:

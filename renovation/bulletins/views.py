@@ -4,12 +4,12 @@ issue (engineers and admins), the stored PDF (always the same bytes), and render
 Issuing and rendering again only queue the render (renovation/tasks.py): the web worker answers at
 once with the bulletin's page, whose status fragment polls until the background worker is done."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from renovation import permissions, tasks
-from renovation.bulletins import files
+from renovation.bulletins import bp, files
 from renovation.bulletins.forms import IssueBulletinForm
 from renovation.domain.bulletins import archive as bulletin_archive
 from renovation.domain.bulletins import issue as bulletins
@@ -18,8 +18,6 @@ from renovation.domain.bulletins.photos import pair_choices
 from renovation.domain.project_list import streets_and_communities
 from renovation.models.bulletins import BULLETIN_KIND_LABELS
 from renovation.templating import render
-
-bp = Blueprint("bulletins", __name__)
 
 
 def _pairs_in_scope(formdata) -> list[dict]:

@@ -4,61 +4,23 @@ soft delete, and the files themselves, served only after the permission check.
 Thin views over :mod:`renovation.domain.residents.attachments`; the headers come from the one policy of
 :mod:`renovation.photos.files` (PDFs are shown inline, image originals are downloads).
 """
-from flask import abort, current_app, url_for
+from flask import abort, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from flask_wtf.file import MultipleFileField
-from wtforms import SelectChoice, SelectField
-from wtforms.validators import ValidationError
 
 from renovation import permissions
-from renovation.consultations.views import bp, can_view
-from renovation.domain.messages import with_values
+from renovation.consultations import bp
+from renovation.consultations.attachment_forms import AttachmentUploadForm, DeleteAttachmentForm
+from renovation.consultations.panels import attachments_panel
 from renovation.domain.residents import attachments as operations
 from renovation.domain.residents import consultations
 from renovation.extensions import csrf
-from renovation.models.attachments import ATTACHMENT_KIND_LABELS, AttachmentKind
 from renovation.photos.files import send_content
 from renovation.templating import fragment_or_redirect, render
 from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 
-
-class AttachmentUploadForm(FlaskForm):
-    """One or many files of one kind; the domain judges each file on its own."""
-
-    kind = SelectField(_l("What the files are"), default=AttachmentKind.SIGN_IN_SHEET.value,
-                       choices=[SelectChoice(kind.value, label) for kind, label in ATTACHMENT_KIND_LABELS.items()])
-    files = MultipleFileField(_l("Files"))
-
-    def uploads(self) -> list:
-        """The chosen files (a browser sends one empty part when none is chosen)."""
-        return [upload for upload in (self.files.data or []) if upload and upload.filename]
-
-    def validate_files(self, field):
-        chosen = self.uploads()
-        if not chosen:
-            raise ValidationError(_l("Choose at least one file."))
-        limit = current_app.config["PHOTO_MAX_FILES_PER_UPLOAD"]
-        if len(chosen) > limit:
-            raise ValidationError(with_values(_l("Send at most %(num)d files at a time."), num=limit))
-
-
-class DeleteAttachmentForm(FlaskForm):
-    """A button and its CSRF token."""
-
-
-@bp.app_context_processor
-def attachment_template_helpers():
-    return {"consultation_attachments": operations.consultation_attachments,
-            "attachment_upload_form": _blank_upload_form}
-
-
-def _blank_upload_form(kind: str | None = None) -> AttachmentUploadForm:
-    """The upload form, with the kind chosen last time (after an htmx upload) or the default."""
-    return AttachmentUploadForm(formdata=None, **({"kind": kind} if kind else {}))
+can_view = permissions.require(permissions.can_view_projects)
 
 
 @bp.route("/consultations/<int:consultation_id>/attachments", methods=["POST"])
@@ -88,12 +50,12 @@ def _answer(consultation, outcomes, form_errors, kind=None):
         status=200 if stored else 422, outcomes=outcomes, form_errors=form_errors, chosen_kind=kind)
 
 
-def _section_or_redirect(consultation, flashes, status: int = 200, **context):
+def _section_or_redirect(consultation, flashes, status: int = 200, chosen_kind=None, **context):
     """htmx: the attachments section, swapped in place (other panels may listen to the event); a
     plain post: the messages flashed and a 303 to the consultation's page."""
     return fragment_or_redirect(
         lambda: render("consultations/_attachments.html", consultation=consultation, project=consultation.project,
-                       **context),
+                       attachments=attachments_panel(consultation, chosen_kind), **context),
         url_for("consultations.show", consultation_id=consultation.id, _anchor="attachments"),
         trigger="attachmentsChanged", flashes=flashes, status=status)
 

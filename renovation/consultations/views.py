@@ -1,13 +1,10 @@
 """Consultation pages: thin views over :mod:`renovation.domain.residents.consultations`."""
-from decimal import Decimal
-from fractions import Fraction
-
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from renovation import list_scope, permissions
+from renovation.consultations import bp
 from renovation.consultations.forms import (
     ConsultationFilterForm,
     ConsultationForm,
@@ -15,70 +12,15 @@ from renovation.consultations.forms import (
     EditConsultationForm,
     VoteOutcomeForm,
 )
+from renovation.consultations.panels import attachments_panel, consultations_panel, live_outcome
+from renovation.demands.panels import consultation_demands_panel
 from renovation.domain import project_list
-from renovation.domain.clock import today
 from renovation.domain.errors import RuleViolation
 from renovation.domain.residents import consultations as operations
-from renovation.domain.residents.votes import Basis, CheckKey
 from renovation.list_links import list_url
-from renovation.models.consultations import KIND_LABELS
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
-bp = Blueprint("consultations", __name__)
 can_view = permissions.require(permissions.can_view_projects)
-
-
-@bp.app_context_processor
-def consultation_template_helpers():
-    return {"project_consultations": operations.project_consultations, "kind_label": _kind_label,
-            "blank_consultation_form": _blank_form,
-            "vote_decision": operations.decision_of, "percent": _percent, "figure": _figure,
-            "check_label": _check_label, "live_outcome": _live_outcome}
-
-
-CHECK_LABELS = {
-    CheckKey.QUORUM_AREA: _l("Quorum by area"),
-    CheckKey.QUORUM_OWNERS: _l("Quorum by owners"),
-    CheckKey.AGREE_AREA: _l("Agreement by area"),
-    CheckKey.AGREE_OWNERS: _l("Agreement by owners"),
-    CheckKey.EXTRA: _l("Stricter local rule"),
-}
-
-
-def _check_label(check, extra_label: str = "") -> str:
-    if check.key == CheckKey.EXTRA and extra_label:
-        return extra_label
-    return CHECK_LABELS[check.key]
-
-
-def _live_outcome(form) -> operations.VoteOutcome | None:
-    """The outcome of the vote figures a consultation form holds (shown beside them)."""
-    return operations.vote_outcome(form.vote_values())
-
-
-def _percent(fraction: Fraction) -> str:
-    """A fraction as a percentage with two decimals, rounded exactly (no binary floats)."""
-    value = (Decimal(fraction.numerator) * 100 / Decimal(fraction.denominator)).quantize(Decimal("0.01"))
-    return f"{value}%"
-
-
-def _figure(value: Fraction, basis: str) -> str:
-    """An owner count or an area (m², two decimals) for people: 80, 6,400.50."""
-    if basis == Basis.OWNERS:
-        return f"{value.numerator // value.denominator:,}"
-    return f"{Decimal(value.numerator) / Decimal(value.denominator):,.2f}"
-
-
-def _blank_form(project) -> ConsultationForm:
-    """A new consultation of today; the voting scope defaults to the project's compound."""
-    form = ConsultationForm(formdata=None, date=today())
-    form.vote.total_owners.data = project.households
-    form.vote.total_area.data = project.floor_area
-    return form
-
-
-def _kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
 
 
 def _writable_project(code):
@@ -108,8 +50,9 @@ def add(code):
         else:
             return _added(project)
     if wants_fragment():
-        return render("consultations/_section.html", project=project, form=form, open_form=True), 422
-    return render("consultations/new.html", project=project, form=form), 422
+        return render("consultations/_section.html", project=project, consultations=consultations_panel(project, form),
+                      open_form=True), 422
+    return render("consultations/new.html", project=project, form=form, vote_outcome=live_outcome(form)), 422
 
 
 @bp.route("/projects/<code>/consultations/vote-outcome", methods=["POST"])
@@ -127,7 +70,8 @@ def vote_outcome(code):
 
 def _added(project):
     return fragment_or_redirect(
-        lambda: render("consultations/_section.html", project=project, saved=True),
+        lambda: render("consultations/_section.html", project=project, consultations=consultations_panel(project),
+                       saved=True),
         url_for("projects.show", code=project.code, _anchor="consultations"),
         trigger="consultationsChanged", flashes=[(_("Consultation saved."), "success")])
 
@@ -135,10 +79,18 @@ def _added(project):
 @bp.route("/consultations/<int:consultation_id>")
 @can_view
 def show(consultation_id):
-    consultation = _consultation(consultation_id)
-    decision = operations.decision_of(consultation.vote) if consultation.vote else None
-    return render("consultations/consultation.html", consultation=consultation, project=consultation.project,
-                  decision=decision, delete_form=DeleteConsultationForm(formdata=None))
+    return _consultation_page(_consultation(consultation_id), DeleteConsultationForm(formdata=None))
+
+
+def _consultation_page(consultation, delete_form, status: int = 200):
+    """The consultation's page: its record and vote, the demands raised at it, its files; ``delete_form``
+    with the user's input after a refused delete."""
+    project = consultation.project
+    return render("consultations/consultation.html", consultation=consultation, project=project,
+                  decision=operations.decision_of(consultation.vote) if consultation.vote else None,
+                  can_write=permissions.can_write_consultations(current_user, project),
+                  demands=consultation_demands_panel(consultation), attachments=attachments_panel(consultation),
+                  delete_form=delete_form), status
 
 
 @bp.route("/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
@@ -158,7 +110,8 @@ def edit(consultation_id):
             flash(_("Consultation saved."), "success")
             return redirect(url_for("consultations.show", consultation_id=consultation.id), code=303)
     return render("consultations/edit.html", consultation=consultation, project=consultation.project, form=form,
-                  needs_reason=operations.needs_edit_reason(consultation)), 200 if request.method == "GET" else 422
+                  vote_outcome=live_outcome(form), needs_reason=operations.needs_edit_reason(consultation)), \
+        200 if request.method == "GET" else 422
 
 
 @bp.route("/consultations/<int:consultation_id>/delete", methods=["POST"])
@@ -167,9 +120,7 @@ def delete(consultation_id):
     consultation = _consultation(consultation_id, write=True)
     form = DeleteConsultationForm()
     if not form.validate_on_submit():
-        decision = operations.decision_of(consultation.vote) if consultation.vote else None
-        return render("consultations/consultation.html", consultation=consultation, project=consultation.project,
-                      decision=decision, delete_form=form), 422
+        return _consultation_page(consultation, form, 422)
     code = consultation.project.code
     operations.delete_consultation(consultation, current_user, form.reason.data)
     flash(_("Consultation deleted."), "success")
@@ -202,7 +153,3 @@ def criteria_from_form(form) -> operations.ConsultationFilter:
                                      ("date_to", "date_to", None))
         if not getattr(form, field).errors
     })
-
-
-# The consultation's files have their own module, with routes on this blueprint.
-from renovation.consultations import attachments  # noqa: E402,F401

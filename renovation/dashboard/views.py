@@ -1,14 +1,13 @@
 """The dashboard page: one domain call, one chart built from its numbers, one template."""
-from flask import Blueprint, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 
 from renovation import permissions
+from renovation.dashboard import bp
 from renovation.domain.clock import today
 from renovation.domain.programme.charts import line_chart, stack
 from renovation.domain.programme.dashboard import dashboard
 from renovation.domain.stages.keys import STAGE_ORDER, Status
-
-bp = Blueprint("dashboard", __name__)
 
 
 @bp.route("/dashboard")

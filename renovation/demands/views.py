@@ -1,59 +1,26 @@
 """Demand pages: thin views over :mod:`renovation.domain.residents.demands`."""
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from renovation import list_scope, permissions
+from renovation.demands import bp
 from renovation.demands.forms import ChangeDemandForm, DemandFilterForm, RaiseDemandForm
+from renovation.demands.panels import (
+    change_form,
+    compared_figures,
+    consultation_demands_panel,
+    consultation_raise_form,
+    demands_panel,
+)
 from renovation.domain import project_list
 from renovation.domain.clock import today
 from renovation.domain.errors import Conflict, RuleViolation
 from renovation.domain.residents import consultations, demands
 from renovation.list_links import list_url
-from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
-bp = Blueprint("demands", __name__)
-DEMAND_FIELD_LABELS = {"status": _l("Status"), "response": _l("Response"), "reason": _l("Reason for declining"),
-                       "assignee": _l("Assignee"), "resolved_on": _l("Closed on")}
 can_view = permissions.require(permissions.can_view_projects)
-
-
-@bp.app_context_processor
-def demand_template_helpers():
-    return {"demand_panel": demand_panel, "consultation_demand_panel": consultation_demand_panel,
-            "days_overdue": demands.days_overdue,
-            "change_form_for": change_form_for, "DEMAND_STATUS_LABELS": DEMAND_STATUS_LABELS,
-            "CATEGORY_LABELS": CATEGORY_LABELS, "FINAL_DEMAND_STATUSES": demands.FINAL,
-            "demand_field_label": lambda name: DEMAND_FIELD_LABELS.get(name, name)}
-
-
-def demand_panel(project, raise_form=None) -> dict:
-    """What the project page's demand section shows: the figures, the demands, the form."""
-    if raise_form is None and permissions.can_write_consultations(current_user, project):
-        raise_form = RaiseDemandForm(formdata=None, raised_on=today())
-        raise_form.set_consultations(demands.project_consultations(project.id))
-    criteria = demands.DemandFilter(project_id=project.id)
-    figures = demands.figures(criteria)
-    return {"figures": figures, "demands": demands.find_demands(criteria),
-            "raise_form": raise_form, "today": today(), "compared": compared_figures(project, figures)}
-
-
-def compared_figures(project, figures) -> list[tuple]:
-    """The project's demand figures beside its community's and the city's, each row labelled by
-    its scope (本项目 / 本社区 / 全市): the name alone does not say which figure is whose."""
-    community = project.compound.community
-    return [
-        (_("This project"), project.compound.name, figures, None),
-        (_("This community"), community.name, demands.figures(demands.DemandFilter(community_id=community.id)),
-         url_for("demands.index", community=community.id)),
-        (_("City-wide"), None, demands.figures(demands.DemandFilter()), url_for("demands.index")),
-    ]
-
-
-def change_form_for(demand) -> ChangeDemandForm:
-    return ChangeDemandForm(formdata=None, obj=demand, version=demand.version)
 
 
 @bp.route("/demands")
@@ -135,28 +102,13 @@ def raise_at_consultation(consultation_id):
     return _consultation_section(consultation, form), 422
 
 
-def consultation_raise_form(consultation, formdata=None) -> RaiseDemandForm:
-    """The raise form of a consultation's page: dated the day of the consultation, linked to it."""
-    form = RaiseDemandForm(formdata=formdata, raised_on=consultation.date, consultation_id=consultation.id)
-    form.set_consultations([consultation])
-    return form
-
-
-def consultation_demand_panel(consultation, raise_form=None) -> dict:
-    """What a consultation's page shows of its demands: those raised at it, and the form."""
-    if raise_form is None and permissions.can_write_consultations(current_user, consultation.project):
-        raise_form = consultation_raise_form(consultation)
-    return {"demands": demands.find_demands(demands.DemandFilter(consultation_id=consultation.id)),
-            "raise_form": raise_form, "today": today()}
-
-
 def _consultation_section(consultation, raise_form=None, **context) -> str:
     return render("demands/_consultation_demands.html", consultation=consultation, project=consultation.project,
-                  panel=consultation_demand_panel(consultation, raise_form), **context)
+                  demands=consultation_demands_panel(consultation, raise_form), **context)
 
 
 def _section(project, raise_form, **context) -> str:
-    return render("demands/_section.html", project=project, panel=demand_panel(project, raise_form), **context)
+    return render("demands/_section.html", project=project, demands=demands_panel(project, raise_form), **context)
 
 
 @bp.route("/demands/<int:demand_id>")
@@ -165,7 +117,7 @@ def show(demand_id):
     demand = demands.demand_by_id(demand_id) or abort(404)
     # A row of the list asks for the whole row (form and history) in its place.
     page = "demands/_row.html" if request.args.get("fragment") == "row" and wants_fragment() else "demands/demand.html"
-    return render(page, demand=demand, project=demand.project, form=change_form_for(demand),
+    return render(page, demand=demand, project=demand.project, change_form=change_form(demand),
                   today=today(), editing=True, show_project=True)
 
 
@@ -183,11 +135,11 @@ def change(demand_id):
             _add_errors(form, violation.errors)
         except Conflict as error:
             conflict, status = form.changes(), 409
-            form = change_form_for(error.current)
+            form = ChangeDemandForm(formdata=None, obj=error.current, version=error.current.version)
         else:
             return _changed(demand)
     page = "demands/_row.html" if wants_fragment() else "demands/demand.html"
-    return render(page, demand=demand, project=demand.project, form=form, conflict=conflict, editing=True,
+    return render(page, demand=demand, project=demand.project, change_form=form, conflict=conflict, editing=True,
                   today=today(), with_figures=_page_shows_figures()), status
 
 
@@ -210,7 +162,8 @@ def _saved_row(demand) -> str:
         project_figures = demands.figures(demands.DemandFilter(project_id=demand.project_id))
         figures = {"with_figures": True, "project_figures": project_figures,
                    "project_compared": compared_figures(demand.project, project_figures)}
-    return render("demands/_row.html", demand=demand, project=demand.project, saved=True, today=today(), **figures)
+    return render("demands/_row.html", demand=demand, project=demand.project, change_form=change_form(demand),
+                  saved=True, today=today(), **figures)
 
 
 def _add_errors(form, errors: dict) -> None:

@@ -11,7 +11,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -24,14 +24,13 @@ from renovation.domain.ledger.preview import preview_ledger
 from renovation.domain.ledger.reader import LedgerFileError
 from renovation.domain.stages.keys import Status, status_label
 from renovation.extensions import csrf
-from renovation.ledger import kept_previews
+from renovation.ledger import bp, kept_previews
 from renovation.ledger.cli import import_ledger
 from renovation.ledger.forms import CommitLedgerForm, LedgerUploadForm
 from renovation.ledger.uploads import store_upload, upload_path
 from renovation.templating import render, wants_fragment
 from renovation.upload_limits import accepts_photos, read_photo_upload
 
-bp = Blueprint("ledger", __name__)
 can_import = permissions.require(permissions.can_import_ledger)
 ROWS_SHOWN = 300  # per section of the preview page; the CLI prints every row
 
@@ -147,4 +146,3 @@ def _preview_page(sha256: str, judged, file_error=None, stale: bool = False, sta
 
 
 # The template and the list exports have their own module, with routes on this blueprint.
-from renovation.ledger import exports  # noqa: E402,F401

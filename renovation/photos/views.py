@@ -1,6 +1,6 @@
 """Photo pages: thin views over :mod:`renovation.domain.photos.operations` and
 :mod:`renovation.domain.photos.gallery`."""
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -16,6 +16,7 @@ from renovation.domain.photos.pairing import pair_photos, pair_several, unpair
 from renovation.extensions import csrf, db
 from renovation.list_links import list_url
 from renovation.models import Photo, PhotoPair
+from renovation.photos import bp
 from renovation.photos.files import send_photo_file
 from renovation.photos.forms import (
     ConfirmForm,
@@ -26,21 +27,12 @@ from renovation.photos.forms import (
     UploadForm,
     pair_rows_form,
 )
+from renovation.photos.panels import gallery_panel
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 
-bp = Blueprint("photos", __name__)
 PHOTOS_PER_PAGE = 60
 can_view = permissions.require(permissions.can_view_projects)
-
-
-@bp.app_context_processor
-def photo_template_helpers():
-    return {"photo_upload_form": _blank_upload_form, "thumbnail_size": photo_gallery.thumbnail_size}
-
-
-def _blank_upload_form(stage_key: str | None = None) -> UploadForm:
-    return UploadForm(formdata=None, stage=stage_key or "")
 
 
 # --- upload -------------------------------------------------------------------------------------
@@ -65,7 +57,7 @@ def upload(code):
     stored = any(outcome.photo or outcome.duplicate_of for outcome in outcomes)
     return fragment_or_redirect(
         lambda: render("photos/_upload_result.html", project=project, outcomes=outcomes,
-                       gallery=photo_gallery.project_gallery(project.id)),
+                       photos=gallery_panel(project)),
         url_for("projects.show", code=code, _anchor="photos"), trigger="photosChanged",
         flashes=[_outcome_message(outcome) for outcome in outcomes], status=200 if stored else 422)
 
@@ -106,7 +98,9 @@ def _photo_page(photo, status=200, **forms):
     if pair_form is None and pair is None and photo.phase == "before":
         pair_form = _pair_form(photo, formdata=None)
     return render("photos/photo.html", photo=photo, project=photo.project, pair=pair, edit_form=edit_form,
-                  neighbours=photo_gallery.gallery_neighbours(photo),
+                  neighbours=photo_gallery.gallery_neighbours(photo), can_see_gps=permissions.can_see_gps(current_user),
+                  can_pair=permissions.can_pair_photos(current_user, photo.project),
+                  can_change=permissions.can_change_photo(current_user, photo),
                   delete_form=forms.get("delete_form") or DeletePhotoForm(formdata=None), pair_form=pair_form,
                   unpair_form=ConfirmForm(formdata=None)), status
 

@@ -1,5 +1,5 @@
 """The project list (the home page of everyone but leaders), the project page and the stage cards."""
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from htmx_flask import make_response
 
@@ -7,18 +7,11 @@ from renovation import list_scope, permissions
 from renovation.domain import project_list
 from renovation.domain.clock import today
 from renovation.domain.errors import Conflict, RuleViolation
-from renovation.domain.photos import gallery as photo_gallery
-from renovation.domain.stages.history import stage_history
-from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.domain.stages.operations import completion_changes, update_stage
+from renovation.projects import bp, panels
 from renovation.projects.forms import COMPLETE_ACTION, ProjectFilterForm, StageForm, stage_formdata
 from renovation.projects.listing import criteria_from_form, list_url
 from renovation.templating import fragment_or_redirect, render, wants_fragment
-
-bp = Blueprint("projects", __name__)
-
-# The parts of the project page that htmx refreshes on its own (blocks of project.html).
-PROJECT_FRAGMENTS = ("summary", "history", "gallery")
 
 
 @bp.route("/")
@@ -60,20 +53,13 @@ def _project_or_404(code: str):
 @bp.route("/projects/<code>")
 @permissions.require(permissions.can_view_projects)
 def show(code):
+    """The project page, built section by section (projects/panels.py); htmx may ask for one of its
+    parts alone (``?fragment=summary``, ``history`` or ``gallery``)."""
     project = _project_or_404(code)
-    fragment = request.args.get("fragment")
-    return render(
-        "projects/project.html", fragment if fragment in PROJECT_FRAGMENTS else None,
-        project=project, history=stage_history(project.id), today=today(),
-        gallery=photo_gallery.project_gallery(project.id) if fragment != "summary" else None,
-        default_upload_stage=_upload_stage(project),
-    )
-
-
-def _upload_stage(project) -> str | None:
-    """The stage a photo uploaded from the project page belongs to unless the user says otherwise:
-    the one the work is at; none once every stage is done."""
-    return project.current_stage if project.current_stage in STAGE_ORDER else None
+    part = request.args.get("fragment")
+    if part in panels.PROJECT_FRAGMENTS and wants_fragment():
+        return render("projects/project.html", part, project=project, **panels.PROJECT_FRAGMENTS[part](project))
+    return render("projects/project.html", **panels.project_page(project))
 
 
 @bp.route("/projects/<code>/stages/<key>")
@@ -81,7 +67,7 @@ def _upload_stage(project) -> str | None:
 def stage_card(code, key):
     project = _project_or_404(code)
     stage = _stage_or_404(project, key)
-    return render("projects/_stage_card.html", project=project, stage=stage, today=today())
+    return render("projects/_stage_card.html", project=project, card=panels.stage_card(project, stage))
 
 
 @bp.route("/projects/<code>/stages/<key>/edit", methods=["GET", "POST"])
@@ -118,13 +104,14 @@ def edit_stage(code, key):
     elif request.method == "POST":
         status = 422
     page = "projects/_stage_card.html" if wants_fragment() else "projects/stage_edit.html"
-    return render(page, project=project, stage=stage, form=form, editing=True, conflict=conflict,
-                  today=today()), status
+    return render(page, project=project, card=panels.stage_card(project, stage), form=form, editing=True,
+                  conflict=conflict), status
 
 
 def _saved(project, stage):
     return fragment_or_redirect(
-        lambda: render("projects/_stage_card.html", project=project, stage=stage, today=today(), saved=True),
+        lambda: render("projects/_stage_card.html", project=project, card=panels.stage_card(project, stage),
+                       saved=True),
         url_for("projects.show", code=project.code, _anchor=f"stage-{stage.key}"), trigger="stageChanged")
 
 

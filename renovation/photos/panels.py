@@ -1,0 +1,34 @@
+"""The project page's photo section, built from the project and the user: the upload forms (the
+section's, preset to the stage the work is at, and each stage card's) and the gallery. Called by the
+project page's view and by the upload view that answers with the gallery."""
+from flask_login import current_user
+
+from renovation import permissions
+from renovation.domain.photos import gallery as photo_gallery
+from renovation.domain.stages.keys import STAGE_ORDER
+from renovation.photos.forms import UploadForm
+
+
+def upload_form(project, stage_key: str | None) -> UploadForm | None:
+    """A blank upload form preset to ``stage_key``; None for a user who may not add photos here."""
+    if not permissions.can_add_photo(current_user, project):
+        return None
+    return UploadForm(formdata=None, stage=stage_key or "")
+
+
+def upload_stage(project) -> str | None:
+    """The stage a photo uploaded from the project page belongs to unless the user says otherwise:
+    the one the work is at; none once every stage is done."""
+    return project.current_stage if project.current_stage in STAGE_ORDER else None
+
+
+def gallery_panel(project, gallery: photo_gallery.ProjectGallery | None = None) -> dict:
+    """The gallery (``gallery`` when the caller has it already) and whether the user may pair photos."""
+    return {"gallery": gallery if gallery is not None else photo_gallery.project_gallery(project.id),
+            "can_pair": permissions.can_pair_photos(current_user, project)}
+
+
+def photos_panel(project) -> dict:
+    """The whole photo section: the upload form, if the user may add photos, and the gallery."""
+    stage = upload_stage(project)
+    return {**gallery_panel(project), "upload_form": upload_form(project, stage), "upload_stage": stage}

@@ -1,0 +1,53 @@
+"""The project page, section by section: each function builds what one section shows from the
+project (and the signed-in user), so a section can be tested alone, re-rendered by the view that
+changed it, and sent on its own to htmx (``?fragment=``). The areas' own sections come from their
+packages' ``panels`` modules; this module puts the page together."""
+from flask_login import current_user
+
+from renovation import permissions
+from renovation.consultations.panels import consultations_panel
+from renovation.demands.panels import demands_panel
+from renovation.domain.clock import today
+from renovation.domain.photos import gallery as photo_gallery
+from renovation.domain.stages.history import stage_history
+from renovation.domain.stages.schedule import lag_may_be_asked, stage_days_behind
+from renovation.photos.panels import gallery_panel, photos_panel, upload_form
+
+
+def stage_card(project, stage) -> dict:
+    """One stage card: the stage, the days it is behind, whether to ask why, and what the user may do
+    there (update it, add photos to it)."""
+    on = today()
+    return {"stage": stage, "today": on, "late": stage_days_behind(stage, on),
+            "lag_asked": lag_may_be_asked(stage, on),
+            "can_edit": permissions.can_edit_stage(current_user, project),
+            "upload_form": upload_form(project, stage.key)}
+
+
+def stages_panel(project) -> dict:
+    """The stage cards, in the order of the work."""
+    return {"cards": [stage_card(project, stage) for stage in project.stages]}
+
+
+def history_panel(project, gallery: photo_gallery.ProjectGallery | None = None) -> dict:
+    """The project's changes, newest first; a photo's name links to it while the photo is live
+    (``gallery``, when the caller has it, saves looking the photos up again)."""
+    gallery = gallery if gallery is not None else photo_gallery.project_gallery(project.id)
+    return {"events": stage_history(project.id), "live_photo_ids": gallery.live_ids}
+
+
+def project_page(project) -> dict:
+    """Everything the project page shows, one entry per section."""
+    photos = photos_panel(project)
+    return {"project": project, "today": today(), "stages": stages_panel(project), "photos": photos,
+            "consultations": consultations_panel(project), "demands": demands_panel(project),
+            "history": history_panel(project, photos["gallery"])}
+
+
+# The parts of the project page that htmx refreshes on their own (blocks of project.html), and what
+# each needs besides the project.
+PROJECT_FRAGMENTS = {
+    "summary": lambda project: {"today": today()},
+    "history": lambda project: {"history": history_panel(project)},
+    "gallery": lambda project: {"photos": gallery_panel(project)},
+}
