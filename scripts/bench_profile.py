@@ -72,7 +72,7 @@ class Watch:
 
     def _before(self, conn, cursor, statement, parameters, context, executemany):
         conn.info.setdefault("bench_started", []).append(time.perf_counter())
-        self.statements.append(" ".join(statement.split())[:110])
+        self.statements.append(f"{' '.join(statement.split())[:110]}\n           from {origin()}")
         if self.rendering:
             self.in_template += 1
 
@@ -111,6 +111,22 @@ class Watch:
         sa.event.remove(self.engine, "after_cursor_execute", self._after)
         for module, name, original in self.patched:
             setattr(module, name, original)
+
+
+def origin() -> str:
+    """Where a statement comes from: the innermost template line and app function on the stack."""
+    frame, found = sys._getframe(2), []
+    template = code = None
+    while frame is not None and (template is None or code is None):
+        filename = frame.f_code.co_filename
+        if template is None and "__jinja_template__" in frame.f_globals and filename.endswith(".html"):
+            line = frame.f_globals["__jinja_template__"].get_corresponding_lineno(frame.f_lineno)
+            template = f"{short(filename)}:{line}"
+        elif code is None and "/renovation/" in filename:
+            code = f"{short(filename)}:{frame.f_lineno} {frame.f_code.co_name}"
+        frame = frame.f_back
+    found = [part for part in (template, code) if part]
+    return " ← ".join(found) or "?"
 
 
 def short(filename: str) -> str:
