@@ -8,8 +8,10 @@ from renovation import list_scope, permissions
 from renovation.demands.forms import ChangeDemandForm, DemandFilterForm, RaiseDemandForm
 from renovation.domain import project_list
 from renovation.domain.clock import today
+from renovation.domain.ledger import exports as ledger_exports
 from renovation.domain.residents import consultations, demands
-from renovation.list_links import list_url
+from renovation.list_downloads import FORMAT, send_table
+from renovation.list_links import list_url, page_links
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
@@ -60,33 +62,27 @@ def change_form_for(demand) -> ChangeDemandForm:
 def index():
     if (opening := list_scope.open_on_own_community("demands.index", current_user)) is not None:
         return opening
-    form = DemandFilterForm(request.args)
-    form.set_choices(*project_list.streets_and_communities())
-    form.validate()
-    criteria = criteria_from_form(form)
+    form = DemandFilterForm.read(request.args)
+    criteria = form.criteria()
     figures_url = list_url("demands.index", form, fragment="figures", page=None)
     listed = demands.list_figures(criteria)
     figures, by_community = listed.figures, listed.by_community
     if request.args.get("fragment") == "figures" and wants_fragment():  # a demand was handled here
         return render("demands/index.html", "figures", figures=figures, figures_url=figures_url,
                       by_community=by_community)
-    page = form.page.data if not form.page.errors and form.page.data else 1
-    result = demands.demand_page(criteria, page, current_app.config["DEMANDS_PER_PAGE"], total=figures.received,
-                                 per_project=listed.per_project)
+    result = demands.demand_page(criteria, form.page_number(), current_app.config["DEMANDS_PER_PAGE"],
+                                 total=figures.received, per_project=listed.per_project)
     return render("demands/index.html", "results", form=form, figures=figures, by_community=by_community,
-                  result=result, today=today(), figures_url=figures_url, list_url=list_url,
+                  result=result, today=today(), figures_url=figures_url, page_url=page_links("demands.index", form),
                   scope_links=list_scope.scope_links("demands.index", current_user, criteria.community_id))
 
 
-def criteria_from_form(form) -> demands.DemandFilter:
-    """The filter a validated list form describes (also read by the export)."""
-    def valid(field, default):
-        return field.data or default if not field.errors else default
-
-    return demands.DemandFilter(street_id=valid(form.street, None), community_id=valid(form.community, None),
-                                category=valid(form.category, ""), status=valid(form.status, ""),
-                                overdue=bool(form.overdue.data), q=valid(form.q, "").strip(),
-                                sort=valid(form.sort, demands.DEFAULT_SORT))
+@bp.route(f"/exports/demands.{FORMAT}")
+@can_view
+def export(fmt):
+    """The list's demands as filtered on screen (all pages), as .xlsx or CSV."""
+    criteria = DemandFilterForm.read(request.args).criteria()
+    return send_table(ledger_exports.demand_table(criteria, today()), fmt, "居民诉求")
 
 
 @bp.route("/projects/<code>/demands", methods=["POST"])
