@@ -23,6 +23,7 @@ from renovation.api.auth import forbidden, not_found, token_required
 from renovation.api.resident_serializers import FieldReader, demand_json
 from renovation.domain import project_list
 from renovation.domain.clock import today
+from renovation.domain.residents import demand_list
 from renovation.domain.residents import demands as operations
 from renovation.models.consultations import DemandStatus
 
@@ -48,7 +49,7 @@ def project_demands(code):
     project = project_list.project_by_code(code)
     if project is None:
         return not_found()
-    found = operations.find_demands(operations.DemandFilter(project_id=project.id))
+    found = demand_list.find_demands(demand_list.DemandFilter(project_id=project.id))
     return jsonify(items=[demand_json(demand, today()) for demand in found])
 
 

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from renovation.date_fields import plausible_date
-from renovation.domain.residents.demands import DEFAULT_SORT, DemandFilter
+from renovation.domain.residents.demand_list import DEFAULT_SORT, DemandFilter
 from renovation.i18n import long_date
 from renovation.list_filters import AreaFilterForm
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS

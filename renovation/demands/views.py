@@ -9,7 +9,7 @@ from renovation.demands.forms import ChangeDemandForm, DemandFilterForm, RaiseDe
 from renovation.domain import project_list
 from renovation.domain.clock import today
 from renovation.domain.ledger import exports as ledger_exports
-from renovation.domain.residents import consultations, demands
+from renovation.domain.residents import consultations, demand_list, demands
 from renovation.list_downloads import FORMAT, send_table
 from renovation.list_links import list_url, page_links
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
@@ -35,9 +35,9 @@ def demand_panel(project, raise_form=None) -> dict:
     if raise_form is None and permissions.can_write_consultations(current_user, project):
         raise_form = RaiseDemandForm(formdata=None, raised_on=today())
         raise_form.set_consultations(demands.project_consultations(project.id))
-    criteria = demands.DemandFilter(project_id=project.id)
-    figures = demands.figures(criteria)
-    return {"figures": figures, "demands": demands.find_demands(criteria),
+    criteria = demand_list.DemandFilter(project_id=project.id)
+    figures = demand_list.figures(criteria)
+    return {"figures": figures, "demands": demand_list.find_demands(criteria),
             "raise_form": raise_form, "today": today(), "compared": compared_figures(project, figures)}
 
 
@@ -47,9 +47,9 @@ def compared_figures(project, figures) -> list[tuple]:
     community = project.compound.community
     return [
         (_("This project"), project.compound.name, figures, None),
-        (_("This community"), community.name, demands.figures(demands.DemandFilter(community_id=community.id)),
+        (_("This community"), community.name, demand_list.figures(demand_list.DemandFilter(community_id=community.id)),
          url_for("demands.index", community=community.id)),
-        (_("City-wide"), None, demands.figures(demands.DemandFilter()), url_for("demands.index")),
+        (_("City-wide"), None, demand_list.figures(demand_list.DemandFilter()), url_for("demands.index")),
     ]
 
 
@@ -65,12 +65,12 @@ def index():
     form = DemandFilterForm.read(request.args)
     criteria = form.criteria()
     figures_url = list_url("demands.index", form, fragment="figures", page=None)
-    listed = demands.list_figures(criteria)
+    listed = demand_list.list_figures(criteria)
     figures, by_community = listed.figures, listed.by_community
     if request.args.get("fragment") == "figures" and wants_fragment():  # a demand was handled here
         return render("demands/index.html", "figures", figures=figures, figures_url=figures_url,
                       by_community=by_community)
-    result = demands.demand_page(criteria, form.page_number(), current_app.config["DEMANDS_PER_PAGE"],
+    result = demand_list.demand_page(criteria, form.page_number(), current_app.config["DEMANDS_PER_PAGE"],
                                  total=figures.received, per_project=listed.per_project)
     return render("demands/index.html", "results", form=form, figures=figures, by_community=by_community,
                   result=result, today=today(), figures_url=figures_url, page_url=page_links("demands.index", form),
@@ -141,7 +141,7 @@ def consultation_demand_panel(consultation, raise_form=None) -> dict:
     """What a consultation's page shows of its demands: those raised at it, and the form."""
     if raise_form is None and permissions.can_write_consultations(current_user, consultation.project):
         raise_form = consultation_raise_form(consultation)
-    return {"demands": demands.find_demands(demands.DemandFilter(consultation_id=consultation.id)),
+    return {"demands": demand_list.find_demands(demand_list.DemandFilter(consultation_id=consultation.id)),
             "raise_form": raise_form, "today": today()}
 
 
@@ -202,7 +202,7 @@ def _changed(demand):
 def _saved_row(demand) -> str:
     figures = {}
     if _page_shows_figures():  # the figures and their comparison, out of band: they stand above the rows
-        project_figures = demands.figures(demands.DemandFilter(project_id=demand.project_id))
+        project_figures = demand_list.figures(demand_list.DemandFilter(project_id=demand.project_id))
         figures = {"with_figures": True, "project_figures": project_figures,
                    "project_compared": compared_figures(demand.project, project_figures)}
     return render("demands/_row.html", demand=demand, project=demand.project, saved=True, today=today(), **figures)
