@@ -71,7 +71,7 @@ def index():
         return render("demands/index.html", "figures", figures=figures, figures_url=figures_url,
                       by_community=by_community)
     result = demand_list.demand_page(criteria, form.page_number(), current_app.config["DEMANDS_PER_PAGE"],
-                                 total=figures.received, per_project=listed.per_project)
+                                     total=figures.received, per_project=listed.per_project)
     return render("demands/index.html", "results", form=form, figures=figures, by_community=by_community,
                   result=result, today=today(), figures_url=figures_url, page_url=page_links("demands.index", form),
                   scope_links=list_scope.scope_links("demands.index", current_user, criteria.community_id))

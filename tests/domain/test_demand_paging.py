@@ -91,7 +91,7 @@ def _all_pages(criteria: DemandFilter, per_page: int, listed: demand_list.ListFi
             page = demand_list.demand_page(criteria, number, per_page)
         else:
             page = demand_list.demand_page(criteria, number, per_page, total=listed.figures.received,
-                                       per_project=listed.per_project)
+                                           per_project=listed.per_project)
         assert page.page == number and len(page.items) <= per_page
         ids += [demand.id for demand in page.items]
     return ids
