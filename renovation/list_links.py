@@ -12,3 +12,9 @@ def list_url(endpoint: str, form, **changes) -> str:
     params = {name: value for name, value in request.args.items() if name in form and value}
     params.update(changes)
     return url_for(endpoint, **{name: value for name, value in params.items() if value is not None})
+
+
+def page_links(endpoint: str, form):
+    """``page_url(n)`` for the pager: page ``n`` of the list with this request's filter (the first
+    page without a number, as the list's own address)."""
+    return lambda page: list_url(endpoint, form, page=page if page > 1 else None)

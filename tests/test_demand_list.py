@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from renovation.domain.residents import demands
-from renovation.domain.residents.demands import DemandFilter, change_demand, raise_demand
+from renovation.domain.residents import demand_list
+from renovation.domain.residents.demand_list import DemandFilter
+from renovation.domain.residents.demands import change_demand, raise_demand
 from renovation.extensions import db
 from tests.conftest import count_statements, days_ago, login, make_project, make_user
 
@@ -75,7 +76,7 @@ def test_percent_and_underscore_are_literal(client, project, engineer):
     login(client)
     assert _ids_on(client.get("/demands?q=%25").get_data(as_text=True)) == [percent.id]
     assert _ids_on(client.get("/demands?q=_").get_data(as_text=True)) == [underscore.id]
-    assert demands.demand_page(DemandFilter(q="%"), 1, 50).total == 1
+    assert demand_list.demand_page(DemandFilter(q="%"), 1, 50).total == 1
 
 
 def test_four_sorts(client, project, engineer):
@@ -115,7 +116,7 @@ def test_paging_links_keep_the_filters(client, project, engineer):
 def test_domain_page_is_one_page_with_the_total(app, project, engineer):
     for index in range(7):
         _raise(project, engineer, f"诉求{index}", age=index)
-    page = demands.demand_page(DemandFilter(sort="newest"), 2, 5)
+    page = demand_list.demand_page(DemandFilter(sort="newest"), 2, 5)
     assert (page.total, page.page, page.pages, len(page.items)) == (7, 2, 2, 2)
     assert [d.text for d in page.items] == ["诉求5", "诉求6"]
 
@@ -151,10 +152,10 @@ def test_every_page_sort_and_search_takes_the_same_number_of_queries(app, client
     app.config["DEMANDS_PER_PAGE"] = 3
     login(client)
     counted = {}
-    for sort in demands.SORT_KEYS:
+    for sort in demand_list.SORT_KEYS:
         for query in ({}, {"q": "积水"}, {"q": "pipe　积水"}, {"q": "东门 PIPE"}, {"overdue": "y"},
                       {"community": project.compound.community_id, "category": "parking"}):
-            pages = demands.demand_page(_criteria_for(sort, query), 1, 3).pages
+            pages = demand_list.demand_page(_criteria_for(sort, query), 1, 3).pages
             for page in sorted({1, (pages + 1) // 2, pages}):
                 url_query = {**query, "sort": sort, "page": page}
                 db.session.expire_all()

@@ -318,9 +318,9 @@ ROWS = [
     Row("ledger.commit", "POST", lambda w: f"/ledger/import/{'0' * 64}", EDITORS_WRITE,
         data=lambda w: {"fingerprint": "0"}, location={"admin": "/ledger/import", "engineer": "/ledger/import"}),
     Row("ledger.template", "GET", lambda w: "/ledger/template.xlsx", page(committee=403, leader=403)),
-    Row("ledger.export_projects", "GET", lambda w: "/exports/projects.xlsx?street=1", page()),
-    Row("ledger.export_demands", "GET", lambda w: "/exports/demands.csv", page()),
-    Row("ledger.export_consultations", "GET", lambda w: "/exports/consultations.xlsx", page()),
+    Row("projects.export", "GET", lambda w: "/exports/projects.xlsx?street=1", page()),
+    Row("demands.export", "GET", lambda w: "/exports/demands.csv", page()),
+    Row("consultations.export", "GET", lambda w: "/exports/consultations.xlsx", page()),
 ]
 
 # A page's write sent without a login (it expired, or an admin ended it) is not redirected to the

@@ -1,11 +1,13 @@
 """Forms of the user administration."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from renovation.date_fields import plausible_date
+from renovation.domain.audit_log import AuditFilter
 from renovation.form_limits import fits
+from renovation.list_filters import ListFilterForm
 from renovation.models import User
 from renovation.models.users import ROLE_LABELS
 
@@ -39,21 +41,22 @@ class ConfirmForm(FlaskForm):
     """A button that changes state: only its CSRF token."""
 
 
-class AuditFilterForm(FlaskForm):
-    """The audit log's filters, read from the query string (GET, so no CSRF)."""
-
-    class Meta:
-        csrf = False
+class AuditFilterForm(ListFilterForm):
+    """The audit log's filters."""
 
     user = SelectField(_l("Person"), coerce=int, validators=[Optional()])
     project = StringField(_l("Project"), validators=[Optional(), Length(max=64)])
     action = SelectField(_l("Action"), validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
     date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
 
     def set_choices(self, users, actions) -> None:
         self.user.choices = [SelectChoice(0, _l("Everyone"))] + [
             SelectChoice(user.id, f"{user.display_name or user.username} ({user.username})") for user in users]
         self.action.choices = [SelectChoice("", _l("All actions"))] + [
             SelectChoice(code, label) for code, label in actions]
+
+    def criteria(self) -> AuditFilter:
+        return AuditFilter(user_id=self.valid("user"), project=self.valid("project", ""),
+                           action=self.valid("action", ""), date_from=self.valid("date_from"),
+                           date_to=self.valid("date_to"))

@@ -14,7 +14,7 @@ from renovation.domain import accounts, audit
 from renovation.domain import audit_log as audit_reading
 from renovation.domain.clock import utcnow
 from renovation.extensions import db
-from renovation.list_links import list_url
+from renovation.list_links import page_links
 from renovation.models import Community, User
 from renovation.templating import render
 
@@ -127,13 +127,8 @@ def audit_log():
     form = AuditFilterForm(request.args)
     form.set_choices(db.session.scalars(select(User).order_by(User.username)).all(), audit_reading.action_choices())
     form.validate()
-    criteria = audit_reading.AuditFilter(**{
-        name: getattr(form, field).data or default
-        for name, field, default in (("user_id", "user", None), ("project", "project", ""), ("action", "action", ""),
-                                     ("date_from", "date_from", None), ("date_to", "date_to", None))
-        if not getattr(form, field).errors})
-    page = form.page.data if not form.page.errors and form.page.data else 1
-    result = audit_reading.find_entries(criteria, page, current_app.config.get("AUDIT_PER_PAGE", 50))
+    result = audit_reading.find_entries(form.criteria(), form.page_number(),
+                                        current_app.config.get("AUDIT_PER_PAGE", 50))
     return render("admin/audit.html", "results", form=form, result=result, action_label=audit.action_label,
                   target_label=audit.target_label, describe=audit_reading.describe,
-                  page_url=lambda number: list_url("admin.audit_log", form, page=number if number > 1 else None))
+                  page_url=page_links("admin.audit_log", form))

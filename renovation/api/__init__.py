@@ -9,7 +9,9 @@ from renovation.api import (  # noqa: E402,F401  (routes and error handlers regi
     consultations,
     demands,
     errors,
-    json_bodies,
     photos,
     views,
 )
+from renovation.api.json_bodies import refuse_unusable_json  # noqa: E402
+
+bp.before_request(refuse_unusable_json)

@@ -25,6 +25,7 @@ from renovation.api.resident_serializers import FieldReader, demand_json
 from renovation.domain import project_list
 from renovation.domain.clock import today
 from renovation.domain.errors import RuleViolation
+from renovation.domain.residents import demand_list
 from renovation.domain.residents import demands as operations
 from renovation.models.consultations import Demand, DemandStatus
 from renovation.models.limits import column_limit
@@ -40,7 +41,7 @@ FIXED_FIELDS = ("category", "text", "raised_by", "raised_on", "consultation_id")
 def project_demands(code):
     """A project's demands, open and oldest first."""
     project = project_list.project_by_code(code) or abort(404)
-    found = operations.find_demands(operations.DemandFilter(project_id=project.id))
+    found = demand_list.find_demands(demand_list.DemandFilter(project_id=project.id))
     return jsonify(items=[demand_json(demand, today()) for demand in found])
 
 

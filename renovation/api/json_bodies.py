@@ -8,7 +8,6 @@ answered 422 in the API's shape here, once, instead of a 500 somewhere in a view
 from flask import request
 from flask_babel import gettext as _
 
-from renovation.api import bp
 from renovation.api.auth import api_error
 from renovation.domain.errors import RuleViolation
 
@@ -42,9 +41,9 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
-@bp.before_request
 def refuse_unusable_json():
-    """422 for a JSON body that is too deep or not valid text; the views then read it safely."""
+    """422 for a JSON body that is too deep or not valid text; the views then read it safely (runs
+    before every API view: registered by the package)."""
     if not request.is_json:
         return None  # a view that wants JSON says so itself
     try:

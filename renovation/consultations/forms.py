@@ -18,9 +18,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from renovation.date_fields import plausible_date
-from renovation.domain.residents.consultations import CONSULTATION_FIELDS, VOTE_FIGURES
+from renovation.domain.residents.consultations import CONSULTATION_FIELDS, VOTE_FIGURES, ConsultationFilter
 from renovation.domain.residents.votes import MatterClass
 from renovation.form_limits import fits
+from renovation.list_filters import AreaFilterForm
 from renovation.models.audit import REASON_MAX
 from renovation.models.consultations import KIND_LABELS, Consultation, ConsultationKind, Vote
 
@@ -134,21 +135,17 @@ class DeleteConsultationForm(FlaskForm):
     reason = StringField(_l("Reason for deleting"), validators=[DataRequired(), fits(Consultation.delete_reason)])
 
 
-class ConsultationFilterForm(FlaskForm):
-    """The list's filters, read from the query string (GET, so no CSRF)."""
+class ConsultationFilterForm(AreaFilterForm):
+    """The list's filters (and its export's)."""
 
-    class Meta:
-        csrf = False
-
-    street = SelectField(_l("Street"), coerce=int, validators=[Optional()])
-    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     kind = SelectField(_l("Kind"), validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
 
-    def set_choices(self, streets, communities) -> None:
-        self.street.choices = [SelectChoice(0, _l("All streets"))] + [SelectChoice(s.id, s.name) for s in streets]
-        self.community.choices = [SelectChoice(0, _l("All communities"))] + [
-            SelectChoice(c.id, c.name) for c in communities]
+    def set_own_choices(self) -> None:
         self.kind.choices = [SelectChoice("", _l("All kinds"))] + kind_choices()
+
+    def criteria(self) -> ConsultationFilter:
+        return ConsultationFilter(street_id=self.valid("street"), community_id=self.valid("community"),
+                                  kind=self.valid("kind", ""), date_from=self.valid("date_from"),
+                                  date_to=self.valid("date_to"))

@@ -16,8 +16,10 @@ from renovation.consultations.panels import attachments_panel, consultations_pan
 from renovation.demands.panels import consultation_demands_panel
 from renovation.domain import project_list
 from renovation.domain.errors import RuleViolation
+from renovation.domain.ledger import exports as ledger_exports
 from renovation.domain.residents import consultations as operations
-from renovation.list_links import list_url
+from renovation.list_downloads import FORMAT, send_table
+from renovation.list_links import page_links
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
 can_view = permissions.require(permissions.can_view_projects)
@@ -132,24 +134,19 @@ def delete(consultation_id):
 def index():
     if (opening := list_scope.open_on_own_community("consultations.index", current_user)) is not None:
         return opening
-    form = ConsultationFilterForm(request.args)
-    form.set_choices(*project_list.streets_and_communities())
-    form.validate()
-    criteria = criteria_from_form(form)
-    page = form.page.data if not form.page.errors and form.page.data else 1
-    result = operations.find_consultations(criteria, page, current_app.config.get("CONSULTATIONS_PER_PAGE", 50))
+    form = ConsultationFilterForm.read(request.args)
+    criteria = form.criteria()
+    result = operations.find_consultations(criteria, form.page_number(),
+                                           current_app.config.get("CONSULTATIONS_PER_PAGE", 50))
     return render("consultations/index.html", "results", form=form, result=result,
                   scope_links=list_scope.scope_links("consultations.index", current_user, criteria.community_id),
-                  page_url=lambda page: list_url("consultations.index", form, page=page if page > 1 else None))
+                  page_url=page_links("consultations.index", form))
 
 
-def criteria_from_form(form) -> operations.ConsultationFilter:
-    """The filter a validated list form describes; invalid parts fall back to 'all' (also read by
-    the export)."""
-    return operations.ConsultationFilter(**{
-        name: getattr(form, field).data or default
-        for name, field, default in (("street_id", "street", None), ("community_id", "community", None),
-                                     ("kind", "kind", ""), ("date_from", "date_from", None),
-                                     ("date_to", "date_to", None))
-        if not getattr(form, field).errors
-    })
+@bp.route(f"/exports/consultations.{FORMAT}")
+@can_view
+def export(fmt):
+    """The list's consultations as filtered on screen (all pages), as .xlsx or CSV."""
+    criteria = ConsultationFilterForm.read(request.args).criteria()
+    return send_table(ledger_exports.consultation_table(criteria), fmt, "居民协商")
+

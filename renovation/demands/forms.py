@@ -5,17 +5,18 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from renovation.date_fields import plausible_date
+from renovation.domain.residents.demand_list import DEFAULT_SORT, DemandFilter
 from renovation.form_limits import fits
 from renovation.i18n import long_date
+from renovation.list_filters import AreaFilterForm
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS, Demand
 
 
@@ -62,14 +63,9 @@ class ChangeDemandForm(FlaskForm):
                 "reason": self.reason.data or "", "assignee": self.assignee.data or ""}
 
 
-class DemandFilterForm(FlaskForm):
-    """The list's filters, read from the query string (GET, so no CSRF)."""
+class DemandFilterForm(AreaFilterForm):
+    """The list's filters (and its export's)."""
 
-    class Meta:
-        csrf = False
-
-    street = SelectField(_l("Street"), coerce=int, validators=[Optional()])
-    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     category = SelectField(_l("Category"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])
     overdue = BooleanField(_l("Overdue only"))
@@ -77,11 +73,13 @@ class DemandFilterForm(FlaskForm):
     sort = SelectField(_l("Sort"), validators=[Optional()], choices=[
         SelectChoice("overdue", _l("Overdue first")), SelectChoice("newest", _l("Newest first")),
         SelectChoice("oldest", _l("Oldest first")), SelectChoice("project", _l("By project"))])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
 
-    def set_choices(self, streets, communities) -> None:
-        self.street.choices = [SelectChoice(0, _l("All streets"))] + [SelectChoice(s.id, s.name) for s in streets]
-        self.community.choices = [SelectChoice(0, _l("All communities"))] + [
-            SelectChoice(c.id, c.name) for c in communities]
+    def set_own_choices(self) -> None:
         self.category.choices = [SelectChoice("", _l("All categories"))] + category_choices()
         self.status.choices = [SelectChoice("", _l("All statuses"))] + status_choices()
+
+    def criteria(self) -> DemandFilter:
+        return DemandFilter(street_id=self.valid("street"), community_id=self.valid("community"),
+                            category=self.valid("category", ""), status=self.valid("status", ""),
+                            overdue=bool(self.overdue.data), q=self.valid("q", "").strip(),
+                            sort=self.valid("sort", DEFAULT_SORT))

@@ -9,7 +9,7 @@ from flask_login import current_user
 from renovation import permissions
 from renovation.demands.forms import ChangeDemandForm, RaiseDemandForm
 from renovation.domain.clock import today
-from renovation.domain.residents import demands
+from renovation.domain.residents import demand_list, demands
 
 
 def change_form(demand, can_write: bool | None = None) -> ChangeDemandForm | None:
@@ -35,9 +35,9 @@ def demands_panel(project, raise_form: RaiseDemandForm | None = None) -> dict:
     if raise_form is None and can_write:
         raise_form = RaiseDemandForm(formdata=None, raised_on=today())
         raise_form.set_consultations(demands.project_consultations(project.id))
-    criteria = demands.DemandFilter(project_id=project.id)
-    figures = demands.figures(criteria)
-    return {"figures": figures, "rows": _rows(demands.find_demands(criteria), can_write),
+    criteria = demand_list.DemandFilter(project_id=project.id)
+    figures = demand_list.figures(criteria)
+    return {"figures": figures, "rows": _rows(demand_list.find_demands(criteria), can_write),
             "raise_form": raise_form, "today": today(), "compared": compared_figures(project, figures)}
 
 
@@ -47,9 +47,9 @@ def compared_figures(project, figures) -> list[tuple]:
     community = project.compound.community
     return [
         (_("This project"), project.compound.name, figures, None),
-        (_("This community"), community.name, demands.figures(demands.DemandFilter(community_id=community.id)),
+        (_("This community"), community.name, demand_list.figures(demand_list.DemandFilter(community_id=community.id)),
          url_for("demands.index", community=community.id)),
-        (_("City-wide"), None, demands.figures(demands.DemandFilter()), url_for("demands.index")),
+        (_("City-wide"), None, demand_list.figures(demand_list.DemandFilter()), url_for("demands.index")),
     ]
 
 
@@ -66,5 +66,5 @@ def consultation_demands_panel(consultation, raise_form: RaiseDemandForm | None 
     can_write = permissions.can_write_consultations(current_user, consultation.project)
     if raise_form is None and can_write:
         raise_form = consultation_raise_form(consultation)
-    found = demands.find_demands(demands.DemandFilter(consultation_id=consultation.id))
+    found = demand_list.find_demands(demand_list.DemandFilter(consultation_id=consultation.id))
     return {"rows": _rows(found, can_write), "raise_form": raise_form, "today": today()}

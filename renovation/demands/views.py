@@ -16,8 +16,10 @@ from renovation.demands.panels import (
 from renovation.domain import project_list
 from renovation.domain.clock import today
 from renovation.domain.errors import Conflict, RuleViolation
-from renovation.domain.residents import consultations, demands
-from renovation.list_links import list_url
+from renovation.domain.ledger import exports as ledger_exports
+from renovation.domain.residents import consultations, demand_list, demands
+from renovation.list_downloads import FORMAT, send_table
+from renovation.list_links import list_url, page_links
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
 can_view = permissions.require(permissions.can_view_projects)
@@ -28,33 +30,27 @@ can_view = permissions.require(permissions.can_view_projects)
 def index():
     if (opening := list_scope.open_on_own_community("demands.index", current_user)) is not None:
         return opening
-    form = DemandFilterForm(request.args)
-    form.set_choices(*project_list.streets_and_communities())
-    form.validate()
-    criteria = criteria_from_form(form)
+    form = DemandFilterForm.read(request.args)
+    criteria = form.criteria()
     figures_url = list_url("demands.index", form, fragment="figures", page=None)
-    listed = demands.list_figures(criteria)
+    listed = demand_list.list_figures(criteria)
     figures, by_community = listed.figures, listed.by_community
     if request.args.get("fragment") == "figures" and wants_fragment():  # a demand was handled here
         return render("demands/index.html", "figures", figures=figures, figures_url=figures_url,
                       by_community=by_community)
-    page = form.page.data if not form.page.errors and form.page.data else 1
-    result = demands.demand_page(criteria, page, current_app.config["DEMANDS_PER_PAGE"], total=figures.received,
-                                 per_project=listed.per_project)
+    result = demand_list.demand_page(criteria, form.page_number(), current_app.config["DEMANDS_PER_PAGE"],
+                                     total=figures.received, per_project=listed.per_project)
     return render("demands/index.html", "results", form=form, figures=figures, by_community=by_community,
-                  result=result, today=today(), figures_url=figures_url, list_url=list_url,
+                  result=result, today=today(), figures_url=figures_url, page_url=page_links("demands.index", form),
                   scope_links=list_scope.scope_links("demands.index", current_user, criteria.community_id))
 
 
-def criteria_from_form(form) -> demands.DemandFilter:
-    """The filter a validated list form describes (also read by the export)."""
-    def valid(field, default):
-        return field.data or default if not field.errors else default
-
-    return demands.DemandFilter(street_id=valid(form.street, None), community_id=valid(form.community, None),
-                                category=valid(form.category, ""), status=valid(form.status, ""),
-                                overdue=bool(form.overdue.data), q=valid(form.q, "").strip(),
-                                sort=valid(form.sort, demands.DEFAULT_SORT))
+@bp.route(f"/exports/demands.{FORMAT}")
+@can_view
+def export(fmt):
+    """The list's demands as filtered on screen (all pages), as .xlsx or CSV."""
+    criteria = DemandFilterForm.read(request.args).criteria()
+    return send_table(ledger_exports.demand_table(criteria, today()), fmt, "居民诉求")
 
 
 @bp.route("/projects/<code>/demands", methods=["POST"])
@@ -159,7 +155,7 @@ def _changed(demand):
 def _saved_row(demand) -> str:
     figures = {}
     if _page_shows_figures():  # the figures and their comparison, out of band: they stand above the rows
-        project_figures = demands.figures(demands.DemandFilter(project_id=demand.project_id))
+        project_figures = demand_list.figures(demand_list.DemandFilter(project_id=demand.project_id))
         figures = {"with_figures": True, "project_figures": project_figures,
                    "project_compared": compared_figures(demand.project, project_figures)}
     return render("demands/_row.html", demand=demand, project=demand.project, change_form=change_form(demand),

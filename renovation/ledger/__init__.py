@@ -1,7 +1,7 @@
-"""The project ledger in and out: .xlsx import with a preview, the template, and list exports."""
+"""The project ledger in and out: .xlsx import with a preview, and the template to fill in."""
 from flask import Blueprint
 
 bp = Blueprint("ledger", __name__)
 
 # The routes register on this blueprint as their modules are imported (Flask's large-app pattern).
-from renovation.ledger import exports, views  # noqa: E402,F401
+from renovation.ledger import views  # noqa: E402,F401

@@ -11,7 +11,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -19,9 +19,11 @@ from htmx_flask import make_response as htmx_response
 
 from renovation import permissions
 from renovation.domain.clock import today
+from renovation.domain.ledger import exports as ledger_exports
 from renovation.domain.ledger.commit import StaleLedgerPreview, commit_import
 from renovation.domain.ledger.preview import preview_ledger
 from renovation.domain.ledger.reader import LedgerFileError
+from renovation.domain.ledger.spreadsheets import XLSX_MIMETYPE, xlsx_bytes
 from renovation.domain.stages.keys import Status, status_label
 from renovation.extensions import csrf
 from renovation.ledger import bp, kept_previews
@@ -57,6 +59,14 @@ def ledger_value(field: str, value) -> str:
 @can_import
 def upload_form():
     return render_template("ledger/upload.html", form=LedgerUploadForm(formdata=None))
+
+
+@bp.route("/ledger/template.xlsx")
+@can_import
+def template():
+    """The empty ledger to fill in, with a sheet that explains its columns."""
+    return send_file(io.BytesIO(xlsx_bytes(*ledger_exports.template_tables())), mimetype=XLSX_MIMETYPE,
+                     as_attachment=True, download_name="项目台账导入模板.xlsx", max_age=0)
 
 
 @bp.route("/ledger/import", methods=["POST"])
@@ -144,5 +154,3 @@ def _preview_page(sha256: str, judged, file_error=None, stale: bool = False, sta
                            preview=judged, file_error=file_error, form=form, sha256=sha256, stale=stale,
                            rows_shown=ROWS_SHOWN, ledger_value=ledger_value), status
 
-
-# The template and the list exports have their own module, with routes on this blueprint.

@@ -4,13 +4,14 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, IntegerField, RadioField, SelectChoice, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms import DateField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
 
 from renovation.domain.messages import with_values
-from renovation.domain.photos.gallery import NO_STAGE
+from renovation.domain.photos.gallery import NO_STAGE, PhotoFilter
 from renovation.domain.stages.keys import STAGE_LABELS
 from renovation.form_limits import fits
+from renovation.list_filters import AreaFilterForm
 from renovation.models.audit import REASON_MAX
 from renovation.models.photos import PHASE_LABELS, Phase, Photo
 
@@ -69,26 +70,22 @@ class ConfirmForm(FlaskForm):
     """A button and its CSRF token (unpair)."""
 
 
-class PhotoFilterForm(FlaskForm):
-    """The city-wide page's filters, read from the query string (GET, so no CSRF)."""
+class PhotoFilterForm(AreaFilterForm):
+    """The city-wide page's filters."""
 
-    class Meta:
-        csrf = False
-
-    street = SelectField(_l("Street"), coerce=int, validators=[Optional()])
-    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     stage = SelectField(_l("Stage"), validators=[Optional()])
     phase = SelectField(_l("Phase"), validators=[Optional()])
     taken_from = DateField(_l("Taken from"), validators=[Optional()])
     taken_to = DateField(_l("Taken to"), validators=[Optional()])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
 
-    def set_choices(self, streets, communities) -> None:
-        self.street.choices = [SelectChoice(0, _l("All streets"))] + [SelectChoice(s.id, s.name) for s in streets]
-        self.community.choices = [SelectChoice(0, _l("All communities"))] + [
-            SelectChoice(c.id, c.name) for c in communities]
+    def set_own_choices(self) -> None:
         self.stage.choices = stage_choices(_l("All stages")) + [SelectChoice(NO_STAGE, _l("No stage"))]
         self.phase.choices = [SelectChoice("", _l("All phases"))] + phase_choices()
+
+    def criteria(self) -> PhotoFilter:
+        return PhotoFilter(street_id=self.valid("street"), community_id=self.valid("community"),
+                           stage=self.valid("stage", ""), phase=self.valid("phase", ""),
+                           taken_from=self.valid("taken_from"), taken_to=self.valid("taken_to"))
 
 
 def _photo_id(value) -> int | None:

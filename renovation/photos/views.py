@@ -14,7 +14,7 @@ from renovation.domain.photos import gallery as photo_gallery
 from renovation.domain.photos.operations import add_photos, delete_photo, update_photo
 from renovation.domain.photos.pairing import pair_photos, pair_several, unpair
 from renovation.extensions import csrf, db
-from renovation.list_links import list_url
+from renovation.list_links import page_links
 from renovation.models import Photo, PhotoPair
 from renovation.photos import bp
 from renovation.photos.files import send_photo_file
@@ -249,18 +249,9 @@ def original(photo_id):
 def index():
     if (opening := list_scope.open_on_own_community("photos.index", current_user)) is not None:
         return opening
-    form = PhotoFilterForm(request.args)
-    form.set_choices(*project_list.streets_and_communities())
-    form.validate()
-    criteria = photo_gallery.PhotoFilter(**{
-        name: getattr(form, field).data or default
-        for name, field, default in (("street_id", "street", None), ("community_id", "community", None),
-                                     ("stage", "stage", ""), ("phase", "phase", ""),
-                                     ("taken_from", "taken_from", None), ("taken_to", "taken_to", None))
-        if not getattr(form, field).errors
-    })
-    result = photo_gallery.find_photos(criteria, form.page.data if not form.page.errors and form.page.data else 1,
-                                       PHOTOS_PER_PAGE)
+    form = PhotoFilterForm.read(request.args)
+    criteria = form.criteria()
+    result = photo_gallery.find_photos(criteria, form.page_number(), PHOTOS_PER_PAGE)
     return render("photos/index.html", "results", form=form, result=result,
                   scope_links=list_scope.scope_links("photos.index", current_user, criteria.community_id),
-                  page_url=lambda page: list_url("photos.index", form, page=page if page > 1 else None))
+                  page_url=page_links("photos.index", form))

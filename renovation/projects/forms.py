@@ -15,21 +15,17 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from renovation.date_fields import plausible_date
-from renovation.domain.project_list import SORT_COLUMNS
+from renovation.domain.project_list import DEFAULT_SORT, SORT_COLUMNS, ProjectFilter
 from renovation.domain.stages.keys import DONE, DONE_LABEL, LAG_REASON_LABELS, STAGE_LABELS, STATUS_LABELS
 from renovation.form_limits import fits
+from renovation.list_filters import AreaFilterForm
 from renovation.models import Stage
 
 
-class ProjectFilterForm(FlaskForm):
-    """The list's search and filters, read from the query string (GET, so no CSRF)."""
-
-    class Meta:
-        csrf = False
+class ProjectFilterForm(AreaFilterForm):
+    """The list's search and filters (and its export's)."""
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
-    street = SelectField(_l("Street"), coerce=int, validators=[Optional()])
-    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     stage = SelectField(_l("Current stage"), validators=[Optional()])
     behind = BooleanField(_l("Behind schedule only"))
     started = BooleanField(_l("Started only"))
@@ -39,16 +35,29 @@ class ProjectFilterForm(FlaskForm):
                                         for status in STATUS_LABELS], validators=[Optional()])
     sort = SelectField(choices=[SelectChoice(key) for key in SORT_COLUMNS], validators=[Optional()])
     dir = SelectField(choices=[SelectChoice("asc"), SelectChoice("desc")], validators=[Optional()])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
 
-    def set_choices(self, streets, communities) -> None:
-        everything = SelectChoice(0, _l("All"))
-        self.street.choices = [everything] + [SelectChoice(street.id, street.name) for street in streets]
-        self.community.choices = [everything] + [SelectChoice(c.id, c.name) for c in communities]
+    def set_own_choices(self) -> None:
         self.stage.choices = (
             [SelectChoice("", _l("All"))]
             + [SelectChoice(key.value, label) for key, label in STAGE_LABELS.items()]
             + [SelectChoice(DONE, DONE_LABEL)]
+        )
+
+    def criteria(self, my_name: str = "") -> ProjectFilter:
+        """The filter the form describes. ``my_name``: the engineer's name that 我负责的 (``mine``)
+        matches."""
+        sort = self.valid("sort", DEFAULT_SORT)
+        return ProjectFilter(
+            q=self.valid("q", "").strip(),
+            street_id=self.valid("street"),
+            community_id=self.valid("community"),
+            stage=self.valid("stage", ""),
+            behind=bool(self.behind.data),
+            started=bool(self.started.data),
+            stage_status=self.valid("stage_status", ""),
+            responsible_engineer=my_name if self.mine.data else "",
+            sort=sort if sort in SORT_COLUMNS else DEFAULT_SORT,
+            descending=self.valid("dir") == "desc",
         )
 
 

@@ -7,10 +7,12 @@ from renovation import list_scope, permissions
 from renovation.domain import project_list
 from renovation.domain.clock import today
 from renovation.domain.errors import Conflict, RuleViolation
+from renovation.domain.ledger import exports as ledger_exports
 from renovation.domain.stages.operations import completion_changes, update_stage
+from renovation.list_downloads import FORMAT, send_table
 from renovation.projects import bp, panels
 from renovation.projects.forms import COMPLETE_ACTION, ProjectFilterForm, StageForm, stage_formdata
-from renovation.projects.listing import criteria_from_form, list_url
+from renovation.projects.listing import list_url
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
 
@@ -26,21 +28,27 @@ def home():
 def index():
     if (opening := list_scope.open_on_own_community("projects.index", current_user)) is not None:
         return opening
-    streets, communities = project_list.streets_and_communities()
-    form = ProjectFilterForm(request.args)
-    form.set_choices(streets, communities)
-    form.validate()
-    criteria = criteria_from_form(form, permissions.responsible_name(current_user))
-    result = project_list.find_projects(criteria, form.page.data or 1, current_app.config["PROJECTS_PER_PAGE"], today())
+    form = ProjectFilterForm.read(request.args)
+    criteria = form.criteria(permissions.responsible_name(current_user))
+    result = project_list.find_projects(criteria, form.page_number(), current_app.config["PROJECTS_PER_PAGE"], today())
     page = render(
         "projects/index.html", "results",
         form=form, criteria=criteria, result=result, today=today(), list_url=list_url,
+        page_url=lambda number: list_url(criteria, page=number),
         scope_links=list_scope.scope_links("projects.index", current_user, criteria.community_id),
         my_name=permissions.responsible_name(current_user),
     )
     # For htmx, the address bar shows the clean, shareable form of the query.
     shareable = list_url(criteria, page=result.page if result.page > 1 else None) if wants_fragment() else None
     return make_response(page, push_url=shareable)
+
+
+@bp.route(f"/exports/projects.{FORMAT}")
+@permissions.require(permissions.can_view_projects)
+def export(fmt):
+    """The list's projects as filtered on screen (all pages), as the ledger's .xlsx or CSV."""
+    criteria = ProjectFilterForm.read(request.args).criteria(permissions.responsible_name(current_user))
+    return send_table(ledger_exports.project_table(criteria, today()), fmt, ledger_exports.LEDGER_TITLE)
 
 
 def _project_or_404(code: str):

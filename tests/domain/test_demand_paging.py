@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 
 from renovation.domain.clock import today
-from renovation.domain.residents import demands
-from renovation.domain.residents.demands import DemandFilter, change_demand, raise_demand
+from renovation.domain.residents import demand_list, demands
+from renovation.domain.residents.demand_list import DemandFilter
+from renovation.domain.residents.demands import change_demand, raise_demand
 from renovation.extensions import db
 from renovation.models import User
 from renovation.models.consultations import Demand
@@ -82,15 +83,15 @@ def _expected(criteria: DemandFilter, everything: list[Demand], on: date) -> lis
     return sorted(filter(matches, everything), key=keys.get(criteria.sort, keys["overdue"]))
 
 
-def _all_pages(criteria: DemandFilter, per_page: int, listed: demands.ListFigures | None) -> list[int]:
-    pages = demands.demand_page(criteria, 1, per_page).pages
+def _all_pages(criteria: DemandFilter, per_page: int, listed: demand_list.ListFigures | None) -> list[int]:
+    pages = demand_list.demand_page(criteria, 1, per_page).pages
     ids = []
     for number in range(1, pages + 1):
         if listed is None:
-            page = demands.demand_page(criteria, number, per_page)
+            page = demand_list.demand_page(criteria, number, per_page)
         else:
-            page = demands.demand_page(criteria, number, per_page, total=listed.figures.received,
-                                       per_project=listed.per_project)
+            page = demand_list.demand_page(criteria, number, per_page, total=listed.figures.received,
+                                           per_project=listed.per_project)
         assert page.page == number and len(page.items) <= per_page
         ids += [demand.id for demand in page.items]
     return ids
@@ -98,9 +99,9 @@ def _all_pages(criteria: DemandFilter, per_page: int, listed: demands.ListFigure
 
 def _criteria(world) -> list[DemandFilter]:
     rail = world[0].compound.community
-    found = [DemandFilter(q=q, sort=sort) for q in SEARCHES for sort in demands.SORT_KEYS]
+    found = [DemandFilter(q=q, sort=sort) for q in SEARCHES for sort in demand_list.SORT_KEYS]
     found += [DemandFilter(q=q, sort=sort, **where) for q in ("", "希望", "积水 单元")
-              for sort in demands.SORT_KEYS
+              for sort in demand_list.SORT_KEYS
               for where in ({"status": "pending"}, {"overdue": True}, {"category": "drainage"},
                             {"community_id": rail.id}, {"street_id": rail.street_id},
                             {"community_id": rail.id, "overdue": True, "status": "pending"})]
@@ -112,7 +113,7 @@ def test_every_page_of_every_search_sort_and_filter_is_the_list_in_order(world):
     everything = list(db.session.scalars(db.select(Demand)))
     for criteria in _criteria(world):
         expected = [demand.id for demand in _expected(criteria, everything, on)]
-        listed = demands.list_figures(criteria)
+        listed = demand_list.list_figures(criteria)
         assert listed.figures.received == len(expected), criteria
         assert sum(count for _code, _id, count in listed.per_project) == len(expected), criteria
         for per_page in (2, 3, 50):
@@ -126,7 +127,7 @@ def test_the_figures_by_community_add_up_to_the_matches(world):
     for q in SEARCHES:
         criteria = DemandFilter(q=q)
         expected = _expected(criteria, everything, on)
-        listed = demands.list_figures(criteria)
+        listed = demand_list.list_figures(criteria)
         by_name = {name: scope for name, _id, scope in listed.by_community}
         for name in {demand.project.compound.community.name for demand in everything}:
             mine = [demand for demand in expected if demand.project.compound.community.name == name]
@@ -148,7 +149,7 @@ def test_the_search_column_follows_every_change_of_the_text_fields(world):
     engineer = db.session.scalar(db.select(User).where(User.username == "engineer"))
 
     def found(q):
-        return [d.id for d in demands.demand_page(DemandFilter(q=q), 1, 50).items]
+        return [d.id for d in demand_list.demand_page(DemandFilter(q=q), 1, 50).items]
 
     assert found("elevator") == [] and found("Fitted") == []
     change_demand(demand, engineer, {"status": "resolved", "response": "Elevator fitted", "reason": ""}, 1)

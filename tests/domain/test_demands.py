@@ -6,14 +6,13 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from renovation.domain.clock import today
-from renovation.domain.residents import demands
+from renovation.domain.residents import demand_list, demands
+from renovation.domain.residents.demand_list import DemandFilter, figures
 from renovation.domain.residents.demands import (
     DemandConflict,
-    DemandFilter,
     DemandRuleViolation,
     change_demand,
     days_overdue,
-    figures,
     raise_demand,
 )
 from renovation.extensions import db
@@ -146,7 +145,7 @@ def test_overdue_after_more_than_15_days(project, committee, age, late):
     demand = _raise(project, committee, raised_on=days_ago(age))
     assert days_overdue(demand, today()) == late
     assert figures(DemandFilter()).overdue == (1 if late else 0)
-    assert len(demands.find_demands(DemandFilter(overdue=True))) == (1 if late else 0)
+    assert len(demand_list.find_demands(DemandFilter(overdue=True))) == (1 if late else 0)
 
 
 def test_closed_demands_are_never_overdue(project, committee):
@@ -191,7 +190,7 @@ def test_figures_per_project_community_and_city(project, committee):
     assert figures(DemandFilter(street_id=elsewhere.compound.community.street_id)).received == 1
     assert figures(DemandFilter(category="drainage")).received == 0
     assert figures(DemandFilter(status="resolved")).received == 2
-    by_community = demands.figures_by_community(DemandFilter())
+    by_community = demand_list.figures_by_community(DemandFilter())
     assert [(name, scope.received, scope.overdue) for name, _, scope in by_community] == [
         ("铁路社区", 4, 1), ("东城社区", 1, 0)]
     assert by_community[0][2].average_days_to_resolve == 6.5
@@ -203,8 +202,8 @@ def test_figures_and_list_take_a_constant_number_of_queries(project, committee):
     def measure():
         with count_statements() as counted:
             figures(DemandFilter())
-            demands.figures_by_community(DemandFilter())
-            found = demands.find_demands(DemandFilter())
+            demand_list.figures_by_community(DemandFilter())
+            found = demand_list.find_demands(DemandFilter())
             [event.user for demand in found for event in demand.events]
             [demand.project.compound.community.name for demand in found]
         return len(counted)

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from renovation.demo import data as demo_data
 from renovation.domain.residents import votes
 from renovation.domain.residents.consultations import decision_of, figures_of
-from renovation.domain.residents.demands import FINAL, OPEN, DemandFilter, figures
+from renovation.domain.residents.demand_list import DemandFilter, figures
+from renovation.domain.residents.demands import FINAL, OPEN
 from renovation.extensions import db
 from renovation.models import Project, Stage
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote

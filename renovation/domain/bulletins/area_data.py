@@ -19,7 +19,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from renovation.domain.bulletins.photos import pairs_data
-from renovation.domain.residents import demands
+from renovation.domain.residents import demand_list
 from renovation.domain.stages.keys import DONE, STAGE_ORDER, STARTED_STATUSES, StageKey, Status
 from renovation.domain.stages.schedule import days_behind, stage_deadline, worst_stage
 from renovation.extensions import db
@@ -163,7 +163,7 @@ def consultation_figures(street_id: int | None = None, project_id: int | None = 
     if project_id:
         query = query.where(Consultation.project_id == project_id)
     held, voted, passed = (int(value) for value in db.session.execute(query).one())
-    found = demands.figures(demands.DemandFilter(street_id=street_id, project_id=project_id), today)
+    found = demand_list.figures(demand_list.DemandFilter(street_id=street_id, project_id=project_id), today)
     return {"consultations": held, "votes": voted, "votes_passed": passed, "votes_failed": voted - passed,
             "demands_received": found.received, "demands_resolved": found.resolved,
             "demands_declined": found.declined, "demands_open": found.open, "demands_overdue": found.overdue,

@@ -17,7 +17,7 @@ from renovation.domain.ledger.columns import COLUMNS, STAGE_NAMES, STATUS_NAMES
 from renovation.domain.ledger.spreadsheets import Table
 from renovation.domain.ledger.values import BUDGET_SOURCES, project_values
 from renovation.domain.project_list import ProjectFilter, find_projects
-from renovation.domain.residents import consultations, demands
+from renovation.domain.residents import consultations, demand_list, demands
 from renovation.domain.stages.keys import DONE, Status
 from renovation.extensions import db
 from renovation.models import Stage
@@ -90,7 +90,7 @@ def _ledger_table(rows) -> Table:
     return Table(LEDGER_TITLE, [column.header for column in COLUMNS], [column.width for column in COLUMNS], rows)
 
 
-def demand_table(criteria: demands.DemandFilter, today: date) -> Table:
+def demand_table(criteria: demand_list.DemandFilter, today: date) -> Table:
     """The demands the list shows for ``criteria``, in its order (open and oldest first)."""
     headers = [_l("Code"), _l("Compound"), _l("Community"), _l("Category"), _l("Demand"),
                _l("Raised by (household or building)"), _l("Raised on"), _l("Status"), _l("Assignee"),
@@ -100,7 +100,7 @@ def demand_table(criteria: demands.DemandFilter, today: date) -> Table:
          CATEGORY_LABELS.get(DemandCategory(demand.category), demand.category), demand.text, demand.raised_by,
          demand.raised_on, DEMAND_STATUS_LABELS.get(DemandStatus(demand.status), demand.status), demand.assignee,
          demand.response, demand.reason, demand.resolved_on, demands.days_overdue(demand, today) or None]
-        for demand in demands.find_demands(criteria, today, max_rows=MAX_ROWS)
+        for demand in demand_list.find_demands(criteria, today, max_rows=MAX_ROWS)
     )
     return Table(str(_l("Resident demands")), headers, [12, 18, 10, 10, 40, 16, 12, 10, 10, 30, 30, 12, 10], rows)
 

@@ -27,7 +27,7 @@ from renovation.domain.programme.figures import (
 )
 from renovation.domain.programme.snapshots import month_of
 from renovation.domain.project_list import ProjectFilter, find_projects
-from renovation.domain.residents import demands
+from renovation.domain.residents import demand_list
 from renovation.domain.stages.schedule import days_behind, worst_stage
 from renovation.extensions import db
 from renovation.models import Stage
@@ -48,7 +48,7 @@ class Dashboard:
     stages: dict[str, dict[str, int]]
     current_stages: dict[str, int]
     behind: list[dict]
-    demand_figures: demands.DemandFigures
+    demand_figures: demand_list.DemandFigures
     overdue_demands: list
     bulletins: list
     activity: list[dict]
@@ -93,8 +93,8 @@ def dashboard(today: date) -> Dashboard:
         stages=stage_status_counts(),
         current_stages=current_stage_counts(),
         behind=behind_projects(today),
-        demand_figures=demands.figures(demands.DemandFilter(), today),
-        overdue_demands=demands.find_demands(demands.DemandFilter(overdue=True), today, max_rows=OVERDUE_ROWS),
+        demand_figures=demand_list.figures(demand_list.DemandFilter(), today),
+        overdue_demands=demand_list.find_demands(demand_list.DemandFilter(overdue=True), today, max_rows=OVERDUE_ROWS),
         bulletins=issued_bulletins(limit=BULLETIN_ROWS),
         activity=recent_activity(ACTIVITY_ROWS),
         months=months,
