@@ -22,6 +22,14 @@ from renovation.models import Community, Compound, Project, Stage, Street
 from renovation.private_files import private_folder
 
 PASSWORD = "correct-horse-1"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """A browser test is a slow test (``./scripts/test --fast`` leaves both out)."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 POSTGRES_URL = os.environ.get("RENOVATION_TEST_DATABASE_URL")
 
 

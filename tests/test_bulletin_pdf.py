@@ -152,6 +152,7 @@ def test_preview_html_is_the_same_template_in_chinese(app):
     assert '<html lang="zh-CN">' in html and "一、总体进展" in html and "@page" in html
 
 
+@pytest.mark.slow
 def test_a_bulletin_renders_without_any_weasyprint_warning(app, engineer, caplog):
     done, going, _ = programme()
     pair = add_pair(done, engineer)
@@ -164,6 +165,7 @@ def test_a_bulletin_renders_without_any_weasyprint_warning(app, engineer, caplog
 CLOSING_PUNCTUATION = tuple("。，、；：！？）》」”")
 
 
+@pytest.mark.slow
 def test_long_tables_repeat_their_header_and_no_line_starts_with_closing_punctuation(app):
     """Sixty late projects fill several pages: each page of the table has its header row; the
     long notes wrap by Chinese rules (never a 。 or ， at the start of a line)."""
