@@ -171,10 +171,6 @@ def test_every_signed_in_role_sees_it_with_a_nav_link(client, role):
     assert 'href="/dashboard"' in page.get_data(as_text=True)
 
 
-def test_anonymous_is_sent_to_login(client):
-    assert client.get("/dashboard").status_code == 302
-
-
 def test_the_page_runs_a_constant_number_of_queries(client):
     def queries(count: int) -> int:
         _empty_tables()

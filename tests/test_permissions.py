@@ -563,6 +563,10 @@ def test_route_and_role(app, client, world, row: Row, role: str):
             assert location == row.location[role]
     if row.api and response.status_code in (401, 403):
         assert response.is_json and response.get_json()["error"]
+    if row.api and response.status_code == 403:
+        refusal = _send(client, row, world, {**headers, "Accept-Language": "en"})  # the same request, in English
+        assert refusal.status_code == 403
+        assert refusal.get_json() == {"error": "You do not have permission to do this."}
     if role not in row.writes or response.status_code >= 400:
         assert database_state() == before, "a refused or read-only request changed the database"
     else:
@@ -635,11 +639,12 @@ def test_api_token_of_disabled_user_is_refused(client, world):
 
 # --- refused writes change nothing -------------------------------------------------------------
 
-@pytest.mark.parametrize("role", ["committee", "leader"])
+@pytest.mark.parametrize("role", ["committee", "other_committee", "leader"])
 def test_committee_and_leader_cannot_edit_a_stage_page_or_htmx(client, world, role):
     assert login(client, role).status_code == 303
     before = database_state()
     url = f"/projects/{world.code}/stages/survey/edit"
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 403
     assert client.post(url, data=_stage_post(world)).status_code == 403
     htmx = client.post(url, data=_stage_post(world), headers={"HX-Request": "true"})
     assert htmx.status_code == 403
@@ -647,7 +652,7 @@ def test_committee_and_leader_cannot_edit_a_stage_page_or_htmx(client, world, ro
     assert database_state() == before
 
 
-@pytest.mark.parametrize("role", ["committee", "leader"])
+@pytest.mark.parametrize("role", ["committee", "other_committee", "leader"])
 def test_committee_and_leader_cannot_patch_through_the_api(client, world, role):
     token = _token_used_a_moment_ago(db.session.get(_user_model(), world.users[role]))
     before = database_state()
