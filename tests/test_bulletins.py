@@ -45,7 +45,8 @@ def test_issuing_numbers_renders_and_stores_the_pdf_under_its_sha256(app, engine
     assert first.snapshot["document"]["issued_by"] == "engineer" and first.issued_by_id == engineer.id
     second = issue_bulletin("city", Scope(), engineer)
     assert second.number == 2 and f"{YEAR}年第2期" in pdf_checks.text(pdf_bytes(second))
-    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "bulletin.issue").limit(1))
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "bulletin.issue")
+                              .order_by(AuditEntry.id).limit(1))  # the first issue's
     assert entry.details["label"] == f"{YEAR}年第1期"
 
 
