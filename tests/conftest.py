@@ -2,13 +2,15 @@
 PostgreSQL when RENOVATION_TEST_DATABASE_URL is set), emptied after every test, and factories."""
 import os
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import g
+from sqlalchemy.engine import make_url
 
 from renovation import create_app
 from renovation.domain import accounts
@@ -17,9 +19,34 @@ from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.domain.stages.schedule import refresh_project_summary
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
+from renovation.private_files import private_folder
 
 PASSWORD = "correct-horse-1"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """A browser test is a slow test (``./scripts/test --fast`` leaves both out)."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 POSTGRES_URL = os.environ.get("RENOVATION_TEST_DATABASE_URL")
+
+
+def _postgres_url_of_this_worker(url: str) -> str:
+    """Each pytest-xdist worker (``gw0``, ``gw1``, …) gets a database of its own beside the
+    configured one (``<name>_gw0``), created when missing; without xdist, the configured one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_postgres(url: str) -> None:
@@ -32,10 +59,11 @@ def _reset_postgres(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
-    """A database brought to head by the migrations, once per test session."""
+    """A database brought to head by the migrations, once per test session (and per xdist
+    worker: SQLite files live in the worker's own temporary folder)."""
     if POSTGRES_URL:
-        _reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
+        url = _postgres_url_of_this_worker(POSTGRES_URL)
+        _reset_postgres(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
@@ -49,42 +77,107 @@ def database_url(tmp_path_factory) -> str:
 
 
 def _empty_tables() -> None:
-    tables = [table for table in db.metadata.sorted_tables]
+    """Delete every row, and restart the id sequences (a test's first project is number 1)."""
+    tables = db.metadata.sorted_tables
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # Only the tables holding rows, with DELETE: TRUNCATE of every table replaces each
+        # table's files and cost PostgreSQL runs most of their time.
+        filled = set(db.session.scalars(sa.text(" UNION ALL ".join(
+            f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")" for table in tables))))
+        for table in reversed(tables):
+            if table.name in filled:
+                db.session.execute(table.delete())
+        db.session.execute(sa.text("SELECT setval(oid::regclass, 1, false) FROM pg_class "
+                                   "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"))
     else:
         for table in reversed(tables):
             db.session.execute(table.delete())
     db.session.commit()
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SECRET_KEY": "test-secret",
-        "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "QUEUE_URL": "immediate",  # background jobs run in the test; tests/test_tasks.py runs a real worker
-    })
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _no_waiting_for_the_disk(dbapi_connection, connection_record):
+    """The tests' databases are thrown away: a commit need not wait for the disk (SQLite here;
+    PostgreSQL through ``synchronous_commit`` in ``TEST_CONFIG``)."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    "QUEUE_URL": "immediate",  # background jobs run in the test; tests/test_tasks.py runs a real worker
+}
+
+
+def _make_app(database_url: str, instance_path: Path):
+    config = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(instance_path)}
+    if database_url.startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
+                                               "connect_args": {"options": "-c synchronous_commit=off"}}
+    app = create_app(config)
 
     @app.teardown_request
     def _fresh_g_per_request(_error):
-        # The app context below stays pushed for the whole test, and Flask reuses it for every
-        # test-client request, so ``g`` (Flask-Login's cached user, Flask-WTF's CSRF token)
-        # would leak from one request, or one client, to the next. In production each request
-        # has its own ``g``.
+        # The app context of a test stays pushed for the whole test, and Flask reuses it for
+        # every test-client request, so ``g`` (Flask-Login's cached user, Flask-WTF's CSRF
+        # token) would leak from one request, or one client, to the next. In production each
+        # request has its own ``g``.
         g.__dict__.clear()
 
+    return app
+
+
+@pytest.fixture(scope="session")
+def shared_app(database_url, tmp_path_factory):
+    """One app for the whole session (building one takes longer than most tests): each test
+    borrows it through ``app``, which gives it an instance folder of its own and puts back the
+    configuration and extensions the test changed."""
+    app = _make_app(database_url, tmp_path_factory.mktemp("shared-instance"))
+    yield app
     with app.app_context():
+        db.engine.dispose()
+
+
+@contextmanager
+def borrowed(app, instance_path: Path):
+    """``app`` on its own instance folder (and photo storage) until the block ends; then its
+    configuration, extensions (the job queue) and instance folder as they were."""
+    config, extensions, instance = dict(app.config), dict(app.extensions), app.instance_path
+    private_folder(instance_path)
+    app.instance_path = str(instance_path)
+    app.config["PHOTO_STORAGE_PATH"] = str(instance_path / "photos")
+    try:
+        yield app
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
+        app.instance_path = instance
+
+
+@pytest.fixture
+def app(request, database_url, tmp_path):
+    """The app in a pushed app context, on a database emptied after the test. The session's app,
+    unless the test is marked ``own_app`` (it adds routes, which an app that has served a request
+    refuses)."""
+    instance_path = tmp_path / "instance"
+    if request.node.get_closest_marker("own_app"):
+        app = _make_app(database_url, instance_path)
+        lent = nullcontext(app)
+    else:
+        app = request.getfixturevalue("shared_app")
+        lent = borrowed(app, instance_path)
+    with lent, app.app_context():
         yield app
         db.session.rollback()
         _empty_tables()
         db.session.remove()
-        db.engine.dispose()
+        if request.node.get_closest_marker("own_app"):
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -170,6 +170,7 @@ def _median_seconds(client, attempts, times=5) -> list[float]:
     return [statistics.median(kind) for kind in durations]
 
 
+@pytest.mark.slow
 def test_refusals_take_the_same_time(app, client, engineer):
     """Medians of a few attempts, with a slow hash so its cost dominates a noisy machine."""
     app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:150000"
@@ -598,6 +599,7 @@ def _answers_get(app, url) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_no_state_change_over_get(client, app):
     """GET to any endpoint that writes is 405, or a read-only page even with the form's fields."""
     project = make_project()

@@ -25,6 +25,8 @@ from tests.conftest import days_ago, make_project, make_user
 from tests.domain.photo_samples import heic, jpeg
 from tests.domain.test_attachments import pdf
 
+pytestmark = pytest.mark.slow
+
 WRITTEN_DURING_THE_BACKUP = {"project", "stage", "compound"}
 WRITER_PREFIX = "ZP-2099-"
 

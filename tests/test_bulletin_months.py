@@ -137,6 +137,7 @@ def test_a_street_bulletin_and_a_brief_show_their_own_months(two_months, enginee
 MONTH_WORDS = ("比上月", "月调度", "月度走势", "月度进度", "本期", "None")
 
 
+@pytest.mark.slow
 def test_without_snapshots_nothing_about_months_is_printed(app, engineer):
     programme()
     for kind, scope in (("city", Scope()), ("street", scope_named("street", street="桂林街道")),

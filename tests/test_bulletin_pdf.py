@@ -15,7 +15,7 @@ from renovation.models import Project
 from renovation.storage import derived_key, get_storage
 from tests import pdf_checks
 from tests.bulletin_samples import add_pair, on_track, programme
-from tests.conftest import make_project
+from tests.conftest import _empty_tables, borrowed, make_project
 
 TITLE = "全市城镇老旧小区改造工作进度通报"
 
@@ -32,13 +32,27 @@ def city_pdf(pair_ids=None, **overrides) -> bytes:
     return render_pdf({"document": document(**overrides), "data": area_data(None, pair_ids, today())})
 
 
-def test_city_bulletin_prints_title_number_and_figures_from_the_database(app):
-    programme()
-    pdf = city_pdf()
+@pytest.fixture(scope="module")
+def programme_pdf(shared_app, tmp_path_factory) -> tuple[bytes, dict]:
+    """The city bulletin of the sample programme, rendered once for the tests that only read it,
+    with the figures the database holds (the database is emptied again afterwards)."""
+    with borrowed(shared_app, tmp_path_factory.mktemp("programme-pdf") / "instance"), shared_app.app_context():
+        programme()
+        pdf = city_pdf()
+        figures = {
+            "projects": db.session.scalar(sa.select(sa.func.count(Project.id))),
+            "completed": db.session.scalar(sa.select(sa.func.count(Project.id)).where(Project.current_stage == "done")),
+            "households": db.session.scalar(sa.select(sa.func.sum(Project.households))),
+        }
+        _empty_tables()
+        db.session.remove()
+    return pdf, figures
+
+
+def test_city_bulletin_prints_title_number_and_figures_from_the_database(programme_pdf):
+    pdf, figures = programme_pdf
     text = pdf_checks.text(pdf)
-    projects = db.session.scalar(sa.select(sa.func.count(Project.id)))
-    completed = db.session.scalar(sa.select(sa.func.count(Project.id)).where(Project.current_stage == "done"))
-    households = db.session.scalar(sa.select(sa.func.sum(Project.households)))
+    projects, completed, households = figures["projects"], figures["completed"], figures["households"]
     assert TITLE.removesuffix("进度通报") in text and "进度通报" in text and "2026年第3期" in text
     assert f"项目共{projects}个" in text and f"已完工{completed}个" in text
     assert f"完工率{round(100 * completed / projects, 1)}%" in text and f"惠及居民{households:,}户" in text
@@ -48,9 +62,8 @@ def test_city_bulletin_prints_title_number_and_figures_from_the_database(app):
     assert 1 <= pdf_checks.pages(pdf) <= 6
 
 
-def test_every_font_is_embedded_subset_and_a_chinese_noto_cjk(app):
-    programme()
-    found = pdf_checks.fonts(city_pdf())
+def test_every_font_is_embedded_subset_and_a_chinese_noto_cjk(programme_pdf):
+    found = pdf_checks.fonts(programme_pdf[0])
     assert found
     assert all(font["embedded"] and font["subset"] for font in found)
     names = {font["name"].split("+", 1)[1] for font in found}
@@ -58,9 +71,8 @@ def test_every_font_is_embedded_subset_and_a_chinese_noto_cjk(app):
     assert "Noto-Serif-CJK-SC" in names and "Noto-Sans-CJK-SC" in names
 
 
-def test_metadata_title_author_subject_language_and_tags(app):
-    programme()
-    pdf = city_pdf()
+def test_metadata_title_author_subject_language_and_tags(programme_pdf):
+    pdf = programme_pdf[0]
     info = {key: value.strip() for key, value in pdf_checks.info(pdf).items()}
     assert info["Title"] == f"{TITLE}（2026年第3期）"
     assert info["Author"] == "漳平市住房和城乡建设局" and info["Subject"] == "城镇老旧小区改造工作进度"
@@ -141,6 +153,7 @@ def test_preview_html_is_the_same_template_in_chinese(app):
     assert '<html lang="zh-CN">' in html and "一、总体进展" in html and "@page" in html
 
 
+@pytest.mark.slow
 def test_a_bulletin_renders_without_any_weasyprint_warning(app, engineer, caplog):
     done, going, _ = programme()
     pair = add_pair(done, engineer)
@@ -153,6 +166,7 @@ def test_a_bulletin_renders_without_any_weasyprint_warning(app, engineer, caplog
 CLOSING_PUNCTUATION = tuple("。，、；：！？）》」”")
 
 
+@pytest.mark.slow
 def test_long_tables_repeat_their_header_and_no_line_starts_with_closing_punctuation(app):
     """Sixty late projects fill several pages: each page of the table has its header row; the
     long notes wrap by Chinese rules (never a 。 or ， at the start of a line)."""

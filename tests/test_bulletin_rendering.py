@@ -47,6 +47,7 @@ def english_engineer(client, engineer):
     return engineer
 
 
+@pytest.mark.slow
 def test_issuing_records_when_the_render_was_queued(app, engineer):
     programme()
     bulletin = issue_bulletin("city", Scope(), engineer, render=False)
@@ -81,6 +82,7 @@ def test_a_stalled_render_is_queued_again_and_the_lease_is_configurable(app, eng
     assert requeue_bulletin(stuck.id) is False  # queued already: nothing more to queue
 
 
+@pytest.mark.slow
 def test_the_page_says_a_render_stalled_and_an_engineer_renders_it_again(client, app, english_engineer):
     stuck = _bulletin(english_engineer, render_status="rendering",
                       render_started_at=utcnow() - timedelta(minutes=30))
@@ -119,6 +121,7 @@ def test_a_render_just_claimed_is_not_stalled_and_keeps_polling(client, english_
     assert "Rendering…" in html and 'hx-trigger="every 1s"' in html and "/render" not in html
 
 
+@pytest.mark.slow
 def test_a_long_render_renews_its_lease_and_is_not_claimed_twice(app, engineer, monkeypatch):
     from renovation.domain.bulletins import issue as bulletins
 
@@ -139,6 +142,7 @@ def test_a_long_render_renews_its_lease_and_is_not_claimed_twice(app, engineer, 
     assert done.render_started_at - issued > timedelta(milliseconds=500)  # the last renewal
 
 
+@pytest.mark.slow
 def test_a_render_that_lost_its_lease_writes_nothing(app, engineer, monkeypatch):
     from renovation.domain.bulletins import issue as bulletins
 

@@ -47,6 +47,7 @@ def seed(runner, *args):
 
 # --- seed-demo --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_seed_demo_loads_projects_and_four_users_who_can_log_in(app, runner):
     result = seed(runner, "--projects", "30", "--password", DEMO_PASSWORD)
     assert result.exit_code == 0, result.output
@@ -68,6 +69,7 @@ def test_seed_demo_loads_projects_and_four_users_who_can_log_in(app, runner):
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "demo.seed")) is not None
 
 
+@pytest.mark.slow
 def test_seed_demo_names_the_article_compounds(app, runner):
     assert seed(runner, "--projects", "30", "--password", DEMO_PASSWORD).exit_code == 0
     client = app.test_client()

@@ -62,6 +62,7 @@ def _key_in_a_new_process(instance: str, start, results) -> None:
         results.put(repr(error))
 
 
+@pytest.mark.slow
 def test_workers_starting_together_share_one_key(tmp_path):
     """gunicorn starts several workers at once on a new instance folder: one key for all,
     never a crash on the file another worker just created, never a half-written (empty) key."""

@@ -48,7 +48,8 @@ def test_api_unknown_project_is_json_404(client):
 
 @pytest.fixture
 def failing_app(app):
-    """The app with a page that fails inside a flush, as an unexpected database error would."""
+    """The app with a page that fails inside a flush, as an unexpected database error would (tests
+    using it are marked ``own_app``: routes cannot be added to the session's app)."""
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     def fail_in_flush():
@@ -60,6 +61,7 @@ def failing_app(app):
     return app
 
 
+@pytest.mark.own_app
 @pytest.mark.parametrize("role, community", [("committee", "铁路社区"), ("engineer", None)])
 def test_server_error_page_after_a_failed_flush(failing_app, client, role, community):
     """The page still renders (with the user's name and community in the header)."""
@@ -77,6 +79,7 @@ def test_server_error_page_after_a_failed_flush(failing_app, client, role, commu
     assert client.get("/projects", follow_redirects=True).status_code == 200  # and the app goes on
 
 
+@pytest.mark.own_app
 def test_server_error_in_the_api_is_json(failing_app, client):
     response = client.get("/api/v1/fail")
     assert response.status_code == 500

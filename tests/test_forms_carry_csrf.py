@@ -9,6 +9,8 @@ import pytest
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.test_permissions import ROWS, _world
 
+pytestmark = pytest.mark.slow
+
 
 class PostForms(HTMLParser):
     """The forms that post, each with the names and values of its hidden inputs."""

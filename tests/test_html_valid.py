@@ -32,6 +32,8 @@ from tests.conftest import PASSWORD, _empty_tables, csrf_token_from
 from tests.domain.photo_samples import jpeg
 from tests.small_demo import ROLES, Demo, demo_app, page_urls, seed
 
+pytestmark = pytest.mark.slow
+
 VNU = Path(__file__).resolve().parents[1] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # Chinese by default, English when chosen (the header's switch sets this cookie): a translation can
 # bring markup of its own.

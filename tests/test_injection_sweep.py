@@ -54,6 +54,8 @@ from tests.conftest import PASSWORD, _empty_tables, api_token, login, make_user
 from tests.domain.photo_samples import jpeg
 from tests.test_security_headers import assert_protected
 
+pytestmark = pytest.mark.slow
+
 # Breaks out of a quoted attribute (either quote), opens a tag with a handler, and a script.
 PAYLOAD = "\"'><img src=x onerror=alert(1)><script>alert(1)</script>"
 SHORT = "\"'><svg onload=alert(1)>"  # for fields of at most 32 characters

@@ -89,6 +89,7 @@ HOSTILE = {"merged ranges": (merged_bomb, "合并"), "zip bomb": (zip_bomb, "解
            "billion laughs": (entity_bomb, "DTD")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", HOSTILE)
 def test_a_hostile_workbook_is_refused_on_the_page_and_on_the_command_line(client, runner, engineer, tmp_path,
                                                                           kind):
@@ -224,6 +225,7 @@ def test_a_worker_that_died_while_previewing_is_noticed(app, client, engineer, m
     assert "读取该台账时中断了" in page and "<progress" not in page
 
 
+@pytest.mark.slow
 def test_a_real_worker_process_previews_a_large_ledger(app, client, engineer, database_url, tmp_path):
     import time
 

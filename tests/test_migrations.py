@@ -48,6 +48,7 @@ def _tables(app) -> set[str]:
     return names
 
 
+@pytest.mark.slow
 def test_flask_db_upgrade_creates_every_table_in_a_new_sqlite_file(fresh_app, tmp_path):
     runner = fresh_app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
@@ -64,6 +65,7 @@ def test_flask_db_upgrade_creates_every_table_in_a_new_sqlite_file(fresh_app, tm
     assert differences == []
 
 
+@pytest.mark.slow
 def test_migrations_downgrade_to_nothing_and_up_again(fresh_app):
     runner = fresh_app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
@@ -75,6 +77,7 @@ def test_migrations_downgrade_to_nothing_and_up_again(fresh_app):
     assert _tables(fresh_app) >= {table.name for table in db.metadata.sorted_tables}
 
 
+@pytest.mark.slow
 def test_a_new_database_is_ready_for_seed_demo(fresh_app):
     runner = fresh_app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0

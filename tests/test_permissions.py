@@ -2,10 +2,16 @@
 
 The table below must name every (endpoint, method) of ``app.url_map`` except ``static``:
 a new route without a row fails ``test_every_route_has_a_row``. Every request that is refused
-(or that only reads) must leave the database exactly as it was.
+(or that only reads) must leave the database exactly as it was, and a refused one the stored files too.
+
+The world (a project, one user per role, photos, a consultation, …) is built once for the module;
+after each test, what the test changed in the database and in the instance folder is put back
+(``KeptWorld``), so every test starts from the same world.
 """
 import io
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,9 +27,10 @@ from renovation.domain.residents.consultations import add_consultation
 from renovation.domain.residents.demands import raise_demand
 from renovation.extensions import db
 from renovation.models import ApiToken
-from tests.conftest import api_token, days_ago, login, make_project, make_user
+from tests.conftest import _empty_tables, api_token, borrowed, days_ago, login, make_project, make_user
 
-ROLES = ("anonymous", "admin", "engineer", "committee", "leader")
+# ``committee`` is the committee of the project's community; ``other_committee`` the committee of another.
+ROLES = ("anonymous", "admin", "engineer", "committee", "other_committee", "leader")
 SIGNED_IN = ROLES[1:]
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -50,6 +57,7 @@ def _world() -> World:
         "admin": make_user("admin", "admin"),
         "engineer": make_user("engineer", "engineer"),
         "committee": make_user("committee", "committee", community="铁路社区"),
+        "other_committee": make_user("other_committee", "committee", community="九龙社区"),
         "leader": make_user("leader", "leader"),
     }
     target = make_user("target", "engineer")
@@ -81,6 +89,123 @@ def _jpeg(colour) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), colour).save(buffer, "JPEG")
     return buffer.getvalue()
+
+
+class KeptWorld:
+    """The world's rows and files as built, and how to put them back after a test: rows the test
+    added are deleted, rows it deleted are inserted again, rows it changed are updated back, the
+    id sequences restart after the world's ids (so a test's first new bulletin is number 1 again),
+    and the instance folder is copied back when a file in it changed. Cheaper than building the
+    world for every test, and unlike a rolled-back transaction it also undoes what the app
+    commits on connections of its own (the login throttle, a token's last use)."""
+
+    def __init__(self, instance: Path, pristine: Path):
+        self.instance, self.pristine = instance, pristine
+        self.rows = _rows_by_key()
+        self.files = stored_files(instance)
+        self.sequences = _sequences()
+        shutil.copytree(instance, pristine)
+
+    def put_back(self) -> None:
+        now = _rows_by_key()
+        tables = db.metadata.sorted_tables
+        with db.engine.begin() as connection:
+            for table in tables:  # parents first
+                missing = [row for key, row in self.rows[table.name].items() if key not in now[table.name]]
+                if missing:
+                    connection.execute(table.insert(), [_values(table, row) for row in missing])
+            for table in tables:
+                for key, row in self.rows[table.name].items():
+                    if key in now[table.name] and now[table.name][key] != row:
+                        connection.execute(table.update().where(_is_key(table, key)).values(_values(table, row)))
+            for table in reversed(tables):  # children first
+                for key in now[table.name].keys() - self.rows[table.name].keys():
+                    connection.execute(table.delete().where(_is_key(table, key)))
+            _restart_sequences(connection, self.sequences)
+        if stored_files(self.instance) != self.files:
+            shutil.rmtree(self.instance)
+            shutil.copytree(self.pristine, self.instance)
+        assert _rows_by_key() == self.rows and stored_files(self.instance) == self.files, "the world was not put back"
+
+
+def _values(table, row: tuple) -> dict:
+    """A row's values to write back (a generated column, such as a search text, is computed)."""
+    return {column.name: value for column, value in zip(table.columns, row, strict=True) if column.computed is None}
+
+
+def _is_key(table, key: tuple):
+    return sa.and_(*(column == value for column, value in zip(_key_columns(table), key, strict=True)))
+
+
+def _key_columns(table) -> list:
+    return list(table.primary_key.columns) or list(table.columns)
+
+
+def _rows_by_key() -> dict:
+    """Every row of every table by its primary key."""
+    rows = {}
+    with db.engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            keys = [table.columns.keys().index(column.name) for column in _key_columns(table)]
+            rows[table.name] = {tuple(row[i] for i in keys): tuple(row) for row in connection.execute(sa.select(table))}
+    return rows
+
+
+def _sequences() -> list[tuple[str, str, str]]:
+    """(table, column, sequence) of every id drawn from a PostgreSQL sequence."""
+    if db.engine.dialect.name != "postgresql":
+        return []
+    with db.engine.connect() as connection:
+        found = [(table.name, column.name, connection.scalar(sa.text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                                             {"t": f'"{table.name}"', "c": column.name}))
+                 for table in db.metadata.sorted_tables for column in table.primary_key.columns]
+    return [(table, column, sequence) for table, column, sequence in found if sequence]
+
+
+def _restart_sequences(connection, sequences) -> None:
+    """Ids continue after the largest one kept, as they would on a freshly built world (a test's
+    insert that was rolled back, or refused, still used up a PostgreSQL sequence's value)."""
+    if connection.dialect.name == "sqlite":
+        if connection.scalar(sa.text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")):
+            connection.execute(sa.text("DELETE FROM sqlite_sequence"))  # AUTOINCREMENT tables: max(id) + 1
+    elif sequences:
+        connection.execute(sa.text("SELECT " + ", ".join(
+            f"setval('{sequence}', (SELECT COALESCE(MAX(\"{column}\"), 0) + 1 FROM \"{table}\"), false)"
+            for table, column, sequence in sequences)))
+
+
+def stored_files(folder: Path) -> dict:
+    """Every file under ``folder`` with its size and modification time."""
+    return {str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+            for path in folder.rglob("*") if path.is_file()}
+
+
+@pytest.fixture(scope="module")
+def kept_world(shared_app, tmp_path_factory):
+    """The world, built once for the module on the session's app."""
+    folder = tmp_path_factory.mktemp("matrix")
+    with borrowed(shared_app, folder / "instance"), shared_app.app_context():
+        world = _world()
+        db.session.remove()
+        kept = KeptWorld(folder / "instance", folder / "pristine")
+        yield world, kept
+        _empty_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def app(shared_app, kept_world):
+    """The session's app with the world in place; put back as built after the test."""
+    with shared_app.app_context():
+        yield shared_app
+        db.session.rollback()
+        db.session.remove()
+        kept_world[1].put_back()
+
+
+@pytest.fixture
+def world(kept_world) -> World:
+    return kept_world[0]
 
 
 def _stage_post(world: World) -> dict:
@@ -132,23 +257,30 @@ class Row:
     json: dict | None = None
     api: bool = False
     writes: frozenset = field(default_factory=frozenset)  # roles whose request changes the database
+    stores: frozenset = field(default_factory=frozenset)  # roles whose request stores a file and no row
     location: dict = field(default_factory=dict)  # role → path the redirect must go to
 
 
-def page(anonymous=302, admin=200, engineer=200, committee=200, leader=200) -> dict:
+def page(anonymous=302, admin=200, engineer=200, committee=200, leader=200, other_committee=None) -> dict:
+    """The status per role; the committee of another community is answered as the project's own
+    committee unless said otherwise (it reads everything, and writes only its own community's)."""
     return {"anonymous": anonymous, "admin": admin, "engineer": engineer, "committee": committee,
-            "leader": leader}
+            "other_committee": committee if other_committee is None else other_committee, "leader": leader}
 
 
-def api(anonymous=401, admin=200, engineer=200, committee=200, leader=200) -> dict:
-    return page(anonymous, admin, engineer, committee, leader)
+def api(anonymous=401, admin=200, engineer=200, committee=200, leader=200, other_committee=None) -> dict:
+    return page(anonymous, admin, engineer, committee, leader, other_committee)
 
 
 ADMIN_ONLY = page(admin=200, engineer=403, committee=403, leader=403)
 ADMIN_WRITE = page(admin=303, engineer=403, committee=403, leader=403)
 EDITORS_WRITE = page(admin=303, engineer=303, committee=403, leader=403)
+# Photos, consultations (with their votes and files) and demands: the bureau everywhere, a
+# community's committee for its own community's projects only; leaders read.
+COMMUNITY_WRITE = page(admin=303, engineer=303, committee=303, leader=403, other_committee=403)
+COMMUNITY_API_WRITE = api(admin=201, engineer=201, committee=201, leader=403, other_committee=403)
 # The bureau and the leaders land on the overview; community committees on their projects.
-TO_HOME = {role: "/dashboard" for role in SIGNED_IN} | {"committee": "/projects"}
+TO_HOME = {role: "/dashboard" for role in SIGNED_IN} | {"committee": "/projects", "other_committee": "/projects"}
 
 ROWS = [
     Row("auth.login", "GET", lambda w: "/login", page(anonymous=200, admin=302, engineer=302, committee=302,
@@ -171,7 +303,8 @@ ROWS = [
     Row("projects.home", "GET", lambda w: "/", page(admin=302, engineer=302, committee=302, leader=302),
         location=TO_HOME),
     # A committee member's list opens on their own community (a redirect that names it).
-    Row("projects.index", "GET", lambda w: "/projects", page(committee=302), location={"committee": "/projects"}),
+    Row("projects.index", "GET", lambda w: "/projects", page(committee=302),
+        location={"committee": "/projects", "other_committee": "/projects"}),
     Row("dashboard.index", "GET", lambda w: "/dashboard", page()),
     Row("projects.show", "GET", lambda w: f"/projects/{w.code}", page()),
     Row("projects.stage_card", "GET", lambda w: f"/projects/{w.code}/stages/survey", page()),
@@ -204,9 +337,10 @@ ROWS = [
         api(committee=403, leader=403), json=STAGE_PATCH,
         api=True, writes=frozenset({"admin", "engineer"})),
     # A committee member's list opens on their own community (a redirect that names it).
-    Row("photos.index", "GET", lambda w: "/photos", page(committee=302), location={"committee": "/photos"}),
+    Row("photos.index", "GET", lambda w: "/photos", page(committee=302),
+        location={"committee": "/photos", "other_committee": "/photos"}),
     Row("photos.upload", "POST", lambda w: f"/projects/{w.code}/photos",
-        page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community
+        COMMUNITY_WRITE,
         data=_page_photo_post, writes=frozenset({"admin", "engineer", "committee"}),
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
     Row("photos.show", "GET", lambda w: f"/photos/{w.photo_id}", page()),
@@ -228,7 +362,7 @@ ROWS = [
     Row("photos.original", "GET", lambda w: f"/photos/{w.photo_id}/original", page()),
     Row("api.project_photos", "GET", lambda w: f"/api/v1/projects/{w.code}/photos", api(), api=True),
     Row("api.add_photo", "POST", lambda w: f"/api/v1/projects/{w.code}/photos",
-        api(admin=201, engineer=201, committee=201, leader=403), data=_api_photo_post, api=True,
+        COMMUNITY_API_WRITE, data=_api_photo_post, api=True,
         writes=frozenset({"admin", "engineer", "committee"})),
     Row("api.photo", "GET", lambda w: f"/api/v1/photos/{w.photo_id}", api(), api=True),
     Row("api.delete_photo_route", "DELETE", lambda w: f"/api/v1/photos/{w.photo_id}",
@@ -239,45 +373,47 @@ ROWS = [
     Row("api.attachment_file", "GET", lambda w: f"/api/v1/attachments/{w.attachment_id}/thumbnail", api(), api=True),
     Row("api.project_consultations", "GET", lambda w: f"/api/v1/projects/{w.code}/consultations", api(), api=True),
     Row("api.add_consultation", "POST", lambda w: f"/api/v1/projects/{w.code}/consultations",
-        api(admin=201, engineer=201, committee=201, leader=403),  # committee of the project's community
+        COMMUNITY_API_WRITE,
         json=CONSULTATION_JSON, api=True, writes=frozenset({"admin", "engineer", "committee"})),
     Row("api.consultation", "GET", lambda w: f"/api/v1/consultations/{w.consultation_id}", api(), api=True),
     Row("api.project_demands", "GET", lambda w: f"/api/v1/projects/{w.code}/demands", api(), api=True),
     Row("api.raise_demand", "POST", lambda w: f"/api/v1/projects/{w.code}/demands",
-        api(admin=201, engineer=201, committee=201, leader=403), json=DEMAND_JSON, api=True,
+        COMMUNITY_API_WRITE, json=DEMAND_JSON, api=True,
         writes=frozenset({"admin", "engineer", "committee"})),
     Row("api.patch_demand", "PATCH", lambda w: f"/api/v1/demands/{w.demand_id}",
-        api(committee=200, leader=403), json={"status": "in_progress", "assignee": "王工", "version": 1}, api=True,
+        api(leader=403, other_committee=403), json={"status": "in_progress", "assignee": "王工", "version": 1},
+        api=True,
         writes=frozenset({"admin", "engineer", "committee"})),
     Row("demands.index", "GET", lambda w: "/demands?overdue=1", page()),
     Row("demands.show", "GET", lambda w: f"/demands/{w.demand_id}", page()),
     Row("demands.change", "POST", lambda w: f"/demands/{w.demand_id}/status",
-        page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community
+        COMMUNITY_WRITE,
         data=lambda w: {"status": "in_progress", "assignee": "王工", "version": "1"},
         writes=frozenset({"admin", "engineer", "committee"}),
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
     Row("demands.raise_demand", "POST", lambda w: f"/projects/{w.code}/demands",
-        page(admin=303, engineer=303, committee=303, leader=403),
+        COMMUNITY_WRITE,
         data=lambda w: {"category": "drainage", "text": "雨天积水", "raised_on": days_ago(1).isoformat()},
         writes=frozenset({"admin", "engineer", "committee"}),
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
     Row("demands.raise_at_consultation", "POST", lambda w: f"/consultations/{w.consultation_id}/demands",
-        page(admin=303, engineer=303, committee=303, leader=403),
+        COMMUNITY_WRITE,
         data=lambda w: {"category": "drainage", "text": "雨天积水", "raised_on": days_ago(1).isoformat()},
         writes=frozenset({"admin", "engineer", "committee"})),
     # A committee member's list opens on their own community (a redirect that names it).
     Row("consultations.index", "GET", lambda w: "/consultations", page(committee=302),
-        location={"committee": "/consultations"}),
+        location={"committee": "/consultations", "other_committee": "/consultations"}),
     Row("consultations.add", "POST", lambda w: f"/projects/{w.code}/consultations",
-        page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community
+        COMMUNITY_WRITE,
         data=_consultation_post, writes=frozenset({"admin", "engineer", "committee"}),
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
     # The live vote outcome: writes nothing, answers those who may log the project's consultations.
     Row("consultations.vote_outcome", "POST", lambda w: f"/projects/{w.code}/consultations/vote-outcome",
-        page(leader=403), data=lambda w: {"has_vote": "y", "vote-total_owners": "100", "vote-total_area": "9000"}),
+        page(leader=403, other_committee=403),
+        data=lambda w: {"has_vote": "y", "vote-total_owners": "100", "vote-total_area": "9000"}),
     Row("consultations.show", "GET", lambda w: f"/consultations/{w.consultation_id}", page()),
     Row("consultations.upload_attachments", "POST", lambda w: f"/consultations/{w.consultation_id}/attachments",
-        page(admin=303, engineer=303, committee=303, leader=403),  # committee of the project's community
+        COMMUNITY_WRITE,
         data=_attachment_post, writes=frozenset({"admin", "engineer", "committee"})),
     Row("consultations.delete_attachment", "POST", lambda w: f"/consultations/attachments/{w.attachment_id}/delete",
         EDITORS_WRITE, data=lambda w: {}, writes=frozenset({"admin", "engineer"})),  # committee: not the uploader
@@ -285,19 +421,20 @@ ROWS = [
         lambda w: f"/consultations/attachments/{w.attachment_id}/thumbnail", page()),
     Row("consultations.attachment_file", "GET", lambda w: f"/consultations/attachments/{w.attachment_id}/file",
         page()),
-    Row("consultations.edit", "GET", lambda w: f"/consultations/{w.consultation_id}/edit", page(leader=403)),
+    Row("consultations.edit", "GET", lambda w: f"/consultations/{w.consultation_id}/edit",
+        page(leader=403, other_committee=403)),
     Row("consultations.edit", "POST", lambda w: f"/consultations/{w.consultation_id}/edit",
-        page(admin=303, engineer=303, committee=303, leader=403),
+        COMMUNITY_WRITE,
         data=lambda w: {**_consultation_post(w), "topic": "雨污分流方案"},
         writes=frozenset({"admin", "engineer", "committee"})),
     Row("consultations.delete", "POST", lambda w: f"/consultations/{w.consultation_id}/delete",
-        page(admin=303, engineer=303, committee=303, leader=403), data=lambda w: {"reason": "重复录入"},
+        COMMUNITY_WRITE, data=lambda w: {"reason": "重复录入"},
         writes=frozenset({"admin", "engineer", "committee"}),
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
     Row("bulletins.archive", "GET", lambda w: "/bulletins", page()),
     Row("bulletins.new", "GET", lambda w: "/bulletins/new", page(committee=403, leader=403)),
     Row("bulletins.preview", "GET", lambda w: "/bulletins/preview?kind=city", page(committee=403, leader=403)),
-    # The world's first bulletin gets id 1 (tables are emptied with their sequences reset).
+    # The world's first bulletin gets id 1 (the sequences restart after the world's ids after every test).
     Row("bulletins.issue", "POST", lambda w: "/bulletins", EDITORS_WRITE, data=lambda w: {"kind": "city"},
         writes=frozenset({"admin", "engineer"}), location={"admin": "/bulletins/1", "engineer": "/bulletins/1"}),
     # No bulletin in the world: allowed roles reach the 404, the others are refused first.
@@ -310,7 +447,8 @@ ROWS = [
     Row("api.bulletin_pdf", "GET", lambda w: "/api/v1/bulletins/1/pdf",
         api(admin=404, engineer=404, committee=404, leader=404), api=True),
     Row("ledger.upload_form", "GET", lambda w: "/ledger/import", page(committee=403, leader=403)),
-    Row("ledger.upload", "POST", lambda w: "/ledger/import", EDITORS_WRITE, data=_ledger_post),  # a file, no rows
+    Row("ledger.upload", "POST", lambda w: "/ledger/import", EDITORS_WRITE, data=_ledger_post,
+        stores=frozenset({"admin", "engineer"})),  # a file, no rows
     # No upload with this sha256: allowed roles are sent back to the upload form.
     Row("ledger.preview", "GET", lambda w: f"/ledger/import/{'0' * 64}", page(committee=403, leader=403, admin=302,
                                                                               engineer=302),
@@ -409,10 +547,10 @@ def test_every_row_names_every_role():
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
-def test_route_and_role(client, row: Row, role: str):
-    world = _world()
+def test_route_and_role(app, client, world, row: Row, role: str):
     headers = _sign_in(client, row, world, role)
     before = database_state()
+    files_before = stored_files(Path(app.instance_path))
 
     response = _send(client, row, world, headers)
 
@@ -425,10 +563,18 @@ def test_route_and_role(client, row: Row, role: str):
             assert location == row.location[role]
     if row.api and response.status_code in (401, 403):
         assert response.is_json and response.get_json()["error"]
+    if row.api and response.status_code == 403:
+        refusal = _send(client, row, world, {**headers, "Accept-Language": "en"})  # the same request, in English
+        assert refusal.status_code == 403
+        assert refusal.get_json() == {"error": "You do not have permission to do this."}
     if role not in row.writes or response.status_code >= 400:
         assert database_state() == before, "a refused or read-only request changed the database"
     else:
         assert database_state() != before
+    if role in row.stores and response.status_code < 400:
+        assert stored_files(Path(app.instance_path)) != files_before
+    elif role not in row.writes or response.status_code >= 400:
+        assert stored_files(Path(app.instance_path)) == files_before, "a refused or read-only request changed a file"
 
 
 # --- anonymous callers in more detail ---------------------------------------------------------
@@ -437,8 +583,7 @@ PAGE_GETS = [row for row in ROWS if row.method == "GET" and not row.api and row.
 
 
 @pytest.mark.parametrize("row", PAGE_GETS, ids=[row.endpoint for row in PAGE_GETS])
-def test_anonymous_page_redirects_to_login_with_next(client, row: Row):
-    world = _world()
+def test_anonymous_page_redirects_to_login_with_next(client, world, row: Row):
     url = row.url(world)
     response = client.get(url)
     assert response.status_code == 302
@@ -448,16 +593,14 @@ def test_anonymous_page_redirects_to_login_with_next(client, row: Row):
 
 
 @pytest.mark.parametrize("row", PAGE_GETS, ids=[row.endpoint for row in PAGE_GETS])
-def test_anonymous_htmx_request_gets_401_not_a_redirect(client, row: Row):
-    world = _world()
+def test_anonymous_htmx_request_gets_401_not_a_redirect(client, world, row: Row):
     response = client.get(row.url(world), headers={"HX-Request": "true"})
     assert response.status_code == 401
     assert _path(response.headers["HX-Redirect"]) == "/login"
 
 
 @pytest.mark.parametrize("row", PAGE_GETS, ids=[row.endpoint for row in PAGE_GETS])
-def test_anonymous_json_caller_gets_401(client, row: Row):
-    world = _world()
+def test_anonymous_json_caller_gets_401(client, world, row: Row):
     response = client.get(row.url(world), headers={"Accept": "application/json"})
     assert response.status_code == 401
 
@@ -466,9 +609,8 @@ API_ROWS = [row for row in ROWS if row.api]
 
 
 @pytest.mark.parametrize("row", API_ROWS, ids=[row.endpoint for row in API_ROWS])
-def test_api_ignores_session_cookies(client, row: Row):
+def test_api_ignores_session_cookies(client, world, row: Row):
     """A logged-in browser without a token gets 401 from the API: cookies never authenticate."""
-    world = _world()
     assert login(client, "admin").status_code == 303
     before = database_state()
     response = client.open(row.url(world), method=row.method, json=row.json)
@@ -478,14 +620,12 @@ def test_api_ignores_session_cookies(client, row: Row):
 
 
 @pytest.mark.parametrize("header", ["Bearer not-a-token", "Basic YWRtaW46cGFzc3dvcmQ=", "Bearer", ""])
-def test_api_refuses_bad_authorization_headers(client, header):
-    world = _world()
+def test_api_refuses_bad_authorization_headers(client, world, header):
     response = client.get(f"/api/v1/projects/{world.code}", headers={"Authorization": header})
     assert response.status_code == 401
 
 
-def test_api_token_of_disabled_user_is_refused(client):
-    world = _world()
+def test_api_token_of_disabled_user_is_refused(client, world):
     from renovation.domain import accounts
     from renovation.models import User
 
@@ -499,12 +639,12 @@ def test_api_token_of_disabled_user_is_refused(client):
 
 # --- refused writes change nothing -------------------------------------------------------------
 
-@pytest.mark.parametrize("role", ["committee", "leader"])
-def test_committee_and_leader_cannot_edit_a_stage_page_or_htmx(client, role):
-    world = _world()
+@pytest.mark.parametrize("role", ["committee", "other_committee", "leader"])
+def test_committee_and_leader_cannot_edit_a_stage_page_or_htmx(client, world, role):
     assert login(client, role).status_code == 303
     before = database_state()
     url = f"/projects/{world.code}/stages/survey/edit"
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 403
     assert client.post(url, data=_stage_post(world)).status_code == 403
     htmx = client.post(url, data=_stage_post(world), headers={"HX-Request": "true"})
     assert htmx.status_code == 403
@@ -512,9 +652,8 @@ def test_committee_and_leader_cannot_edit_a_stage_page_or_htmx(client, role):
     assert database_state() == before
 
 
-@pytest.mark.parametrize("role", ["committee", "leader"])
-def test_committee_and_leader_cannot_patch_through_the_api(client, role):
-    world = _world()
+@pytest.mark.parametrize("role", ["committee", "other_committee", "leader"])
+def test_committee_and_leader_cannot_patch_through_the_api(client, world, role):
     token = _token_used_a_moment_ago(db.session.get(_user_model(), world.users[role]))
     before = database_state()
     response = client.patch(f"/api/v1/projects/{world.code}/stages/survey",
@@ -526,15 +665,13 @@ def test_committee_and_leader_cannot_patch_through_the_api(client, role):
 
 
 @pytest.mark.parametrize("role", ["engineer", "committee", "leader"])
-def test_non_admins_see_no_admin_links(client, role):
-    _world()
+def test_non_admins_see_no_admin_links(client, world, role):
     assert login(client, role).status_code == 303
     html = client.get("/projects").get_data(as_text=True)
     assert "/admin/users" not in html and "/admin/audit" not in html
 
 
-def test_admin_sees_admin_links(client):
-    _world()
+def test_admin_sees_admin_links(client, world):
     assert login(client, "admin").status_code == 303
     html = client.get("/projects").get_data(as_text=True)
     assert "/admin/users" in html and "/admin/audit" in html

@@ -338,13 +338,8 @@ def test_bad_parameters_fall_back_to_everything(en_client):
     assert response.headers["HX-Push-Url"] == "/projects"
 
 
-def test_anonymous_user_is_sent_to_login(client, app):
-    response = client.get("/projects?q=九龙")
-    assert response.status_code == 302
-    assert "/login" in response.headers["Location"]
-    htmx = client.get("/projects", headers={"HX-Request": "true"})
-    assert htmx.status_code == 401
-    assert htmx.headers["HX-Redirect"] == "/login"
+# An anonymous visitor is sent to the login (an htmx request gets 401 and HX-Redirect): the
+# permission matrix's anonymous tests, for every page (tests/test_permissions.py).
 
 
 @pytest.mark.parametrize("role", ["committee", "leader", "admin"])

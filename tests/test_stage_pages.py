@@ -306,17 +306,8 @@ def test_rule_violation_without_javascript_shows_the_full_page(engineer_client, 
 
 # --- who may edit, and what exists -------------------------------------------------------------
 
-@pytest.mark.parametrize("role", ["committee", "leader"])
-@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "nojs"])
-def test_committee_and_leader_may_not_edit(client, project, role, htmx):
-    make_user("reader", role, community="九龙社区" if role == "committee" else None)
-    login(client, "reader")
-    headers = HX if htmx else {}
-    assert client.get(EDIT, headers=headers).status_code == 403
-    assert client.post(EDIT, data=form_values(), headers=headers).status_code == 403
-    stage = stage_row()
-    assert (stage.percent, stage.version) == (40, 1)
-    assert events() == 0
+# Committees and leaders may not open or post the edit form, as a page or through htmx, and
+# change nothing: the permission matrix and its htmx test (tests/test_permissions.py).
 
 
 def test_admin_may_edit(client, project):

@@ -57,6 +57,7 @@ def _run_worker_until_rendered(app, database_url, queue_url, bulletin_id) -> Bul
         raise AssertionError(f"the worker did not render the bulletin: {bulletin.render_status}")
 
 
+@pytest.mark.slow
 def test_a_worker_process_renders_a_bulletin_queued_in_sqlite(app, engineer, database_url, tmp_path):
     bulletin = _queued_bulletin(engineer)
     queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
@@ -72,6 +73,7 @@ def test_a_worker_process_renders_a_bulletin_queued_in_sqlite(app, engineer, dat
     assert queue.pending_count() == 0
 
 
+@pytest.mark.slow
 def test_a_worker_process_renders_a_bulletin_queued_in_redis(app, engineer, database_url, tmp_path):
     import redis
 
@@ -92,6 +94,7 @@ def test_a_worker_process_renders_a_bulletin_queued_in_redis(app, engineer, data
     queue.flush()
 
 
+@pytest.mark.slow
 def test_immediate_mode_renders_in_the_caller(app, engineer):
     bulletin = _queued_bulletin(engineer)
     tasks.enqueue("render_bulletin", bulletin.id)
@@ -118,6 +121,7 @@ def _pid_alive(pid: int) -> bool:
     return not Path(f"/proc/{pid}/stat").exists() or Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_render_is_restarted_and_the_bulletin_rendered_once(app, engineer, database_url,
                                                                               tmp_path):
     """kill -9 of the worker while it renders: the supervisor starts it again, the render whose

@@ -108,6 +108,7 @@ def _criteria(world) -> list[DemandFilter]:
     return found
 
 
+@pytest.mark.slow
 def test_every_page_of_every_search_sort_and_filter_is_the_list_in_order(world):
     on = today()
     everything = list(db.session.scalars(db.select(Demand)))

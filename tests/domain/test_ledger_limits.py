@@ -81,6 +81,7 @@ def test_a_dtd_hidden_in_utf16_is_refused_too(app):
     assert "不是 Excel 工作簿" in refusal(with_parts(ledger_file(programme_rows(2)), {"xl/workbook.xml": utf16}))
 
 
+@pytest.mark.slow
 def test_a_cell_in_the_last_column_of_every_row_does_not_widen_the_rows(app):
     """openpyxl pads a row up to its last cell: one cell in column XFD would make every row
     16,384 values wide; the reader reads no further than the columns a ledger can have."""

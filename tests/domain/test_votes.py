@@ -560,6 +560,7 @@ def _build(matter_class, owners, cents, rule, style, optional_tally):
     return VoteFigures(**values)
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(vote_cases())
 def test_decide_agrees_with_integer_cross_multiplication(case):
@@ -572,6 +573,7 @@ def test_decide_agrees_with_integer_cross_multiplication(case):
     assert decision.passed == passed
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(vote_cases())
 def test_a_pass_always_has_its_quorum_and_every_check_met(case):
@@ -585,6 +587,7 @@ def test_a_pass_always_has_its_quorum_and_every_check_met(case):
             not check.met for check in decision.checks)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(vote_cases(), st.data())
 def test_more_agreement_never_turns_a_pass_into_a_fail(case, data):
@@ -621,6 +624,7 @@ def test_more_agreement_never_turns_a_pass_into_a_fail(case, data):
     assert after.quorum_met == before.quorum_met
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(vote_cases(), st.integers(1, 1000))
 def test_figures_beyond_consistency_are_refused_not_decided(case, extra):
