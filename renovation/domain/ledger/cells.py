@@ -11,7 +11,6 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from openpyxl.utils.datetime import from_excel
 
 from renovation.domain.date_range import implausible_date_message
 from renovation.domain.ledger.columns import STATUS_NAMES, Column
@@ -149,6 +148,8 @@ def _parse_any_date(value) -> date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1] and float(value).is_integer():
+            from openpyxl.utils.datetime import from_excel  # loaded with the first ledger, not at start
+
             return from_excel(value).date()
         raise CellError(_l("Not a date: write it like 2026-03-01."))
     found = _DATE_TEXT.match(_clean(value))

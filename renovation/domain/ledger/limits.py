@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from openpyxl.utils.cell import range_boundaries
 
 from renovation.domain.messages import with_values
 
@@ -199,6 +198,8 @@ def _scan_part(archive, part, limits: LedgerLimits, deadline: Deadline, shape: W
 
 
 def _cells_covered(ref: str) -> int:
+    from openpyxl.utils.cell import range_boundaries  # loaded with the first ledger, not at start
+
     first_col, first_row, last_col, last_row = range_boundaries(ref.upper())
     return (abs(last_col - first_col) + 1) * (abs(last_row - first_row) + 1)
 

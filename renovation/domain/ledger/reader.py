@@ -15,9 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.utils.exceptions import InvalidFileException
 
 from renovation.domain.ledger.cells import is_blank
 from renovation.domain.ledger.columns import HeaderMatch, match_headers
@@ -62,6 +59,10 @@ def read_ledger(source, limits: LedgerLimits | None = None, deadline: Deadline |
     limits = limits or current_limits()
     deadline = deadline or Deadline(limits.seconds)
     shape = check_workbook(source, limits, deadline)
+    # openpyxl loads with the first ledger read, not with the app and every command.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError):
@@ -133,6 +134,8 @@ def _find_header(sheet) -> tuple[int, HeaderMatch] | None:
 def _merged_below(sheet, header_row: int) -> dict[int, list[tuple[int, int, int, int]]]:
     """Row number → the merged ranges (first col, first row, last col, last row) covering it,
     for ranges that start below the header (merged titles and headers are left alone)."""
+    from openpyxl.utils.cell import range_boundaries
+
     covering = defaultdict(list)
     for ref in _merged_refs(sheet):
         first_col, first_row, last_col, last_row = range_boundaries(ref)

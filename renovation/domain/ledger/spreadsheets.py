@@ -17,15 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_FILL_COLOUR = "DDEBF7"
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "0.00"
 # What makes Excel, LibreOffice or WPS read a cell as a formula (tab and CR start DDE tricks).
@@ -61,52 +55,66 @@ class Table:
 
 
 def xlsx_bytes(*tables: Table) -> bytes:
-    """A workbook with one sheet per table."""
+    """A workbook with one sheet per table. openpyxl is imported here, not with the module: the
+    app and its commands start without paying for it."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
+    cells = _Cells()
     for table in tables:
         sheet = workbook.create_sheet(table.title[:31])  # Excel's limit on sheet names
         for position, width in enumerate(table.widths, start=1):
             sheet.column_dimensions[get_column_letter(position)].width = width
         sheet.freeze_panes = "A2"
-        sheet.append([_header_cell(sheet, str(header)) for header in table.headers])
+        sheet.append([cells.header(sheet, str(header)) for header in table.headers])
         for row in table.rows:
-            sheet.append([_cell(sheet, value) for value in row])
+            sheet.append([cells.typed(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _header_cell(sheet, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, text)
-    cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    cell.alignment = Alignment(vertical="center", wrap_text=True)
-    return cell
+class _Cells:
+    """Makes the streaming workbook's cells (openpyxl's classes, imported once per workbook)."""
 
+    def __init__(self):
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font, PatternFill
 
-def _cell(sheet, value):
-    """A typed cell: dates as Excel dates, amounts with two decimals, text as text."""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = DATE_FORMAT
+        self.cell_type = WriteOnlyCell
+        self.header_font = Font(bold=True)
+        self.header_fill = PatternFill("solid", fgColor=HEADER_FILL_COLOUR)
+        self.header_alignment = Alignment(vertical="center", wrap_text=True)
+
+    def header(self, sheet, text: str):
+        cell = self.cell_type(sheet, text)
+        cell.font, cell.fill, cell.alignment = self.header_font, self.header_fill, self.header_alignment
         return cell
-    if isinstance(value, Decimal):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = MONEY_FORMAT
+
+    def typed(self, sheet, value):
+        """A typed cell: dates as Excel dates, amounts with two decimals, text as text."""
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, date):
+            cell = self.cell_type(sheet, value)
+            cell.number_format = DATE_FORMAT
+            return cell
+        if isinstance(value, Decimal):
+            cell = self.cell_type(sheet, value)
+            cell.number_format = MONEY_FORMAT
+            return cell
+        if value is None or isinstance(value, (int, float)):
+            return value
+        return self.text(sheet, str(value))  # str() for lazy labels
+
+    def text(self, sheet, text: str):
+        """A cell that is text whatever it starts with (openpyxl takes "=..." for a formula)."""
+        cell = self.cell_type(sheet, None)
+        cell.value, cell.data_type = text, "s"
+        if looks_like_formula(text):
+            cell.quotePrefix = True
         return cell
-    if value is None or isinstance(value, (int, float)):
-        return value
-    return _text_cell(sheet, str(value))  # str() for lazy labels
-
-
-def _text_cell(sheet, text: str) -> WriteOnlyCell:
-    """A cell that is text whatever it starts with (openpyxl takes "=..." for a formula)."""
-    cell = WriteOnlyCell(sheet, None)
-    cell.value, cell.data_type = text, "s"
-    if looks_like_formula(text):
-        cell.quotePrefix = True
-    return cell
 
 
 def csv_bytes(table: Table) -> bytes:

@@ -15,7 +15,6 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -113,6 +112,8 @@ def _check_pdf(stream: BinaryIO) -> _Checked:
 def _open_pdf(stream: BinaryIO) -> None:
     """pypdf must read the page tree and at least one page; it logs and warns about the many
     small faults real scanners produce, which are not our concern."""
+    from pypdf import PdfReader  # loaded with the first PDF checked, not with the app and every command
+
     stream.seek(0)
     pypdf_log = logging.getLogger("pypdf")
     level = pypdf_log.level
