@@ -22,6 +22,7 @@ from renovation.models import Community, Compound, Project, Stage, Street
 from renovation.private_files import private_folder
 
 PASSWORD = "correct-horse-1"
+POSTGRES_URL = os.environ.get("RENOVATION_TEST_DATABASE_URL")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -30,7 +31,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
-POSTGRES_URL = os.environ.get("RENOVATION_TEST_DATABASE_URL")
 
 
 def _postgres_url_of_this_worker(url: str) -> str:
