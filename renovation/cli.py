@@ -8,9 +8,6 @@ import click
 from flask import Flask, current_app
 
 from renovation.backup_cli import backup, restore
-from renovation.demo import data as demo_data
-from renovation.demo import photos as demo_photos
-from renovation.demo import snapshots as demo_snapshots
 from renovation.domain import accounts, audit
 from renovation.domain.bulletins import issue as bulletins
 from renovation.domain.bulletins.pdf import BulletinRenderError
@@ -43,6 +40,11 @@ def _write_private(path: Path, text: str) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has projects.")
 def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
     """Load the demo programme and the users admin, engineer, committee and leader."""
+    # Imported here: the demo's photos need Pillow, which no other command should pay for at start.
+    from renovation.demo import data as demo_data
+    from renovation.demo import photos as demo_photos
+    from renovation.demo import snapshots as demo_snapshots
+
     if not demo_data.database_is_empty():
         if if_empty:
             click.echo("The database already has projects; demo data not loaded.")

@@ -24,24 +24,48 @@ import logging
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 QUEUE_NAME = "renovation"
+_making_queue = threading.Lock()
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's queue, register its jobs and the ``worker`` command."""
-    queue = make_queue(app.config.get("QUEUE_URL", ""), Path(app.instance_path))
-    app.extensions["queue"] = queue
-    app.extensions["queue_jobs"] = register_jobs(queue, app)
+    """Register the ``worker`` command. The queue itself is made when first used
+    (:func:`app_queue`): huey and the Redis client cost a fifth of a second to import, which the
+    command line and a server that never queues need not pay."""
     app.cli.add_command(worker)
 
 
-def make_queue(url: str, instance_path: Path) -> Huey:
+def app_queue(app: Flask) -> "Huey":
+    """The app's queue, made on first use and kept in ``app.extensions["queue"]``."""
+    return _queue_and_jobs(app)[0]
+
+
+def app_jobs(app: Flask) -> dict:
+    """The app's jobs by name (see :func:`register_jobs`), kept in ``app.extensions["queue_jobs"]``."""
+    return _queue_and_jobs(app)[1]
+
+
+def _queue_and_jobs(app: Flask) -> tuple:
+    with _making_queue:
+        if "queue" not in app.extensions:
+            queue = make_queue(app.config.get("QUEUE_URL", ""), Path(app.instance_path))
+            app.extensions["queue"] = queue
+            app.extensions["queue_jobs"] = register_jobs(queue, app)
+        return app.extensions["queue"], app.extensions["queue_jobs"]
+
+
+def make_queue(url: str, instance_path: Path) -> "Huey":
     """The huey instance ``url`` names (see the module's docstring)."""
+    from huey import MemoryHuey, RedisHuey, SqliteHuey
+
     if url == "immediate":
         return MemoryHuey(QUEUE_NAME, immediate=True, results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
@@ -51,7 +75,7 @@ def make_queue(url: str, instance_path: Path) -> Huey:
     return SqliteHuey(QUEUE_NAME, filename=str(path), results=False)
 
 
-def register_jobs(queue: Huey, app: Flask) -> dict:
+def register_jobs(queue: "Huey", app: Flask) -> dict:
     """The jobs, each run inside an app context of ``app`` (the worker's own app)."""
 
     # Retries cover a render job that raised (the database away for a moment); a render that
@@ -75,15 +99,16 @@ def register_jobs(queue: Huey, app: Flask) -> dict:
 
 def enqueue(job: str, *args) -> None:
     """Queue ``job`` with ``args``; in immediate mode it has run when this returns."""
-    current_app.extensions["queue_jobs"][job](*args)
-    if current_app.extensions["queue"].immediate:
+    app = current_app._get_current_object()
+    app_jobs(app)[job](*args)
+    if app_queue(app).immediate:
         from renovation.extensions import db
 
         # The job wrote through its own app context's session: what the caller loaded is stale.
         db.session.expire_all()
 
 
-def queue_description(queue: Huey) -> str:
+def queue_description(queue: "Huey") -> str:
     """Where the queue lives, for people (no password shown)."""
     storage = queue.storage
     if queue.immediate:
@@ -95,7 +120,7 @@ def queue_description(queue: Huey) -> str:
     return f"Redis {kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
 
 
-def recover_renders(queue: Huey, jobs: dict) -> list[int]:
+def recover_renders(queue: "Huey", jobs: dict) -> list[int]:
     """Queue again the renders a dead worker left: bulletins whose lease ran out, and bulletins
     queued over a lease ago whose job is not in the queue. The ids queued, for the log."""
     from sqlalchemy import select
@@ -127,7 +152,7 @@ def _recover_every(app: Flask, every: timedelta, stop: threading.Event) -> None:
     while True:
         with app.app_context():
             try:
-                recovered = recover_renders(app.extensions["queue"], app.extensions["queue_jobs"])
+                recovered = recover_renders(app_queue(app), app_jobs(app))
                 if recovered:
                     log.warning("queued again the renders a stopped worker left: bulletins %s", recovered)
             except Exception:  # the database may be away for a moment: try again next time
@@ -143,7 +168,7 @@ def _recover_every(app: Flask, every: timedelta, stop: threading.Event) -> None:
               help="Jobs run at the same time (threads).")
 def worker(workers: int) -> None:
     """Run the background jobs (bulletin rendering, large ledger previews) until stopped with Ctrl-C or SIGTERM."""
-    queue = current_app.extensions["queue"]
+    queue = app_queue(current_app._get_current_object())
     if queue.immediate:
         raise click.ClickException("QUEUE_URL is 'immediate': jobs run in the caller, there is no queue to serve.")
     if not logging.getLogger().handlers:

@@ -187,12 +187,13 @@ def test_long_tables_repeat_their_header_and_no_line_starts_with_closing_punctua
 
 
 def test_the_app_and_its_commands_start_without_the_heavy_libraries():
-    """WeasyPrint (half a second), openpyxl and pypdf (a tenth each) load where they are used: the
-    app, and so every ``flask`` command, starts without them."""
+    """WeasyPrint (half a second), openpyxl and pypdf (a tenth each), Pillow and the queue's huey
+    and Redis client (a fifth) load where they are used: the app, and so every ``flask`` command,
+    starts without them."""
     import subprocess
     import sys
 
     code = ("import sys; from renovation import create_app; create_app({'TESTING': True}); "
-            "print(sorted({'weasyprint', 'openpyxl', 'pypdf'} & set(sys.modules)))")
+            "print(sorted({'weasyprint', 'openpyxl', 'pypdf', 'PIL', 'huey', 'redis'} & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip().splitlines()[-1] == "[]"

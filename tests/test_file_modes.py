@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 
-from renovation import create_app
+from renovation import create_app, tasks
 from renovation.domain.photos.operations import add_photo
 from renovation.domain.residents.attachments import add_attachments
 from renovation.domain.residents.consultations import add_consultation
@@ -49,7 +49,7 @@ def test_everything_the_app_writes_is_private(tmp_path, loose_umask):
         assert outcome.attachment is not None
         get_storage().put("bulletins/ab/cd/abcd.pdf", b"%PDF-1.4\n%%EOF\n")
         store_upload(b"PK\x03\x04 a workbook")
-        app.extensions["queue"].storage.enqueue(b"job", 0)
+        tasks.app_queue(app).storage.enqueue(b"job", 0)
         # While the database is open: its write-ahead log and shared-memory files exist too.
         found = modes(instance)
         db.session.remove()

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from renovation import tasks
 from renovation.domain.ledger.columns import COLUMNS
 from renovation.extensions import db
 from renovation.models import AuditEntry, Project
@@ -182,7 +183,7 @@ def test_a_large_ledger_is_previewed_by_the_worker_with_a_progress_bar(app, clie
 
     app.config["LEDGER_BACKGROUND_ROWS"] = 100
     queued = []
-    monkeypatch.setitem(app.extensions["queue_jobs"], "preview_ledger", queued.append)  # a worker not yet started
+    monkeypatch.setitem(tasks.app_jobs(app), "preview_ledger", queued.append)  # a worker not yet started
     login(client)
     location = upload(client, ledger_file(programme_rows(141))).headers["Location"]
     sha256 = location.rsplit("/", 1)[1]
@@ -215,7 +216,7 @@ def test_a_worker_that_died_while_previewing_is_noticed(app, client, engineer, m
     import time
 
     app.config["LEDGER_BACKGROUND_ROWS"] = 100
-    monkeypatch.setitem(app.extensions["queue_jobs"], "preview_ledger", lambda sha256: None)
+    monkeypatch.setitem(tasks.app_jobs(app), "preview_ledger", lambda sha256: None)
     login(client)
     location = upload(client, ledger_file(programme_rows(141))).headers["Location"]
     progress = next((tmp_path / "instance" / "ledger-uploads").glob("*.progress.json"))

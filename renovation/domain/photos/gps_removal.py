@@ -18,9 +18,7 @@ import io
 import struct
 import zlib
 
-from PIL import Image
-
-from renovation.domain.photos.processing import ACCEPTED, GPS_IFD
+from renovation.domain.photos.processing import ACCEPTED, GPS_IFD, pillow_with_heif
 
 EXIF_PREFIX = b"Exif\x00\x00"
 # TIFF field types → bytes per value (BYTE, ASCII, SHORT, LONG, RATIONAL, SBYTE, UNDEFINED,
@@ -67,6 +65,7 @@ def without_gps(data: bytes, content_type: str) -> bytes | None:
 
 def _metadata(data: bytes, image_format: str) -> tuple[bytes | None, bytes | None]:
     """The raw EXIF and XMP blocks, as Pillow finds them (no pixels are decoded)."""
+    Image = pillow_with_heif()
     with Image.open(io.BytesIO(data), formats=[image_format]) as image:
         xmp = next((image.info[key] for key in XMP_KEYS if image.info.get(key)), None)
         if isinstance(xmp, str):
@@ -75,6 +74,7 @@ def _metadata(data: bytes, image_format: str) -> tuple[bytes | None, bytes | Non
 
 
 def _still_has_gps(data: bytes, image_format: str) -> bool:
+    Image = pillow_with_heif()
     with Image.open(io.BytesIO(data), formats=[image_format]) as image:
         xmp = next((image.info[key] for key in XMP_KEYS if image.info.get(key)), None)
         xmp_gps = bool(xmp) and b"GPS" in (xmp.encode() if isinstance(xmp, str) else xmp)

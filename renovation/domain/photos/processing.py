@@ -11,16 +11,16 @@ import math
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from typing import BinaryIO
+from functools import cache
+from typing import TYPE_CHECKING, BinaryIO
 
-import pillow_heif
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from renovation.domain.clock import CHINA
 from renovation.domain.refusals import Refusal
 
-pillow_heif.register_heif_opener()
+if TYPE_CHECKING:
+    from PIL import Image
 
 DISPLAY_SIZE = 1600
 THUMBNAIL_SIZE = 320
@@ -81,6 +81,18 @@ def sniff_format(head: bytes) -> str | None:
     return None
 
 
+@cache
+def pillow_with_heif():
+    """Pillow's ``Image`` module, with pillow-heif's opener registered: loaded on the first image,
+    not when the app starts (a tenth of a second that the command line and most requests need
+    not pay)."""
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    return Image
+
+
 def process_image(stream: BinaryIO, max_bytes: int, max_pixels: int) -> ProcessedImage:
     """Check the image and make its display and thumbnail JPEGs; raises :class:`ImageRejected`."""
     stream.seek(0, io.SEEK_END)
@@ -96,6 +108,9 @@ def process_image(stream: BinaryIO, max_bytes: int, max_pixels: int) -> Processe
         raise ImageRejected("not_image")
     digest = _sha256(stream)
     stream.seek(0)
+    pillow_with_heif()
+    from PIL import Image, UnidentifiedImageError
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -118,6 +133,8 @@ def _sha256(stream: BinaryIO) -> str:
 
 
 def _decode(stream, image_format, digest, size, max_pixels) -> ProcessedImage:
+    from PIL import Image, ImageFile, ImageOps
+
     # WeasyPrint (the bulletins) turns on Pillow's "load truncated images" for the whole process
     # when it is imported; an upload cut short must still be refused as corrupt.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -151,7 +168,9 @@ def _decode(stream, image_format, digest, size, max_pixels) -> ProcessedImage:
     )
 
 
-def _as_rgb(image: Image.Image) -> Image.Image:
+def _as_rgb(image: "Image.Image") -> "Image.Image":
+    from PIL import Image
+
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         image = image.convert("RGBA")
         background = Image.new("RGB", image.size, "white")
@@ -160,7 +179,7 @@ def _as_rgb(image: Image.Image) -> Image.Image:
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
-def _jpeg(image: Image.Image, icc_profile: bytes | None, quality: int) -> bytes:
+def _jpeg(image: "Image.Image", icc_profile: bytes | None, quality: int) -> bytes:
     buffer = io.BytesIO()
     # The ICC profile goes with the pixels, so colours stay as the camera saw them.
     image.save(buffer, "JPEG", quality=quality, progressive=True, icc_profile=icc_profile)
