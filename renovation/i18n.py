@@ -3,41 +3,122 @@
 Pages are in Chinese unless the user chose English (a cookie set by the header switch).
 The API follows ``Accept-Language``, Chinese by default.
 """
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from functools import lru_cache
 
-from flask import Flask, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from flask import Flask, g, has_request_context, request
+from flask_babel import Domain, format_date, format_datetime, get_locale
 
 from renovation.extensions import babel
 
 LANGUAGE_COOKIE = "lang"
 
 
-def select_locale() -> str | None:
+# The languages, parsed once: Babel's ``Locale.parse`` of a name searches its locale list (some
+# tenths of a millisecond), which Flask-Babel would otherwise pay on every request.
+LOCALES = {name: Locale.parse(name) for name in ("zh_CN", "en")}
+
+
+def select_locale() -> Locale | None:
     if not has_request_context():
         return None  # command-line tasks: the default language
-    supported = ("zh_CN", "en")
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if request.path.startswith("/api/"):
         for language, _quality in request.accept_languages:
             tag = language.lower()
             if tag.startswith("zh"):
-                return "zh_CN"
+                return LOCALES["zh_CN"]
             if tag.startswith("en"):
-                return "en"
-        return "zh_CN"
-    return chosen if chosen in supported else "zh_CN"
+                return LOCALES["en"]
+        return LOCALES["zh_CN"]
+    return LOCALES.get(chosen, LOCALES["zh_CN"])
+
+
+def _per_language(name: str, compute: Callable):
+    """``compute()``, a value that depends on nothing but the language of the request, worked out
+    once per request and language: kept in Flask-Babel's namespace of the request beside the
+    locale object it was worked out for, and used while that very object is the request's locale
+    (``force_locale`` and ``refresh`` put another there, so a change of language is seen).
+    Outside an app context, computed each time."""
+    namespace = g.get("_flask_babel") if g else None
+    if namespace is not None:
+        kept = namespace.__dict__.get(name)
+        if kept is not None and kept[0] is namespace.__dict__.get("babel_locale"):
+            return kept[1]
+    value = compute()
+    namespace = g.get("_flask_babel") if g else None
+    if namespace is not None and namespace.__dict__.get("babel_locale") is not None:
+        namespace.__dict__[name] = (namespace.__dict__["babel_locale"], value)
+    return value
+
+
+def page_language() -> str:
+    """The request's locale as a string: ``zh_CN`` or ``en``."""
+    return _per_language("renovation_language", lambda: str(get_locale()))
 
 
 def is_chinese() -> bool:
-    return str(get_locale()).startswith("zh")
+    return page_language().startswith("zh")
 
 
 def long_date(value: date | None) -> str:
     """2026年11月27日 in Chinese, Nov 27, 2026 in English."""
     if value is None:
         return "—"
-    return format_date(value, "long" if is_chinese() else "medium")
+    return _long_date(value, page_language())
+
+
+@lru_cache(maxsize=8192)  # a date reads the same in a language for ever: a list repeats few of them
+def _long_date(value: date, language: str) -> str:
+    return babel_format_date(value, "long" if language.startswith("zh") else "medium", locale=language)
+
+
+class TranslatedLabels(Mapping):
+    """A table of labels (lazy strings) read in the page's language: translated as a whole once
+    per language and kept (translations do not change while the app runs), where each lazy
+    string would look its translation up again every time it is shown."""
+
+    def __init__(self, labels: Mapping):
+        self._labels = labels
+        self._by_language: dict[str, dict] = {}
+
+    def _translated(self) -> dict:
+        language = page_language()
+        table = self._by_language.get(language)
+        if table is None:
+            table = self._by_language[language] = {key: str(label) for key, label in self._labels.items()}
+        return table
+
+    def __getitem__(self, key):
+        return self._translated()[key]
+
+    def __iter__(self):
+        return iter(self._labels)
+
+    def __len__(self):
+        return len(self._labels)
+
+
+def translated_once(label: Callable[..., object]) -> Callable[..., str]:
+    """``label(value, *args)`` as a string in the page's language, worked out once per language
+    and arguments (a label function of fixed tables: the same key always reads the same)."""
+    by_language: dict[str, dict] = {}
+
+    def translated(value, *args):
+        try:
+            memo = by_language.setdefault(page_language(), {})
+            return memo[(value, *args)]
+        except KeyError:
+            text = memo[(value, *args)] = str(label(value, *args))
+            return text
+        except TypeError:  # an unhashable value: not kept
+            return str(label(value, *args))
+
+    translated.__doc__ = label.__doc__
+    return translated
 
 
 def long_month(value: str | None) -> str:
@@ -60,5 +141,29 @@ def utc_datetime_attr(value: datetime) -> str:
     return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
+class RequestDomain(Domain):
+    """The app's message catalogue, looked up once per request and language.
+
+    Flask-Babel finds the translations afresh on every message (the request's locale, its name
+    as a string, the domain, the catalogue cache): some ten microseconds, paid for every ``_()``
+    in a template and every label shown, hundreds of times on a list. Here the catalogue found
+    is kept in the request's Babel namespace beside the locale it was found for, and used while
+    that very locale object is the request's (``force_locale`` and ``refresh`` put another
+    there, so a change of language mid-request is seen)."""
+
+    def get_translations(self):
+        return _per_language("renovation_translations", super().get_translations)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    domain = RequestDomain(domain=app.extensions["babel"].default_domain)
+    babel.domain_instance = domain  # Flask-Babel's own default: a cached property of the extension
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: domain.get_translations().ugettext(string),
+        ngettext=lambda singular, plural, n: domain.get_translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: domain.get_translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: domain.get_translations().unpgettext(
+            context, singular, plural, n),
+        newstyle=True,
+    )

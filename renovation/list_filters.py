@@ -7,10 +7,11 @@ value still opens the list.
 """
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField
+from wtforms import IntegerField, SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from renovation.domain import project_list
+from renovation.form_widgets import FilterSelectField
 
 
 class ListFilterForm(FlaskForm):
@@ -38,8 +39,8 @@ class ListFilterForm(FlaskForm):
 class AreaFilterForm(ListFilterForm):
     """A list filtered by street and community (the projects and what belongs to them)."""
 
-    street = SelectField(_l("Street"), coerce=int, validators=[Optional()])
-    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
+    street = FilterSelectField(_l("Street"), coerce=int, validators=[Optional()])
+    community = FilterSelectField(_l("Community"), coerce=int, validators=[Optional()])
 
     @classmethod
     def read(cls, args):

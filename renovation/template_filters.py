@@ -9,7 +9,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 from flask import Flask
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 
@@ -27,6 +26,7 @@ from renovation.domain.stages.keys import (
     status_label,
 )
 from renovation.domain.stages.schedule import days_behind
+from renovation.list_links import row_links
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS, KIND_LABELS
 from renovation.number_format import thousands
 
@@ -106,12 +106,16 @@ def figure(value: Fraction, basis: str) -> str:
     return f"{Decimal(value.numerator) / Decimal(value.denominator):,.2f}"
 
 
-def in_page_language(label):
+def in_page_language(label, *, keyed: bool = True):
     """A label filter that Jinja will not fold at compile time: ``{{ 'done' | stage_label }}`` would
-    otherwise be translated once, in whatever language compiled the template first."""
+    otherwise be translated once, in whatever language compiled the template first. A ``keyed``
+    label (the same key always reads the same in a language) is worked out once per language
+    and key (:func:`renovation.i18n.translated_once`)."""
+    label_in_language = i18n.translated_once(label) if keyed else label
+
     @pass_context  # Jinja folds a filter of a constant at compile time unless it asks for the context
     def filter_(_context, value, *args):
-        return label(value, *args)
+        return label_in_language(value, *args)
 
     filter_.__doc__ = label.__doc__
     return filter_
@@ -119,7 +123,7 @@ def in_page_language(label):
 
 def current_locale() -> str:
     """The language the page is in: ``zh_CN`` or ``en``."""
-    return str(get_locale())
+    return i18n.page_language()
 
 
 FILTERS = {
@@ -135,13 +139,13 @@ FILTERS = {
     "lag_reason_label": in_page_language(lag_reason_label),
     "days_behind": days_behind,
     "field_label": in_page_language(field_label),
-    "change_value": in_page_language(change_value),
+    "change_value": in_page_language(change_value, keyed=False),
     # photos
     "thumbnail_size": thumbnail_size,
     # consultations and votes
     "kind_label": in_page_language(kind_label),
     "vote_decision": decision_of,
-    "check_label": in_page_language(check_label),
+    "check_label": in_page_language(check_label, keyed=False),
     "percent": percent,
     "figure": figure,
     # demands
@@ -150,12 +154,13 @@ FILTERS = {
 }
 
 GLOBALS = {
-    "STAGE_LABELS": STAGE_LABELS,
-    "STATUS_LABELS": STATUS_LABELS,
-    "DEMAND_STATUS_LABELS": DEMAND_STATUS_LABELS,
-    "CATEGORY_LABELS": CATEGORY_LABELS,
+    "STAGE_LABELS": i18n.TranslatedLabels(STAGE_LABELS),
+    "STATUS_LABELS": i18n.TranslatedLabels(STATUS_LABELS),
+    "DEMAND_STATUS_LABELS": i18n.TranslatedLabels(DEMAND_STATUS_LABELS),
+    "CATEGORY_LABELS": i18n.TranslatedLabels(CATEGORY_LABELS),
     "FINAL_DEMAND_STATUSES": demands.FINAL,
     "current_locale": current_locale,
+    "row_links": row_links,
     # The header's menu and a few list pages ask role questions (``can_manage_users(current_user)``);
     # those read the user's role and nothing else. The sections of a page get their answers from
     # their view instead (``can_write``…), since a project's or a file's checks follow relations.

@@ -18,6 +18,7 @@ from renovation.date_fields import plausible_date
 from renovation.domain.project_list import DEFAULT_SORT, SORT_COLUMNS, ProjectFilter
 from renovation.domain.stages.keys import DONE, DONE_LABEL, LAG_REASON_LABELS, STAGE_LABELS, STATUS_LABELS
 from renovation.form_limits import fits
+from renovation.form_widgets import FilterSelectField
 from renovation.list_filters import AreaFilterForm
 from renovation.models import Stage
 
@@ -26,15 +27,15 @@ class ProjectFilterForm(AreaFilterForm):
     """The list's search and filters (and its export's)."""
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
-    stage = SelectField(_l("Current stage"), validators=[Optional()])
+    stage = FilterSelectField(_l("Current stage"), validators=[Optional()])
     behind = BooleanField(_l("Behind schedule only"))
     started = BooleanField(_l("Started only"))
     mine = BooleanField(_l("Mine"))  # engineers: projects whose responsible engineer has their name
     # "<stage>:<status>": the dashboard's per-stage counts link here.
-    stage_status = SelectField(choices=[SelectChoice(f"{key.value}:{status.value}") for key in STAGE_LABELS
+    stage_status = FilterSelectField(choices=[SelectChoice(f"{key.value}:{status.value}") for key in STAGE_LABELS
                                         for status in STATUS_LABELS], validators=[Optional()])
-    sort = SelectField(choices=[SelectChoice(key) for key in SORT_COLUMNS], validators=[Optional()])
-    dir = SelectField(choices=[SelectChoice("asc"), SelectChoice("desc")], validators=[Optional()])
+    sort = FilterSelectField(choices=[SelectChoice(key) for key in SORT_COLUMNS], validators=[Optional()])
+    dir = FilterSelectField(choices=[SelectChoice("asc"), SelectChoice("desc")], validators=[Optional()])
 
     def set_own_choices(self) -> None:
         self.stage.choices = (
