@@ -11,6 +11,8 @@ from babel import Locale
 from babel.dates import format_date as babel_format_date
 from flask import Flask, g, has_request_context, request
 from flask_babel import Domain, format_date, format_datetime, get_locale
+from jinja2 import pass_context
+from markupsafe import escape
 
 from renovation.extensions import babel
 
@@ -167,3 +169,36 @@ def init_app(app: Flask) -> None:
             context, singular, plural, n),
         newstyle=True,
     )
+    # ``_()`` and ``ngettext()`` are called hundreds of times on a list page; Jinja's own go through
+    # two more calls each (the ``_`` alias, the context's call of the catalogue function).
+    gettext, ngettext = template_gettext(domain), template_ngettext(domain)
+    app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
+
+
+def template_gettext(domain: Domain):
+    """Jinja's new-style ``gettext``, calling the catalogue directly: the message's translation,
+    formatted with the variables. Where the template escapes, the translation is escaped too
+    (Jinja's own trusts it as markup; no message of ours holds any) and so are the variables.
+    A message without variables is formatted only when it holds a ``%`` (``%%`` becomes ``%``
+    as Jinja's own would make it)."""
+    @pass_context
+    def gettext(context, string: str, **variables) -> str:
+        text = domain.get_translations().ugettext(string)
+        if context.eval_ctx.autoescape:
+            text = escape(text)
+        return text % variables if variables or "%" in text else text
+
+    return gettext
+
+
+def template_ngettext(domain: Domain):
+    """Jinja's new-style ``ngettext`` (``num`` among the variables), calling the catalogue directly."""
+    @pass_context
+    def ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        text = domain.get_translations().ungettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = escape(text)
+        return text % variables
+
+    return ngettext
