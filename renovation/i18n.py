@@ -87,7 +87,8 @@ class TranslatedLabels(Mapping):
         self._labels = labels
         self._by_language: dict[str, dict] = {}
 
-    def _translated(self) -> dict:
+    def in_language(self) -> dict:
+        """The table in the page's language, as a plain dict (for a list's loop)."""
         language = page_language()
         table = self._by_language.get(language)
         if table is None:
@@ -95,7 +96,7 @@ class TranslatedLabels(Mapping):
         return table
 
     def __getitem__(self, key):
-        return self._translated()[key]
+        return self.in_language()[key]
 
     def __iter__(self):
         return iter(self._labels)

@@ -159,6 +159,7 @@ GLOBALS = {
     "DEMAND_STATUS_LABELS": i18n.TranslatedLabels(DEMAND_STATUS_LABELS),
     "CATEGORY_LABELS": i18n.TranslatedLabels(CATEGORY_LABELS),
     "FINAL_DEMAND_STATUSES": demands.FINAL,
+    "demand_overdue_days": demands.overdue_days_setting,
     "current_locale": current_locale,
     "row_links": row_links,
     # The header's menu and a few list pages ask role questions (``can_manage_users(current_user)``);
