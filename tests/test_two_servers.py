@@ -154,9 +154,17 @@ def cluster(tmp_path_factory):
     if os.environ.get("CI") == "true" and not os.environ.get("RENOVATION_TEST_DATABASE_URL"):
         pytest.skip("run in the PostgreSQL pass (CI runs it there; it needs PostgreSQL whatever the pass)")
     folder = tmp_path_factory.mktemp("two-servers")
-    database_url, redis_url = _fresh_database(), _explicit_port(REDIS_URL, 6379)
+    redis_url = _explicit_port(REDIS_URL, 6379)
     queue = _empty_queue(redis_url, folder)
+    database_url = _fresh_database()
     stored_files = folder / "shared-storage"  # what would be the NFS mount
+    with ExitStack() as cleanup:
+        cleanup.callback(_drop_database, database_url)
+        cleanup.callback(queue.flush)
+        yield from _running_cluster(folder, database_url, redis_url, stored_files)
+
+
+def _running_cluster(folder: Path, database_url: str, redis_url: str, stored_files: Path):
     with Hosts(["a", "b"], [database_url, redis_url]) as hosts, ExitStack() as running:
         shared = {"RENOVATION_DATABASE_URL": hosts.url(database_url), "RENOVATION_QUEUE_URL": hosts.url(redis_url),
                   "RENOVATION_SECRET_KEY": secrets.token_hex(32), "RENOVATION_PHOTO_PATH": str(stored_files),
@@ -184,8 +192,6 @@ def cluster(tmp_path_factory):
         print(f"two servers at {urls['a']} and {urls['b']}: {hosts.isolation}")
         yield Cluster(urls["a"], urls["b"], hosts, worker, upgrades,
                       [folder / "instance-a", folder / "instance-b"], database_url, token)
-    queue.flush()
-    _drop_database(database_url)
 
 
 def logged_in(server: str, username: str = "engineer") -> Browser:
