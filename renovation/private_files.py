@@ -39,10 +39,11 @@ def init_app(app: Flask) -> None:
 
 
 def data_folders(app: Flask) -> list[Path]:
-    """The instance folder and the data folders (which may lie outside it)."""
+    """The instance folder and the stored files' folder (which may lie outside it, shared by
+    several servers), with the uploaded ledgers in it."""
     instance = Path(app.instance_path)
-    return [instance, Path(app.config.get("PHOTO_STORAGE_PATH") or instance / "photos"),
-            instance / "ledger-uploads"]
+    stored = Path(app.config.get("PHOTO_STORAGE_PATH") or instance / "photos")
+    return [instance, stored, stored / "ledger-uploads"]
 
 
 def sqlite_files(url: str) -> list[Path]:

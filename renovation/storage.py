@@ -71,12 +71,20 @@ class FilesystemStorage:
         self.path(key).unlink(missing_ok=True)
 
 
+def storage_root() -> Path:
+    """The folder of the app's stored files (``PHOTO_STORAGE_PATH``, default instance/photos): photos,
+    consultation attachments, bulletin PDFs and uploaded ledgers. Several app servers share it (an
+    NFS mount): a file stored through one is read through another."""
+    from flask import current_app
+
+    return Path(current_app.config.get("PHOTO_STORAGE_PATH") or Path(current_app.instance_path) / "photos")
+
+
 def get_storage() -> Storage:
-    """The storage configured for the app (``PHOTO_STORAGE_PATH``, default instance/photos)."""
+    """The storage configured for the app, in :func:`storage_root`."""
     from flask import current_app
 
     storage = current_app.extensions.get("renovation_storage")
     if storage is None:
-        root = current_app.config.get("PHOTO_STORAGE_PATH") or Path(current_app.instance_path) / "photos"
-        storage = current_app.extensions["renovation_storage"] = FilesystemStorage(root)
+        storage = current_app.extensions["renovation_storage"] = FilesystemStorage(storage_root())
     return storage

@@ -57,7 +57,7 @@ def test_everything_the_app_writes_is_private(tmp_path, loose_umask):
     for name in ("renovation.db", "renovation.db-wal", "renovation.db-shm", "queue.db", "secret_key"):
         assert name in found, name
     assert any(name.startswith("photos/originals/") for name in found)
-    assert any(name.startswith("ledger-uploads/") for name in found)
+    assert any(name.startswith("photos/ledger-uploads/") for name in found)
     loose = {name: mode for name, mode in found.items()
              if mode != (oct(0o700) if (instance / name).is_dir() else oct(0o600))}
     assert loose == {}

@@ -100,7 +100,7 @@ def test_a_hostile_workbook_is_refused_on_the_page_and_on_the_command_line(clien
     response = upload(client, data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and words in page and "field-error" in page
-    assert not list((tmp_path / "instance" / "ledger-uploads").glob("*"))  # nothing kept
+    assert not list((tmp_path / "instance" / "photos" / "ledger-uploads").glob("*"))  # nothing kept
 
     path = tmp_path / "hostile.xlsx"
     path.write_bytes(data)
@@ -169,7 +169,7 @@ def test_the_preview_is_computed_once_and_kept(client, engineer, monkeypatch, tm
     pages = [client.get(location).get_data(as_text=True) for _ in range(3)]
     assert len(judged) == 1 and pages[0] == pages[2]
     assert re.search(rf"<td class=\"num\">{row_of(12)}</td><td>户数</td>", pages[2])  # problems, from the kept copy
-    assert list((tmp_path / "instance" / "ledger-uploads").glob("*.preview.json"))
+    assert list((tmp_path / "instance" / "photos" / "ledger-uploads").glob("*.preview.json"))
     assert "请填写整数。" in pages[0]
     client.set_cookie("lang", "en")  # the kept messages speak each reader's language
     english = client.get(location).get_data(as_text=True)
@@ -219,7 +219,7 @@ def test_a_worker_that_died_while_previewing_is_noticed(app, client, engineer, m
     monkeypatch.setitem(tasks.app_jobs(app), "preview_ledger", lambda sha256: None)
     login(client)
     location = upload(client, ledger_file(programme_rows(141))).headers["Location"]
-    progress = next((tmp_path / "instance" / "ledger-uploads").glob("*.progress.json"))
+    progress = next((tmp_path / "instance" / "photos" / "ledger-uploads").glob("*.progress.json"))
     long_ago = time.time() - app.config["LEDGER_PREVIEW_SECONDS"] - 120
     progress.write_text(json.dumps({"fraction": 0.4, "started": True, "queued_at": long_ago, "updated_at": long_ago}))
     page = client.get(location).get_data(as_text=True)

@@ -1,9 +1,9 @@
 """The preview of an uploaded ledger, computed once and kept beside the upload.
 
-``instance/ledger-uploads/<sha256>.preview.json`` holds the preview (or why the file was
-refused) and every later GET reads it instead of judging 20,000 rows again; while a large file
-is judged by the background worker, ``<sha256>.progress.json`` says how far it has come, for the
-page's progress bar. The commit never trusts what is kept: it judges the file afresh and
+``ledger-uploads/<sha256>.preview.json``, in the stored files' folder, holds the preview (or why
+the file was refused) and every later GET reads it instead of judging 20,000 rows again; while a
+large file is judged by the background worker, ``<sha256>.progress.json`` says how far it has
+come, for the page's progress bar. The commit never trusts what is kept: it judges the file afresh and
 compares fingerprints, so a kept preview the database has moved away from is refused as stale.
 """
 import json

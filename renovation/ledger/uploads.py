@@ -1,5 +1,8 @@
-"""Uploaded ledgers, kept until they are imported: ``instance/ledger-uploads/<sha256>.xlsx``
-(their previews beside them: see :mod:`renovation.ledger.kept_previews`).
+"""Uploaded ledgers, kept until they are imported: ``ledger-uploads/<sha256>.xlsx`` in the stored
+files' folder (:func:`renovation.storage.storage_root`), their previews beside them (see
+:mod:`renovation.ledger.kept_previews`). Not in the instance folder, which is each server's own:
+with several app servers the upload, its preview page and the import may each reach another
+server, and a large file is judged by a worker on yet another host.
 
 The preview and the commit both read the stored file by its sha256, so the commit re-reads and
 re-judges exactly the bytes that were previewed; the file's name is its content, so the same
@@ -9,16 +12,14 @@ import hashlib
 import re
 from pathlib import Path
 
-from flask import current_app
-
-from renovation.storage import FilesystemStorage
+from renovation.storage import FilesystemStorage, storage_root
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def storage() -> FilesystemStorage:
     """The folder of uploaded ledgers and their previews."""
-    return FilesystemStorage(Path(current_app.instance_path) / "ledger-uploads")
+    return FilesystemStorage(storage_root() / "ledger-uploads")
 
 
 def store_upload(data: bytes) -> str:

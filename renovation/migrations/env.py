@@ -12,6 +12,7 @@ config = context.config
 # This line sets up loggers basically.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
+MIGRATION_LOCK = 7_130_001  # the advisory lock key `flask db upgrade` holds on PostgreSQL
 
 
 def get_engine():
@@ -94,6 +95,10 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == 'postgresql':
+                # Several servers may run `flask db upgrade` as they start: one at a time, and
+                # the next finds the schema at head (the lock ends with this transaction).
+                connection.exec_driver_sql(f'SELECT pg_advisory_xact_lock({MIGRATION_LOCK})')
             context.run_migrations()
         if connection.dialect.name == 'sqlite':
             # A migration that rebuilds a table turns SQLite's foreign keys off for the copy
