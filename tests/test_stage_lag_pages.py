@@ -1,5 +1,6 @@
 """Delay reasons and "mark as completed" through the stage form, the card, the API, the history,
 the bulletin's lagging table and the dashboard."""
+import html as html_module
 import re
 from datetime import timedelta
 
@@ -188,4 +189,4 @@ def test_the_bulletin_and_the_dashboard_print_the_reason(app, client, project):
     dashboard = client.get("/dashboard").get_data(as_text=True)
     panel = dashboard[dashboard.index('id="behind"') :]
     assert f'href="/projects/{CODE}#stage-facade"' in panel  # straight to the stage behind, where the reason is
-    assert "Coordinating residents' opinions: 部分住户对管线走向有异议" in panel
+    assert "Coordinating residents' opinions: 部分住户对管线走向有异议" in html_module.unescape(panel)
