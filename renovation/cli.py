@@ -38,7 +38,7 @@ def _write_private(path: Path, text: str) -> None:
 
 
 @click.command("seed-demo")
-@click.option("--projects", default=141, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--projects", default=141, show_default=True, type=click.IntRange(1, 300_000))
 @click.option("--password", help="Password of the four demo users (generated when omitted).")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has projects.")
 def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
