@@ -16,7 +16,7 @@ from sqlalchemy import select
 from renovation.domain.bulk_insert import insert_rows
 from renovation.domain.bulletins.area_data import is_started
 from renovation.domain.clock import today as china_today
-from renovation.domain.programme.snapshots import month_of, previous_month, snapshot_for
+from renovation.domain.programme.snapshots import month_of, previous_month, snapshot_for, store_street_sums
 from renovation.domain.stages.keys import DONE, Status
 from renovation.domain.stages.schedule import current_stage, overall_progress
 from renovation.extensions import db
@@ -72,6 +72,7 @@ def seed_previous_month(today: date | None = None) -> str | None:
     rows += [_row(snapshot.id, project_id, [], *values) for project_id, values in now.items()]  # no stages
     insert_rows(ProjectMonth, rows)
     snapshot.project_count = count + len(rows)
+    store_street_sums(snapshot.id)
     return month
 
 

@@ -6,12 +6,12 @@ snapshot of a month before the current one (China time).
 """
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from renovation.domain.bulletins.area_data import change_since
 from renovation.domain.programme.figures import SUMS, add_up, overview_from_sums
 from renovation.extensions import db
-from renovation.models import Community, Compound, MonthlySnapshot, Project, ProjectMonth, Street
+from renovation.models import Compound, MonthlySnapshot, Project, ProjectMonth, Street, StreetMonth
 
 # Figures a snapshot knows; households and the plan are not kept month by month.
 SNAPSHOT_KEYS = ("projects", "started", "completed", "completion_rate", "investment_completed",
@@ -31,22 +31,32 @@ def baseline_month(months: list[str], current_month: str) -> str | None:
 
 
 def street_sums_by_month(months: list[str]) -> dict[str, list[dict]]:
-    """For each month, the sums of each street's projects as the snapshot recorded them: one query."""
+    """For each month, the sums of each street's projects as the snapshot recorded them (its
+    :class:`StreetMonth` rows, taken with it): one query."""
     if not months:
         return {}
+    return _by_month(months, MonthlySnapshot.month.in_(months))
+
+
+def recent_street_sums(limit: int = 12) -> tuple[list[str], dict[str, list[dict]]]:
+    """:func:`recent_months` and their :func:`street_sums_by_month`, in one query."""
+    newest = select(MonthlySnapshot.month).order_by(MonthlySnapshot.month.desc()).limit(limit).scalar_subquery()
+    found = _by_month([], MonthlySnapshot.month.in_(newest))
+    return sorted(found), found
+
+
+def _by_month(months: list[str], condition) -> dict[str, list[dict]]:
     rows = db.session.execute(
-        select(MonthlySnapshot.month, Street.id, Street.name, func.count(ProjectMonth.id),
-               func.coalesce(func.sum(case((ProjectMonth.started, 1), else_=0)), 0),
-               func.coalesce(func.sum(case((ProjectMonth.completed, 1), else_=0)), 0),
-               func.coalesce(func.sum(ProjectMonth.investment_completed), 0),
-               func.coalesce(func.sum(ProjectMonth.progress), 0))
-        .select_from(ProjectMonth).join(MonthlySnapshot).join(Project, Project.id == ProjectMonth.project_id)
-        .join(Project.compound).join(Compound.community).join(Community.street)
-        .where(MonthlySnapshot.month.in_(months))
-        .group_by(MonthlySnapshot.month, Street.id, Street.name)
+        select(MonthlySnapshot.month, Street.id, Street.name, StreetMonth.projects, StreetMonth.started,
+               StreetMonth.completed, StreetMonth.investment_completed, StreetMonth.progress_sum)
+        .select_from(MonthlySnapshot).outerjoin(StreetMonth).outerjoin(Street, Street.id == StreetMonth.street_id)
+        .where(condition)
     ).all()
     found: dict[str, list[dict]] = {month: [] for month in months}
     for month, street_id, name, count, started, completed, investment, progress in rows:
+        found.setdefault(month, [])
+        if street_id is None:  # a snapshot of no project
+            continue
         sums = dict.fromkeys(SUMS, 0) | {"projects": int(count), "started": int(started),
                                          "completed": int(completed), "progress_sum": int(progress),
                                          "investment_completed": Decimal(investment),

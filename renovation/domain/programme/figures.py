@@ -55,13 +55,19 @@ def add_up(groups: list[dict]) -> dict:
 
 def street_sums(today: date) -> list[dict]:
     """Per street (id, name and :data:`SUMS`), every street with projects, by name: one query."""
+    return street_and_stage_sums(today)[0]
+
+
+def street_and_stage_sums(today: date) -> tuple[list[dict], dict[str, int]]:
+    """:func:`street_sums`, and how many projects are at each stage now (``done`` for completed
+    ones, zeros included), from one query grouped by street and current stage."""
     completed = Project.current_stage == DONE
     started = started_project_ids()
     budget = (func.coalesce(Project.budget_central, 0) + func.coalesce(Project.budget_provincial, 0)
               + func.coalesce(Project.budget_city, 0) + func.coalesce(Project.budget_residents, 0)
               + func.coalesce(Project.budget_social, 0))
     rows = db.session.execute(
-        select(Street.id, Street.name, func.count(Project.id),
+        select(Street.id, Street.name, Project.current_stage, func.count(Project.id),
                _count_where(started.c.project_id.is_not(None)),
                _count_where(completed), _sum(Project.households),
                _sum(case((completed, Project.households), else_=0)), _sum(budget),
@@ -69,9 +75,18 @@ def street_sums(today: date) -> list[dict]:
                _count_where(Project.next_deadline < today))
         .select_from(Project).join(Project.compound).join(Compound.community).join(Community.street)
         .outerjoin(started, started.c.project_id == Project.id)
-        .group_by(Street.id, Street.name).order_by(Street.name)
+        .group_by(Street.id, Street.name, Project.current_stage).order_by(Street.name)
     ).all()
-    return [{"id": row[0], "name": row[1], **dict(zip(SUMS, _plain(row[2:]), strict=True))} for row in rows]
+    streets: dict[int, dict] = {}
+    stages = {key.value: 0 for key in STAGE_ORDER} | {DONE: 0}
+    for street_id, name, stage, *values in rows:
+        sums = dict(zip(SUMS, _plain(values), strict=True))
+        stages[stage] = stages.get(stage, 0) + sums["projects"]
+        if street_id in streets:
+            streets[street_id] = {**streets[street_id], **add_up([streets[street_id], sums])}
+        else:
+            streets[street_id] = {"id": street_id, "name": name, **sums}
+    return list(streets.values()), stages
 
 
 def _plain(values) -> list:
@@ -95,14 +110,4 @@ def stage_status_counts() -> dict[str, dict[str, int]]:
     ):
         if key in counts and status in counts[key]:
             counts[key][status] = int(count)
-    return counts
-
-
-def current_stage_counts() -> dict[str, int]:
-    """How many projects are at each stage now (``done`` for completed ones): one query."""
-    counts = {key.value: 0 for key in STAGE_ORDER} | {DONE: 0}
-    for key, count in db.session.execute(
-        select(Project.current_stage, func.count()).group_by(Project.current_stage)
-    ):
-        counts[key] = int(count)
     return counts

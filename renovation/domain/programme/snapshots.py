@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, literal, literal_column, select
+from sqlalchemy import case, delete, func, literal, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from renovation.domain import audit
@@ -17,7 +17,7 @@ from renovation.domain.clock import utcnow
 from renovation.domain.project_list import started_project_ids
 from renovation.domain.stages.keys import DONE
 from renovation.extensions import db
-from renovation.models import MonthlySnapshot, Project, ProjectMonth, Stage
+from renovation.models import Community, Compound, MonthlySnapshot, Project, ProjectMonth, Stage, StreetMonth
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -96,6 +96,22 @@ def _insert_rows(snapshot_id: int) -> int:
                              .where(ProjectMonth.snapshot_id == snapshot_id))
 
 
+def store_street_sums(snapshot_id: int) -> None:
+    """Each street's sums of the snapshot's project rows, kept beside them (:class:`StreetMonth`):
+    one INSERT … SELECT."""
+    sums = (
+        select(ProjectMonth.snapshot_id, Community.street_id, func.count(),
+               func.sum(case((ProjectMonth.started, 1), else_=0)), func.sum(case((ProjectMonth.completed, 1), else_=0)),
+               func.coalesce(func.sum(ProjectMonth.investment_completed), 0),
+               func.coalesce(func.sum(ProjectMonth.progress), 0))
+        .join(Project, Project.id == ProjectMonth.project_id).join(Project.compound).join(Compound.community)
+        .where(ProjectMonth.snapshot_id == snapshot_id)
+        .group_by(ProjectMonth.snapshot_id, Community.street_id)
+    )
+    columns = ["snapshot_id", "street_id", "projects", "started", "completed", "investment_completed", "progress_sum"]
+    db.session.execute(StreetMonth.__table__.insert().from_select(columns, sums))
+
+
 def take_snapshot(month: str, replace: bool = False, user=None, today: date | None = None) -> SnapshotResult:
     """Store every project's state under ``month`` and commit.
 
@@ -119,9 +135,11 @@ def take_snapshot(month: str, replace: bool = False, user=None, today: date | No
         previous = {"previous_taken_at": snapshot.taken_at.isoformat(timespec="seconds") + "Z",
                     "previous_projects": snapshot.project_count}
         db.session.execute(delete(ProjectMonth).where(ProjectMonth.snapshot_id == snapshot.id))
+        db.session.execute(delete(StreetMonth).where(StreetMonth.snapshot_id == snapshot.id))
         snapshot.taken_at, snapshot.taken_by_id = utcnow(), getattr(user, "id", None)
         action = "snapshot.replace"
     count = _insert_rows(snapshot.id)
+    store_street_sums(snapshot.id)
     snapshot.project_count = count
     audit.record(user, action, "snapshot", month, projects=count, **previous)
     db.session.commit()
