@@ -1,8 +1,10 @@
 """Writing a table to .xlsx and to CSV, the way people expect to open it in Excel.
 
 .xlsx: typed cells (numbers as numbers, dates as dates), a bold frozen header row and column
-widths to fit the content; written in openpyxl's streaming mode, so 20,000 rows stay cheap.
-CSV: UTF-8 with a byte-order mark, so Excel opens Chinese text correctly.
+widths to fit the content; written in openpyxl's streaming mode (rows go to a temporary file as
+they come, strings inline), into a temporary file that the answer is sent from, so that a
+200,000-row ledger is never held in memory. CSV: UTF-8 with a byte-order mark, so Excel opens
+Chinese text correctly; written row by row as the answer is sent (:func:`csv_chunks`).
 
 Text is never a formula (a compound named "=HYPERLINK(...)" or a note "-1号楼" must not run in
 the reader's Excel): in .xlsx every text cell is typed as text, and text that starts like a
@@ -12,7 +14,8 @@ which :func:`without_formula_guard` takes back off when a ledger is imported.
 """
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,6 +28,8 @@ MONEY_FORMAT = "0.00"
 # What makes Excel, LibreOffice or WPS read a cell as a formula (tab and CR start DDE tricks).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_GUARD = "'"
+SPOOL_BYTES = 4 * 1024 * 1024  # a workbook larger than this goes to disk while it is sent
+CSV_ROWS_PER_CHUNK = 500
 
 
 def looks_like_formula(text: str) -> bool:
@@ -55,8 +60,29 @@ class Table:
 
 
 def xlsx_bytes(*tables: Table) -> bytes:
-    """A workbook with one sheet per table. openpyxl is imported here, not with the module: the
-    app and its commands start without paying for it."""
+    """A workbook with one sheet per table, in memory (small workbooks: the import template)."""
+    buffer = io.BytesIO()
+    write_xlsx(buffer, *tables)
+    return buffer.getvalue()
+
+
+def xlsx_file(*tables: Table):
+    """A workbook with one sheet per table, in a temporary file (in memory up to
+    :data:`SPOOL_BYTES`) read from its start; closing it deletes it."""
+    target = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    try:
+        write_xlsx(target, *tables)
+    except BaseException:
+        target.close()
+        raise
+    target.seek(0)
+    return target
+
+
+def write_xlsx(target, *tables: Table) -> None:
+    """Write a workbook with one sheet per table to the binary file ``target``, reading each
+    table's rows once, as they come. openpyxl is imported here, not with the module: the app
+    and its commands start without paying for it."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
@@ -70,9 +96,7 @@ def xlsx_bytes(*tables: Table) -> bytes:
         sheet.append([cells.header(sheet, str(header)) for header in table.headers])
         for row in table.rows:
             sheet.append([cells.typed(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(target)
 
 
 class _Cells:
@@ -119,12 +143,23 @@ class _Cells:
 
 def csv_bytes(table: Table) -> bytes:
     """The table as CSV in UTF-8 with a BOM; dates as 2026-03-01, amounts as written."""
+    return b"".join(csv_chunks(table))
+
+
+def csv_chunks(table: Table, rows_per_chunk: int = CSV_ROWS_PER_CHUNK) -> Iterator[bytes]:
+    """:func:`csv_bytes` piece by piece, reading the table's rows as they are needed: the BOM and
+    the headers, then ``rows_per_chunk`` rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow([str(header) for header in table.headers])
-    for row in table.rows:
+    for number, row in enumerate(table.rows, start=1):
         writer.writerow([_text(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        if number % rows_per_chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
 def _text(value) -> str:
