@@ -58,3 +58,13 @@ def sync_id_sequences(*models) -> None:
         db.session.execute(
             text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
         )
+
+
+def refresh_statistics() -> None:
+    """PostgreSQL: VACUUM (ANALYZE) the database after a bulk load and its commit, so that the
+    planner knows the tables' sizes (a plan made for empty tables joins 200,000 rows by nested
+    loops) and index-only scans can skip the tables. Outside any transaction, as VACUUM must be."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM (ANALYZE)"))
