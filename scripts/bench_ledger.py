@@ -7,10 +7,10 @@ and against an empty database (every row new), which is then committed in one tr
 
 With ``--database URL`` (for instance a PostgreSQL database loaded by ``flask seed-demo
 --projects 200000``) only the streamed exports are measured, on that database: the time, the
-file's size and the peak memory (the process's resident set above what it held before, and the
-peak of Python's allocations under tracemalloc, in a second run) of producing the .xlsx and the
-CSV piece by piece as the app sends them (issue 13: the export is streamed, never held whole in
-memory).
+file's size and the peak memory (the process's resident set above what it held before; with
+``--tracemalloc`` also the peak of Python's allocations, in a second, slower run) of producing
+the .xlsx and the CSV piece by piece as the app sends them (issue 13: the export is streamed,
+never held whole in memory).
 
     ./scripts/bench-ledger [--projects 20000]
     ./scripts/bench-ledger --database postgresql+psycopg://postgres@127.0.0.1:5432/wseed_bench
@@ -87,27 +87,28 @@ def export_csv() -> int:
     return sum(len(piece) for piece in csv_chunks(project_table(ProjectFilter(), today())))
 
 
-def bench_streamed_exports(url: str) -> None:
+def bench_streamed_exports(url: str, traced: bool) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": tempfile.mkdtemp(), "SECRET_KEY": "bench"})
     with app.app_context():
         projects = db.session.scalar(db.select(db.func.count()).select_from(Project))
-        print(f"{projects} projects on {db.engine.dialect.name}, the ledger streamed (issue 13):")
+        print(f"{projects} projects on {db.engine.dialect.name}, the ledger streamed (issue 13):", flush=True)
         for label, export in ((".xlsx (piece by piece)", export_xlsx), ("CSV (piece by piece)", export_csv)):
             seconds, grown, size = peak_of(export)
             db.session.rollback()
-            traced = traced_peak(export)
+            allocations = f"   peak Python allocations {traced_peak(export) / 1e6:5.1f} MB" if traced else ""
             db.session.rollback()
-            print(f"  {label:30} {seconds:6.1f} s  {size / 1e6:6.1f} MB file   peak resident +{grown / 1024:5.0f} MB"
-                  f"   peak Python allocations {traced / 1e6:5.1f} MB")
+            print(f"  {label:24} {seconds:6.1f} s  {size / 1e6:6.1f} MB file   peak resident +{grown / 1024:5.0f} MB"
+                  f"{allocations}", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=20_000)
     parser.add_argument("--database", help="measure the streamed exports only, on this (seeded) database")
+    parser.add_argument("--tracemalloc", action="store_true", help="with --database: Python's peak allocations too")
     args = parser.parse_args()
     if args.database:
-        bench_streamed_exports(args.database)
+        bench_streamed_exports(args.database, args.tracemalloc)
         return
     with tempfile.TemporaryDirectory(prefix="bench-ledger-") as full, \
             tempfile.TemporaryDirectory(prefix="bench-ledger-empty-") as empty:

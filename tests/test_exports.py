@@ -178,3 +178,12 @@ def test_a_csv_is_written_piece_by_piece_as_its_rows_come():
     first = next(pieces)
     assert first.startswith("\ufeff编号,地点\r\n0,漳平".encode()) and len(pulled) == 500
     assert len(list(pieces)) == 2 and len(pulled) == 1200
+
+
+def test_a_workbook_cell_keeps_its_line_breaks_and_drops_what_no_cell_can_hold():
+    from renovation.domain.ledger.spreadsheets import Table, xlsx_bytes
+
+    table = Table("台账", ["说明", "是否"], [8, 8], [["第一行\r\n第二行", True], ["铃\x07声", None]])
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(table))).worksheets[0]
+    assert [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)] == [["第一行\r\n第二行", True],
+                                                                                   ["铃声", None]]

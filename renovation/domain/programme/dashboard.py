@@ -4,8 +4,9 @@ overdue demands, latest bulletins, recent activity, and the change since last mo
 """
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Date, Integer, bindparam, select
 
 from renovation.domain.bulletins.archive import issued_bulletins
 from renovation.domain.programme.activity import recent_activity
@@ -58,22 +59,30 @@ class Dashboard:
     trend_streets: list[dict]  # the streets the trend chart draws, the largest when there are many
 
 
-def behind_projects(today: date, limit: int = BEHIND_ROWS) -> list[dict]:
-    """The projects furthest behind, in the order of the list sorted by delay, with their worst
-    stage: two queries of plain rows (the total is the street figures' ``behind``)."""
-    found = db.session.execute(
+_BEHIND_STAGES = (select(Stage.project_id, Stage.key, Stage.position, Stage.status, Stage.planned_start,
+                         Stage.planned_end, Stage.note, Stage.lag_reason, Stage.lag_note, Stage.catch_up_date)
+                  .where(Stage.project_id.in_(bindparam("ids", expanding=True))))
+
+
+@cache
+def _behind_query():
+    """The statement of :func:`behind_projects`' projects, built once."""
+    return (
         select(Project.id, Project.code, Project.next_deadline, Project.current_stage,
                Compound.name.label("compound"), Community.name.label("community"), Street.name.label("street"))
         .join(Project.compound).join(Compound.community).join(Community.street)
-        .where(Project.next_deadline < today).order_by(Project.next_deadline, Project.code).limit(limit)
-    ).all()
+        .where(Project.next_deadline < bindparam("today", type_=Date))
+        .order_by(Project.next_deadline, Project.code).limit(bindparam("limit", type_=Integer))
+    )
+
+
+def behind_projects(today: date, limit: int = BEHIND_ROWS) -> list[dict]:
+    """The projects furthest behind, in the order of the list sorted by delay, with their worst
+    stage: two queries of plain rows (the total is the street figures' ``behind``)."""
+    found = db.session.execute(_behind_query(), {"today": today, "limit": limit}).all()
     stages: dict[int, list] = {}
     if found:
-        for stage in db.session.execute(
-            select(Stage.project_id, Stage.key, Stage.position, Stage.status, Stage.planned_start, Stage.planned_end,
-                   Stage.note, Stage.lag_reason, Stage.lag_note, Stage.catch_up_date)
-            .where(Stage.project_id.in_([project.id for project in found]))
-        ):
+        for stage in db.session.execute(_BEHIND_STAGES, {"ids": [project.id for project in found]}):
             stages.setdefault(stage.project_id, []).append(stage)
     rows = []
     for project in found:
@@ -102,6 +111,7 @@ def dashboard(today: date) -> Dashboard:
     months, by_month = recent_street_sums(TREND_MONTHS)
     baseline = baseline_month(months, month_of(today))
     charted = largest_streets(streets)
+    demand_figures = demand_list.figures(demand_list.DemandFilter(), today)
     return Dashboard(
         today=today,
         overview=overview_from_sums(totals),
@@ -110,8 +120,10 @@ def dashboard(today: date) -> Dashboard:
         stages=stage_status_counts(),
         current_stages=current_stages,
         behind=behind_projects(today),
-        demand_figures=demand_list.figures(demand_list.DemandFilter(), today),
-        overdue_demands=demand_list.find_demands(demand_list.DemandFilter(overdue=True), today, max_rows=OVERDUE_ROWS),
+        demand_figures=demand_figures,
+        # the figures counted them: the page of the oldest needs no count of its own
+        overdue_demands=demand_list.demand_page(demand_list.DemandFilter(overdue=True), 1, OVERDUE_ROWS, today,
+                                                total=demand_figures.overdue).items,
         bulletins=issued_bulletins(limit=BULLETIN_ROWS),
         activity=recent_activity(ACTIVITY_ROWS),
         months=months,
