@@ -10,6 +10,7 @@ renovation_bench_dashboard, or --postgres URL). ``--keep`` reuses a PostgreSQL d
 already holds that many projects (seeding 200,000 takes minutes) instead of loading it again.
 """
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -85,7 +86,7 @@ def bench(url: str, label: str, projects: int, keep: bool = False) -> None:
     target = 100 if projects <= 141 else 1000
     median, best = timed(lambda: client.get("/dashboard"))
     print(f"[{label}] GET /dashboard with {projects} projects: {median:7.1f} ms median, {best:7.1f} ms best"
-          f"   (target {target} ms)")
+          f"   (target {target} ms; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     with app.app_context():
         db.engine.dispose()
 
