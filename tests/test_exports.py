@@ -180,10 +180,13 @@ def test_a_csv_is_written_piece_by_piece_as_its_rows_come():
     assert len(list(pieces)) == 2 and len(pulled) == 1200
 
 
-def test_a_workbook_cell_keeps_its_line_breaks_and_drops_what_no_cell_can_hold():
+def test_a_workbook_cell_keeps_its_text_as_written_and_drops_what_no_cell_can_hold():
     from renovation.domain.ledger.spreadsheets import Table, xlsx_bytes
 
-    table = Table("台账", ["说明", "是否"], [8, 8], [["第一行\r\n第二行", True], ["铃\x07声", None]])
-    sheet = load_workbook(io.BytesIO(xlsx_bytes(table))).worksheets[0]
-    assert [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)] == [["第一行\r\n第二行", True],
-                                                                                   ["铃声", None]]
+    markup = '</t></is><v>1</v> & "引号" &amp;'
+    table = Table("台账 <&>", ["说明", "是否"], [8, 8],
+                  [["第一行\r\n第二行", True], ["铃\x07声", None], [markup, False]])
+    book = load_workbook(io.BytesIO(xlsx_bytes(table)))
+    assert book.sheetnames == ["台账 <&>"]
+    assert [[cell.value for cell in row] for row in book.worksheets[0].iter_rows(min_row=2)] == [
+        ["第一行\r\n第二行", True], ["铃声", None], [markup, False]]
