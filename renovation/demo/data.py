@@ -1,5 +1,8 @@
 """A deterministic, plausible demo programme: streets, communities, compounds, projects, users.
 
+Zhangping's programme (the article's 141 projects) and, for a larger demo, the rest of the
+province county by county (:mod:`renovation.demo.counties`), inserted in bulk.
+
 The plan of every project is laid out from its batch; what has been done is what the plan
 says should be done by now, less a lag drawn at random (most projects small, some large, a
 few suspended), so that the programme looks like a real one on whatever day it is loaded.
