@@ -9,6 +9,7 @@ from flask import Flask, current_app
 
 from renovation.backup_cli import backup, restore
 from renovation.domain import accounts, audit
+from renovation.domain.bulk_insert import refresh_statistics
 from renovation.domain.bulletins import issue as bulletins
 from renovation.domain.bulletins.pdf import BulletinRenderError
 from renovation.domain.clock import utcnow
@@ -35,7 +36,8 @@ def _write_private(path: Path, text: str) -> None:
 
 
 @click.command("seed-demo")
-@click.option("--projects", default=141, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--projects", default=141, show_default=True, type=click.IntRange(1, 300_000),
+              help="141 is Zhangping's programme (the article's); more adds the province's other counties.")
 @click.option("--password", help="Password of the four demo users (generated when omitted).")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has projects.")
 def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
@@ -70,6 +72,8 @@ def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
     audit.record(None, "demo.seed", "database", "demo", projects=count)
     db.session.commit()
     pairs = demo_photos.seed(accounts.find_user("engineer"))
+    db.session.commit()
+    refresh_statistics()
     logins = "\n".join(f"  {username:<10} {password}   ({role.value})" for username, role in created)
     _write_private(Path(current_app.instance_path) / DEMO_LOGINS_FILE, logins + "\n")
     click.echo(f"Loaded {count} demo projects ({pairs} with before/after photos) in "

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
+from renovation.domain.ledger import exports as ledger_exports
+from renovation.domain.ledger.preview import preview_ledger
 from renovation.domain.project_list import project_by_code
 from renovation.domain.residents.consultations import add_consultation
 from renovation.domain.residents.demands import raise_demand
@@ -130,3 +132,61 @@ def test_tab_and_carriage_return_starts_and_real_numbers():
     sheet = load_workbook(io.BytesIO(xlsx_bytes(table))).worksheets[0]
     assert [cell.data_type for cell in sheet[2]] == ["s", "s", "n"] and sheet["A2"].quotePrefix
     assert sheet["C2"].value == Decimal("-3.50") or sheet["C2"].value == -3.5
+
+
+def test_exports_are_sent_as_they_are_written_a_page_of_rows_at_a_time(client, monkeypatch):
+    """Every row of every page, in the list's order, once; the answer is a stream, not a file
+    built in memory; the .xlsx comes back through the ledger import unchanged."""
+    monkeypatch.setattr(ledger_exports, "EXPORT_PAGE", 3)
+    engineer = make_user("engineer", "engineer")
+    codes = [f"ZP-2026-{number:03d}" for number in range(1, 9)]
+    for code in reversed(codes):
+        project = make_project(code, compound=f"新华新村{code[-1]}区")
+        raise_demand(project, engineer, {"category": "parking", "text": f"停车难{code}", "raised_on": days_ago(3)})
+        add_consultation(project, engineer, {"date": days_ago(2), "kind": "hearing", "topic": f"听证{code}",
+                                             "households": 30}, None)
+    login(client)
+    response = client.get("/exports/projects.csv")
+    assert response.is_streamed and response.headers["Content-Disposition"].startswith("attachment")
+    lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert [line[0] for line in lines[1:]] == codes
+    response = client.get("/exports/projects.xlsx")
+    assert response.is_streamed and response.content_length is None  # sent as it is written
+    preview = preview_ledger(io.BytesIO(workbook_bytes(response)))
+    assert preview.counts == {"create": 0, "update": 0, "unchanged": 8, "error": 0} and not preview.problems
+    for name, column in (("demands", 0), ("consultations", 1)):
+        lines = list(csv.reader(io.StringIO(client.get(f"/exports/{name}.csv").data.decode("utf-8-sig"))))
+        assert sorted(line[column] for line in lines[1:]) == codes, name
+
+
+def workbook_bytes(response) -> bytes:
+    workbook(response)  # a workbook, sent as one
+    return response.data
+
+
+def test_a_csv_is_written_piece_by_piece_as_its_rows_come():
+    from renovation.domain.ledger.spreadsheets import Table, csv_chunks
+
+    pulled = []
+
+    def rows():
+        for number in range(1200):
+            pulled.append(number)
+            yield [number, "漳平"]
+
+    pieces = csv_chunks(Table("t", ["编号", "地点"], [8, 8], rows()), rows_per_chunk=500)
+    first = next(pieces)
+    assert first.startswith("\ufeff编号,地点\r\n0,漳平".encode()) and len(pulled) == 500
+    assert len(list(pieces)) == 2 and len(pulled) == 1200
+
+
+def test_a_workbook_cell_keeps_its_text_as_written_and_drops_what_no_cell_can_hold():
+    from renovation.domain.ledger.spreadsheets import Table, xlsx_bytes
+
+    markup = '</t></is><v>1</v> & "引号" &amp;'
+    table = Table("台账 <&>", ["说明", "是否"], [8, 8],
+                  [["第一行\r\n第二行", True], ["铃\x07声", None], [markup, False]])
+    book = load_workbook(io.BytesIO(xlsx_bytes(table)))
+    assert book.sheetnames == ["台账 <&>"]
+    assert [[cell.value for cell in row] for row in book.worksheets[0].iter_rows(min_row=2)] == [
+        ["第一行\r\n第二行", True], ["铃声", None], [markup, False]]

@@ -17,7 +17,7 @@ def index():
     trend = line_chart([*data.months, _("Now")],
                        [{"name": street["name"], "values": data.trend[street["id"]],
                          "href": url_for("projects.index", street=street["id"])}
-                        for street in data.streets])
+                        for street in data.trend_streets])
     stage_bars = {key.value: stack([(status.value, data.stages[key.value][status.value]) for status in Status])
                   for key in STAGE_ORDER}
     return render_template("dashboard/index.html", d=data, trend=trend, stage_bars=stage_bars,

@@ -1,18 +1,24 @@
 """A deterministic, plausible demo programme: streets, communities, compounds, projects, users.
 
+Zhangping's programme (the article's 141 projects) and, for a larger demo, the rest of the
+province county by county (:mod:`renovation.demo.counties`), inserted in bulk.
+
 The plan of every project is laid out from its batch; what has been done is what the plan
 says should be done by now, less a lag drawn at random (most projects small, some large, a
 few suspended), so that the programme looks like a real one on whatever day it is loaded.
 The same seed and day always give the same data.
 """
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
+from renovation.demo import counties
 from renovation.demo import residents as demo_residents
-from renovation.domain.bulk_insert import next_id, sync_id_sequences
+from renovation.domain.bulk_insert import IdBlock, insert_rows, sync_id_sequences
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
 from renovation.domain.stages.keys import STAGE_ORDER, StageKey, Status
@@ -60,6 +66,8 @@ STAGE_WINDOWS = {
 # the oldest batch mostly finished, the middle one under way, the newest still early on.
 BATCHES = [(0.2, 600, 420), (0.45, 420, 150), (0.35, 150, 10)]
 BATCH_NAMES = {1: "第一批", 2: "第二批"}
+ZHANGPING_PROJECTS = 141  # the article's programme; a larger demo adds other counties
+ZHANGPING = SimpleNamespace(prefix="ZP", contractors=CONTRACTORS, supervisors=SUPERVISORS, engineers=ENGINEERS)
 
 
 def database_is_empty() -> bool:
@@ -67,49 +75,81 @@ def database_is_empty() -> bool:
 
 
 def seed(projects: int = 141, seed_value: int = 20261127, today: date | None = None) -> int:
-    """Insert the demo programme (caller commits). Returns the number of projects."""
-    rng = random.Random(seed_value)
+    """Insert the demo programme and return its number of projects.
+
+    Up to the article's 141 projects, Zhangping's (the same programme for the same seed and day,
+    whatever the total); beyond, the rest of the province, county by county
+    (:mod:`renovation.demo.counties`). Each county is committed once inserted, so that memory
+    stays flat at 200,000 projects; the caller commits what follows.
+    """
     today = today or china_today()
     now = utcnow()
+    home = min(projects, ZHANGPING_PROJECTS)
+    rng = random.Random(seed_value)
     communities = _insert_areas()
-    plan = _project_plan(projects, rng, communities)
-    # Ids are assigned here rather than read back with RETURNING, which is far slower in bulk.
-    first_compound = next_id(Compound)
-    compound_ids = range(first_compound, first_compound + len(plan))
-    compound_rows = [
-        {"id": compound_id, "name": name, "community_id": communities[community]}
-        for (name, community, _), compound_id in zip(plan, compound_ids, strict=True)
-    ]
-    db.session.execute(insert(Compound), compound_rows)
-    project_rows, stage_rows_by_code = [], {}
+    ids = IdBlock(Street, Community, Compound, Project, Stage, *demo_residents.MODELS)
+    plan = [(name, communities[community], year_built)
+            for name, community, year_built in _project_plan(home, rng, communities)]
+    rows = _programme(rng, today, now, plan, ids, ZHANGPING)
+    # A generator of its own, so the residents' side does not change the programme's draws.
+    _insert_programme(rows, demo_residents.rows_for(random.Random(seed_value + 1), today, rows.projects,
+                                                    rows.stages_by_code, ids))
+    taken = set(communities)
+    for number, size in enumerate(counties.county_sizes(projects - home)):
+        db.session.commit()
+        county_rng = random.Random(f"{seed_value}:{number}")
+        county = counties.lay_out(number, size, county_rng, taken)
+        plan = _county_plan(county, county_rng, _insert_county_areas(county, ids))
+        rows = _programme(county_rng, today, now, plan, ids, county)
+        _insert_programme(rows, demo_residents.rows_for(county_rng, today, rows.projects, rows.stages_by_code,
+                                                        ids))
+    sync_id_sequences(Street, Community, Compound, Project, Stage, *demo_residents.MODELS)
+    # The search index is rebuilt here, once every project is in.
+    return projects
+
+
+@dataclass
+class ProgrammeRows:
+    """The rows of one part of the programme, ready for :func:`insert_rows`."""
+
+    compounds: list[dict]
+    projects: list[dict]
+    stages: list[dict]
+    stages_by_code: dict[str, list[StageState]]
+
+
+def _programme(rng, today, now, plan, ids: IdBlock, place) -> ProgrammeRows:
+    """Compounds, projects and stages for ``plan`` ((compound, community id, year built) each) in
+    ``place`` (Zhangping or a county: its code prefix and firms)."""
+    compounds, projects, stages, stages_by_code = [], [], [], {}
     counters: dict[int, int] = {}
-    for (_name, _community, year_built), compound_id in zip(plan, compound_ids, strict=True):
+    for name, community_id, year_built in plan:
+        compound_id = ids.take(Compound)
+        compounds.append({"id": compound_id, "name": name, "community_id": community_id})
         batch, start = _batch_and_start(rng, today)
         counters[start.year] = counters.get(start.year, 0) + 1
-        code = f"ZP-{start.year}-{counters[start.year]:03d}"
-        stages = _stages(rng, start, today)
-        project_rows.append(_facts(rng, code, compound_id, batch, start, year_built, stages, now))
-        stage_rows_by_code[code] = stages
-    first_project = next_id(Project)
-    project_ids = range(first_project, first_project + len(project_rows))
-    for row, project_id in zip(project_rows, project_ids, strict=True):
-        row["id"] = project_id
-    db.session.execute(insert(Project), project_rows)
-    stage_rows = [
-        {**_stage_row(state), "project_id": project_id, "position": position, "version": 1}
-        for row, project_id in zip(project_rows, project_ids, strict=True)
-        for position, state in enumerate(stage_rows_by_code[row["code"]])
-    ]
-    db.session.execute(insert(Stage), stage_rows)
-    sync_id_sequences(Compound, Project)
-    # A generator of its own, so the residents' side does not change the programme's draws.
-    demo_residents.seed(random.Random(seed_value + 1), today, project_rows, stage_rows_by_code)
-    return len(project_rows)
+        code = f"{place.prefix}-{start.year}-{counters[start.year]:03d}"
+        states = _stages(rng, start, today)
+        project = {"id": ids.take(Project), **_facts(rng, place, code, compound_id, batch, start, year_built,
+                                                     states, now)}
+        projects.append(project)
+        stages_by_code[code] = states
+        stages.extend({"id": ids.take(Stage), **_stage_row(state), "project_id": project["id"],
+                       "position": position, "version": 1}
+                      for position, state in enumerate(states))
+    return ProgrammeRows(compounds, projects, stages, stages_by_code)
+
+
+def _insert_programme(rows: ProgrammeRows, residents: dict) -> None:
+    insert_rows(Compound, rows.compounds)
+    insert_rows(Project, rows.projects)
+    insert_rows(Stage, rows.stages)
+    for model in demo_residents.MODELS:
+        insert_rows(model, residents[model])
 
 
 def _insert_areas() -> dict[str, int]:
-    """The demo streets and communities, reusing those that already exist."""
-    communities = {}
+    """Zhangping's streets and communities, reusing those that already exist: ids by community name."""
     for street_name, community_names in STREETS.items():
         street = db.session.scalar(select(Street).where(Street.name == street_name))
         if street is None:
@@ -119,9 +159,31 @@ def _insert_areas() -> dict[str, int]:
             if db.session.scalar(select(Community).where(Community.name == name)) is None:
                 db.session.add(Community(name=name, street=street))
     db.session.flush()
-    for community in db.session.scalars(select(Community)):
-        communities[community.name] = community.id
-    return communities
+    return dict(db.session.execute(select(Community.name, Community.id).order_by(Community.id)).all())
+
+
+def _insert_county_areas(county: counties.County, ids: IdBlock) -> dict[str, int]:
+    """The county's streets and communities: their ids by community name."""
+    streets, communities = [], []
+    for street, names in county.streets.items():
+        streets.append({"id": ids.take(Street), "name": street})
+        communities.extend({"id": ids.take(Community), "name": name, "street_id": streets[-1]["id"]}
+                           for name in names)
+    insert_rows(Street, streets)
+    insert_rows(Community, communities)
+    return {row["name"]: row["id"] for row in communities}
+
+
+def _county_plan(county: counties.County, rng: random.Random, communities: dict[str, int]) -> list:
+    """(compound, community id, year built) for each of the county's projects, spread evenly over
+    its communities."""
+    names = list(communities)
+    plan = []
+    for number, community in enumerate(names):
+        count = county.projects // len(names) + (1 if number < county.projects % len(names) else 0)
+        plan.extend((compound, communities[community], rng.randint(1978, 2005))
+                    for compound in counties.compound_names(rng, count, community))
+    return plan
 
 
 def _project_plan(count: int, rng: random.Random, communities: dict) -> list[tuple[str, str, int]]:
@@ -219,7 +281,7 @@ def _suspend_one(rng, states) -> None:
             return
 
 
-def _facts(rng, code, compound_id, batch, start, year_built, stages, now) -> dict:
+def _facts(rng, place, code, compound_id, batch, start, year_built, stages, now) -> dict:
     households = rng.randint(48, 620)
     total = Decimal(households) * Decimal(rng.randint(9000, 16000)) / Decimal(10000)
     shares = {"central": 0.45, "provincial": 0.1, "city": 0.3, "residents": 0.05, "social": 0.1}
@@ -236,9 +298,9 @@ def _facts(rng, code, compound_id, batch, start, year_built, stages, now) -> dic
         "floor_area": Decimal(households * rng.randint(62, 96)),
         **budget,
         "investment_completed": (sum(budget.values()) * Decimal(progress) / 100).quantize(Decimal("0.01")),
-        "contractor": rng.choice(CONTRACTORS),
-        "supervisor": rng.choice(SUPERVISORS),
-        "responsible_engineer": rng.choice(ENGINEERS),
+        "contractor": rng.choice(place.contractors),
+        "supervisor": rng.choice(place.supervisors),
+        "responsible_engineer": rng.choice(place.engineers),
         "planned_start": start,
         "planned_end": start + timedelta(days=STAGE_WINDOWS[StageKey.ACCEPTANCE][1]),
         "progress": progress,

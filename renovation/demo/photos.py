@@ -14,20 +14,27 @@ from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from renovation.demo.data import STREETS as ZHANGPING_STREETS
+from renovation.domain.bulk_insert import IdBlock, insert_rows, sync_id_sequences
+from renovation.domain.clock import utcnow
 from renovation.domain.photos.operations import add_photo
 from renovation.domain.photos.pairing import pair_photos
 from renovation.extensions import db
-from renovation.models import Project, Stage
+from renovation.models import Community, Compound, Photo, PhotoPair, Project, Stage, Street
 
 SIZE = (1600, 1200)
 EXIF_IFD, DATETIME_ORIGINAL = 0x8769, 0x9003
+SPREAD_CHUNK = 20_000  # projects' photo records per insert and commit
 VIEWPOINTS = ["东门入口", "3号楼立面", "中心道路", "5号楼单元入口", "北侧巷道", "小区主干道"]
 
 
 def seed(user, pairs: int = 6, seed_value: int = 20261127) -> int:
-    """Photograph ``pairs`` compounds whose facade stage is completed; returns pairs made."""
+    """Photograph ``pairs`` of Zhangping's compounds whose facade stage is completed; returns pairs
+    made. In a demo larger than Zhangping, every other project whose facade has begun gets photo
+    records too (:func:`spread`), of the same pictures."""
     rng = random.Random(seed_value)
     projects = _photographable(pairs)
+    pictures = []
     for number, project in enumerate(projects):
         facade = next(stage for stage in project.stages if stage.key == "facade")
         viewpoint = VIEWPOINTS[number % len(VIEWPOINTS)]
@@ -35,27 +42,89 @@ def seed(user, pairs: int = 6, seed_value: int = 20261127) -> int:
         before = add_photo(project, user, f"IMG_{2000 + number}.jpg",
                            _jpeg(_scene(scene, after=False), facade.actual_start - timedelta(days=12)),
                            "before", "facade", f"{viewpoint}改造前")
-        add_photo(project, user, f"IMG_{3000 + number}.jpg",
-                  _jpeg(_scene(scene, after=False, works=True), facade.actual_start + timedelta(days=10)),
-                  "during", "facade", f"{viewpoint}施工中")
+        during = add_photo(project, user, f"IMG_{3000 + number}.jpg",
+                           _jpeg(_scene(scene, after=False, works=True), facade.actual_start + timedelta(days=10)),
+                           "during", "facade", f"{viewpoint}施工中")
         after = add_photo(project, user, f"IMG_{4000 + number}.jpg",
                           _jpeg(_scene(scene, after=True), facade.actual_end), "after", "facade",
                           f"{viewpoint}改造后")
         pair_photos(project, user, before, after)
+        pictures.append((viewpoint, _picture(before), _picture(during), _picture(after)))
+    if pictures:
+        spread(user, pictures)
     return len(projects)
 
 
 def _photographable(count: int) -> list[Project]:
-    """Projects with a completed facade, one per community as far as possible, by code."""
-    projects = select(Project).join(Stage).where(Stage.key == "facade", Stage.status == "completed",
-                                                 Stage.actual_start.is_not(None), Stage.actual_end.is_not(None))
-    found = db.session.scalars(projects.options(selectinload(Project.stages)).order_by(Project.code)).all()
+    """Zhangping's projects with a completed facade, one per community as far as possible, by
+    code: the candidates as plain rows, then the chosen ones with their stages."""
+    candidates = db.session.execute(
+        select(Project.id, Compound.community_id).join(Project.compound).join(Compound.community)
+        .join(Community.street).join(Stage)
+        .where(Street.name.in_(list(ZHANGPING_STREETS)), Stage.key == "facade", Stage.status == "completed",
+               Stage.actual_start.is_not(None), Stage.actual_end.is_not(None))
+        .order_by(Project.code)
+    ).all()
     chosen, communities = [], set()
-    for project in found:
-        if project.compound.community_id not in communities:
-            chosen.append(project)
-            communities.add(project.compound.community_id)
-    return chosen[:count]
+    for project_id, community_id in candidates:
+        if community_id not in communities:
+            chosen.append(project_id)
+            communities.add(community_id)
+    chosen = chosen[:count]
+    found = {project.id: project for project in db.session.scalars(
+        select(Project).options(selectinload(Project.stages)).where(Project.id.in_(chosen)))}
+    return [found[project_id] for project_id in chosen]
+
+
+def _picture(photo: Photo) -> dict:
+    """What a photo record of the same picture shares with ``photo``."""
+    return {"sha256": photo.sha256, "content_type": photo.content_type, "width": photo.width,
+            "height": photo.height, "byte_size": photo.byte_size, "camera_model": photo.camera_model}
+
+
+def spread(user, pictures: list[tuple]) -> int:
+    """Photo records, without files of their own, for every project outside Zhangping whose
+    facade has begun: a before and a during photo, and once the facade is completed an after
+    photo paired with the before one. The stored pictures are content-addressed, so the records
+    show the demo's drawn ``pictures`` ((viewpoint, before, during, after) each). Inserted in
+    bulk and committed in chunks; returns the number of records."""
+    facades = (
+        select(Stage.project_id, Stage.status, Stage.actual_start, Stage.actual_end)
+        .join(Project, Project.id == Stage.project_id).join(Project.compound).join(Compound.community)
+        .join(Community.street)
+        .where(Street.name.not_in(list(ZHANGPING_STREETS)), Stage.key == "facade", Stage.actual_start.is_not(None))
+        .order_by(Stage.project_id)
+    )
+    facades = db.session.execute(facades).all()
+    ids = IdBlock(Photo, PhotoPair)
+    now = utcnow()
+    made = 0
+    for start in range(0, len(facades), SPREAD_CHUNK):
+        photos, pairs = [], []
+        for project_id, status, begun, ended in facades[start:start + SPREAD_CHUNK]:
+            viewpoint, *shots = pictures[project_id % len(pictures)]
+            taken = [(begun - timedelta(days=12), "before", "改造前"), (begun + timedelta(days=10), "during", "施工中")]
+            if status == "completed" and ended:
+                taken.append((ended, "after", "改造后"))
+            for (day, phase, words), shot in zip(taken, shots, strict=False):
+                at = datetime.combine(min(day, now.date()), time(1, 30))  # 09:30 in China, stored in UTC
+                photos.append({"id": ids.take(Photo), "project_id": project_id, "stage_key": "facade",
+                               "phase": phase, "caption": f"{viewpoint}{words}", **shot,
+                               "original_filename": f"IMG_{project_id}_{phase}.jpg", "taken_at": at,
+                               "taken_at_source": "exif", "gps_latitude": None, "gps_longitude": None,
+                               "uploaded_by_id": user.id, "uploaded_at": at, "deleted_at": None,
+                               "deleted_by_id": None})
+            if len(taken) == 3:
+                pairs.append({"id": ids.take(PhotoPair), "project_id": project_id, "before_id": photos[-3]["id"],
+                              "after_id": photos[-1]["id"], "created_by_id": user.id,
+                              "created_at": photos[-1]["uploaded_at"]})
+        insert_rows(Photo, photos)
+        insert_rows(PhotoPair, pairs)
+        db.session.commit()
+        made += len(photos)
+    sync_id_sequences(Photo, PhotoPair)
+    db.session.commit()
+    return made
 
 
 def _jpeg(image: Image.Image, day) -> io.BytesIO:

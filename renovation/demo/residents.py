@@ -4,18 +4,16 @@ Each started project gets the consultations a real one would have had by now —
 residents while the survey runs, a residents' council meeting voting on the scheme before the
 works, sometimes a public notice — and the demands residents raised, most of the old ones
 answered, a few left too long (overdue). Vote figures are consistent and decided by
-:mod:`renovation.domain.residents.votes`, like the ones people enter. Rows are inserted in bulk so a
-20,000-project demo still loads quickly.
+:mod:`renovation.domain.residents.votes`, like the ones people enter. The rows are made here
+and inserted in bulk by :mod:`renovation.demo.data`: a province of 200,000 projects loads in
+minutes.
 """
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from sqlalchemy import insert
-
-from renovation.domain.bulk_insert import next_id, sync_id_sequences
+from renovation.domain.bulk_insert import IdBlock
 from renovation.domain.residents import votes
-from renovation.extensions import db
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
 
 PLACES = ["社区居委会二楼会议室", "小区中心广场", "社区党群服务中心", "小区物业活动室", "楼栋单元门口"]
@@ -48,21 +46,21 @@ BUILDINGS = ["1号楼", "2号楼", "3号楼2单元", "5号楼", "6号楼1单元"
 CENT = Decimal("0.01")
 
 
-def seed(rng: random.Random, today: date, projects: list[dict], stages_by_code: dict) -> None:
-    """Consultations, votes and demands for every started project in ``projects`` (bulk insert
-    rows, each with ``id``, ``code``, ``households`` and ``floor_area``); caller commits."""
+MODELS = (Consultation, Vote, Demand, DemandEvent)  # in the order they are inserted
+
+
+def rows_for(rng: random.Random, today: date, projects: list[dict], stages_by_code: dict, ids: IdBlock) -> dict:
+    """Consultations, votes, demands and their events for every started project in ``projects``
+    (bulk insert rows, each with ``id``, ``code``, ``households`` and ``floor_area``), as rows
+    per model of :data:`MODELS`, ids taken from ``ids``."""
     rows = {"consultations": [], "votes": [], "demands": [], "events": []}
-    ids = {model: next_id(model) for model in (Consultation, Vote, Demand, DemandEvent)}
     for project in projects:
         survey = stages_by_code[project["code"]][0]
         if survey.actual_start is None or survey.actual_start > today:
             continue
         _project_residents(rng, today, project, survey.actual_start, rows, ids)
-    for model, key in ((Consultation, "consultations"), (Vote, "votes"), (Demand, "demands"),
-                       (DemandEvent, "events")):
-        if rows[key]:
-            db.session.execute(insert(model), rows[key])
-    sync_id_sequences(Consultation, Vote, Demand, DemandEvent)
+    return {Consultation: rows["consultations"], Vote: rows["votes"], Demand: rows["demands"],
+            DemandEvent: rows["events"]}
 
 
 def _project_residents(rng, today, project, started, rows, ids) -> None:
@@ -73,11 +71,11 @@ def _project_residents(rng, today, project, started, rows, ids) -> None:
         consultations.append((meeting_day + timedelta(days=3), "public_notice", None))
     meeting_id = None
     for day, kind, scheme in consultations:
-        consultation_id = _take(ids, Consultation)
+        consultation_id = ids.take(Consultation)
         rows["consultations"].append(_consultation(rng, project, consultation_id, day, kind, scheme))
         if scheme:
             meeting_id = consultation_id
-            rows["votes"].append(_vote(rng, project, consultation_id, _take(ids, Vote), scheme[1]))
+            rows["votes"].append(_vote(rng, project, consultation_id, ids.take(Vote), scheme[1]))
     for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
         raised_on = min(meeting_day + timedelta(days=rng.randint(0, 90)), today)
         at_meeting = raised_on == meeting_day
@@ -134,7 +132,7 @@ def _demand(rng, today, project, raised_on, consultation_id, rows, ids) -> None:
         status = rng.choice(("pending", "in_progress", "in_progress"))
     closed = status in ("resolved", "declined")
     closed_on = min(raised_on + timedelta(days=rng.randint(2, 20)), today) if closed else None
-    demand_id = _take(ids, Demand)
+    demand_id = ids.take(Demand)
     raised_at = datetime.combine(raised_on, time(3, 0))
     rows["demands"].append({
         "id": demand_id, "project_id": project["id"], "consultation_id": consultation_id, "category": category,
@@ -152,10 +150,5 @@ def _demand(rng, today, project, raised_on, consultation_id, rows, ids) -> None:
             changes.append({"field": "resolved_on", "old": None, "new": closed_on.isoformat()})
         events.append((datetime.combine(closed_on or raised_on, time(8, 0)), changes))
     for at, changes in events:
-        rows["events"].append({"id": _take(ids, DemandEvent), "demand_id": demand_id, "at": at,
+        rows["events"].append({"id": ids.take(DemandEvent), "demand_id": demand_id, "at": at,
                                "user_id": None, "changes": changes})
-
-
-def _take(ids: dict, model) -> int:
-    ids[model] += 1
-    return ids[model] - 1

@@ -8,18 +8,21 @@ days now. Investment follows overall progress.
 import calendar
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import groupby
 from types import SimpleNamespace
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from renovation.domain.bulk_insert import insert_rows
 from renovation.domain.bulletins.area_data import is_started
 from renovation.domain.clock import today as china_today
-from renovation.domain.programme.snapshots import month_of, previous_month, snapshot_for
+from renovation.domain.programme.snapshots import month_of, previous_month, snapshot_for, store_street_sums
 from renovation.domain.stages.keys import DONE, Status
 from renovation.domain.stages.schedule import current_stage, overall_progress
 from renovation.extensions import db
 from renovation.models import MonthlySnapshot, Project, ProjectMonth, Stage
 
+CHUNK = 20_000  # projects read and written at a time
 
 def month_end(month: str) -> date:
     year, number = int(month[:4]), int(month[5:])
@@ -53,22 +56,32 @@ def seed_previous_month(today: date | None = None) -> str | None:
     snapshot = MonthlySnapshot(month=month, taken_at=datetime.combine(end, time(15, 59)))
     db.session.add(snapshot)
     db.session.flush()
-    stages: dict[int, list] = {}
-    for stage in db.session.execute(select(Stage.project_id, Stage.key, Stage.status, Stage.percent,
-                                           Stage.actual_start, Stage.actual_end).order_by(Stage.position)):
-        stages.setdefault(stage.project_id, []).append(stage_then(stage, end, today))
-    rows = []
-    for project_id, progress_now, investment_now in db.session.execute(
-            select(Project.id, Project.progress, Project.investment_completed)):
-        then = stages.get(project_id, [])
-        progress, current = overall_progress(then), current_stage(then)
-        investment = (Decimal(investment_now or 0) * progress / progress_now).quantize(Decimal("0.01")) \
-            if progress_now else Decimal(0)
-        rows.append({"snapshot_id": snapshot.id, "project_id": project_id, "progress": progress,
-                     "current_stage": current, "started": is_started(SimpleNamespace(stages=then)),
-                     "completed": current == DONE, "investment_completed": investment,
-                     "stages": {s.key: {"status": str(s.status), "percent": s.percent} for s in then}})
-    if rows:
-        db.session.execute(insert(ProjectMonth), rows)
-    snapshot.project_count = len(rows)
+    now = {project_id: (progress, investment) for project_id, progress, investment in db.session.execute(
+        select(Project.id, Project.progress, Project.investment_completed))}
+    stages = db.session.execute(
+        select(Stage.project_id, Stage.key, Stage.status, Stage.percent, Stage.actual_start, Stage.actual_end)
+        .order_by(Stage.project_id, Stage.position).execution_options(yield_per=CHUNK))
+    rows, count = [], 0
+    for project_id, group in groupby(stages, key=lambda stage: stage.project_id):
+        progress_now, investment_now = now.pop(project_id, (0, 0))
+        rows.append(_row(snapshot.id, project_id, [stage_then(stage, end, today) for stage in group],
+                         progress_now, investment_now))
+        if len(rows) == CHUNK:
+            insert_rows(ProjectMonth, rows)
+            count, rows = count + len(rows), []
+    rows += [_row(snapshot.id, project_id, [], *values) for project_id, values in now.items()]  # no stages
+    insert_rows(ProjectMonth, rows)
+    snapshot.project_count = count + len(rows)
+    store_street_sums(snapshot.id)
     return month
+
+
+def _row(snapshot_id: int, project_id: int, then: list, progress_now: int, investment_now) -> dict:
+    """A project's snapshot row from its stages as they stood (``then``) and its figures now."""
+    progress, current = overall_progress(then), current_stage(then)
+    investment = (Decimal(investment_now or 0) * progress / progress_now).quantize(Decimal("0.01")) \
+        if progress_now else Decimal(0)
+    return {"snapshot_id": snapshot_id, "project_id": project_id, "progress": progress,
+            "current_stage": current, "started": is_started(SimpleNamespace(stages=then)),
+            "completed": current == DONE, "investment_completed": investment,
+            "stages": {s.key: {"status": str(s.status), "percent": s.percent} for s in then}}

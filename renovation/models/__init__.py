@@ -6,7 +6,7 @@ from renovation.models.bulletins import Bulletin, BulletinKind, RenderStatus
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
 from renovation.models.photos import Phase, Photo, PhotoPair
 from renovation.models.projects import Project, Stage
-from renovation.models.snapshots import MonthlySnapshot, ProjectMonth
+from renovation.models.snapshots import MonthlySnapshot, ProjectMonth, StreetMonth
 from renovation.models.users import ApiToken, LoginThrottle, Role, TokenScope, User
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "Stage",
     "StageEvent",
     "Street",
+    "StreetMonth",
     "TokenScope",
     "User",
     "Vote",

@@ -3,12 +3,14 @@
 A snapshot is taken once per month (``flask snapshot-month``) and never rewritten silently:
 taking it again changes nothing unless asked to replace it, and a replacement is audited.
 The rows keep what the monthly report compares: stage percents and statuses, overall
-progress, whether work had started or was completed, and the investment completed.
+progress, whether work had started or was completed, and the investment completed; each
+street's sums of them are kept beside (:class:`StreetMonth`), so that the dashboard's trend
+reads a few hundred rows per month instead of adding up every project's.
 """
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from renovation.extensions import db
@@ -27,6 +29,7 @@ class MonthlySnapshot(db.Model):
     rows: Mapped[list["ProjectMonth"]] = relationship(
         back_populates="snapshot", cascade="all, delete-orphan", passive_deletes=True
     )
+    streets: Mapped[list["StreetMonth"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
 
 class ProjectMonth(db.Model):
@@ -49,3 +52,20 @@ class ProjectMonth(db.Model):
     stages: Mapped[dict] = mapped_column(JSON, default=dict)
 
     snapshot: Mapped[MonthlySnapshot] = relationship(back_populates="rows")
+
+
+class StreetMonth(db.Model):
+    """One street's sums in one month's snapshot, taken with it from its :class:`ProjectMonth` rows:
+    the street's projects then, how many had started and were completed, their investment
+    completed and the sum of their overall progress (for the average)."""
+
+    __table_args__ = (UniqueConstraint("snapshot_id", "street_id", name="uq_street_month_snapshot_street"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("monthly_snapshot.id", ondelete="CASCADE"))
+    street_id: Mapped[int] = mapped_column(ForeignKey("street.id", ondelete="CASCADE"), index=True)
+    projects: Mapped[int] = mapped_column(default=0)
+    started: Mapped[int] = mapped_column(default=0)
+    completed: Mapped[int] = mapped_column(default=0)
+    investment_completed: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0)
+    progress_sum: Mapped[int] = mapped_column(BigInteger, default=0)

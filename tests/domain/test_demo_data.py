@@ -2,6 +2,7 @@
 
 The article's places, the rules on every stage, a plausible spread, the same data every time.
 """
+import hashlib
 import random
 import re
 from collections import Counter
@@ -13,6 +14,7 @@ from flask_babel import force_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from renovation.demo import counties as province_counties
 from renovation.demo import data as demo_data
 from renovation.domain.stages.keys import DONE, STAGE_ORDER
 from renovation.domain.stages.operations import state_of
@@ -185,3 +187,65 @@ def test_seed_reuses_streets_and_communities_that_already_exist(app):
     assert demo_data.seed(20) == 20
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Community)) == 15
+
+
+# --- a province: Zhangping's programme and the other counties -----------------------------------
+
+# sha256 of summary() for seed(141, today=TODAY), taken before the province was added: the
+# article's demo, which the tests and the screenshots rely on, stays what it was.
+ARTICLE_DEMO_DIGEST = "ec3f3643d371365a12547d4b08690e9f9d3ffb804f08638b75d6ec58433d5f36"
+
+
+def digest(rows) -> str:
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def test_the_default_demo_is_the_article_programme_as_it_was(app):
+    demo_data.seed(141, today=TODAY)
+    db.session.commit()
+    assert digest(summary()) == ARTICLE_DEMO_DIGEST
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Street)) == 3
+
+
+@pytest.fixture
+def province(app):
+    """A demo larger than Zhangping's: the article's 141 projects and 1,859 in other counties."""
+    assert demo_data.seed(2000, today=TODAY) == 2000
+    db.session.commit()
+
+
+def test_a_larger_demo_adds_counties_and_keeps_zhangping_as_it_was(province):
+    zhangping = [row for row in summary() if row[0].startswith("ZP-")]
+    assert len(zhangping) == 141 * 5 and digest(zhangping) == ARTICLE_DEMO_DIGEST
+    streets = set(db.session.scalars(sa.select(Street.name)))
+    counties = {name for name, _short, _prefix in province_counties.COUNTIES
+                if any(street.startswith(name) for street in streets)}
+    assert len(counties) >= 3  # several counties, each with its streets or towns
+    assert set(demo_data.STREETS) <= streets
+    prefixes = {code.split("-")[0] for code in db.session.scalars(sa.select(Project.code))}
+    assert len(prefixes) == len(counties) + 1
+    per_county = Counter(next(name for name in counties if street.startswith(name))
+                         for street in streets - set(demo_data.STREETS))
+    assert min(per_county.values()) >= 2
+    assert db.session.scalar(sa.select(sa.func.count(sa.distinct(Community.name)))) == \
+        db.session.scalar(sa.select(sa.func.count()).select_from(Community)) > 15
+
+
+def test_every_project_of_a_larger_demo_has_five_stages_that_agree_with_its_summary(province):
+    stages: dict[int, list] = {}
+    for stage in db.session.scalars(sa.select(Stage).order_by(Stage.project_id, Stage.position)):
+        stages.setdefault(stage.project_id, []).append(stage)
+    projects = db.session.scalars(sa.select(Project)).all()
+    assert len(projects) == len(stages) == 2000
+    broken = []
+    with force_locale("en"):
+        for project in projects:
+            own = stages[project.id]
+            states = {stage.key: state_of(stage) for stage in own}
+            if [stage.key for stage in own] != [key.value for key in STAGE_ORDER] \
+                    or project.progress != overall_progress(own) or project.current_stage != current_stage(own) \
+                    or project.next_deadline != next_deadline(own) \
+                    or any(stage_errors(state, states, TODAY) for state in states.values()):
+                broken.append(project.code)
+    assert broken == []
+    assert len({project.compound_id for project in projects}) == 2000  # a compound per project

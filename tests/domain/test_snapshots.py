@@ -170,3 +170,38 @@ def test_the_demo_has_last_months_snapshot_with_less_done(app):
     assert all(then[p.id][1] <= p.progress for p in projects)
     assert sum(then[p.id][1] < p.progress for p in projects) > 20  # a month of work shows
     assert sum(then[p.id][3] for p in projects) <= overview(projects)["started"]
+
+
+def street_rows(month: str) -> dict[str, tuple]:
+    """The street sums the snapshot of ``month`` keeps, by street name."""
+    return {row["name"]: _sums(row) for row in street_sums_by_month([month])[month]}
+
+
+def live_street_rows() -> dict[str, tuple]:
+    return {row["name"]: _sums(row) for row in street_sums(today())}
+
+
+def _sums(row) -> tuple:
+    return row["projects"], row["started"], row["completed"], row["progress_sum"], row["investment_completed"]
+
+
+def test_a_snapshot_keeps_its_streets_sums(app):
+    demo_data.seed(60)
+    db.session.commit()
+    take_snapshot(THIS_MONTH)
+    assert street_rows(THIS_MONTH) == live_street_rows()
+    assert sum(row[0] for row in street_rows(THIS_MONTH).values()) == 60
+    assert sum(row[1] for row in street_rows(THIS_MONTH).values()) > 0
+
+
+def test_a_snapshots_street_sums_stay_as_they_were_until_replaced(app):
+    engineer = make_user()
+    moving = make_project("ZP-2026-001")
+    make_project("ZP-2026-002", "新华新村", "城中社区", "菁城街道")
+    take_snapshot(THIS_MONTH)
+    before = street_rows(THIS_MONTH)
+    start_survey(moving, engineer, percent=60)
+    assert street_rows(THIS_MONTH) == before  # what the month's end was
+    assert live_street_rows()["桂林街道"] != before["桂林街道"]
+    take_snapshot(THIS_MONTH, replace=True)
+    assert street_rows(THIS_MONTH) == live_street_rows()

@@ -5,15 +5,19 @@ The project table has exactly the import template's columns (plus two derived, r
 with stage statuses by their Chinese names, so that importing an export changes nothing. Its
 headers are the ledger's fixed Chinese headers; the demand and consultation tables are for
 reading only and speak the reader's language.
+
+Each table's rows are a generator that reads the list page by page (:data:`EXPORT_PAGE` rows at a
+time) as the file is written, so that a province's 200,000 projects are never loaded at once.
 """
-from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from renovation.domain.ledger.columns import COLUMNS, STAGE_NAMES, STATUS_NAMES
+from renovation.domain.ledger.columns import COLUMNS, STAGE_FIELDS, STAGE_NAMES, STATUS_NAMES
 from renovation.domain.ledger.spreadsheets import Table
 from renovation.domain.ledger.values import BUDGET_SOURCES, project_values
 from renovation.domain.project_list import ProjectFilter, find_projects
@@ -30,7 +34,7 @@ from renovation.models.consultations import (
     DemandStatus,
 )
 
-MAX_ROWS = 100_000  # far above the programme's size; a bound, not a page
+EXPORT_PAGE = 2000  # rows read from the database at a time
 LEDGER_TITLE = "项目台账"
 KIND_NAMES = {"text": "文字", "int": "整数", "year": "年份，如 1984", "decimal": "数字，最多两位小数",
               "date": "日期，如 2026-03-01", "status": "未开始、进行中、已完成、暂停 或 不涉及",
@@ -56,21 +60,42 @@ def ledger_row(values: dict, progress: int | None = None, current_stage: str | N
     return row
 
 
+def every_item(find_page: Callable) -> Iterator:
+    """Every item of a paged finder (``find_page(page, per_page)`` → a :class:`Page`), one page of
+    :data:`EXPORT_PAGE` in memory at a time."""
+    page, per_page = 1, EXPORT_PAGE
+    while True:
+        found = find_page(page, per_page)
+        yield from found.items
+        if not found.items or page * per_page >= found.total:
+            return
+        page += 1
+
+
 def project_table(criteria: ProjectFilter, today: date) -> Table:
-    """The projects the list shows for ``criteria``, in its order, all pages: three queries."""
-    projects = find_projects(criteria, 1, MAX_ROWS, today).items
-    stages = defaultdict(list)
-    ids = [project.id for project in projects]
-    for start in range(0, len(ids), 5000):
-        for stage in db.session.scalars(select(Stage).where(Stage.project_id.in_(ids[start:start + 5000]))):
-            stages[stage.project_id].append(stage)
-    rows = (
-        ledger_row(project_values(project, project.compound.name, project.compound.community.name,
-                                  project.compound.community.street.name, stages[project.id]),
-                   project.progress, project.current_stage)
-        for project in projects
-    )
-    return _ledger_table(rows)
+    """The projects the list shows for ``criteria``, in its order, all pages: read a page at a
+    time, with one more query per page for its stages."""
+    return _ledger_table(_project_rows(criteria, today))
+
+
+def _project_rows(criteria: ProjectFilter, today: date) -> Iterator[list]:
+    pages = every_item(lambda page, per_page: _with_stages(find_projects(criteria, page, per_page, today)))
+    for project, stages in pages:
+        place = project.compound
+        yield ledger_row(project_values(project, place.name, place.community.name, place.community.street.name,
+                                        stages), project.progress, project.current_stage)
+
+
+def _with_stages(found):
+    """The page's projects, each with its stages (plain rows)."""
+    stages: dict[int, list] = {}
+    if found.items:
+        for stage in db.session.execute(
+            select(Stage.project_id, Stage.key, *(getattr(Stage, field) for field in STAGE_FIELDS))
+            .where(Stage.project_id.in_([project.id for project in found.items]))
+        ):
+            stages.setdefault(stage.project_id, []).append(stage)
+    return replace(found, items=[(project, stages.get(project.id, [])) for project in found.items])
 
 
 def template_tables() -> tuple[Table, Table]:
@@ -100,7 +125,8 @@ def demand_table(criteria: demand_list.DemandFilter, today: date) -> Table:
          CATEGORY_LABELS.get(DemandCategory(demand.category), demand.category), demand.text, demand.raised_by,
          demand.raised_on, DEMAND_STATUS_LABELS.get(DemandStatus(demand.status), demand.status), demand.assignee,
          demand.response, demand.reason, demand.resolved_on, demands.days_overdue(demand, today) or None]
-        for demand in demand_list.find_demands(criteria, today, max_rows=MAX_ROWS)
+        for demand in every_item(lambda page, per_page: demand_list.demand_page(
+            replace(criteria, sort=demand_list.DEFAULT_SORT), page, per_page, today))
     )
     return Table(str(_l("Resident demands")), headers, [12, 18, 10, 10, 40, 16, 12, 10, 10, 30, 30, 12, 10], rows)
 
@@ -114,7 +140,7 @@ def consultation_table(criteria: consultations.ConsultationFilter) -> Table:
         [item.date, item.project.code, item.project.compound.name, item.project.compound.community.name,
          KIND_LABELS.get(ConsultationKind(item.kind), item.kind), item.place, item.organiser, item.attendees,
          item.households, item.topic, item.opinions, item.decisions, item.follow_up, _vote(item)]
-        for item in consultations.find_consultations(criteria, 1, MAX_ROWS).items
+        for item in every_item(lambda page, per_page: consultations.find_consultations(criteria, page, per_page))
     )
     return Table(str(_l("Consultations")), headers, [12, 12, 18, 10, 12, 16, 10, 20, 8, 24, 40, 40, 30, 8], rows)
 

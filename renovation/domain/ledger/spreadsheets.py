@@ -1,8 +1,10 @@
 """Writing a table to .xlsx and to CSV, the way people expect to open it in Excel.
 
 .xlsx: typed cells (numbers as numbers, dates as dates), a bold frozen header row and column
-widths to fit the content; written in openpyxl's streaming mode, so 20,000 rows stay cheap.
-CSV: UTF-8 with a byte-order mark, so Excel opens Chinese text correctly.
+widths to fit the content (:mod:`renovation.domain.ledger.xlsx_stream`). CSV: UTF-8 with a
+byte-order mark, so Excel opens Chinese text correctly. Both are written piece by piece as the
+rows come (:func:`xlsx_chunks`, :func:`csv_chunks`), so that a 200,000-row ledger is sent while it
+is written and never held in memory.
 
 Text is never a formula (a compound named "=HYPERLINK(...)" or a note "-1号楼" must not run in
 the reader's Excel): in .xlsx every text cell is typed as text, and text that starts like a
@@ -12,19 +14,19 @@ which :func:`without_formula_guard` takes back off when a ledger is imported.
 """
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from renovation.domain.ledger.xlsx_stream import Sheet, cell, workbook_pieces
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
-HEADER_FILL_COLOUR = "DDEBF7"
-DATE_FORMAT = "yyyy-mm-dd"
-MONEY_FORMAT = "0.00"
 # What makes Excel, LibreOffice or WPS read a cell as a formula (tab and CR start DDE tricks).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_GUARD = "'"
+CSV_ROWS_PER_CHUNK = 500
 
 
 def looks_like_formula(text: str) -> bool:
@@ -55,76 +57,56 @@ class Table:
 
 
 def xlsx_bytes(*tables: Table) -> bytes:
-    """A workbook with one sheet per table. openpyxl is imported here, not with the module: the
-    app and its commands start without paying for it."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    cells = _Cells()
-    for table in tables:
-        sheet = workbook.create_sheet(table.title[:31])  # Excel's limit on sheet names
-        for position, width in enumerate(table.widths, start=1):
-            sheet.column_dimensions[get_column_letter(position)].width = width
-        sheet.freeze_panes = "A2"
-        sheet.append([cells.header(sheet, str(header)) for header in table.headers])
-        for row in table.rows:
-            sheet.append([cells.typed(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """A workbook with one sheet per table, in memory (small workbooks: the import template)."""
+    return b"".join(xlsx_chunks(*tables))
 
 
-class _Cells:
-    """Makes the streaming workbook's cells (openpyxl's classes, imported once per workbook)."""
+def xlsx_chunks(*tables: Table) -> Iterator[bytes]:
+    """A workbook with one sheet per table, piece by piece, reading each table's rows once as
+    they are needed: typed cells, a bold frozen header row, the tables' column widths."""
+    return workbook_pieces([Sheet(table.title, table.widths, _typed_rows(table)) for table in tables])
 
-    def __init__(self):
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Font, PatternFill
 
-        self.cell_type = WriteOnlyCell
-        self.header_font = Font(bold=True)
-        self.header_fill = PatternFill("solid", fgColor=HEADER_FILL_COLOUR)
-        self.header_alignment = Alignment(vertical="center", wrap_text=True)
+def _typed_rows(table: Table) -> Iterator[list[tuple]]:
+    yield [cell(str(header), "header") for header in table.headers]
+    for row in table.rows:
+        yield [_typed(value) for value in row]
 
-    def header(self, sheet, text: str):
-        cell = self.cell_type(sheet, text)
-        cell.font, cell.fill, cell.alignment = self.header_font, self.header_fill, self.header_alignment
-        return cell
 
-    def typed(self, sheet, value):
-        """A typed cell: dates as Excel dates, amounts with two decimals, text as text."""
-        if isinstance(value, datetime):
-            value = value.date()
-        if isinstance(value, date):
-            cell = self.cell_type(sheet, value)
-            cell.number_format = DATE_FORMAT
-            return cell
-        if isinstance(value, Decimal):
-            cell = self.cell_type(sheet, value)
-            cell.number_format = MONEY_FORMAT
-            return cell
-        if value is None or isinstance(value, (int, float)):
-            return value
-        return self.text(sheet, str(value))  # str() for lazy labels
-
-    def text(self, sheet, text: str):
-        """A cell that is text whatever it starts with (openpyxl takes "=..." for a formula)."""
-        cell = self.cell_type(sheet, None)
-        cell.value, cell.data_type = text, "s"
-        if looks_like_formula(text):
-            cell.quotePrefix = True
-        return cell
+def _typed(value) -> tuple:
+    """A value with its style: dates as Excel dates, amounts with two decimals, text as text
+    (with Excel's quote prefix when it looks like a formula)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return cell(value, "date")
+    if isinstance(value, Decimal):
+        return cell(value, "money")
+    if value is None or isinstance(value, (int, float)):
+        return cell(value)
+    text = str(value)  # str() for lazy labels
+    return cell(text, "quote" if looks_like_formula(text) else "plain")
 
 
 def csv_bytes(table: Table) -> bytes:
     """The table as CSV in UTF-8 with a BOM; dates as 2026-03-01, amounts as written."""
+    return b"".join(csv_chunks(table))
+
+
+def csv_chunks(table: Table, rows_per_chunk: int = CSV_ROWS_PER_CHUNK) -> Iterator[bytes]:
+    """:func:`csv_bytes` piece by piece, reading the table's rows as they are needed: the BOM and
+    the headers, then ``rows_per_chunk`` rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow([str(header) for header in table.headers])
-    for row in table.rows:
+    for number, row in enumerate(table.rows, start=1):
         writer.writerow([_text(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        if number % rows_per_chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
 def _text(value) -> str:

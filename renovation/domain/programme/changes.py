@@ -5,13 +5,14 @@ The change shown is "since the end of last month": today's figures against the n
 snapshot of a month before the current one (China time).
 """
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, bindparam, select
 
 from renovation.domain.bulletins.area_data import change_since
 from renovation.domain.programme.figures import SUMS, add_up, overview_from_sums
 from renovation.extensions import db
-from renovation.models import Community, Compound, MonthlySnapshot, Project, ProjectMonth, Street
+from renovation.models import Compound, MonthlySnapshot, Project, ProjectMonth, Street, StreetMonth
 
 # Figures a snapshot knows; households and the plan are not kept month by month.
 SNAPSHOT_KEYS = ("projects", "started", "completed", "completion_rate", "investment_completed",
@@ -31,22 +32,39 @@ def baseline_month(months: list[str], current_month: str) -> str | None:
 
 
 def street_sums_by_month(months: list[str]) -> dict[str, list[dict]]:
-    """For each month, the sums of each street's projects as the snapshot recorded them: one query."""
+    """For each month, the sums of each street's projects as the snapshot recorded them (its
+    :class:`StreetMonth` rows, taken with it): one query."""
     if not months:
         return {}
-    rows = db.session.execute(
-        select(MonthlySnapshot.month, Street.id, Street.name, func.count(ProjectMonth.id),
-               func.coalesce(func.sum(case((ProjectMonth.started, 1), else_=0)), 0),
-               func.coalesce(func.sum(case((ProjectMonth.completed, 1), else_=0)), 0),
-               func.coalesce(func.sum(ProjectMonth.investment_completed), 0),
-               func.coalesce(func.sum(ProjectMonth.progress), 0))
-        .select_from(ProjectMonth).join(MonthlySnapshot).join(Project, Project.id == ProjectMonth.project_id)
-        .join(Project.compound).join(Compound.community).join(Community.street)
-        .where(MonthlySnapshot.month.in_(months))
-        .group_by(MonthlySnapshot.month, Street.id, Street.name)
-    ).all()
+    return _by_month(months, db.session.execute(_BY_MONTH.where(MonthlySnapshot.month.in_(months))))
+
+
+def recent_street_sums(limit: int = 12) -> tuple[list[str], dict[str, list[dict]]]:
+    """:func:`recent_months` and their :func:`street_sums_by_month`, in one query."""
+    found = _by_month([], db.session.execute(_recent_by_month_query(), {"limit": limit}))
+    return sorted(found), found
+
+
+_BY_MONTH = (
+    select(MonthlySnapshot.month, Street.id, Street.name, StreetMonth.projects, StreetMonth.started,
+           StreetMonth.completed, StreetMonth.investment_completed, StreetMonth.progress_sum)
+    .select_from(MonthlySnapshot).outerjoin(StreetMonth).outerjoin(Street, Street.id == StreetMonth.street_id)
+)
+
+
+@cache
+def _recent_by_month_query():
+    newest = (select(MonthlySnapshot.month).order_by(MonthlySnapshot.month.desc())
+              .limit(bindparam("limit", type_=Integer)).scalar_subquery())
+    return _BY_MONTH.where(MonthlySnapshot.month.in_(newest))
+
+
+def _by_month(months: list[str], rows) -> dict[str, list[dict]]:
     found: dict[str, list[dict]] = {month: [] for month in months}
     for month, street_id, name, count, started, completed, investment, progress in rows:
+        found.setdefault(month, [])
+        if street_id is None:  # a snapshot of no project
+            continue
         sums = dict.fromkeys(SUMS, 0) | {"projects": int(count), "started": int(started),
                                          "completed": int(completed), "progress_sum": int(progress),
                                          "investment_completed": Decimal(investment),
@@ -88,18 +106,27 @@ def trends(months: list[str], by_month: dict[str, list[dict]], live_streets: lis
 
 def project_movers(month: str, limit: int = 8) -> list[dict]:
     """The ``limit`` projects whose overall progress rose most since ``month``'s snapshot, with
-    their progress and current stage then and now: one query."""
-    gain = Project.progress - ProjectMonth.progress
-    rows = db.session.execute(
-        select(Project.code, Compound.name, ProjectMonth.progress, Project.progress,
-               ProjectMonth.current_stage, Project.current_stage)
-        .select_from(ProjectMonth).join(MonthlySnapshot).join(Project, Project.id == ProjectMonth.project_id)
-        .join(Project.compound).where(MonthlySnapshot.month == month, gain > 0)
-        .order_by(gain.desc(), Project.code).limit(limit)
-    ).all()
+    their progress and current stage then and now: one query. The top ones are picked before
+    their compounds are joined, so that the database keeps only ``limit`` rows while it sorts."""
+    rows = db.session.execute(_movers_query(), {"month": month, "limit": limit}).all()
     return [{"code": code, "compound": compound, "then": then, "now": now, "gain": now - then,
              "stage_then": stage_then, "stage_now": stage_now}
             for code, compound, then, now, stage_then, stage_now in rows]
+
+
+@cache
+def _movers_query():
+    """The statement of :func:`project_movers`, built once."""
+    gain = (Project.progress - ProjectMonth.progress).label("gain")
+    top = (
+        select(Project.code, Project.compound_id, ProjectMonth.progress.label("then"), Project.progress.label("now"),
+               ProjectMonth.current_stage.label("stage_then"), Project.current_stage.label("stage_now"), gain)
+        .select_from(ProjectMonth).join(MonthlySnapshot).join(Project, Project.id == ProjectMonth.project_id)
+        .where(MonthlySnapshot.month == bindparam("month"), Project.progress > ProjectMonth.progress)
+        .order_by(gain.desc(), Project.code).limit(bindparam("limit", type_=Integer)).subquery("top")
+    )
+    return (select(top.c.code, Compound.name, top.c.then, top.c.now, top.c.stage_then, top.c.stage_now)
+            .join(Compound, Compound.id == top.c.compound_id).order_by(top.c.gain.desc(), top.c.code))
 
 
 def project_progress_by_month(project_id: int, months: list[str]) -> list[dict]:

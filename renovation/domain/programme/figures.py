@@ -9,8 +9,9 @@ Sums per street are added up for the city, so one query serves both.
 """
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, bindparam, case, func, select
 
 from renovation.domain.bulletins.area_data import money, percent
 from renovation.domain.project_list import started_project_ids
@@ -55,23 +56,44 @@ def add_up(groups: list[dict]) -> dict:
 
 def street_sums(today: date) -> list[dict]:
     """Per street (id, name and :data:`SUMS`), every street with projects, by name: one query."""
+    return street_and_stage_sums(today)[0]
+
+
+@cache
+def _street_and_stage_query():
+    """The statement of :func:`street_and_stage_sums`, built once (``today`` is bound per call)."""
     completed = Project.current_stage == DONE
     started = started_project_ids()
     budget = (func.coalesce(Project.budget_central, 0) + func.coalesce(Project.budget_provincial, 0)
               + func.coalesce(Project.budget_city, 0) + func.coalesce(Project.budget_residents, 0)
               + func.coalesce(Project.budget_social, 0))
-    rows = db.session.execute(
-        select(Street.id, Street.name, func.count(Project.id),
+    return (
+        select(Street.id, Street.name, Project.current_stage, func.count(Project.id),
                _count_where(started.c.project_id.is_not(None)),
                _count_where(completed), _sum(Project.households),
                _sum(case((completed, Project.households), else_=0)), _sum(budget),
                _sum(Project.investment_completed), _sum(Project.progress),
-               _count_where(Project.next_deadline < today))
+               _count_where(Project.next_deadline < bindparam("today", type_=Date)))
         .select_from(Project).join(Project.compound).join(Compound.community).join(Community.street)
         .outerjoin(started, started.c.project_id == Project.id)
-        .group_by(Street.id, Street.name).order_by(Street.name)
-    ).all()
-    return [{"id": row[0], "name": row[1], **dict(zip(SUMS, _plain(row[2:]), strict=True))} for row in rows]
+        .group_by(Street.id, Street.name, Project.current_stage).order_by(Street.name)
+    )
+
+
+def street_and_stage_sums(today: date) -> tuple[list[dict], dict[str, int]]:
+    """:func:`street_sums`, and how many projects are at each stage now (``done`` for completed
+    ones, zeros included), from one query grouped by street and current stage."""
+    rows = db.session.execute(_street_and_stage_query(), {"today": today}).all()
+    streets: dict[int, dict] = {}
+    stages = {key.value: 0 for key in STAGE_ORDER} | {DONE: 0}
+    for street_id, name, stage, *values in rows:
+        sums = dict(zip(SUMS, _plain(values), strict=True))
+        stages[stage] = stages.get(stage, 0) + sums["projects"]
+        if street_id in streets:
+            streets[street_id] = {**streets[street_id], **add_up([streets[street_id], sums])}
+        else:
+            streets[street_id] = {"id": street_id, "name": name, **sums}
+    return list(streets.values()), stages
 
 
 def _plain(values) -> list:
@@ -87,22 +109,13 @@ def street_table(sums: list[dict]) -> list[dict]:
     return rows
 
 
+_STAGE_STATUS_COUNTS = select(Stage.key, Stage.status, func.count()).group_by(Stage.key, Stage.status)
+
+
 def stage_status_counts() -> dict[str, dict[str, int]]:
     """Per stage key, the number of projects in each status (zeros included): one query."""
     counts = {key.value: {status.value: 0 for status in Status} for key in STAGE_ORDER}
-    for key, status, count in db.session.execute(
-        select(Stage.key, Stage.status, func.count()).group_by(Stage.key, Stage.status)
-    ):
+    for key, status, count in db.session.execute(_STAGE_STATUS_COUNTS):
         if key in counts and status in counts[key]:
             counts[key][status] = int(count)
-    return counts
-
-
-def current_stage_counts() -> dict[str, int]:
-    """How many projects are at each stage now (``done`` for completed ones): one query."""
-    counts = {key.value: 0 for key in STAGE_ORDER} | {DONE: 0}
-    for key, count in db.session.execute(
-        select(Project.current_stage, func.count()).group_by(Project.current_stage)
-    ):
-        counts[key] = int(count)
     return counts

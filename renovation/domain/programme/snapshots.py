@@ -2,13 +2,13 @@
 
 :func:`take_snapshot` is idempotent, for cron: a month that has a snapshot is reported and
 left alone unless ``replace`` is asked for, and a replacement is written to the audit log
-with when the old one was taken. Rows are inserted in bulk (20,000 projects in seconds).
+with when the old one was taken. The rows are copied inside the database by one statement.
 """
 import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case, delete, func, literal, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from renovation.domain import audit
@@ -17,7 +17,7 @@ from renovation.domain.clock import utcnow
 from renovation.domain.project_list import started_project_ids
 from renovation.domain.stages.keys import DONE
 from renovation.extensions import db
-from renovation.models import MonthlySnapshot, Project, ProjectMonth, Stage
+from renovation.models import Community, Compound, MonthlySnapshot, Project, ProjectMonth, Stage, StreetMonth
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -64,23 +64,52 @@ def snapshot_for(month: str) -> MonthlySnapshot | None:
     return db.session.scalar(select(MonthlySnapshot).where(MonthlySnapshot.month == month))
 
 
-def _rows(snapshot_id: int) -> list[dict]:
-    """Every project's row for the snapshot: two queries, plain tuples (no ORM objects)."""
-    stages: dict[int, dict] = {}
-    for project_id, key, status, percent in db.session.execute(
-        select(Stage.project_id, Stage.key, Stage.status, Stage.percent)
-    ):
-        stages.setdefault(project_id, {})[key] = {"status": status, "percent": percent}
-    started = started_project_ids()
-    projects = db.session.execute(
-        select(Project.id, Project.progress, Project.current_stage, Project.investment_completed,
-               started.c.project_id.is_not(None))
-        .outerjoin(started, started.c.project_id == Project.id).order_by(Project.id)
+def _stage_maps():
+    """Per project, its stages as ``{key: {"status": ..., "percent": ...}}``, built by the
+    database's own JSON functions (PostgreSQL's and SQLite's differ only in name): a subquery."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        group, build = func.json_object_agg, func.json_build_object
+    else:
+        group, build = func.json_group_object, func.json_object
+    pairs = group(Stage.key, build("status", Stage.status, "percent", Stage.percent))
+    return select(Stage.project_id.label("project_id"), pairs.label("stages")).group_by(Stage.project_id) \
+        .subquery("stage_maps")
+
+
+def _insert_rows(snapshot_id: int) -> int:
+    """Every project's row for the snapshot, copied inside the database by one INSERT … SELECT
+    (200,000 projects in seconds, nothing through Python); the number of rows."""
+    started, stages = started_project_ids(), _stage_maps()
+    empty = literal_column("'{}'::json" if db.session.get_bind().dialect.name == "postgresql" else "'{}'")
+    rows = (
+        select(literal(snapshot_id), Project.id, Project.progress, Project.current_stage,
+               started.c.project_id.is_not(None), Project.current_stage == DONE,
+               func.coalesce(Project.investment_completed, 0), func.coalesce(stages.c.stages, empty))
+        .outerjoin(started, started.c.project_id == Project.id)
+        .outerjoin(stages, stages.c.project_id == Project.id)
     )
-    return [{"snapshot_id": snapshot_id, "project_id": project_id, "progress": progress,
-             "current_stage": current, "started": bool(started), "completed": current == DONE,
-             "investment_completed": investment or 0, "stages": stages.get(project_id, {})}
-            for project_id, progress, current, investment, started in projects]
+    columns = ["snapshot_id", "project_id", "progress", "current_stage", "started", "completed",
+               "investment_completed", "stages"]
+    db.session.execute(ProjectMonth.__table__.insert().from_select(columns, rows))
+    # counted rather than read from the cursor's rowcount, which psycopg does not give for this
+    return db.session.scalar(select(func.count()).select_from(ProjectMonth)
+                             .where(ProjectMonth.snapshot_id == snapshot_id))
+
+
+def store_street_sums(snapshot_id: int) -> None:
+    """Each street's sums of the snapshot's project rows, kept beside them (:class:`StreetMonth`):
+    one INSERT … SELECT."""
+    sums = (
+        select(ProjectMonth.snapshot_id, Community.street_id, func.count(),
+               func.sum(case((ProjectMonth.started, 1), else_=0)), func.sum(case((ProjectMonth.completed, 1), else_=0)),
+               func.coalesce(func.sum(ProjectMonth.investment_completed), 0),
+               func.coalesce(func.sum(ProjectMonth.progress), 0))
+        .join(Project, Project.id == ProjectMonth.project_id).join(Project.compound).join(Compound.community)
+        .where(ProjectMonth.snapshot_id == snapshot_id)
+        .group_by(ProjectMonth.snapshot_id, Community.street_id)
+    )
+    columns = ["snapshot_id", "street_id", "projects", "started", "completed", "investment_completed", "progress_sum"]
+    db.session.execute(StreetMonth.__table__.insert().from_select(columns, sums))
 
 
 def take_snapshot(month: str, replace: bool = False, user=None, today: date | None = None) -> SnapshotResult:
@@ -106,12 +135,12 @@ def take_snapshot(month: str, replace: bool = False, user=None, today: date | No
         previous = {"previous_taken_at": snapshot.taken_at.isoformat(timespec="seconds") + "Z",
                     "previous_projects": snapshot.project_count}
         db.session.execute(delete(ProjectMonth).where(ProjectMonth.snapshot_id == snapshot.id))
+        db.session.execute(delete(StreetMonth).where(StreetMonth.snapshot_id == snapshot.id))
         snapshot.taken_at, snapshot.taken_by_id = utcnow(), getattr(user, "id", None)
         action = "snapshot.replace"
-    rows = _rows(snapshot.id)
-    if rows:
-        db.session.execute(insert(ProjectMonth), rows)
-    snapshot.project_count = len(rows)
-    audit.record(user, action, "snapshot", month, projects=len(rows), **previous)
+    count = _insert_rows(snapshot.id)
+    store_street_sums(snapshot.id)
+    snapshot.project_count = count
+    audit.record(user, action, "snapshot", month, projects=count, **previous)
     db.session.commit()
-    return SnapshotResult(month, len(rows), created=action == "snapshot.take", replaced=action == "snapshot.replace")
+    return SnapshotResult(month, count, created=action == "snapshot.take", replaced=action == "snapshot.replace")
