@@ -121,7 +121,7 @@ def demand_table(criteria: demand_list.DemandFilter, today: date) -> Table:
                _l("Raised by (household or building)"), _l("Raised on"), _l("Status"), _l("Assignee"),
                _l("Response"), _l("Reason for declining"), _l("Closed on"), _l("Days overdue")]
     rows = (
-        [demand.project.code, demand.project.compound.name, demand.project.compound.community.name,
+        [demand.code, demand.compound, demand.community,
          CATEGORY_LABELS.get(DemandCategory(demand.category), demand.category), demand.text, demand.raised_by,
          demand.raised_on, DEMAND_STATUS_LABELS.get(DemandStatus(demand.status), demand.status), demand.assignee,
          demand.response, demand.reason, demand.resolved_on, demands.days_overdue(demand, today) or None]
