@@ -179,8 +179,10 @@ def forty(en_client):
 
 
 def expected_order(key: str, descending: bool) -> list[str]:
-    projects = sorted(all_projects(), key=lambda p: p.code)  # the tie-breaker, always ascending
-    return [p.code for p in sorted(projects, key=SORT_KEYS[key], reverse=descending)]
+    """Ties are broken by the code; descending is the exact reverse of ascending (each order is one
+    index, read either way, whatever page it starts on)."""
+    ordered = [p.code for p in sorted(all_projects(), key=lambda p: (SORT_KEYS[key](p), p.code))]
+    return ordered[::-1] if descending else ordered
 
 
 @pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
@@ -221,6 +223,18 @@ def hundred_twenty(en_client):
     return en_client
 
 
+def next_link(html: str) -> str:
+    return re.search(r'<a href="([^"]+)"[^>]*rel="next"', html).group(1).replace("&amp;", "&")
+
+
+def previous_link(html: str) -> str:
+    return re.search(r'<a href="([^"]+)"[^>]*rel="prev"', html).group(1).replace("&amp;", "&")
+
+
+def query_of(href: str) -> dict:
+    return parse_qs(urlsplit(href).query)
+
+
 def test_pages_of_fifty(hundred_twenty):
     everything = [p.code for p in sorted(all_projects(), key=lambda p: p.code)]
     assert len(everything) == 120
@@ -228,11 +242,29 @@ def test_pages_of_fifty(hundred_twenty):
     assert [len(page) for page in pages] == [50, 50, 20]
     assert pages[0] + pages[1] + pages[2] == everything
     first = get(hundred_twenty, "").get_data(as_text=True)
-    assert "120 projects" in first and "page 1 of 3" in first
+    assert "120 projects" in first and "page 1 of 3" in first and "<span>1 / 3</span>" in first
     assert 'rel="next"' in first and 'rel="prev"' not in first
-    assert 'href="/projects?page=2"' in first
+    # The next page starts after the last project shown: the same page, whatever its depth.
+    assert next_link(first) == f"/projects?page=2&after={pages[0][-1]}"
     last = get(hundred_twenty, "page=3").get_data(as_text=True)
     assert 'rel="prev"' in last and 'rel="next"' not in last
+
+
+def test_next_and_previous_links_walk_every_page(hundred_twenty):
+    everything = [p.code for p in sorted(all_projects(), key=lambda p: p.code)]
+    html, seen = get(hundred_twenty, "").get_data(as_text=True), []
+    for number in (1, 2, 3):
+        assert f"page {number} of 3" in html
+        seen.append(codes_in(html))
+        if number < 3:
+            html = hundred_twenty.get(next_link(html)).get_data(as_text=True)
+    assert sum(seen, []) == everything
+    assert 'rel="next"' not in html
+    for number in (2, 1):
+        href = previous_link(html)
+        assert query_of(href) == ({"page": ["2"], "before": [seen[2][0]]} if number == 2 else {})
+        html = hundred_twenty.get(href).get_data(as_text=True)
+        assert codes_in(html) == seen[number - 1] and f"page {number} of 3" in html
 
 
 def test_page_past_the_end_shows_the_last_page(hundred_twenty):
@@ -240,14 +272,43 @@ def test_page_past_the_end_shows_the_last_page(hundred_twenty):
     assert response.status_code == 200
     assert len(codes_in(response.get_data(as_text=True))) == 20
     assert response.headers["HX-Push-Url"] == "/projects?page=3"
+    # After the last project there is nothing: the last page again.
+    last = max(p.code for p in all_projects())
+    response = get(hundred_twenty, f"page=4&after={last}", htmx=True)
+    assert len(codes_in(response.get_data(as_text=True))) == 20 and "page 3 of 3" in response.get_data(as_text=True)
+
+
+def test_a_page_after_a_project_keeps_its_address_and_survives_a_stale_code(hundred_twenty):
+    everything = [p.code for p in sorted(all_projects(), key=lambda p: p.code)]
+    response = get(hundred_twenty, f"page=2&after={everything[59]}", htmx=True)
+    assert codes_in(response.get_data(as_text=True)) == everything[60:110]
+    assert response.headers["HX-Push-Url"] == f"/projects?page=2&after={everything[59]}"
+    # A project code that is no longer there (or never was): the page by its number.
+    assert codes_in(get(hundred_twenty, "page=2&after=ZP-1999-999").get_data(as_text=True)) == everything[50:100]
+    assert codes_in(get(hundred_twenty, "page=2&after=" + "长" * 40).get_data(as_text=True)) == everything[50:100]
 
 
 def test_pagination_keeps_the_filters(hundred_twenty):
     html = get(hundred_twenty, "sort=progress&dir=desc").get_data(as_text=True)
-    href = re.search(r'<a href="([^"]+)"[^>]*rel="next"', html).group(1).replace("&amp;", "&")
-    assert parse_qs(urlsplit(href).query) == {"sort": ["progress"], "dir": ["desc"], "page": ["2"]}
     expected = expected_order("progress", True)
+    assert query_of(next_link(html)) == {"sort": ["progress"], "dir": ["desc"], "page": ["2"], "after": [expected[49]]}
+    assert codes_in(hundred_twenty.get(next_link(html)).get_data(as_text=True)) == expected[50:100]
     assert codes_in(get(hundred_twenty, "sort=progress&dir=desc&page=2").get_data(as_text=True)) == expected[50:100]
+
+
+def test_a_long_list_counts_only_so_far_and_pages_on(app, hundred_twenty):
+    """Past the count limit (1,000 by default; 100 here), the list says "more than" and pages on
+    from project to project; a page asked for by its number stays among the counted ones."""
+    app.config["PROJECTS_COUNT_LIMIT"] = 100
+    everything = [p.code for p in sorted(all_projects(), key=lambda p: p.code)]
+    html = get(hundred_twenty, "").get_data(as_text=True)
+    assert "More than 100 projects · page 1" in html and "<span>1</span>" in html
+    html = hundred_twenty.get(next_link(html)).get_data(as_text=True)
+    html = hundred_twenty.get(next_link(html)).get_data(as_text=True)
+    assert codes_in(html) == everything[100:] and "page 3" in html and 'rel="next"' not in html
+    assert codes_in(get(hundred_twenty, "page=3").get_data(as_text=True)) == everything[50:100]
+    # A short match is counted exactly.
+    assert "1 project" in get(hundred_twenty, f"q={everything[7]}").get_data(as_text=True)
 
 
 # --- htmx and the full page -------------------------------------------------------------------

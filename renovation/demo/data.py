@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 
 from renovation.demo import residents as demo_residents
+from renovation.domain import project_search
 from renovation.domain.bulk_insert import next_id, sync_id_sequences
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
@@ -104,6 +105,7 @@ def seed(projects: int = 141, seed_value: int = 20261127, today: date | None = N
     sync_id_sequences(Compound, Project)
     # A generator of its own, so the residents' side does not change the programme's draws.
     demo_residents.seed(random.Random(seed_value + 1), today, project_rows, stage_rows_by_code)
+    project_search.rebuild_search_index()  # the rows above were inserted without the ORM's hooks
     return len(project_rows)
 
 
