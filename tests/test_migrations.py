@@ -11,7 +11,6 @@ from alembic.script import ScriptDirectory
 from renovation import MIGRATIONS_DIR, create_app
 from renovation.extensions import db
 
-
 # The project list's three PostgreSQL-only indexes are on expressions, which SQLite's reflection
 # cannot read: alembic compares them on PostgreSQL and says it skips them on SQLite.
 SKIPS_EXPRESSION_INDEXES = pytest.mark.filterwarnings(

@@ -13,10 +13,10 @@ projects, so each project keeps:
   filters and sorts on the project table alone, each order served by an index.
 
 On PostgreSQL a GIN index holds the characters and character pairs of every ``search_text``
-(:data:`renovation.models.list_order.GRAMS_FUNCTION`): a word is looked up by its own characters and pairs (九龙 by 九, 龙 and
-九龙), which serves one- and two-character Chinese words where trigrams cannot, and the ``LIKE``
-then checks the few rows found, so the results are exactly those of the ``LIKE`` alone. SQLite
-(a city's 141 projects) runs the ``LIKE`` alone.
+(:data:`renovation.models.list_order.GRAMS_FUNCTION`): a word is looked up by its own characters
+and pairs (九龙 by 九, 龙 and 九龙), which serves one- and two-character Chinese words where
+trigrams cannot, and the ``LIKE`` then checks the rows found, so the results are exactly those
+of the ``LIKE`` alone. SQLite (a city's 141 projects) runs the ``LIKE`` alone.
 
 The copies are kept by the session: whatever flushes a new project, a project's searched field
 or compound, or a renamed compound, community or street refreshes the projects concerned in the
