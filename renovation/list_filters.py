@@ -8,7 +8,7 @@ value still opens the list.
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from renovation.domain import project_list
 
@@ -35,25 +35,45 @@ class ListFilterForm(FlaskForm):
         raise NotImplementedError
 
 
+class AreaSelectField(SelectField):
+    """A street or community select. A province has some 800 streets and 5,000 communities: the
+    value is looked up in a set of their ids, not found by walking every choice, and WTForms'
+    choices are made only if something reads them (a widget drawing the select)."""
+
+    rows: list = []
+    values: frozenset = frozenset()
+
+    def set_area_choices(self, everything, rows) -> None:
+        """``everything`` (value 0) then ``rows`` of (id, name)."""
+        self.rows, self.values = rows, frozenset((0, *(row[0] for row in rows)))
+        self.choices = lambda: [SelectChoice(0, everything), *(SelectChoice(row[0], row[1]) for row in rows)]
+
+    def pre_validate(self, form):
+        if self.data not in self.values:
+            raise ValidationError(self.gettext("Not a valid choice."))
+
+
 class AreaFilterForm(ListFilterForm):
     """A list filtered by street and community (the projects and what belongs to them)."""
 
-    street = SelectField(_l("Street"), coerce=int, validators=[Optional()])
-    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
+    street = AreaSelectField(_l("Street"), coerce=int, validators=[Optional()])
+    community = AreaSelectField(_l("Community"), coerce=int, validators=[Optional()])
 
     @classmethod
-    def read(cls, args):
-        """The form filled from ``args`` (the query string), with its choices, validated."""
+    def read(cls, args, every_choice: bool = True):
+        """The form filled from ``args`` (the query string), with its choices, validated. Without
+        ``every_choice`` (an htmx request for a list's results, which show no select), the chosen
+        street and community alone are read: enough to check them."""
         form = cls(args)
-        form.set_choices(*project_list.streets_and_communities())
+        chosen = None if every_choice else (form.street.data, form.community.data)
+        form.set_choices(*project_list.streets_and_communities(chosen))
         form.validate()
         return form
 
     def set_choices(self, streets, communities) -> None:
         """The streets and communities to choose from ("all" first), then the form's own choices."""
-        self.street.choices = [SelectChoice(0, _l("All streets"))] + [SelectChoice(s.id, s.name) for s in streets]
-        self.community.choices = [SelectChoice(0, _l("All communities"))] + [
-            SelectChoice(c.id, c.name) for c in communities]
+        self.street.set_area_choices(_l("All streets"), streets)
+        self.community.set_area_choices(_l("All communities"), communities)
         self.set_own_choices()
 
     def set_own_choices(self) -> None:

@@ -215,11 +215,18 @@ def community_id_named(name: str) -> int | None:
     return db.session.scalar(select(Community.id).where(Community.name == name))
 
 
-def streets_and_communities() -> tuple[list[Street], list[Community]]:
-    """Choices for the filters."""
-    streets = db.session.scalars(select(Street).order_by(Street.name)).all()
-    communities = db.session.scalars(select(Community).order_by(Community.name)).all()
-    return list(streets), list(communities)
+def streets_and_communities(chosen: tuple[int | None, int | None] | None = None) -> tuple[list, list]:
+    """Choices for the filters: every street and community as (id, name) rows, by name (a
+    province has some 800 and 5,000: plain rows, not objects); with ``chosen`` (a street id, a
+    community id), only those."""
+    streets, communities = select(Street.id, Street.name), select(Community.id, Community.name)
+    if chosen is not None:
+        # An id from the address bar may be anything; one that no id column can hold is none.
+        street, community = (value if value and 0 < value < 2**31 else None for value in chosen)
+        streets = streets.where(Street.id.in_([street] if street else []))
+        communities = communities.where(Community.id.in_([community] if community else []))
+    return (list(db.session.execute(streets.order_by(Street.name))),
+            list(db.session.execute(communities.order_by(Community.name))))
 
 
 def project_by_code(code: str) -> Project | None:

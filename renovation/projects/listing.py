@@ -1,6 +1,7 @@
 """The project list's addresses for a :class:`renovation.domain.project_list.ProjectFilter`, and
 what its rows show that is worked out once per page rather than once per row."""
 from flask import current_app, url_for
+from markupsafe import Markup, escape
 
 from renovation.domain.project_list import DEFAULT_SORT, ListPage, ProjectFilter
 from renovation.domain.stages.keys import DONE, DONE_LABEL, STAGE_LABELS
@@ -53,6 +54,17 @@ class ProjectLinks:
 
     def __call__(self, code: str) -> str:
         return self.prefix + self.quote(code)
+
+
+def area_options(rows, selected: int | None, everything: str) -> Markup:
+    """The ``<option>``s of a street or community select: ``everything`` (no value) first, then
+    ``rows`` of (id, name), ``selected`` marked. A province has thousands: written in one pass,
+    the same bytes as a template's loop."""
+    options = [f'<option value="" >{escape(everything)}</option>']
+    for value, name in rows:
+        mark = "selected" if value == selected else ""
+        options.append(f'<option value="{value}" {mark}>{escape(name)}</option>')
+    return Markup("".join(options))
 
 
 def stage_labels() -> dict[str, str]:
