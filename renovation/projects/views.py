@@ -12,7 +12,7 @@ from renovation.domain.stages.operations import completion_changes, update_stage
 from renovation.list_downloads import FORMAT, send_table
 from renovation.projects import bp, panels
 from renovation.projects.forms import COMPLETE_ACTION, ProjectFilterForm, StageForm, stage_formdata
-from renovation.projects.listing import ProjectLinks, area_options, list_url, page_url, shown_url, stage_labels
+from renovation.projects.listing import LocalMinutes, ProjectLinks, area_options, list_url, page_url, shown_url, stage_labels
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
 
@@ -36,7 +36,7 @@ def index():
         "projects/index.html", "results",
         form=form, criteria=criteria, result=result, today=today(), list_url=list_url,
         page_url=lambda number: page_url(criteria, result, number),
-        project_url=ProjectLinks(), stage_labels=stage_labels(), area_options=area_options,
+        project_url=ProjectLinks(), stage_labels=stage_labels(), local_minute=LocalMinutes(), area_options=area_options,
         scope_links=list_scope.scope_links("projects.index", current_user, criteria.community_id),
         my_name=permissions.responsible_name(current_user),
     )
