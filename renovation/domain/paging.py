@@ -42,6 +42,8 @@ def count_and_clamp(query: Select, page: int, per_page: int) -> tuple[int, int]:
 
 def count_up_to(query: Select, limit: int) -> tuple[int, bool]:
     """How many rows ``query`` matches, counting no further than ``limit``: (the count, whether it
-    is exact). The database stops at the limit, whatever the number of rows."""
-    counted = db.session.scalar(select(func.count()).select_from(query.order_by(None).limit(limit + 1).subquery()))
+    is exact). The database stops at the limit, whatever the number of rows. ``query`` keeps its
+    order: ordered as its list is, it is counted along the index that list is read from, where
+    the planner might otherwise read the table from the start until the limit (or to its end)."""
+    counted = db.session.scalar(select(func.count()).select_from(query.limit(limit + 1).subquery()))
     return min(counted, limit), counted <= limit

@@ -167,7 +167,8 @@ def list_page(criteria: ProjectFilter, position: Position, per_page: int, today:
     list does not count the rows before it."""
     conditions = _conditions(criteria, today)
     keys = order_keys(criteria.sort)
-    total, exact = count_up_to(select(Project.id).where(*conditions), count_limit)
+    order = _order_by(keys, criteria.descending)
+    total, exact = count_up_to(select(Project.id).where(*conditions).order_by(*order), count_limit)
     counted_pages = max(1, -(-total // per_page))
     query = select(*LIST_COLUMNS).where(*conditions)
     page, code = max(position.page, 1), position.after or position.before

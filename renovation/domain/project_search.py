@@ -13,9 +13,9 @@ projects, so each project keeps:
   filters and sorts on the project table alone, each order served by an index.
 
 On PostgreSQL a GIN index holds the characters and character pairs of every ``search_text``
-(:data:`renovation.models.list_order.GRAMS_FUNCTION`): a word is looked up by its own characters
-and pairs (九龙 by 九, 龙 and 九龙), which serves one- and two-character Chinese words where
-trigrams cannot, and the ``LIKE`` then checks the rows found, so the results are exactly those
+(:data:`renovation.models.list_order.GRAMS_FUNCTION`): a word is looked up by its character pairs
+(九龙 by 九龙, 粮食局 by 粮食 and 食局) or its one character, which serves one- and two-character
+Chinese words where trigrams cannot, and the ``LIKE`` then checks the rows found, so the results are exactly those
 of the ``LIKE`` alone. SQLite (a city's 141 projects) runs the ``LIKE`` alone.
 
 The copies are kept by the session: whatever flushes a new project, a project's searched field
@@ -45,10 +45,10 @@ def word_matches(word: str):
     found = Project.search_text.like(pattern, escape=ESCAPE)
     if not _on_postgresql():
         return found
-    # The index finds the rows holding every character and pair of the word; LIKE keeps those
-    # where they stand together, in one field.
+    # The index finds the rows holding every pair of the word (or its one character); LIKE keeps
+    # those where they stand together, in one field.
     grams = func.project_search_grams(Project.search_text)
-    return and_(grams.op("@>")(func.project_search_grams(func.lower(literal(word)))), found)
+    return and_(grams.op("@>")(func.project_search_word_grams(func.lower(literal(word)))), found)
 
 
 def matches_all_words(text: str):

@@ -43,6 +43,18 @@ END
 $$
 """
 
+# The characters and character pairs that a word's occurrences must all hold: its pairs, or the
+# character itself (a pair holds its characters, so a longer word's are not asked again: the fewer
+# elements asked, the better the planner guesses how many rows hold them).
+WORD_GRAMS_FUNCTION = r"""
+CREATE OR REPLACE FUNCTION project_search_word_grams(word text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CASE WHEN length(word) < 2 THEN ARRAY[word]
+                ELSE ARRAY(SELECT substr(word, position, 2) FROM generate_series(1, length(word) - 1) AS position)
+           END
+$$
+"""
+
 
 class stage_position(FunctionElement):
     """The position of a ``current_stage`` in the order of the work."""

@@ -9,7 +9,13 @@ from renovation.domain.stages.keys import StageKey
 from renovation.extensions import db
 from renovation.models.areas import Compound
 from renovation.models.limits import limit
-from renovation.models.list_order import GRAMS_FUNCTION, STAGE_POSITION_FUNCTION, deadline_or_never, stage_position
+from renovation.models.list_order import (
+    GRAMS_FUNCTION,
+    STAGE_POSITION_FUNCTION,
+    WORD_GRAMS_FUNCTION,
+    deadline_or_never,
+    stage_position,
+)
 
 Money = Numeric(12, 2)  # 万元
 
@@ -102,7 +108,7 @@ Index("ix_project_schedule_order", deadline_or_never(Project.next_deadline), Pro
 Index("ix_project_search_grams", func.project_search_grams(Project.search_text),
       postgresql_using="gin").ddl_if(dialect="postgresql")
 # Their functions, for a database made without the migrations (``create_all``).
-for _function in (GRAMS_FUNCTION, STAGE_POSITION_FUNCTION):
+for _function in (GRAMS_FUNCTION, WORD_GRAMS_FUNCTION, STAGE_POSITION_FUNCTION):
     event.listen(Project.__table__, "before_create", DDL(_function).execute_if(dialect="postgresql"))
 
 

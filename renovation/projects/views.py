@@ -12,7 +12,15 @@ from renovation.domain.stages.operations import completion_changes, update_stage
 from renovation.list_downloads import FORMAT, send_table
 from renovation.projects import bp, panels
 from renovation.projects.forms import COMPLETE_ACTION, ProjectFilterForm, StageForm, stage_formdata
-from renovation.projects.listing import LocalMinutes, ProjectLinks, area_options, list_url, page_url, shown_url, stage_labels
+from renovation.projects.listing import (
+    LocalMinutes,
+    ProjectLinks,
+    area_options,
+    list_url,
+    page_url,
+    shown_url,
+    stage_labels,
+)
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
 

@@ -11,8 +11,8 @@ Every order of the list gets an index ending on the code (its tie-breaker, which
 ``(key, code) > (…)`` needs): the single-column indexes on progress, current stage and last update
 become ``(column, code)``; households and the three names get theirs. On PostgreSQL, two orders
 are expressions (the stage in the order of the work, the schedule with "nothing pending" last),
-and the search has a GIN index on the characters and character pairs of ``search_text``, built
-by two IMMUTABLE SQL functions created here. SQLite, a city's 141 projects, needs none of those
+and the search has a GIN index on the characters and character pairs of ``search_text``; the
+IMMUTABLE functions they use (and the one that gives a searched word's pairs) are created here. SQLite, a city's 141 projects, needs none of those
 three.
 
 Existing rows are filled from their place before the indexes are built. SQLite adds the columns
@@ -53,6 +53,14 @@ BEGIN
     END LOOP;
     RETURN grams;
 END
+$$
+"""
+WORD_GRAMS_FUNCTION = r"""
+CREATE OR REPLACE FUNCTION project_search_word_grams(word text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CASE WHEN length(word) < 2 THEN ARRAY[word]
+                ELSE ARRAY(SELECT substr(word, position, 2) FROM generate_series(1, length(word) - 1) AS position)
+           END
 $$
 """
 FILL = """
@@ -99,6 +107,7 @@ def upgrade():
     if on_postgresql:
         op.execute(STAGE_POSITION_FUNCTION)
         op.execute(GRAMS_FUNCTION)
+        op.execute(WORD_GRAMS_FUNCTION)
         for statement in POSTGRESQL_INDEXES:
             op.execute(statement)
         op.execute('ANALYZE project')  # the planner's statistics for the new expressions
@@ -110,6 +119,7 @@ def downgrade():
         for name in ('ix_project_search_grams', 'ix_project_schedule_order', 'ix_project_stage_order'):
             op.execute(f'DROP INDEX {name}')
         op.execute('DROP FUNCTION project_search_grams(text)')
+        op.execute('DROP FUNCTION project_search_word_grams(text)')
         op.execute('DROP FUNCTION project_stage_position(varchar)')
     with op.batch_alter_table('project', schema=None) as batch_op:
         for name in NEW_INDEXES:
