@@ -59,14 +59,21 @@ class AreaFilterForm(ListFilterForm):
     street = AreaSelectField(_l("Street"), coerce=int, validators=[Optional()])
     community = AreaSelectField(_l("Community"), coerce=int, validators=[Optional()])
 
+    # Lists that offer a province's communities street by street (the project list) say so; then
+    # ``communities_by_street`` says whether there are that many.
+    by_street_in_a_province = False
+    communities_by_street = False
+
     @classmethod
-    def read(cls, args, every_choice: bool = True):
+    def read(cls, args, every_street: bool = True):
         """The form filled from ``args`` (the query string), with its choices, validated. Without
-        ``every_choice`` (an htmx request for a list's results, which show no select), the chosen
-        street and community alone are read: enough to check them."""
+        ``every_street`` (an htmx request for a list's results, which show no street select), the
+        chosen street alone is read: enough to check it."""
         form = cls(args)
-        chosen = None if every_choice else (form.street.data, form.community.data)
-        form.set_choices(*project_list.streets_and_communities(chosen))
+        choices = project_list.area_choices(form.street.data, form.community.data, every_street,
+                                            cls.by_street_in_a_province)
+        form.communities_by_street = choices.by_street
+        form.set_choices(choices.streets, choices.communities)
         form.validate()
         return form
 

@@ -311,6 +311,64 @@ def test_a_long_list_counts_only_so_far_and_pages_on(app, hundred_twenty):
     assert "1 project" in get(hundred_twenty, f"q={everything[7]}").get_data(as_text=True)
 
 
+# --- a province's communities --------------------------------------------------------------------
+
+COMMUNITY_OPTION = re.compile(r'<option value="(\d*)" (selected)?>([^<]*)</option>')
+
+
+def community_options(html: str, out_of_band: bool = False) -> list[tuple[str, str]]:
+    """(label, "selected" or "") of the community select's options (its out-of-band copy)."""
+    select = re.search(r'<select name="community"([^>]*)>(.*?)</select>', html, re.S)
+    assert ('hx-swap-oob="true"' in select.group(1)) == out_of_band
+    return [(label, selected) for _value, selected, label in COMMUNITY_OPTION.findall(select.group(2))]
+
+
+@pytest.fixture
+def province(en_client):
+    """Two projects in two streets, and 400 communities: more than a city's filter lists."""
+    make_project("ZP-2026-001", "九龙桂冠小区", "九龙社区", "桂林街道")
+    make_project("ZP-2025-007", "新华新村", "城中社区", "菁城街道")
+    street = db.session.scalar(sa.select(Street.id).where(Street.name == "菁城街道"))
+    db.session.execute(sa.insert(Community), [{"name": f"第{n:03d}社区", "street_id": street} for n in range(400)])
+    db.session.commit()
+    return en_client
+
+
+def ids_of(model, name) -> int:
+    return db.session.scalar(sa.select(model.id).where(model.name == name))
+
+
+def test_a_province_offers_the_chosen_streets_communities(province):
+    html = get(province, "").get_data(as_text=True)
+    assert community_options(html) == [("All communities (choose a street to list them)", "")]
+    assert len(codes_in(html)) == 2
+    guilin = ids_of(Street, "桂林街道")
+    html = get(province, f"street={guilin}").get_data(as_text=True)
+    assert community_options(html) == [("All communities", ""), ("九龙社区", "")]
+    # A community chosen without its street (a shared address) stays chosen, and filters.
+    chengzhong = ids_of(Community, "城中社区")
+    html = get(province, f"community={chengzhong}").get_data(as_text=True)
+    assert community_options(html) == [("All communities (choose a street to list them)", ""), ("城中社区", "selected")]
+    assert codes_in(html) == ["ZP-2025-007"]
+
+
+def test_changing_the_street_brings_its_communities_out_of_band(province):
+    """htmx swaps the results; the community select, outside them, comes along out of band."""
+    jingcheng = ids_of(Street, "菁城街道")
+    html = get(province, f"street={jingcheng}", htmx=True).get_data(as_text=True)
+    options = community_options(html, out_of_band=True)
+    assert len(options) == 402 and options[:2] == [("All communities", ""), ("城中社区", "")]
+    assert 'id="community-filter"' in get(province, "").get_data(as_text=True)  # what it replaces
+
+
+def test_a_city_lists_every_community_and_sends_nothing_out_of_band(en_client):
+    make_three()
+    guilin = ids_of(Street, "桂林街道")
+    html = get(en_client, f"street={guilin}").get_data(as_text=True)
+    assert [label for label, _ in community_options(html)] == ["All communities", "九龙社区", "城中社区", "铁路社区"]
+    assert "hx-swap-oob" not in get(en_client, f"street={guilin}", htmx=True).get_data(as_text=True)
+
+
 # --- htmx and the full page -------------------------------------------------------------------
 
 def test_htmx_request_gets_only_the_results_with_a_clean_push_url(en_client):

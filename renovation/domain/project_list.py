@@ -10,7 +10,7 @@ first does. The matches are counted up to :data:`COUNT_LIMIT` only ("more than 1
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, literal, select, tuple_
+from sqlalchemy import Select, literal, or_, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from renovation.domain import project_search
@@ -216,18 +216,46 @@ def community_id_named(name: str) -> int | None:
     return db.session.scalar(select(Community.id).where(Community.name == name))
 
 
-def streets_and_communities(chosen: tuple[int | None, int | None] | None = None) -> tuple[list, list]:
-    """Choices for the filters: every street and community as (id, name) rows, by name (a
-    province has some 800 and 5,000: plain rows, not objects); with ``chosen`` (a street id, a
-    community id), only those."""
-    streets, communities = select(Street.id, Street.name), select(Community.id, Community.name)
-    if chosen is not None:
-        # An id from the address bar may be anything; one that no id column can hold is none.
-        street, community = (value if value and 0 < value < 2**31 else None for value in chosen)
-        streets = streets.where(Street.id.in_([street] if street else []))
-        communities = communities.where(Community.id.in_([community] if community else []))
-    return (list(db.session.execute(streets.order_by(Street.name))),
-            list(db.session.execute(communities.order_by(Community.name))))
+# The project list's filter lists every community of a city; past this many (a province has
+# thousands), the chosen street's.
+CITY_COMMUNITIES = 300
+
+
+@dataclass
+class AreaChoices:
+    """The streets and communities a list's filter offers, as (id, name) rows by name.
+    ``by_street``: there are too many communities to list, so these are the chosen street's."""
+
+    streets: list
+    communities: list
+    by_street: bool = False
+
+
+def area_choices(street_id: int | None = None, community_id: int | None = None, every_street: bool = True,
+                 by_street_in_a_province: bool = False) -> AreaChoices:
+    """What the filter offers: every street (``every_street``) or the chosen one alone (enough to
+    check it); every community, or with ``by_street_in_a_province`` past :data:`CITY_COMMUNITIES`
+    (a province) those of the chosen street, and the chosen community wherever it is."""
+    # An id from the address bar may be anything; one that no id column can hold is none.
+    street_id, community_id = (value if value and 0 < value < 2**31 else None for value in (street_id, community_id))
+    streets = select(Street.id, Street.name).order_by(Street.name)
+    if not every_street:
+        streets = streets.where(Street.id.in_([street_id] if street_id else []))
+    communities = select(Community.id, Community.name).order_by(Community.name)
+    communities = list(db.session.execute(communities.limit(CITY_COMMUNITIES + 1) if by_street_in_a_province
+                                          else communities))
+    by_street = len(communities) > CITY_COMMUNITIES and by_street_in_a_province
+    if by_street:
+        communities = list(db.session.execute(
+            select(Community.id, Community.name).order_by(Community.name)
+            .where(or_(Community.street_id == street_id, Community.id == community_id))))
+    return AreaChoices(list(db.session.execute(streets)), communities, by_street)
+
+
+def streets_and_communities() -> tuple[list, list]:
+    """Every street and community, as (id, name) rows by name."""
+    choices = area_choices()
+    return choices.streets, choices.communities
 
 
 def project_by_code(code: str) -> Project | None:

@@ -26,6 +26,8 @@ from renovation.models.limits import column_limit
 class ProjectFilterForm(AreaFilterForm):
     """The list's search and filters (and its export's)."""
 
+    by_street_in_a_province = True  # 5,000 communities in one select: the chosen street's instead
+
     q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
     stage = SelectField(_l("Current stage"), validators=[Optional()])
     behind = BooleanField(_l("Behind schedule only"))

@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 from flask import current_app, url_for
 from flask_babel import get_timezone
-from markupsafe import Markup
 
 from renovation.domain.project_list import DEFAULT_SORT, ListPage, ProjectFilter
 from renovation.domain.stages.keys import DONE, DONE_LABEL, STAGE_LABELS
@@ -57,17 +56,6 @@ class ProjectLinks:
 
     def __call__(self, code: str) -> str:
         return self.prefix + self.quote(code)
-
-
-def area_options(rows, selected: int | None, everything: str) -> Markup:
-    """The ``<option>``s of a street or community select: ``everything`` (no value) first, then
-    ``rows`` of (id, name), ``selected`` marked. A province has thousands: written in one pass by
-    concatenating markup with escaped values, the same bytes as a template's loop."""
-    options = [Markup('<option value="" >') + everything + Markup("</option>")]
-    for value, name in rows:
-        opening = Markup('" selected>') if value == selected else Markup('" >')
-        options.append(Markup('<option value="') + str(value) + opening + name + Markup("</option>"))
-    return Markup("").join(options)
 
 
 class LocalMinutes:

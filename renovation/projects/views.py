@@ -15,7 +15,6 @@ from renovation.projects.forms import COMPLETE_ACTION, ProjectFilterForm, StageF
 from renovation.projects.listing import (
     LocalMinutes,
     ProjectLinks,
-    area_options,
     list_url,
     page_url,
     shown_url,
@@ -36,7 +35,7 @@ def home():
 def index():
     if (opening := list_scope.open_on_own_community("projects.index", current_user)) is not None:
         return opening
-    form = ProjectFilterForm.read(request.args, every_choice=not wants_fragment())
+    form = ProjectFilterForm.read(request.args, every_street=not wants_fragment())
     criteria = form.criteria(permissions.responsible_name(current_user))
     result = project_list.list_page(criteria, form.position(), current_app.config["PROJECTS_PER_PAGE"], today(),
                                     current_app.config["PROJECTS_COUNT_LIMIT"])
@@ -44,7 +43,7 @@ def index():
         "projects/index.html", "results",
         form=form, criteria=criteria, result=result, today=today(), list_url=list_url,
         page_url=lambda number: page_url(criteria, result, number),
-        project_url=ProjectLinks(), stage_labels=stage_labels(), local_minute=LocalMinutes(), area_options=area_options,
+        project_url=ProjectLinks(), stage_labels=stage_labels(), local_minute=LocalMinutes(), fragment=wants_fragment(),
         scope_links=list_scope.scope_links("projects.index", current_user, criteria.community_id),
         my_name=permissions.responsible_name(current_user),
     )
