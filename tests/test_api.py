@@ -245,7 +245,7 @@ def test_list_pages_and_per_page_cap(api):
 
 def test_list_next_reads_every_page_past_the_count_limit(app, api):
     """``next`` starts after the page's last project: following it reads every project once, even
-    where the list stops counting (100 here, 1,000 by default) and says only "more than"."""
+    where the list stops counting (100 here, 500 by default) and says only "more than"."""
     demo_data.seed(250)
     db.session.commit()
     app.config["PROJECTS_COUNT_LIMIT"] = 100

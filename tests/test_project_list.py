@@ -297,7 +297,7 @@ def test_pagination_keeps_the_filters(hundred_twenty):
 
 
 def test_a_long_list_counts_only_so_far_and_pages_on(app, hundred_twenty):
-    """Past the count limit (1,000 by default; 100 here), the list says "more than" and pages on
+    """Past the count limit (500 by default; 100 here), the list says "more than" and pages on
     from project to project; a page asked for by its number stays among the counted ones."""
     app.config["PROJECTS_COUNT_LIMIT"] = 100
     everything = [p.code for p in sorted(all_projects(), key=lambda p: p.code)]

@@ -5,7 +5,7 @@ The list reads the project table alone: what it searches and the names of each p
 are copies kept with the project (:mod:`renovation.domain.project_search`), and every order has an
 index ending on the code, its tie-breaker. A page is read after the last project of the page
 before (or before the first of the page after), from that index: the 4,000th page costs what the
-first does. The matches are counted up to :data:`COUNT_LIMIT` only ("more than 1,000 projects").
+first does. The matches are counted up to :data:`COUNT_LIMIT` only ("more than 500 projects").
 """
 from dataclasses import dataclass
 from datetime import date
@@ -38,7 +38,7 @@ SORT_COLUMNS = {
 }
 DEFAULT_SORT = "code"
 # How far the list counts its matches: beyond, it says "more than".
-COUNT_LIMIT = 1000
+COUNT_LIMIT = 500
 # What a row of the list shows (and the API's list gives).
 LIST_COLUMNS = (
     Project.id, Project.code, Project.compound_name, Project.street_name, Project.community_name,
