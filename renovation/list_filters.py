@@ -49,8 +49,8 @@ class AreaSelectField(SelectField):
         self.choices = lambda: [SelectChoice(0, everything), *(SelectChoice(row[0], row[1]) for row in rows)]
 
     def pre_validate(self, form):
-        if self.data not in self.values:
-            raise ValidationError(self.gettext("Not a valid choice."))
+        if self.data not in self.values:  # a list then shows every street or community
+            raise ValidationError(_l("Not one of the choices."))
 
 
 class AreaFilterForm(ListFilterForm):

@@ -163,39 +163,57 @@ class ListPage(Page):
 def list_page(criteria: ProjectFilter, position: Position, per_page: int, today: date,
               count_limit: int = COUNT_LIMIT) -> ListPage:
     """A page of the list for ``criteria`` at ``position``: three queries (four from a project
-    given by its code). A page found from a project keeps the number ``position`` gives it: the
+    given by its code). A page read from a project keeps the number ``position`` gives it: the
     list does not count the rows before it."""
     conditions = _conditions(criteria, today)
     keys = order_keys(criteria.sort)
-    order = _order_by(keys, criteria.descending)
-    total, exact = count_up_to(select(Project.id).where(*conditions).order_by(*order), count_limit)
+    total, exact = count_up_to(select(Project.id).where(*conditions).order_by(*_order_by(keys, criteria.descending)),
+                               count_limit)
     counted_pages = max(1, -(-total // per_page))
     query = select(*LIST_COLUMNS).where(*conditions)
-    page, code = max(position.page, 1), position.after or position.before
-    cursor = db.session.execute(select(*keys).where(Project.code == code)).first() if code else None
-    rows, more, read_after, read_before = [], False, "", ""
-    if cursor is not None and position.after:
-        rows = _rows_beyond(query, keys, cursor, criteria.descending, per_page + 1)
-        more, read_after = len(rows) > per_page, code
-        if not rows and not exact:  # nothing after it any more, far down a long list: its last rows
-            rows = _rows_beyond(query, keys, None, not criteria.descending, per_page)[::-1]
-            page = max(1, page - 1)
-    elif cursor is not None:
-        rows = _rows_beyond(query, keys, cursor, not criteria.descending, per_page + 1)
-        if len(rows) > per_page:
-            rows, more, read_before, page = rows[:per_page][::-1], True, code, max(page, 2)
-        else:  # nothing before these: the first page, full
-            rows, page = [], 1
-    if not rows:  # a page by its number, among the counted matches only
-        page = min(page, counted_pages)
+    read = _read_from_project(query, keys, criteria.descending, position, per_page, exact)
+    if read is None:  # a page by its number, among the counted matches only
+        page = min(max(position.page, 1), counted_pages)
         rows = _rows_beyond(query, keys, None, criteria.descending, per_page + 1, offset=(page - 1) * per_page)
-        more, read_after, read_before = len(rows) > per_page, "", ""
-    rows = rows[:per_page]
-    if exact:
-        page = min(page, counted_pages)
-    return ListPage(items=rows, total=total, page=page, per_page=per_page, total_is_exact=exact, more=more,
+        read = _Read(rows[:per_page], page, len(rows) > per_page)
+    rows = read.rows
+    return ListPage(items=rows, total=total, page=min(read.page, counted_pages) if exact else read.page,
+                    per_page=per_page, total_is_exact=exact, more=read.more,
                     first_code=rows[0].code if rows else "", last_code=rows[-1].code if rows else "",
-                    after=read_after, before=read_before)
+                    after=read.after, before=read.before)
+
+
+@dataclass
+class _Read:
+    rows: list
+    page: int
+    more: bool
+    after: str = ""
+    before: str = ""
+
+
+def _read_from_project(query: Select, keys: list, descending: bool, position: Position, per_page: int,
+                       exact: bool) -> _Read | None:
+    """The page after (or before) the project ``position`` names; None when it names none that
+    exists, or nothing is after it in a counted list (then the page is found by its number)."""
+    code = position.after or position.before
+    cursor = db.session.execute(select(*keys).where(Project.code == code)).first() if code else None
+    if cursor is None:
+        return None
+    if position.after:
+        rows = _rows_beyond(query, keys, cursor, descending, per_page + 1)
+        if rows:
+            return _Read(rows[:per_page], max(position.page, 1), len(rows) > per_page, after=code)
+        if exact:
+            return None  # past the end of a counted list: its last page
+        # Past the end, far down a long list: its last rows.
+        rows = _rows_beyond(query, keys, None, not descending, per_page)[::-1]
+        return _Read(rows, max(1, position.page - 1), False, after=code)
+    rows = _rows_beyond(query, keys, cursor, not descending, per_page + 1)
+    if len(rows) > per_page:
+        return _Read(rows[:per_page][::-1], max(position.page, 2), True, before=code)
+    rows = _rows_beyond(query, keys, None, descending, per_page + 1)  # nothing before these: the first page
+    return _Read(rows[:per_page], 1, len(rows) > per_page)
 
 
 def _rows_beyond(query: Select, keys: list, cursor, descending: bool, limit: int, offset: int = 0) -> list:
@@ -205,7 +223,8 @@ def _rows_beyond(query: Select, keys: list, cursor, descending: bool, limit: int
     if cursor is not None:
         bound = tuple_(*(literal(value, type_=key.type) for key, value in zip(keys, cursor, strict=True)))
         query = query.where(tuple_(*keys) < bound if descending else tuple_(*keys) > bound)
-    return list(db.session.execute(query.order_by(*_order_by(keys, descending)).offset(offset).limit(limit)))
+    query = query.order_by(*_order_by(keys, descending)).limit(limit)
+    return list(db.session.execute(query.offset(offset) if offset else query))
 
 
 def street_id_named(name: str) -> int | None:

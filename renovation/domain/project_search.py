@@ -5,25 +5,26 @@ community, responsible engineer, contractor and supervisor (the SEARCHED fields)
 tables and lower-casing seven columns of every row does not scale to a province's 200,000
 projects, so each project keeps:
 
-- ``search_text``: those seven fields, lower-cased by the database, joined by a line break. A
-  word never holds a line break (:func:`renovation.domain.text_search.search_words` splits on
+- ``search_text``: those seven fields, lower-cased by the database (as ILIKE compares), joined
+  by a line break. A word never holds a line break (:func:`renovation.domain.text_search.search_words` splits on
   it), so a match never spans two fields: one ``LIKE '%word%'`` on this column means what one
   ``ILIKE`` per field meant.
 - ``compound_name``, ``community_name``, ``street_name``: its place's names, so that the list
   filters and sorts on the project table alone, each order served by an index.
 
 On PostgreSQL a GIN index holds the characters and character pairs of every ``search_text``
-(:data:`renovation.models.list_order.GRAMS_FUNCTION`): a word is looked up by its character pairs
-(九龙 by 九龙, 粮食局 by 粮食 and 食局) or its one character, which serves one- and two-character
-Chinese words where trigrams cannot, and the ``LIKE`` then checks the rows found, so the results are exactly those
-of the ``LIKE`` alone. SQLite (a city's 141 projects) runs the ``LIKE`` alone.
+(:data:`renovation.models.list_order.GRAMS_FUNCTION`): a word is looked up by its character
+pairs (九龙 by 九龙, 粮食局 by 粮食 and 食局) or its one character, which serves one- and
+two-character Chinese words where trigrams cannot, and the ``LIKE`` then checks the rows found:
+the results are exactly those of the ``LIKE`` alone. SQLite (a city's 141 projects) runs the
+``LIKE`` alone.
 
 The copies are kept by the session: whatever flushes a new project, a project's searched field
 or compound, or a renamed compound, community or street refreshes the projects concerned in the
 same transaction (:func:`keep_current`). Rows written with Core ``insert``/``update`` (the demo's
 bulk seed) call :func:`rebuild_search_index` themselves.
 """
-from sqlalchemy import and_, event, func, inspect, literal, or_, select, true, update
+from sqlalchemy import and_, event, func, inspect, literal, or_, true, update
 from sqlalchemy.orm import Session
 
 from renovation.domain.text_search import ESCAPE, all_words, literal_like_pattern
@@ -84,19 +85,10 @@ def _chunks(ids) -> list[list[int]]:
 def refresh(session: Session, project_ids=(), compound_ids=(), community_ids=(), street_ids=()) -> None:
     """Bring the copies of these projects, and of every project in these compounds, communities
     and streets, up to date."""
-    conditions = [
-        (Project.id, project_ids), (Project.compound_id, compound_ids),
-        (Project.compound_id, select(Compound.id).where(Compound.community_id.in_(community_ids))
-         if community_ids else ()),
-        (Project.compound_id, select(Compound.id).join(Community).where(Community.street_id.in_(street_ids))
-         if street_ids else ()),
-    ]
-    for column, ids in conditions:
-        if isinstance(ids, (list, set, tuple)):
-            for chunk in _chunks(ids):
-                session.execute(_refresh_statement(column.in_(chunk)))
-        else:
-            session.execute(_refresh_statement(column.in_(ids)))
+    for column, ids in ((Project.id, project_ids), (Project.compound_id, compound_ids),
+                        (Compound.community_id, community_ids), (Community.street_id, street_ids)):
+        for chunk in _chunks(ids):
+            session.execute(_refresh_statement(column.in_(chunk)))
 
 
 def rebuild_search_index(project_ids=None) -> None:
