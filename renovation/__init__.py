@@ -55,8 +55,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
 
     from renovation.auth import sessions
+    from renovation.domain import project_search
 
     sessions.init_login_manager(login_manager)
+    project_search.keep_current()  # the list's copies of what it searches, on every flush
 
 
 def _register_blueprints(app: Flask) -> None:

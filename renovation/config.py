@@ -65,6 +65,9 @@ def default_config(instance_path: Path) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ["zh_CN", "en"],
         "PROJECTS_PER_PAGE": 50,
+        # The project list counts its matches this far, then says "more than" (a page past the
+        # first 500 is reached from the one before it; see renovation/domain/project_list.py).
+        "PROJECTS_COUNT_LIMIT": 500,
         "DEMANDS_PER_PAGE": 50,
         "PHOTO_MAX_BYTES": int(env.get("RENOVATION_PHOTO_MAX_MB", "25")) * 1024 * 1024,
         "PHOTO_MAX_PIXELS": int(env.get("RENOVATION_PHOTO_MAX_MEGAPIXELS", "50")) * 1_000_000,

@@ -8,7 +8,7 @@ value still opens the list.
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from renovation.domain import project_list
 from renovation.form_widgets import FilterSelectField
@@ -36,25 +36,52 @@ class ListFilterForm(FlaskForm):
         raise NotImplementedError
 
 
+class AreaSelectField(FilterSelectField):
+    """A street or community select. A province has some 800 streets and 5,000 communities: the
+    value is looked up in a set of their ids, not found by walking every choice, and WTForms'
+    choices are made only if something reads them (a widget drawing the select)."""
+
+    rows: list = []
+    values: frozenset = frozenset()
+
+    def set_area_choices(self, everything, rows) -> None:
+        """``everything`` (value 0) then ``rows`` of (id, name)."""
+        self.rows, self.values = rows, frozenset((0, *(row[0] for row in rows)))
+        self.choices = lambda: [SelectChoice(0, everything), *(SelectChoice(row[0], row[1]) for row in rows)]
+
+    def pre_validate(self, form):
+        if self.data not in self.values:  # a list then shows every street or community
+            raise ValidationError(_l("Not one of the choices."))
+
+
 class AreaFilterForm(ListFilterForm):
     """A list filtered by street and community (the projects and what belongs to them)."""
 
-    street = FilterSelectField(_l("Street"), coerce=int, validators=[Optional()])
-    community = FilterSelectField(_l("Community"), coerce=int, validators=[Optional()])
+    street = AreaSelectField(_l("Street"), coerce=int, validators=[Optional()])
+    community = AreaSelectField(_l("Community"), coerce=int, validators=[Optional()])
+
+    # Lists that offer a province's communities street by street (the project list) say so; then
+    # ``communities_by_street`` says whether there are that many.
+    by_street_in_a_province = False
+    communities_by_street = False
 
     @classmethod
-    def read(cls, args):
-        """The form filled from ``args`` (the query string), with its choices, validated."""
+    def read(cls, args, every_street: bool = True):
+        """The form filled from ``args`` (the query string), with its choices, validated. Without
+        ``every_street`` (an htmx request for a list's results, which show no street select), the
+        chosen street alone is read: enough to check it."""
         form = cls(args)
-        form.set_choices(*project_list.streets_and_communities())
+        choices = project_list.area_choices(form.street.data, form.community.data, every_street,
+                                            cls.by_street_in_a_province)
+        form.communities_by_street = choices.by_street
+        form.set_choices(choices.streets, choices.communities)
         form.validate()
         return form
 
     def set_choices(self, streets, communities) -> None:
         """The streets and communities to choose from ("all" first), then the form's own choices."""
-        self.street.choices = [SelectChoice(0, _l("All streets"))] + [SelectChoice(s.id, s.name) for s in streets]
-        self.community.choices = [SelectChoice(0, _l("All communities"))] + [
-            SelectChoice(c.id, c.name) for c in communities]
+        self.street.set_area_choices(_l("All streets"), streets)
+        self.community.set_area_choices(_l("All communities"), communities)
         self.set_own_choices()
 
     def set_own_choices(self) -> None:

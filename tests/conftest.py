@@ -26,11 +26,18 @@ POSTGRES_URL = os.environ.get("RENOVATION_TEST_DATABASE_URL")
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    """A browser test is a slow test (``./scripts/test --fast`` leaves both out)."""
+def pytest_collection_modifyitems(config, items):
+    """A browser test is a slow test (``./scripts/test --fast`` leaves both out). A test marked
+    ``postgresql`` (a fact about PostgreSQL, or a layout that needs it) is left out of the SQLite
+    pass, deselected rather than skipped: ``./scripts/test`` runs it in its PostgreSQL pass."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+    if not POSTGRES_URL:
+        kept = [item for item in items if not item.get_closest_marker("postgresql")]
+        if len(kept) < len(items):
+            config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("postgresql")])
+            items[:] = kept
 
 
 def _postgres_url_of_this_worker(url: str) -> str:

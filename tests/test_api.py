@@ -1,6 +1,7 @@
 """The JSON API /api/v1: bearer tokens, the project list and detail, PATCH of a stage, history."""
 import json
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -185,8 +186,9 @@ def test_list_shape_and_item_fields(api):
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     body = response.get_json()
-    assert set(body) == {"items", "total", "page", "per_page"}
-    assert (body["total"], body["page"], body["per_page"]) == (1, 1, 50)
+    assert set(body) == {"items", "total", "total_is_exact", "page", "per_page", "next"}
+    assert (body["total"], body["total_is_exact"], body["page"], body["per_page"]) == (1, True, 1, 50)
+    assert body["next"] is None  # one page holds them all
     [item] = body["items"]
     assert set(item) == SUMMARY_FIELDS
     assert item["code"] == CODE
@@ -239,6 +241,26 @@ def test_list_pages_and_per_page_cap(api):
     assert set(codes_of(capped)) | set(codes_of(second)) == {p for p in db.session.scalars(sa.select(Project.code))}
     small = api.get("/api/v1/projects?per_page=20&page=3").get_json()
     assert small["items"] == api.get("/api/v1/projects?per_page=60").get_json()["items"][40:60]
+
+
+def test_list_next_reads_every_page_past_the_count_limit(app, api):
+    """``next`` starts after the page's last project: following it reads every project once, even
+    where the list stops counting (100 here, 500 by default) and says only "more than"."""
+    demo_data.seed(250)
+    db.session.commit()
+    app.config["PROJECTS_COUNT_LIMIT"] = 100
+    body = api.get("/api/v1/projects?per_page=40&sort=ignored&stage=").get_json()
+    assert (body["total"], body["total_is_exact"]) == (100, False)
+    assert parse_qs(urlsplit(body["next"]).query, keep_blank_values=True) == {
+        "per_page": ["40"], "sort": ["ignored"], "stage": [""], "page": ["2"], "after": [body["items"][-1]["code"]]}
+    seen = codes_of(body)
+    while body["next"]:
+        body = api.get(body["next"]).get_json()
+        seen += codes_of(body)
+    assert body["page"] == 7 and len(body["items"]) == 10
+    assert seen == sorted(db.session.scalars(sa.select(Project.code)))
+    # By its number a page is found among the counted matches only.
+    assert api.get("/api/v1/projects?per_page=40&page=7").get_json()["page"] == 3
 
 
 def codes_of(body):

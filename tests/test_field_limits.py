@@ -32,6 +32,8 @@ STORED_IN = {
     **{("VoteForm", name): getattr(Vote, name) for name in ("matter", "extra_threshold", "extra_label")},
     ("PhotoFieldsForm", "caption"): Photo.caption,
     ("IssueBulletinForm", "project"): Project.code, ("IssueBulletinForm", "notes"): Bulletin.notes,
+    # The project list's page after (or before) the project with this code.
+    ("ProjectFilterForm", "after"): Project.code, ("ProjectFilterForm", "before"): Project.code,
 }
 # Limited fields stored in no column, and their limit's source.
 NOT_A_COLUMN = {
@@ -87,8 +89,9 @@ def test_a_string_columns_limit_is_its_length_and_every_text_column_people_write
     unlimited = sorted(f"{table.name}.{column.name}" for table in db.metadata.sorted_tables
                        for column in table.columns
                        if isinstance(column.type, Text) and "max_length" not in column.info)
-    # Written by the app, never typed: a copy of a stage note, the renderer's message, the search index.
-    assert unlimited == ["bulletin.render_error", "demand.search_text", "stage_event.note"]
+    # Written by the app, never typed: a copy of a stage note, the renderer's message, the search
+    # copies (of limited fields).
+    assert unlimited == ["bulletin.render_error", "demand.search_text", "project.search_text", "stage_event.note"]
     assert all(column.type.length for table in db.metadata.sorted_tables for column in table.columns
                if isinstance(column.type, String) and not isinstance(column.type, Text))
 

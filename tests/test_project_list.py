@@ -179,8 +179,10 @@ def forty(en_client):
 
 
 def expected_order(key: str, descending: bool) -> list[str]:
-    projects = sorted(all_projects(), key=lambda p: p.code)  # the tie-breaker, always ascending
-    return [p.code for p in sorted(projects, key=SORT_KEYS[key], reverse=descending)]
+    """Ties are broken by the code; descending is the exact reverse of ascending (each order is one
+    index, read either way, whatever page it starts on)."""
+    ordered = [p.code for p in sorted(all_projects(), key=lambda p: (SORT_KEYS[key](p), p.code))]
+    return ordered[::-1] if descending else ordered
 
 
 @pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
@@ -221,6 +223,18 @@ def hundred_twenty(en_client):
     return en_client
 
 
+def next_link(html: str) -> str:
+    return re.search(r'<a href="([^"]+)"[^>]*rel="next"', html).group(1).replace("&amp;", "&")
+
+
+def previous_link(html: str) -> str:
+    return re.search(r'<a href="([^"]+)"[^>]*rel="prev"', html).group(1).replace("&amp;", "&")
+
+
+def query_of(href: str) -> dict:
+    return parse_qs(urlsplit(href).query)
+
+
 def test_pages_of_fifty(hundred_twenty):
     everything = [p.code for p in sorted(all_projects(), key=lambda p: p.code)]
     assert len(everything) == 120
@@ -228,11 +242,29 @@ def test_pages_of_fifty(hundred_twenty):
     assert [len(page) for page in pages] == [50, 50, 20]
     assert pages[0] + pages[1] + pages[2] == everything
     first = get(hundred_twenty, "").get_data(as_text=True)
-    assert "120 projects" in first and "page 1 of 3" in first
+    assert "120 projects" in first and "page 1 of 3" in first and "<span>1 / 3</span>" in first
     assert 'rel="next"' in first and 'rel="prev"' not in first
-    assert 'href="/projects?page=2"' in first
+    # The next page starts after the last project shown: the same page, whatever its depth.
+    assert next_link(first) == f"/projects?page=2&after={pages[0][-1]}"
     last = get(hundred_twenty, "page=3").get_data(as_text=True)
     assert 'rel="prev"' in last and 'rel="next"' not in last
+
+
+def test_next_and_previous_links_walk_every_page(hundred_twenty):
+    everything = [p.code for p in sorted(all_projects(), key=lambda p: p.code)]
+    html, seen = get(hundred_twenty, "").get_data(as_text=True), []
+    for number in (1, 2, 3):
+        assert f"page {number} of 3" in html
+        seen.append(codes_in(html))
+        if number < 3:
+            html = hundred_twenty.get(next_link(html)).get_data(as_text=True)
+    assert sum(seen, []) == everything
+    assert 'rel="next"' not in html
+    for number in (2, 1):
+        href = previous_link(html)
+        assert query_of(href) == ({"page": ["2"], "before": [seen[2][0]]} if number == 2 else {})
+        html = hundred_twenty.get(href).get_data(as_text=True)
+        assert codes_in(html) == seen[number - 1] and f"page {number} of 3" in html
 
 
 def test_page_past_the_end_shows_the_last_page(hundred_twenty):
@@ -240,14 +272,101 @@ def test_page_past_the_end_shows_the_last_page(hundred_twenty):
     assert response.status_code == 200
     assert len(codes_in(response.get_data(as_text=True))) == 20
     assert response.headers["HX-Push-Url"] == "/projects?page=3"
+    # After the last project there is nothing: the last page again.
+    last = max(p.code for p in all_projects())
+    response = get(hundred_twenty, f"page=4&after={last}", htmx=True)
+    assert len(codes_in(response.get_data(as_text=True))) == 20 and "page 3 of 3" in response.get_data(as_text=True)
+
+
+def test_a_page_after_a_project_keeps_its_address_and_survives_a_stale_code(hundred_twenty):
+    everything = [p.code for p in sorted(all_projects(), key=lambda p: p.code)]
+    response = get(hundred_twenty, f"page=2&after={everything[59]}", htmx=True)
+    assert codes_in(response.get_data(as_text=True)) == everything[60:110]
+    assert response.headers["HX-Push-Url"] == f"/projects?page=2&after={everything[59]}"
+    # A project code that is no longer there (or never was): the page by its number.
+    assert codes_in(get(hundred_twenty, "page=2&after=ZP-1999-999").get_data(as_text=True)) == everything[50:100]
+    assert codes_in(get(hundred_twenty, "page=2&after=" + "长" * 40).get_data(as_text=True)) == everything[50:100]
 
 
 def test_pagination_keeps_the_filters(hundred_twenty):
     html = get(hundred_twenty, "sort=progress&dir=desc").get_data(as_text=True)
-    href = re.search(r'<a href="([^"]+)"[^>]*rel="next"', html).group(1).replace("&amp;", "&")
-    assert parse_qs(urlsplit(href).query) == {"sort": ["progress"], "dir": ["desc"], "page": ["2"]}
     expected = expected_order("progress", True)
+    assert query_of(next_link(html)) == {"sort": ["progress"], "dir": ["desc"], "page": ["2"], "after": [expected[49]]}
+    assert codes_in(hundred_twenty.get(next_link(html)).get_data(as_text=True)) == expected[50:100]
     assert codes_in(get(hundred_twenty, "sort=progress&dir=desc&page=2").get_data(as_text=True)) == expected[50:100]
+
+
+def test_a_long_list_counts_only_so_far_and_pages_on(app, hundred_twenty):
+    """Past the count limit (500 by default; 100 here), the list says "more than" and pages on
+    from project to project; a page asked for by its number stays among the counted ones."""
+    app.config["PROJECTS_COUNT_LIMIT"] = 100
+    everything = [p.code for p in sorted(all_projects(), key=lambda p: p.code)]
+    html = get(hundred_twenty, "").get_data(as_text=True)
+    assert "More than 100 projects · page 1" in html and "<span>1</span>" in html
+    html = hundred_twenty.get(next_link(html)).get_data(as_text=True)
+    html = hundred_twenty.get(next_link(html)).get_data(as_text=True)
+    assert codes_in(html) == everything[100:] and "page 3" in html and 'rel="next"' not in html
+    assert codes_in(get(hundred_twenty, "page=3").get_data(as_text=True)) == everything[50:100]
+    # A short match is counted exactly.
+    assert "1 project" in get(hundred_twenty, f"q={everything[7]}").get_data(as_text=True)
+
+
+# --- a province's communities --------------------------------------------------------------------
+
+COMMUNITY_OPTION = re.compile(r'<option value="(\d*)" (selected)?>([^<]*)</option>')
+
+
+def community_options(html: str, out_of_band: bool = False) -> list[tuple[str, str]]:
+    """(label, "selected" or "") of the community select's options (its out-of-band copy)."""
+    select = re.search(r'<select name="community"([^>]*)>(.*?)</select>', html, re.S)
+    assert ('hx-swap-oob="true"' in select.group(1)) == out_of_band
+    return [(label, selected) for _value, selected, label in COMMUNITY_OPTION.findall(select.group(2))]
+
+
+@pytest.fixture
+def province(en_client):
+    """Two projects in two streets, and 400 communities: more than a city's filter lists."""
+    make_project("ZP-2026-001", "九龙桂冠小区", "九龙社区", "桂林街道")
+    make_project("ZP-2025-007", "新华新村", "城中社区", "菁城街道")
+    street = db.session.scalar(sa.select(Street.id).where(Street.name == "菁城街道"))
+    db.session.execute(sa.insert(Community), [{"name": f"第{n:03d}社区", "street_id": street} for n in range(400)])
+    db.session.commit()
+    return en_client
+
+
+def ids_of(model, name) -> int:
+    return db.session.scalar(sa.select(model.id).where(model.name == name))
+
+
+def test_a_province_offers_the_chosen_streets_communities(province):
+    html = get(province, "").get_data(as_text=True)
+    assert community_options(html) == [("All communities (choose a street to list them)", "")]
+    assert len(codes_in(html)) == 2
+    guilin = ids_of(Street, "桂林街道")
+    html = get(province, f"street={guilin}").get_data(as_text=True)
+    assert community_options(html) == [("All communities", ""), ("九龙社区", "")]
+    # A community chosen without its street (a shared address) stays chosen, and filters.
+    chengzhong = ids_of(Community, "城中社区")
+    html = get(province, f"community={chengzhong}").get_data(as_text=True)
+    assert community_options(html) == [("All communities (choose a street to list them)", ""), ("城中社区", "selected")]
+    assert codes_in(html) == ["ZP-2025-007"]
+
+
+def test_changing_the_street_brings_its_communities_out_of_band(province):
+    """htmx swaps the results; the community select, outside them, comes along out of band."""
+    jingcheng = ids_of(Street, "菁城街道")
+    html = get(province, f"street={jingcheng}", htmx=True).get_data(as_text=True)
+    options = community_options(html, out_of_band=True)
+    assert len(options) == 402 and options[:2] == [("All communities", ""), ("城中社区", "")]
+    assert 'id="community-filter"' in get(province, "").get_data(as_text=True)  # what it replaces
+
+
+def test_a_city_lists_every_community_and_sends_nothing_out_of_band(en_client):
+    make_three()
+    guilin = ids_of(Street, "桂林街道")
+    html = get(en_client, f"street={guilin}").get_data(as_text=True)
+    assert [label for label, _ in community_options(html)] == ["All communities", "九龙社区", "城中社区", "铁路社区"]
+    assert "hx-swap-oob" not in get(en_client, f"street={guilin}", htmx=True).get_data(as_text=True)
 
 
 # --- htmx and the full page -------------------------------------------------------------------

@@ -53,7 +53,7 @@ from tests.conftest import PASSWORD, api_token, days_ago, make_project, make_use
 from tests.domain.photo_samples import jpeg
 from tests.ledger_samples import ledger_file, programme_rows
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgresql]
 
 POSTGRES_URL = (os.environ.get("RENOVATION_TEST_DATABASE_URL") or os.environ.get("RENOVATION_TEST_POSTGRES_URL")
                 or "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -151,8 +151,6 @@ def _host_environment(extra: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    if os.environ.get("CI") == "true" and not os.environ.get("RENOVATION_TEST_DATABASE_URL"):
-        pytest.skip("run in the PostgreSQL pass (CI runs it there; it needs PostgreSQL whatever the pass)")
     folder = tmp_path_factory.mktemp("two-servers")
     redis_url = _explicit_port(REDIS_URL, 6379)
     queue = _empty_queue(redis_url, folder)

@@ -34,6 +34,22 @@ def project_summary(project, today: date) -> dict:
     }
 
 
+def project_list_item(row, today: date) -> dict:
+    """A row of the project list (:data:`renovation.domain.project_list.LIST_COLUMNS`): the same
+    fields as :func:`project_summary`."""
+    return {
+        "code": row.code,
+        "compound": row.compound_name,
+        "street": row.street_name,
+        "community": row.community_name,
+        "households": row.households,
+        "current_stage": row.current_stage,
+        "progress": row.progress,
+        "days_behind": days_behind(row.next_deadline, today),
+        "updated_at": iso_time(row.updated_at),
+    }
+
+
 def stage_json(stage) -> dict:
     return {
         "key": stage.key,

@@ -1,18 +1,18 @@
 """API routes: the same domain functions and permissions as the pages."""
 from datetime import date
 
-from flask import abort, current_app, g, jsonify, request
+from flask import abort, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from renovation import permissions
 from renovation.api import bp
 from renovation.api.auth import token_required
 from renovation.api.json_bodies import json_object
-from renovation.api.serializers import project_detail, project_summary, stage_event_json, stage_json
+from renovation.api.serializers import project_detail, project_list_item, stage_event_json, stage_json
 from renovation.domain import project_list
 from renovation.domain.clock import today
 from renovation.domain.errors import RuleViolation
-from renovation.domain.project_list import ProjectFilter
+from renovation.domain.project_list import Position, ProjectFilter
 from renovation.domain.stages.history import stage_history
 from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.domain.stages.operations import EDITABLE_FIELDS, update_stage
@@ -32,22 +32,29 @@ def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
 @bp.get("/projects")
 @token_required(permissions.can_view_projects)
 def projects():
+    """One page of projects, filtered. ``next`` is the address of the following page (it starts
+    after this page's last project: follow it to read every page, however many); ``total`` is
+    exact when ``total_is_exact``, else more than ``total`` match."""
     per_page = _positive_int("per_page", 50, current_app.config["API_MAX_PER_PAGE"])
-    streets, communities = project_list.streets_and_communities()
-    street = next((s.id for s in streets if s.name == request.args.get("street")), None)
-    community = next((c.id for c in communities if c.name == request.args.get("community")), None)
+    street, community = request.args.get("street"), request.args.get("community")
     criteria = ProjectFilter(
         q=request.args.get("q", ""),
         # A name that matches no street or community matches no project; an empty one means all.
-        street_id=street or (-1 if request.args.get("street") else None),
-        community_id=community or (-1 if request.args.get("community") else None),
+        street_id=(project_list.street_id_named(street) or -1) if street else None,
+        community_id=(project_list.community_id_named(community) or -1) if community else None,
         stage=request.args.get("stage", ""),
         behind=request.args.get("behind") in ("1", "true"),
     )
-    result = project_list.find_projects(criteria, _positive_int("page", 1), per_page, today())
+    position = Position(page=_positive_int("page", 1), after=request.args.get("after", ""))
+    result = project_list.list_page(criteria, position, per_page, today(), current_app.config["PROJECTS_COUNT_LIMIT"])
+    following = None
+    if result.has_next:
+        asked = {key: value for key, value in request.args.items() if key not in ("page", "after", "before")}
+        following = url_for("api.projects", **asked, page=result.page + 1, after=result.last_code)
     return jsonify(
-        items=[project_summary(project, today()) for project in result.items],
-        total=result.total, page=result.page, per_page=result.per_page,
+        items=[project_list_item(row, today()) for row in result.items],
+        total=result.total, total_is_exact=result.total_is_exact, page=result.page, per_page=result.per_page,
+        next=following,
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from renovation.demo import counties
 from renovation.demo import residents as demo_residents
+from renovation.domain import project_search
 from renovation.domain.bulk_insert import IdBlock, insert_rows, sync_id_sequences
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
@@ -104,7 +105,8 @@ def seed(projects: int = 141, seed_value: int = 20261127, today: date | None = N
         _insert_programme(rows, demo_residents.rows_for(county_rng, today, rows.projects, rows.stages_by_code,
                                                         ids))
     sync_id_sequences(Street, Community, Compound, Project, Stage, *demo_residents.MODELS)
-    # The search index is rebuilt here, once every project is in.
+    db.session.commit()
+    project_search.rebuild_search_index()  # the rows above were inserted without the ORM's hooks
     return projects
 
 

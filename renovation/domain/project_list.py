@@ -1,38 +1,48 @@
-"""Finding projects: search, filters, sorting and pagination in a constant number of queries."""
+"""Finding projects: search, filters, sorting and pages, in a constant number of queries, at a
+city's 141 projects as at a province's 200,000.
+
+The list reads the project table alone: what it searches and the names of each project's place
+are copies kept with the project (:mod:`renovation.domain.project_search`), and every order has an
+index ending on the code, its tie-breaker. A page is read after the last project of the page
+before (or before the first of the page after), from that index: the 4,000th page costs what the
+first does. The matches are counted up to :data:`COUNT_LIMIT` only ("more than 500 projects").
+"""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, case, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import Select, literal, or_, select, tuple_
+from sqlalchemy.orm import contains_eager, joinedload
 
-from renovation.domain.paging import Page, count_and_clamp
-from renovation.domain.stages.keys import DONE, STAGE_ORDER, STARTED_STATUSES, StageKey, Status
-from renovation.domain.text_search import matches_all_words
+from renovation.domain import project_search
+from renovation.domain.paging import Page, count_and_clamp, count_up_to
+from renovation.domain.stages.keys import STARTED_STATUSES, StageKey, Status
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
+from renovation.models.list_order import deadline_or_never, stage_position
 
+# Each order's keys before the code, which ends every order (unique: the order is then total,
+# and a page can start right after a given project). Descending is the exact reverse.
 SORT_COLUMNS = {
-    "code": Project.code,
-    "compound": Compound.name,
-    "street": Street.name,
-    "community": Community.name,
-    "households": Project.households,
+    "code": (),
+    "compound": (Project.compound_name,),
+    "street": (Project.street_name,),
+    "community": (Project.community_name,),
+    "households": (Project.households,),
     # In the order of the work (survey first, all done last), not alphabetically by key.
-    "stage": case(
-        {str(key): position for position, key in enumerate((*STAGE_ORDER, DONE))},
-        value=Project.current_stage,
-        else_=len(STAGE_ORDER) + 1,
-    ),
-    "progress": Project.progress,
-    # The earliest pending deadline is the one furthest behind, so "most behind first" is ascending.
-    "behind": Project.next_deadline,
-    "updated": Project.updated_at,
+    "stage": (stage_position(Project.current_stage),),
+    "progress": (Project.progress,),
+    # The earliest pending deadline is the one furthest behind, so "most behind first" is
+    # ascending; no pending deadline (all done) is never behind: last ascending, first descending.
+    "behind": (deadline_or_never(Project.next_deadline),),
+    "updated": (Project.updated_at,),
 }
 DEFAULT_SORT = "code"
-# What the search box looks in; every word typed must appear in one of them.
-SEARCHED_COLUMNS = (
-    Project.code, Compound.name, Street.name, Community.name,
-    Project.responsible_engineer, Project.contractor, Project.supervisor,
+# How far the list counts its matches: beyond, it says "more than".
+COUNT_LIMIT = 500
+# What a row of the list shows (and the API's list gives).
+LIST_COLUMNS = (
+    Project.id, Project.code, Project.compound_name, Project.street_name, Project.community_name,
+    Project.households, Project.current_stage, Project.progress, Project.next_deadline, Project.updated_at,
 )
 
 
@@ -81,60 +91,190 @@ def stage_status_clause(stage_status: str):
     return select(Stage.id).where(Stage.project_id == Project.id, Stage.key == key, Stage.status == status).exists()
 
 
-def _filtered(criteria: ProjectFilter, today: date) -> Select:
-    query = (
-        select(Project)
-        .join(Project.compound)
-        .join(Compound.community)
-        .join(Community.street)
-    )
-    if (words := matches_all_words(criteria.q, SEARCHED_COLUMNS)) is not None:
-        query = query.where(words)
+def _conditions(criteria: ProjectFilter, today: date) -> list:
+    """The filter's conditions, on the project table alone."""
+    conditions = []
+    if (words := project_search.matches_all_words(criteria.q)) is not None:
+        conditions.append(words)
     if criteria.street_id:
-        query = query.where(Community.street_id == criteria.street_id)
+        conditions.append(Project.street_name == select(Street.name).where(Street.id == criteria.street_id)
+                          .scalar_subquery())
     if criteria.community_id:
-        query = query.where(Compound.community_id == criteria.community_id)
+        conditions.append(Project.community_name == select(Community.name)
+                          .where(Community.id == criteria.community_id).scalar_subquery())
     if criteria.stage:
-        query = query.where(Project.current_stage == criteria.stage)
+        conditions.append(Project.current_stage == criteria.stage)
     if criteria.behind:
-        query = query.where(Project.next_deadline < today)
+        conditions.append(Project.next_deadline < today)
     if criteria.started:
-        query = query.where(started_clause())
+        conditions.append(started_clause())
     if criteria.responsible_engineer.strip():
-        query = query.where(Project.responsible_engineer == criteria.responsible_engineer.strip())
+        conditions.append(Project.responsible_engineer == criteria.responsible_engineer.strip())
     if criteria.stage_status and (clause := stage_status_clause(criteria.stage_status)) is not None:
-        query = query.where(clause)
-    return query
+        conditions.append(clause)
+    return conditions
+
+
+def order_keys(sort: str) -> list:
+    """The keys of the order ``sort`` (the default for an unknown one), the code last."""
+    return [*SORT_COLUMNS.get(sort, SORT_COLUMNS[DEFAULT_SORT]), Project.code]
+
+
+def _order_by(keys: list, descending: bool) -> list:
+    return [key.desc() if descending else key.asc() for key in keys]
 
 
 def find_projects(criteria: ProjectFilter, page: int, per_page: int, today: date) -> Page:
-    """One page of matching projects (with compound, community and street) and the total."""
-    query = _filtered(criteria, today)
+    """One page of matching projects (with compound, community and street) and the total: for
+    the ledger's export (every match) and the dashboard (the first few)."""
+    query = select(Project).where(*_conditions(criteria, today))
     total, page = count_and_clamp(query, page, per_page)
-    column = SORT_COLUMNS.get(criteria.sort, SORT_COLUMNS[DEFAULT_SORT])
-    order = column.desc() if criteria.descending else column.asc()
-    if criteria.sort == "behind":
-        # No pending deadline (all done) is never behind: after every dated project ascending,
-        # before them descending, so that the days behind run monotonically either way.
-        order = order.nulls_first() if criteria.descending else order.nulls_last()
     items = db.session.scalars(
-        query.options(
-            contains_eager(Project.compound)
-            .contains_eager(Compound.community)
-            .contains_eager(Community.street)
-        )
-        .order_by(order, Project.code)
+        query.options(joinedload(Project.compound).joinedload(Compound.community).joinedload(Community.street))
+        .order_by(*_order_by(order_keys(criteria.sort), criteria.descending))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
     return Page(items=list(items), total=total, page=page, per_page=per_page)
 
 
-def streets_and_communities() -> tuple[list[Street], list[Community]]:
-    """Choices for the filters."""
-    streets = db.session.scalars(select(Street).order_by(Street.name)).all()
-    communities = db.session.scalars(select(Community).order_by(Community.name)).all()
-    return list(streets), list(communities)
+@dataclass
+class Position:
+    """Which page of the list: its number, and the project it comes right after (``after``: the
+    code of the last project of the page before) or right before (``before``: the first of the
+    page after). Without either, the page is found by its number, among the counted matches."""
+
+    page: int = 1
+    after: str = ""
+    before: str = ""
+
+
+@dataclass
+class ListPage(Page):
+    """A page of the list: its rows (:data:`LIST_COLUMNS`), the codes of its first and last, and
+    the project it was read after or before (none when found by its number)."""
+
+    first_code: str = ""
+    last_code: str = ""
+    after: str = ""
+    before: str = ""
+
+
+def list_page(criteria: ProjectFilter, position: Position, per_page: int, today: date,
+              count_limit: int = COUNT_LIMIT) -> ListPage:
+    """A page of the list for ``criteria`` at ``position``: three queries (four from a project
+    given by its code). A page read from a project keeps the number ``position`` gives it: the
+    list does not count the rows before it."""
+    conditions = _conditions(criteria, today)
+    keys = order_keys(criteria.sort)
+    total, exact = count_up_to(select(Project.id).where(*conditions).order_by(*_order_by(keys, criteria.descending)),
+                               count_limit)
+    counted_pages = max(1, -(-total // per_page))
+    query = select(*LIST_COLUMNS).where(*conditions)
+    read = _read_from_project(query, keys, criteria.descending, position, per_page, exact)
+    if read is None:  # a page by its number, among the counted matches only
+        page = min(max(position.page, 1), counted_pages)
+        rows = _rows_beyond(query, keys, None, criteria.descending, per_page + 1, offset=(page - 1) * per_page)
+        read = _Read(rows[:per_page], page, len(rows) > per_page)
+    rows = read.rows
+    return ListPage(items=rows, total=total, page=min(read.page, counted_pages) if exact else read.page,
+                    per_page=per_page, total_is_exact=exact, more=read.more,
+                    first_code=rows[0].code if rows else "", last_code=rows[-1].code if rows else "",
+                    after=read.after, before=read.before)
+
+
+@dataclass
+class _Read:
+    rows: list
+    page: int
+    more: bool
+    after: str = ""
+    before: str = ""
+
+
+def _read_from_project(query: Select, keys: list, descending: bool, position: Position, per_page: int,
+                       exact: bool) -> _Read | None:
+    """The page after (or before) the project ``position`` names; None when it names none that
+    exists, or nothing is after it in a counted list (then the page is found by its number)."""
+    code = position.after or position.before
+    cursor = db.session.execute(select(*keys).where(Project.code == code)).first() if code else None
+    if cursor is None:
+        return None
+    if position.after:
+        rows = _rows_beyond(query, keys, cursor, descending, per_page + 1)
+        if rows:
+            return _Read(rows[:per_page], max(position.page, 1), len(rows) > per_page, after=code)
+        if exact:
+            return None  # past the end of a counted list: its last page
+        # Past the end, far down a long list: its last rows.
+        rows = _rows_beyond(query, keys, None, not descending, per_page)[::-1]
+        return _Read(rows, max(1, position.page - 1), False, after=code)
+    rows = _rows_beyond(query, keys, cursor, not descending, per_page + 1)
+    if len(rows) > per_page:
+        return _Read(rows[:per_page][::-1], max(position.page, 2), True, before=code)
+    rows = _rows_beyond(query, keys, None, descending, per_page + 1)  # nothing before these: the first page
+    return _Read(rows[:per_page], 1, len(rows) > per_page)
+
+
+def _rows_beyond(query: Select, keys: list, cursor, descending: bool, limit: int, offset: int = 0) -> list:
+    """The first ``limit`` rows of ``query`` in the order of ``keys`` (reversed when
+    ``descending``) that come after ``cursor`` (the keys' values of a project; None: from the
+    start), ``offset`` rows on."""
+    if cursor is not None:
+        bound = tuple_(*(literal(value, type_=key.type) for key, value in zip(keys, cursor, strict=True)))
+        query = query.where(tuple_(*keys) < bound if descending else tuple_(*keys) > bound)
+    query = query.order_by(*_order_by(keys, descending)).limit(limit)
+    return list(db.session.execute(query.offset(offset) if offset else query))
+
+
+def street_id_named(name: str) -> int | None:
+    return db.session.scalar(select(Street.id).where(Street.name == name))
+
+
+def community_id_named(name: str) -> int | None:
+    return db.session.scalar(select(Community.id).where(Community.name == name))
+
+
+# The project list's filter lists every community of a city; past this many (a province has
+# thousands), the chosen street's.
+CITY_COMMUNITIES = 300
+
+
+@dataclass
+class AreaChoices:
+    """The streets and communities a list's filter offers, as (id, name) rows by name.
+    ``by_street``: there are too many communities to list, so these are the chosen street's."""
+
+    streets: list
+    communities: list
+    by_street: bool = False
+
+
+def area_choices(street_id: int | None = None, community_id: int | None = None, every_street: bool = True,
+                 by_street_in_a_province: bool = False) -> AreaChoices:
+    """What the filter offers: every street (``every_street``) or the chosen one alone (enough to
+    check it); every community, or with ``by_street_in_a_province`` past :data:`CITY_COMMUNITIES`
+    (a province) those of the chosen street, and the chosen community wherever it is."""
+    # An id from the address bar may be anything; one that no id column can hold is none.
+    street_id, community_id = (value if value and 0 < value < 2**31 else None for value in (street_id, community_id))
+    streets = select(Street.id, Street.name).order_by(Street.name)
+    if not every_street:
+        streets = streets.where(Street.id.in_([street_id] if street_id else []))
+    communities = select(Community.id, Community.name).order_by(Community.name)
+    communities = list(db.session.execute(communities.limit(CITY_COMMUNITIES + 1) if by_street_in_a_province
+                                          else communities))
+    by_street = len(communities) > CITY_COMMUNITIES and by_street_in_a_province
+    if by_street:
+        communities = list(db.session.execute(
+            select(Community.id, Community.name).order_by(Community.name)
+            .where(or_(Community.street_id == street_id, Community.id == community_id))))
+    return AreaChoices(list(db.session.execute(streets)), communities, by_street)
+
+
+def streets_and_communities() -> tuple[list, list]:
+    """Every street and community, as (id, name) rows by name."""
+    choices = area_choices()
+    return choices.streets, choices.communities
 
 
 def project_by_code(code: str) -> Project | None:

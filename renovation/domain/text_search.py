@@ -6,7 +6,7 @@ and the escape character itself are plain characters everywhere, on SQLite and P
 import re
 from collections.abc import Callable
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func
 
 ESCAPE = "\\"
 # Half-width and full-width (U+3000, typed by Chinese input methods) spaces both separate words.
@@ -44,8 +44,3 @@ def all_words(text: str, word_condition: Callable[[str], object]):
         return None
     return and_(*(word_condition(word) for word in words))
 
-
-def matches_all_words(text: str, columns):
-    """SQL for "every word of ``text`` appears (case-insensitively) in one of ``columns``";
-    None when ``text`` has no words (no condition)."""
-    return all_words(text, lambda word: or_(*(contains(column, word) for column in columns)))

@@ -2,13 +2,20 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import DDL, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, event, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from renovation.domain.stages.keys import STARTED_STATUSES, StageKey
 from renovation.extensions import db
 from renovation.models.areas import Compound
 from renovation.models.limits import limit
+from renovation.models.list_order import (
+    GRAMS_FUNCTION,
+    STAGE_POSITION_FUNCTION,
+    WORD_GRAMS_FUNCTION,
+    deadline_or_never,
+    stage_position,
+)
 
 Money = Numeric(12, 2)  # 万元
 # A stage after the survey that is under way, done or suspended: work on site has begun.
@@ -21,14 +28,24 @@ class Project(db.Model):
 
     ``progress``, ``current_stage`` and ``next_deadline`` are derived from the stages by
     :func:`renovation.domain.stages.schedule.refresh_project_summary` on every stage write, so that
-    the list can filter and sort 20,000 projects in SQL.
+    the list can filter and sort 200,000 projects in SQL. ``search_text`` and the place names are
+    copies kept by :mod:`renovation.domain.project_search`, for the list's search, filters and
+    orders on this table alone.
+
+    Each order of the list has an index ending on the code (its tie-breaker), which also serves
+    the list's next page (``(key, code) > (last key, last code)``); the two on expressions, and
+    the search's, exist on PostgreSQL only.
     """
 
     __table_args__ = (
-        Index("ix_project_progress", "progress"),
         Index("ix_project_next_deadline", "next_deadline"),
-        Index("ix_project_current_stage", "current_stage"),
-        Index("ix_project_updated_at", "updated_at"),
+        Index("ix_project_current_stage_code", "current_stage", "code"),
+        Index("ix_project_progress_code", "progress", "code"),
+        Index("ix_project_updated_at_code", "updated_at", "code"),
+        Index("ix_project_households_code", "households", "code"),
+        Index("ix_project_compound_name_code", "compound_name", "code"),
+        Index("ix_project_community_name_code", "community_name", "code"),
+        Index("ix_project_street_name_code", "street_name", "code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +73,13 @@ class Project(db.Model):
     next_deadline: Mapped[date | None]
     updated_at: Mapped[datetime]
 
+    # Copies for the list (see renovation.domain.project_search): the searched fields lower-cased
+    # and joined by line breaks, and the names of the project's place.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
+    compound_name: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    community_name: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    street_name: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
     compound: Mapped[Compound] = relationship()
     stages: Mapped[list["Stage"]] = relationship(
         back_populates="project", order_by="Stage.position", cascade="all, delete-orphan"
@@ -78,6 +102,17 @@ class Project(db.Model):
     def stage(self, key: str) -> "Stage":
         """The stage record with this key."""
         return next(stage for stage in self.stages if stage.key == key)
+
+
+# PostgreSQL only: the orders by stage and by schedule are expressions, and the search's GIN index
+# is built on the characters and pairs of ``search_text`` (see renovation.models.list_order).
+Index("ix_project_stage_order", stage_position(Project.current_stage), Project.code).ddl_if(dialect="postgresql")
+Index("ix_project_schedule_order", deadline_or_never(Project.next_deadline), Project.code).ddl_if(dialect="postgresql")
+Index("ix_project_search_grams", func.project_search_grams(Project.search_text),
+      postgresql_using="gin").ddl_if(dialect="postgresql")
+# Their functions, for a database made without the migrations (``create_all``).
+for _function in (GRAMS_FUNCTION, WORD_GRAMS_FUNCTION, STAGE_POSITION_FUNCTION):
+    event.listen(Project.__table__, "before_create", DDL(_function).execute_if(dialect="postgresql"))
 
 
 class Stage(db.Model):

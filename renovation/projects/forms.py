@@ -15,16 +15,19 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from renovation.date_fields import plausible_date
-from renovation.domain.project_list import DEFAULT_SORT, SORT_COLUMNS, ProjectFilter
+from renovation.domain.project_list import DEFAULT_SORT, SORT_COLUMNS, Position, ProjectFilter
 from renovation.domain.stages.keys import DONE, DONE_LABEL, LAG_REASON_LABELS, STAGE_LABELS, STATUS_LABELS
 from renovation.form_limits import fits
 from renovation.form_widgets import FilterSelectField
 from renovation.list_filters import AreaFilterForm
-from renovation.models import Stage
+from renovation.models import Project, Stage
+from renovation.models.limits import column_limit
 
 
 class ProjectFilterForm(AreaFilterForm):
     """The list's search and filters (and its export's)."""
+
+    by_street_in_a_province = True  # 5,000 communities in one select: the chosen street's instead
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
     stage = FilterSelectField(_l("Current stage"), validators=[Optional()])
@@ -36,6 +39,9 @@ class ProjectFilterForm(AreaFilterForm):
                                         for status in STATUS_LABELS], validators=[Optional()])
     sort = FilterSelectField(choices=[SelectChoice(key) for key in SORT_COLUMNS], validators=[Optional()])
     dir = FilterSelectField(choices=[SelectChoice("asc"), SelectChoice("desc")], validators=[Optional()])
+    # The page after the project with this code (the last of the page before), or before it.
+    after = StringField(validators=[Optional(), Length(max=column_limit(Project.code))])
+    before = StringField(validators=[Optional(), Length(max=column_limit(Project.code))])
 
     def set_own_choices(self) -> None:
         self.stage.choices = (
@@ -60,6 +66,10 @@ class ProjectFilterForm(AreaFilterForm):
             sort=sort if sort in SORT_COLUMNS else DEFAULT_SORT,
             descending=self.valid("dir") == "desc",
         )
+
+    def position(self) -> Position:
+        """Which page: its number, and the project it follows or precedes."""
+        return Position(page=self.page_number(), after=self.valid("after", ""), before=self.valid("before", ""))
 
 
 # The name and value of the "mark as completed" submit button (on the card and in the form).

@@ -12,7 +12,14 @@ from renovation.domain.stages.operations import completion_changes, update_stage
 from renovation.list_downloads import FORMAT, send_table
 from renovation.projects import bp, panels
 from renovation.projects.forms import COMPLETE_ACTION, ProjectFilterForm, StageForm, stage_formdata
-from renovation.projects.listing import list_url
+from renovation.projects.listing import (
+    LocalMinutes,
+    ProjectLinks,
+    list_url,
+    page_url,
+    shown_url,
+    stage_labels,
+)
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
 
@@ -28,19 +35,20 @@ def home():
 def index():
     if (opening := list_scope.open_on_own_community("projects.index", current_user)) is not None:
         return opening
-    form = ProjectFilterForm.read(request.args)
+    form = ProjectFilterForm.read(request.args, every_street=not wants_fragment())
     criteria = form.criteria(permissions.responsible_name(current_user))
-    result = project_list.find_projects(criteria, form.page_number(), current_app.config["PROJECTS_PER_PAGE"], today())
+    result = project_list.list_page(criteria, form.position(), current_app.config["PROJECTS_PER_PAGE"], today(),
+                                    current_app.config["PROJECTS_COUNT_LIMIT"])
     page = render(
         "projects/index.html", "results",
         form=form, criteria=criteria, result=result, today=today(), list_url=list_url,
-        page_url=lambda number: list_url(criteria, page=number),
+        page_url=lambda number: page_url(criteria, result, number),
+        project_url=ProjectLinks(), stage_labels=stage_labels(), local_minute=LocalMinutes(), fragment=wants_fragment(),
         scope_links=list_scope.scope_links("projects.index", current_user, criteria.community_id),
         my_name=permissions.responsible_name(current_user),
     )
     # For htmx, the address bar shows the clean, shareable form of the query.
-    shareable = list_url(criteria, page=result.page if result.page > 1 else None) if wants_fragment() else None
-    return make_response(page, push_url=shareable)
+    return make_response(page, push_url=shown_url(criteria, result) if wants_fragment() else None)
 
 
 @bp.route(f"/exports/projects.{FORMAT}")
