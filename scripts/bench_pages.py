@@ -43,7 +43,8 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+# This checkout's app, not the one the virtualenv has installed (editable, maybe another worktree).
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 VENV_BIN = Path(sys.executable).parent
 
 PASSWORD = "bench-password-1"
