@@ -9,11 +9,13 @@ from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.photos.forms import UploadForm
 
 
-def upload_form(project, stage_key: str | None) -> UploadForm | None:
-    """A blank upload form preset to ``stage_key``; None for a user who may not add photos here."""
+def upload_form(project) -> UploadForm | None:
+    """The project page's blank upload form; None for a user who may not add photos here. One form
+    serves the photo section and every stage card, each presetting its own stage (``upload_stage``
+    in photos/_upload_form.html)."""
     if not permissions.can_add_photo(current_user, project):
         return None
-    return UploadForm(formdata=None, stage=stage_key or "")
+    return UploadForm(formdata=None)
 
 
 def upload_stage(project) -> str | None:
@@ -28,7 +30,8 @@ def gallery_panel(project, gallery: photo_gallery.ProjectGallery | None = None) 
             "can_pair": permissions.can_pair_photos(current_user, project)}
 
 
-def photos_panel(project) -> dict:
-    """The whole photo section: the upload form, if the user may add photos, and the gallery."""
-    stage = upload_stage(project)
-    return {**gallery_panel(project), "upload_form": upload_form(project, stage), "upload_stage": stage}
+def photos_panel(project, form: UploadForm | None = None) -> dict:
+    """The whole photo section: the upload form, if the user may add photos (``form`` when the
+    caller has the page's already), and the gallery."""
+    return {**gallery_panel(project), "upload_form": form if form is not None else upload_form(project),
+            "upload_stage": upload_stage(project)}
