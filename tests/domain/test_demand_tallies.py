@@ -175,3 +175,19 @@ def test_the_migration_fills_the_tallies_from_the_demands_there_are(city):
     upgrade()
     assert_tallies_match_the_demands()
     assert tallied_figures().received == 4
+
+
+def test_a_projects_page_counts_its_own_demands_as_the_database_does(city):
+    """The project's own figures come from the demands its page loads (demand_list.figures_of_demands)."""
+    from renovation.domain.residents.demand_list import figures_of_demands, project_demands
+
+    project = city["railway"]
+    kinds = (("pending", 15, None), ("pending", 16, None), ("in_progress", 40, None), ("resolved", 25, 5),
+             ("resolved", 9, 9), ("resolved", 60, None), ("declined", 12, 1), ("declined", 3, None))
+    db.session.execute(sa.insert(Demand), [_demand_row(project.id, *kind) for kind in kinds])
+    db.session.commit()
+    loaded = project_demands(project)
+    assert [demand.status for demand in loaded][:3] == ["in_progress", "pending", "pending"]  # open, oldest first
+    for on in (today(), today() + timedelta(days=1)):
+        assert figures_of_demands(loaded, on) == figures(DemandFilter(project_id=project.id), on)
+    assert figures_of_demands([]) == figures(DemandFilter(project_id=city["west"].id))

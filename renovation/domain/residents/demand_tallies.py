@@ -8,36 +8,47 @@ right after any write because the database changes them in the transaction of th
 """
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, Integer, bindparam, text
 
 from renovation.domain.clock import today as china_today
 from renovation.domain.residents.demand_list import DemandFigures
 from renovation.domain.residents.demands import OPEN, overdue_days_setting
 from renovation.extensions import db
-from renovation.models import DemandTally, OpenDemandDay
 from renovation.models.consultations import DemandStatus
+
+_OPEN = ", ".join(f"'{status.value}'" for status in sorted(OPEN))
+_RESOLVED, _DECLINED = DemandStatus.RESOLVED.value, DemandStatus.DECLINED.value
+
+
+def _figures_statement(community: str):
+    """The statement, written out once (SQLAlchemy need not build and key a select of a dozen
+    expressions on every page), for the rows ``community`` selects."""
+    return text(f"""
+    SELECT coalesce(sum(demands), 0),
+           coalesce(sum(CASE WHEN status = '{_RESOLVED}' THEN demands ELSE 0 END), 0),
+           coalesce(sum(CASE WHEN status = '{_DECLINED}' THEN demands ELSE 0 END), 0),
+           coalesce(sum(CASE WHEN status IN ({_OPEN}) THEN demands ELSE 0 END), 0),
+           coalesce(sum(CASE WHEN status = '{_RESOLVED}' THEN days_to_resolve ELSE 0 END), 0),
+           coalesce(sum(CASE WHEN status = '{_RESOLVED}' THEN days_counted ELSE 0 END), 0),
+           (SELECT coalesce(sum(demands), 0) FROM open_demand_day WHERE raised_on < :overdue_before AND {community})
+    FROM demand_tally WHERE {community}
+    """).bindparams(bindparam("overdue_before", type_=Date))
+
+
+_COMMUNITY_FIGURES = _figures_statement("community_id = :community").bindparams(bindparam("community", type_=Integer))
+_CITY_FIGURES = _figures_statement("true")
 
 
 def tallied_figures(community_id: int | None = None, today: date | None = None) -> DemandFigures:
     """The demand figures of one community, or of the whole city (``community_id`` None): one query."""
     today = today or china_today()
     overdue_before = today - timedelta(days=overdue_days_setting())  # as demand_list's overdue clause
-
-    def of_status(*statuses, column=DemandTally.demands):
-        return func.coalesce(func.sum(case((DemandTally.status.in_([s.value for s in statuses]), column),
-                                           else_=0)), 0)
-
-    overdue = (select(func.coalesce(func.sum(OpenDemandDay.demands), 0))
-               .where(OpenDemandDay.raised_on < overdue_before))
-    query = select(func.coalesce(func.sum(DemandTally.demands), 0), of_status(DemandStatus.RESOLVED),
-                   of_status(DemandStatus.DECLINED), of_status(*OPEN),
-                   of_status(DemandStatus.RESOLVED, column=DemandTally.days_to_resolve),
-                   of_status(DemandStatus.RESOLVED, column=DemandTally.days_counted))
-    if community_id is not None:
-        query = query.where(DemandTally.community_id == community_id)
-        overdue = overdue.where(OpenDemandDay.community_id == community_id)
-    received, resolved, declined, open_, days, counted, overdue = db.session.execute(
-        query.add_columns(overdue.scalar_subquery())).one()
+    values = {"overdue_before": overdue_before}
+    if community_id is None:
+        statement = _CITY_FIGURES
+    else:
+        statement, values["community"] = _COMMUNITY_FIGURES, community_id
+    received, resolved, declined, open_, days, counted, overdue = db.session.execute(statement, values).one()
     return DemandFigures(received=int(received), resolved=int(resolved), declined=int(declined), open=int(open_),
                          overdue=int(overdue),
                          average_days_to_resolve=round(int(days) / int(counted), 1) if counted else None)
