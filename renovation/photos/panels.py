@@ -2,6 +2,7 @@
 section's, preset to the stage the work is at, and each stage card's) and the gallery. Called by the
 project page's view and by the upload view that answers with the gallery."""
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from renovation import permissions
 from renovation.domain.photos import gallery as photo_gallery
@@ -16,7 +17,13 @@ def upload_form(project) -> UploadForm | None:
     in photos/_upload_form.html)."""
     if not permissions.can_add_photo(current_user, project):
         return None
-    return UploadForm(formdata=None)
+    form = UploadForm(formdata=None)
+    # Shown six times: its labels and choices are read in the page's language once, not six times.
+    for field in (form.phase, form.stage, form.caption):
+        field.label.text = str(field.label.text)
+    for field in (form.phase, form.stage):
+        field.choices = [SelectChoice(choice.value, str(choice.label)) for choice in field.choices]
+    return form
 
 
 def upload_stage(project) -> str | None:
