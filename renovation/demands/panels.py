@@ -9,7 +9,7 @@ from flask_login import current_user
 from renovation import permissions
 from renovation.demands.forms import ChangeDemandForm, RaiseDemandForm
 from renovation.domain.clock import today
-from renovation.domain.residents import demand_list, demand_tallies, demands
+from renovation.domain.residents import demand_list, demand_tallies, demands, project_demands
 
 PROJECT_DEMANDS_SHOWN = 200  # on a project's page, the most overdue first
 
@@ -39,9 +39,9 @@ def demands_panel(project, raise_form: RaiseDemandForm | None = None, consultati
         raise_form = RaiseDemandForm(formdata=None, raised_on=today())
         raise_form.set_consultations(consultations if consultations is not None
                                      else demands.project_consultations(project.id))
-    found = demand_list.project_demands(project, max_rows=PROJECT_DEMANDS_SHOWN)
+    found = project_demands.project_demands(project, max_rows=PROJECT_DEMANDS_SHOWN)
     # The figures of the demands the page shows, unless it shows only the first of many.
-    figures = (demand_list.figures_of_demands(found) if len(found) < PROJECT_DEMANDS_SHOWN
+    figures = (project_demands.figures_of_demands(found) if len(found) < PROJECT_DEMANDS_SHOWN
                else demand_list.figures(demand_list.DemandFilter(project_id=project.id)))
     return {"figures": figures, "rows": _rows(found, can_write),
             "raise_form": raise_form, "today": today(), "compared": compared_figures(project, figures)}

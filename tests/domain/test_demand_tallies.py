@@ -179,7 +179,7 @@ def test_the_migration_fills_the_tallies_from_the_demands_there_are(city):
 
 def test_a_projects_page_counts_its_own_demands_as_the_database_does(city):
     """The project's own figures come from the demands its page loads (demand_list.figures_of_demands)."""
-    from renovation.domain.residents.demand_list import figures_of_demands, project_demands
+    from renovation.domain.residents.project_demands import figures_of_demands, project_demands
 
     project = city["railway"]
     kinds = (("pending", 15, None), ("pending", 16, None), ("in_progress", 40, None), ("resolved", 25, 5),

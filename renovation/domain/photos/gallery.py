@@ -6,7 +6,7 @@ of photos (the uploader comes with each photo in the same query).
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from renovation.domain.clock import CHINA
@@ -69,20 +69,29 @@ def _live() -> Select:
     return select(Photo).where(Photo.deleted_at.is_(None))
 
 
+# The gallery's two statements, built once with the project bound at each call: SQLAlchemy keys a
+# statement for its cache of compiled SQL by walking all of it, every time for a statement built
+# anew, once for one kept.
+_GALLERY_PHOTOS = (
+    select(*GALLERY_COLUMNS).outerjoin(User, User.id == Photo.uploaded_by_id)
+    .where(Photo.deleted_at.is_(None), Photo.project_id == bindparam("project_id"))
+    .order_by(Photo.taken_at.desc(), Photo.id.desc())
+)
+_GALLERY_PAIRS = (
+    select(PhotoPair.id, PhotoPair.before_id, PhotoPair.after_id)
+    .where(PhotoPair.project_id == bindparam("project_id"))
+    .order_by(PhotoPair.created_at.desc(), PhotoPair.id.desc())
+)
+
+
 def project_gallery(project_id: int) -> ProjectGallery:
     """The project's photos (rows of :data:`GALLERY_COLUMNS`, uploader included) grouped by stage
     (in the order of the work, then no stage) and phase, and its before/after pairs: two queries."""
-    photos = db.session.execute(
-        select(*GALLERY_COLUMNS).outerjoin(User, User.id == Photo.uploaded_by_id)
-        .where(Photo.deleted_at.is_(None), Photo.project_id == project_id)
-        .order_by(Photo.taken_at.desc(), Photo.id.desc())
-    ).all()
+    photos = db.session.execute(_GALLERY_PHOTOS, {"project_id": project_id}).all()
     by_id = {photo.id: photo for photo in photos}
     # A pair's photos are live ones of the gallery (deleting a photo removes its pairs).
-    pairs = [GalleryPair(pair_id, by_id[before_id], by_id[after_id]) for pair_id, before_id, after_id in
-             db.session.execute(select(PhotoPair.id, PhotoPair.before_id, PhotoPair.after_id)
-                                .where(PhotoPair.project_id == project_id)
-                                .order_by(PhotoPair.created_at.desc(), PhotoPair.id.desc()))
+    pairs = [GalleryPair(pair_id, by_id[before_id], by_id[after_id])
+             for pair_id, before_id, after_id in db.session.execute(_GALLERY_PAIRS, {"project_id": project_id})
              if before_id in by_id and after_id in by_id]
     return ProjectGallery(groups=_grouped(photos), pairs=pairs, count=len(photos), live_ids=frozenset(by_id))
 

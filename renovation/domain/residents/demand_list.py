@@ -298,29 +298,3 @@ def find_demands(criteria: DemandFilter, today: date | None = None, max_rows: in
         .order_by(*sort_order(DEFAULT_SORT))
         .limit(max_rows)
     ).unique())
-
-
-def project_demands(project, max_rows: int = 200) -> list[Demand]:
-    """The demands of ``project`` for its page, overdue and oldest first, with their history: two
-    queries. The page has the project and its place, so the demands are not joined to them (a
-    demand's ``project`` is the one in the session already)."""
-    return list(db.session.scalars(
-        select(Demand).where(Demand.project_id == project.id)
-        .options(selectinload(Demand.events).joinedload(DemandEvent.user))
-        .order_by(*sort_order(DEFAULT_SORT)).limit(max_rows)
-    ))
-
-
-def figures_of_demands(demands: list[Demand], today: date | None = None) -> DemandFigures:
-    """The figures of demands already loaded (all of a project's, on its page): the same as
-    :func:`figures` counts in the database."""
-    today = today or china_today()
-    overdue_before = today - timedelta(days=overdue_days_setting())
-    resolved = [demand for demand in demands if demand.status == DemandStatus.RESOLVED.value]
-    timed = [(demand.resolved_on - demand.raised_on).days for demand in resolved if demand.resolved_on is not None]
-    open_ = [demand for demand in demands if demand.status in OPEN]
-    return DemandFigures(
-        received=len(demands), resolved=len(resolved),
-        declined=sum(demand.status == DemandStatus.DECLINED.value for demand in demands), open=len(open_),
-        overdue=sum(demand.raised_on < overdue_before for demand in open_),
-        average_days_to_resolve=round(sum(timed) / len(timed), 1) if timed else None)
