@@ -5,8 +5,8 @@ project columns, stage event, audit entry) or raises and leaves the database unt
 """
 from datetime import date
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from renovation.domain import audit
@@ -112,6 +112,14 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
     return stage
 
 
+# Built once, the project bound at each call (SQLAlchemy keys a statement for its cache of compiled
+# SQL by walking all of it: every time for one built anew, once for one kept).
+_LOCK_PROJECT = (update(Project).where(Project.id == bindparam("project_id"))
+                 .values(updated_at=Project.updated_at))
+_PROJECT_AND_STAGES = (select(Project).where(Project.id == bindparam("project_id"))
+                       .options(joinedload(Project.stages)).execution_options(populate_existing=True))
+
+
 def _lock_project(project) -> None:
     """Serialise stage writes of one project, and read the project and its stages as they are now.
 
@@ -125,11 +133,8 @@ def _lock_project(project) -> None:
     with the latest data. (Ending the read transaction by a rollback, as this did before, made the
     session forget everything it had loaded, and read the project, its stages and the user again.)
     """
-    db.session.execute(update(Project).where(Project.id == project.id).values(updated_at=Project.updated_at))
-    db.session.execute(
-        select(Project).where(Project.id == project.id).options(selectinload(Project.stages))
-        .execution_options(populate_existing=True)
-    ).all()
+    db.session.execute(_LOCK_PROJECT, {"project_id": project.id})
+    db.session.execute(_PROJECT_AND_STAGES, {"project_id": project.id}).unique().all()
 
 
 def _commit_keeping_what_was_written() -> None:
