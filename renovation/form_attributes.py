@@ -14,7 +14,7 @@ module's function (``Select``, ``TextArea``, ``ListWidget``…), the package's (
 class attribute of ``Input`` and ``Button`` (every ``<input>`` and ``<button>``).
 tests/test_form_attributes.py compares the two writers and checks that every widget uses this one.
 """
-from markupsafe import Markup, escape
+from markupsafe import escape
 from wtforms import widgets
 from wtforms.widgets import core
 
@@ -23,16 +23,18 @@ QUOTE = '"'
 WTFORMS_HTML_PARAMS = core.html_params
 
 
-def html_params(**kwargs) -> Markup:
-    """The attributes ``kwargs`` as WTForms writes them (see the module's docstring)."""
+def html_params(**kwargs) -> str:
+    """The attributes ``kwargs`` as WTForms writes them (see the module's docstring), every name
+    and value escaped. A string, not ``Markup``: WTForms' widgets put it into the ``Markup`` they
+    build with an f-string, as they do WTForms' own, and nothing else calls it."""
     parts = []
     for key, value in sorted(kwargs.items()):
         key = core.clean_key(key)
         if value is True:
-            parts.append(escape(key))
+            parts.append(str(escape(key)))
         elif value is not False:
             parts.append(f'{escape(key)}="{str(escape(value)).replace(QUOTE, "&quot;")}"')
-    return Markup(" ".join(parts))
+    return " ".join(parts)
 
 
 def install() -> None:

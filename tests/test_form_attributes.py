@@ -37,9 +37,7 @@ def test_wtforms_own_writer_is_kept_for_the_comparison():
 @pytest.mark.parametrize("attributes", CASES)
 def test_the_same_bytes_as_wtforms(app, attributes):
     with app.test_request_context():
-        ours = form_attributes.html_params(**attributes)
-        assert isinstance(ours, Markup)
-        assert ours == WTFORMS(**attributes)
+        assert form_attributes.html_params(**attributes) == str(WTFORMS(**attributes))
 
 
 def test_every_widget_writes_through_it(app):

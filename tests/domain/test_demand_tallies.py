@@ -36,6 +36,8 @@ def assert_tallies_match_the_demands(on=None):
     assert tallied_figures(None, on) == figures(DemandFilter(), on)
     assert db.session.scalar(sa.select(sa.func.count()).where(OpenDemandDay.demands == 0)) == 0, \
         "a day without open demands keeps no row"
+    assert db.session.scalar(sa.select(sa.func.count()).where(DemandTally.demands == 0)) == 0, \
+        "a status without demands keeps no row"
 
 
 def _raise(project, user, days, category="parking"):

@@ -64,6 +64,10 @@ BEGIN
     ORDER BY d.community_id, d.raised_on
     ON CONFLICT (community_id, raised_on) DO UPDATE SET demands = open_day.demands + excluded.demands;
 
+    -- A status or a day without demands keeps no row: the tallies are a function of the demands.
+    DELETE FROM demand_tally AS tally
+    USING jsonb_to_recordset(changed) AS d(community_id integer, status text)
+    WHERE tally.community_id = d.community_id AND tally.status = d.status AND tally.demands = 0;
     DELETE FROM open_demand_day AS open_day
     USING jsonb_to_recordset(changed) AS d(community_id integer, status text, raised_on date)
     WHERE d.status IN {OPEN} AND open_day.community_id = d.community_id
@@ -174,6 +178,7 @@ def _sqlite_count(row: str, direction: int, community: str) -> str:
     SELECT {community}, {row}.raised_on, {direction}
     WHERE {community} IS NOT NULL AND {row}.status IN {OPEN}
     ON CONFLICT (community_id, raised_on) DO UPDATE SET demands = demands + excluded.demands;
+    DELETE FROM demand_tally WHERE community_id = {community} AND status = {row}.status AND demands = 0;
     DELETE FROM open_demand_day WHERE community_id = {community} AND raised_on = {row}.raised_on AND demands = 0;"""
 
 
@@ -200,6 +205,7 @@ def _sqlite_move(where: str, community: str, direction: int) -> str:
     FROM demand JOIN project ON project.id = demand.project_id
     WHERE {where} AND demand.status IN {OPEN} GROUP BY demand.raised_on
     ON CONFLICT (community_id, raised_on) DO UPDATE SET demands = demands + excluded.demands;
+    DELETE FROM demand_tally WHERE community_id = {community} AND demands = 0;
     DELETE FROM open_demand_day WHERE community_id = {community} AND demands = 0;"""
 
 
