@@ -164,6 +164,17 @@ def test_the_tallies_are_a_few_rows_whatever_the_number_of_demands(city):
     assert_tallies_match_the_demands()
 
 
+def _revision_before(revision: str) -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from renovation import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS_DIR)
+    return ScriptDirectory.from_config(config).get_revision(revision).down_revision
+
+
 @pytest.mark.slow
 def test_the_migration_fills_the_tallies_from_the_demands_there_are(city):
     from flask_migrate import downgrade, upgrade
@@ -172,7 +183,7 @@ def test_the_migration_fills_the_tallies_from_the_demands_there_are(city):
                                            for name in ("railway", "peace") for status in ("pending", "resolved")])
     db.session.commit()
     db.session.remove()  # no open transaction may hold the tables while they are altered
-    downgrade(revision="e4b6d2a8c531")
+    downgrade(revision=_revision_before("5e0c7a9b3d21"))
     assert "demand_tally" not in sa.inspect(db.engine).get_table_names()
     upgrade()
     assert_tallies_match_the_demands()
