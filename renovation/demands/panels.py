@@ -11,8 +11,6 @@ from renovation.demands.forms import ChangeDemandForm, RaiseDemandForm
 from renovation.domain.clock import today
 from renovation.domain.residents import demand_list, demand_tallies, demands, project_demands
 
-PROJECT_DEMANDS_SHOWN = 200  # on a project's page, the most overdue first
-
 
 def change_form(demand, can_write: bool | None = None) -> ChangeDemandForm | None:
     """The status form of an open demand, for a user who may handle it (``can_write`` when the caller
@@ -39,9 +37,9 @@ def demands_panel(project, raise_form: RaiseDemandForm | None = None, consultati
         raise_form = RaiseDemandForm(formdata=None, raised_on=today())
         raise_form.set_consultations(consultations if consultations is not None
                                      else demands.project_consultations(project.id))
-    found = project_demands.project_demands(project, max_rows=PROJECT_DEMANDS_SHOWN)
+    found = project_demands.project_demands(project)
     # The figures of the demands the page shows, unless it shows only the first of many.
-    figures = (project_demands.figures_of_demands(found) if len(found) < PROJECT_DEMANDS_SHOWN
+    figures = (project_demands.figures_of_demands(found) if len(found) < project_demands.SHOWN
                else demand_list.figures(demand_list.DemandFilter(project_id=project.id)))
     return {"figures": figures, "rows": _rows(found, can_write),
             "raise_form": raise_form, "today": today(), "compared": compared_figures(project, figures)}

@@ -16,18 +16,21 @@ from renovation.domain.residents.demands import OPEN, overdue_days_setting
 from renovation.extensions import db
 from renovation.models.consultations import Demand, DemandEvent, DemandStatus
 
-# Built once, with its values bound at each call: SQLAlchemy keys a statement for its cache of
+SHOWN = 200  # a project's page shows its most overdue demands up to this many
+
+# Built once, with the project bound at each call: SQLAlchemy keys a statement for its cache of
 # compiled SQL by walking all of it, every time for a statement built anew, once for one kept.
 _PROJECT_DEMANDS = (
     select(Demand).where(Demand.project_id == bindparam("project_id"))
     .options(joinedload(Demand.events).joinedload(DemandEvent.user))
-    .order_by(*sort_order(DEFAULT_SORT)).limit(bindparam("max_rows"))
+    .order_by(*sort_order(DEFAULT_SORT)).limit(SHOWN)
 )
 
 
-def project_demands(project, max_rows: int = 200) -> list[Demand]:
-    """The demands of ``project``, overdue and oldest first, each with its history: one query."""
-    return list(db.session.scalars(_PROJECT_DEMANDS, {"project_id": project.id, "max_rows": max_rows}).unique())
+def project_demands(project) -> list[Demand]:
+    """The first :data:`SHOWN` demands of ``project``, overdue and oldest first, each with its
+    history: one query."""
+    return list(db.session.scalars(_PROJECT_DEMANDS, {"project_id": project.id}).unique())
 
 
 def figures_of_demands(demands: list[Demand], today: date | None = None) -> DemandFigures:

@@ -7,15 +7,17 @@ from renovation.models import StageEvent
 
 # Built once, with its values bound at each call: SQLAlchemy keys a statement for its cache of
 # compiled SQL by walking all of it, every time for a statement built anew, once for one kept.
+SHOWN = 200  # the newest events of a project, up to this many
+
 _HISTORY = (
     select(StageEvent)
     .where(StageEvent.project_id == bindparam("project_id"))
     .options(joinedload(StageEvent.user))
     .order_by(StageEvent.at.desc(), StageEvent.id.desc())
-    .limit(bindparam("limit"))
+    .limit(SHOWN)
 )
 
 
-def stage_history(project_id: int, limit: int = 200) -> list[StageEvent]:
-    """The project's stage events, newest first, each with its user: one query."""
-    return list(db.session.scalars(_HISTORY, {"project_id": project_id, "limit": limit}))
+def stage_history(project_id: int) -> list[StageEvent]:
+    """The project's :data:`SHOWN` newest stage events, each with its user: one query."""
+    return list(db.session.scalars(_HISTORY, {"project_id": project_id}))
