@@ -43,8 +43,8 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-# This checkout's app, not the one the virtualenv has installed (editable, maybe another worktree).
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+sys.path.insert(0, str(ROOT))  # this checkout's renovation, not the virtualenv's editable install
+sys.path.insert(1, str(ROOT / "scripts"))
 VENV_BIN = Path(sys.executable).parent
 
 PASSWORD = "bench-password-1"
