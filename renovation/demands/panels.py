@@ -51,11 +51,11 @@ def compared_figures(project, figures) -> list[tuple]:
     community's and the city's come from the tallies the database keeps, not from counting every
     demand: a project's page costs the same in a small city and a large one."""
     community = project.compound.community
+    community_figures, city_figures = demand_tallies.community_and_city_figures(community.id)
     return [
         (_("This project"), project.compound.name, figures, None),
-        (_("This community"), community.name, demand_tallies.tallied_figures(community.id),
-         url_for("demands.index", community=community.id)),
-        (_("City-wide"), None, demand_tallies.tallied_figures(), url_for("demands.index")),
+        (_("This community"), community.name, community_figures, url_for("demands.index", community=community.id)),
+        (_("City-wide"), None, city_figures, url_for("demands.index")),
     ]
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from renovation.domain.clock import today, utcnow
 from renovation.domain.residents.demand_list import DemandFilter, figures
-from renovation.domain.residents.demand_tallies import tallied_figures
+from renovation.domain.residents.demand_tallies import community_and_city_figures, tallied_figures
 from renovation.domain.residents.demands import change_demand, raise_demand
 from renovation.extensions import db
 from renovation.models import Community, Compound, DemandTally, OpenDemandDay, Project
@@ -31,9 +31,12 @@ def assert_tallies_match_the_demands(on=None):
     """Every community's figures and the city's, tallied and counted, on ``on`` (overdue moves with the day)."""
     db.session.expire_all()
     on = on or today()
+    city = figures(DemandFilter(), on)
     for community_id in db.session.scalars(sa.select(Community.id)):
-        assert tallied_figures(community_id, on) == figures(DemandFilter(community_id=community_id), on), community_id
-    assert tallied_figures(None, on) == figures(DemandFilter(), on)
+        counted = figures(DemandFilter(community_id=community_id), on)
+        assert tallied_figures(community_id, on) == counted, community_id
+        assert community_and_city_figures(community_id, on) == (counted, city), community_id
+    assert tallied_figures(None, on) == city
     assert db.session.scalar(sa.select(sa.func.count()).where(OpenDemandDay.demands == 0)) == 0, \
         "a day without open demands keeps no row"
     assert db.session.scalar(sa.select(sa.func.count()).where(DemandTally.demands == 0)) == 0, \
