@@ -10,7 +10,9 @@ import, SQL by hand), and triggers on ``project`` and ``compound`` move the shar
 whose compound, or a compound whose community, changes. The triggers are in the migration that
 made these tables (``5e0c7a9b3d21``); :mod:`renovation.domain.residents.demand_tallies` reads them.
 A status or a day without demands has no row, so the tallies are a function of the demands alone:
-whoever puts demands back (a test's world, a restore) gets the tallies back with them.
+whoever puts demands back (a test's world, a restore) gets the tallies back with them. (The app
+never deletes a project: a demand deleted along with its project, by the foreign key's cascade,
+would find no project to say which community to take it from.)
 """
 import datetime as dt
 
