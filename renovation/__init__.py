@@ -35,9 +35,10 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from renovation import cli, errors, i18n, security_headers, tasks, template_filters
+    from renovation import cli, errors, form_attributes, i18n, security_headers, tasks, template_filters
 
     private_files.init_app(app)  # before anything below opens the database or the queue
+    form_attributes.install()
     i18n.init_app(app)
     template_filters.init_app(app)
     errors.init_app(app)

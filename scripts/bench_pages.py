@@ -91,9 +91,11 @@ def seed(projects: int = 141, url: str | None = None) -> Seeded:
     app = create_app(app_config(url, instance))
     with app.app_context():
         if not url.startswith("sqlite"):
-            db.drop_all()
+            # Everything in the scratch database goes, whatever schema an earlier run left there
+            # (tables, triggers and functions of another branch's migrations included).
             with db.engine.begin() as connection:
-                connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+                connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+                connection.execute(sa.text("CREATE SCHEMA public"))
         upgrade()
         count = demo_data.seed(projects)
         demo_snapshots.seed_previous_month()

@@ -32,7 +32,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+# This checkout's app, not the one the virtualenv has installed (editable, maybe another worktree).
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import bench_pages  # noqa: E402  (scripts/ is not a package)
 

@@ -88,6 +88,7 @@ NOT_USER_TEXT = {
     "consultation_attachment.kind": "one of the kinds", "consultation_attachment.content_type": "found by decoding",
     "consultation_attachment.sha256": "a hash",
     "demand.category": "one of the categories", "demand.status": "one of the statuses",
+    "demand_tally.status": "a demand's status, counted by the database's triggers",
     "vote.matter_class": "special or ordinary", "vote.extra_threshold": "a fraction such as 9/10, validated",
 }
 HX = {"HX-Request": "true"}

@@ -70,8 +70,7 @@ def test_a_stage_card_offers_what_the_user_may_do(app, people, project, role, ca
         card = project_panels.stage_card(project, project.stages[1])
     assert card["can_edit"] is can_edit
     assert (card["upload_form"] is not None) is can_upload
-    if can_upload:
-        assert card["upload_form"].stage.data == project.stages[1].key
+    assert card["upload_stage"] == project.stages[1].key
 
 
 def test_the_photo_section_presets_uploads_to_the_current_stage(app, people):
@@ -79,7 +78,7 @@ def test_the_photo_section_presets_uploads_to_the_current_stage(app, people):
     with signed_in(app, people["committee"]):
         panel = photos_panel(project)
     assert panel["upload_stage"] == project.current_stage == "rain_sewage"
-    assert panel["upload_form"].stage.data == "rain_sewage"
+    assert panel["upload_form"] is not None
     assert panel["can_pair"] is False and panel["gallery"].count == 0
 
 
@@ -88,7 +87,7 @@ def test_once_every_stage_is_done_uploads_have_no_stage(app, people):
     project = make_project(stages={key.value: done for key in STAGE_ORDER})
     with signed_in(app, people["engineer"]):
         panel = photos_panel(project)
-    assert panel["upload_stage"] is None and panel["upload_form"].stage.data == ""
+    assert panel["upload_stage"] is None and panel["upload_form"] is not None
     assert panel["can_pair"] is True
 
 

@@ -108,7 +108,8 @@ class KeptWorld:
 
     def put_back(self) -> None:
         now = _rows_by_key()
-        tables = db.metadata.sorted_tables
+        # Tables the database keeps from others (the demand tallies) follow the rows put back.
+        tables = [table for table in db.metadata.sorted_tables if not table.info.get("kept_by_database")]
         with db.engine.begin() as connection:
             for table in tables:  # parents first
                 missing = [row for key, row in self.rows[table.name].items() if key not in now[table.name]]

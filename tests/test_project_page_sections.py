@@ -50,3 +50,13 @@ def test_the_comparison_rows_are_labelled(page):
     labels = [re.sub(r"<[^>]+>|\s+", " ", row).split()[0] for row in rows]
     assert labels == ["本项目", "本社区", "全市"]
     assert "铁路社区" in rows[1]
+
+
+def test_each_stage_cards_upload_defaults_to_its_own_stage(page):
+    """One blank upload form serves the page; each card's copy still presets its own stage."""
+    for key in ("survey", "rain_sewage", "facade", "paving", "acceptance"):
+        form = re.search(rf'<form class="photo-upload" id="upload-{key}".*?</form>', page, re.S).group(0)
+        selected = re.findall(r'<option selected value="(\w*)"|<option value="(\w*)" selected', form)
+        assert [a or b for a, b in selected] == [key]
+        assert re.findall(r'<input checked id="upload-\w+-phase-\d" name="phase" type="radio" value="(\w+)">',
+                          form) == ["during"]

@@ -9,7 +9,7 @@ from flask_login import current_user
 from renovation import permissions
 from renovation.demands.forms import ChangeDemandForm, RaiseDemandForm
 from renovation.domain.clock import today
-from renovation.domain.residents import demand_list, demands
+from renovation.domain.residents import demand_list, demand_tallies, demands, project_demands
 
 
 def change_form(demand, can_write: bool | None = None) -> ChangeDemandForm | None:
@@ -27,29 +27,35 @@ def _rows(found, can_write: bool) -> list[tuple]:
     return [(demand, change_form(demand, can_write)) for demand in found]
 
 
-def demands_panel(project, raise_form: RaiseDemandForm | None = None) -> dict:
+def demands_panel(project, raise_form: RaiseDemandForm | None = None, consultations: list | None = None) -> dict:
     """What the project page's demand section shows: the figures and their comparison, the demands
     (each with its status form), and the raise form (``raise_form`` with the user's input after a
-    refused raise)."""
+    refused raise; its choice of consultations from ``consultations``, the project's, when the
+    caller has them already)."""
     can_write = permissions.can_write_consultations(current_user, project)
     if raise_form is None and can_write:
         raise_form = RaiseDemandForm(formdata=None, raised_on=today())
-        raise_form.set_consultations(demands.project_consultations(project.id))
-    criteria = demand_list.DemandFilter(project_id=project.id)
-    figures = demand_list.figures(criteria)
-    return {"figures": figures, "rows": _rows(demand_list.find_demands(criteria), can_write),
+        raise_form.set_consultations(consultations if consultations is not None
+                                     else demands.project_consultations(project.id))
+    found = project_demands.project_demands(project)
+    # The figures of the demands the page shows, unless it shows only the first of many.
+    figures = (project_demands.figures_of_demands(found) if len(found) < project_demands.SHOWN
+               else demand_list.figures(demand_list.DemandFilter(project_id=project.id)))
+    return {"figures": figures, "rows": _rows(found, can_write),
             "raise_form": raise_form, "today": today(), "compared": compared_figures(project, figures)}
 
 
 def compared_figures(project, figures) -> list[tuple]:
     """The project's demand figures beside its community's and the city's, each row labelled by
-    its scope (本项目 / 本社区 / 全市): the name alone does not say which figure is whose."""
+    its scope (本项目 / 本社区 / 全市): the name alone does not say which figure is whose. The
+    community's and the city's come from the tallies the database keeps, not from counting every
+    demand: a project's page costs the same in a small city and a large one."""
     community = project.compound.community
+    community_figures, city_figures = demand_tallies.community_and_city_figures(community.id)
     return [
         (_("This project"), project.compound.name, figures, None),
-        (_("This community"), community.name, demand_list.figures(demand_list.DemandFilter(community_id=community.id)),
-         url_for("demands.index", community=community.id)),
-        (_("City-wide"), None, demand_list.figures(demand_list.DemandFilter()), url_for("demands.index")),
+        (_("This community"), community.name, community_figures, url_for("demands.index", community=community.id)),
+        (_("City-wide"), None, city_figures, url_for("demands.index")),
     ]
 
 

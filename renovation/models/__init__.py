@@ -4,6 +4,7 @@ from renovation.models.attachments import AttachmentKind, ConsultationAttachment
 from renovation.models.audit import AuditEntry, StageEvent
 from renovation.models.bulletins import Bulletin, BulletinKind, RenderStatus
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
+from renovation.models.demand_tallies import DemandTally, OpenDemandDay
 from renovation.models.photos import Phase, Photo, PhotoPair
 from renovation.models.projects import Project, Stage
 from renovation.models.snapshots import MonthlySnapshot, ProjectMonth, StreetMonth
@@ -21,7 +22,9 @@ __all__ = [
     "ConsultationAttachment",
     "Demand",
     "DemandEvent",
+    "DemandTally",
     "MonthlySnapshot",
+    "OpenDemandDay",
     "Phase",
     "Photo",
     "PhotoPair",

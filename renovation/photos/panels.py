@@ -2,18 +2,28 @@
 section's, preset to the stage the work is at, and each stage card's) and the gallery. Called by the
 project page's view and by the upload view that answers with the gallery."""
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from renovation import permissions
 from renovation.domain.photos import gallery as photo_gallery
 from renovation.domain.stages.keys import STAGE_ORDER
+from renovation.list_links import row_links
 from renovation.photos.forms import UploadForm
 
 
-def upload_form(project, stage_key: str | None) -> UploadForm | None:
-    """A blank upload form preset to ``stage_key``; None for a user who may not add photos here."""
+def upload_form(project) -> UploadForm | None:
+    """The project page's blank upload form; None for a user who may not add photos here. One form
+    serves the photo section and every stage card, each presetting its own stage (``upload_stage``
+    in photos/_upload_form.html)."""
     if not permissions.can_add_photo(current_user, project):
         return None
-    return UploadForm(formdata=None, stage=stage_key or "")
+    form = UploadForm(formdata=None)
+    # Shown six times: its labels and choices are read in the page's language once, not six times.
+    for field in (form.phase, form.stage, form.caption):
+        field.label.text = str(field.label.text)
+    for field in (form.phase, form.stage):
+        field.choices = [SelectChoice(choice.value, str(choice.label)) for choice in field.choices]
+    return form
 
 
 def upload_stage(project) -> str | None:
@@ -22,13 +32,21 @@ def upload_stage(project) -> str | None:
     return project.current_stage if project.current_stage in STAGE_ORDER else None
 
 
+def photo_links() -> dict:
+    """Each photo's page and thumbnail addresses (``links.show(photo.id)``), the route looked up
+    once for a gallery's hundreds of photos rather than by ``url_for`` twice for each."""
+    return {"show": row_links("photos.show", "photo_id"), "thumbnail": row_links("photos.thumbnail", "photo_id")}
+
+
 def gallery_panel(project, gallery: photo_gallery.ProjectGallery | None = None) -> dict:
-    """The gallery (``gallery`` when the caller has it already) and whether the user may pair photos."""
+    """The gallery (``gallery`` when the caller has it already), its photos' addresses, and whether
+    the user may pair photos."""
     return {"gallery": gallery if gallery is not None else photo_gallery.project_gallery(project.id),
-            "can_pair": permissions.can_pair_photos(current_user, project)}
+            "can_pair": permissions.can_pair_photos(current_user, project), "links": photo_links()}
 
 
-def photos_panel(project) -> dict:
-    """The whole photo section: the upload form, if the user may add photos, and the gallery."""
-    stage = upload_stage(project)
-    return {**gallery_panel(project), "upload_form": upload_form(project, stage), "upload_stage": stage}
+def photos_panel(project, form: UploadForm | None = None) -> dict:
+    """The whole photo section: the upload form, if the user may add photos (``form`` when the
+    caller has the page's already), and the gallery."""
+    return {**gallery_panel(project), "upload_form": form if form is not None else upload_form(project),
+            "upload_stage": upload_stage(project)}

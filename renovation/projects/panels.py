@@ -14,19 +14,26 @@ from renovation.domain.stages.schedule import lag_may_be_asked, stage_days_behin
 from renovation.photos.panels import gallery_panel, photos_panel, upload_form
 
 
-def stage_card(project, stage) -> dict:
+def stage_actions(project) -> dict:
+    """What the user may do on the project's stage cards: update a stage (``can_edit``), add photos
+    (``upload_form``, the page's blank upload form, or None)."""
+    return {"can_edit": permissions.can_edit_stage(current_user, project), "upload_form": upload_form(project)}
+
+
+def stage_card(project, stage, actions: dict | None = None) -> dict:
     """One stage card: the stage, the days it is behind, whether to ask why, and what the user may do
-    there (update it, add photos to it)."""
+    there (:func:`stage_actions`; ``actions`` when the caller has them: a page asks once for its five
+    cards)."""
     on = today()
     return {"stage": stage, "today": on, "late": stage_days_behind(stage, on),
-            "lag_asked": lag_may_be_asked(stage, on),
-            "can_edit": permissions.can_edit_stage(current_user, project),
-            "upload_form": upload_form(project, stage.key)}
+            "lag_asked": lag_may_be_asked(stage, on), **(actions or stage_actions(project)),
+            "upload_stage": stage.key}
 
 
-def stages_panel(project) -> dict:
+def stages_panel(project, actions: dict | None = None) -> dict:
     """The stage cards, in the order of the work."""
-    return {"cards": [stage_card(project, stage) for stage in project.stages]}
+    actions = actions or stage_actions(project)
+    return {"cards": [stage_card(project, stage, actions) for stage in project.stages]}
 
 
 def history_panel(project, gallery: photo_gallery.ProjectGallery | None = None) -> dict:
@@ -38,9 +45,12 @@ def history_panel(project, gallery: photo_gallery.ProjectGallery | None = None) 
 
 def project_page(project) -> dict:
     """Everything the project page shows, one entry per section."""
-    photos = photos_panel(project)
-    return {"project": project, "today": today(), "stages": stages_panel(project), "photos": photos,
-            "consultations": consultations_panel(project), "demands": demands_panel(project),
+    actions = stage_actions(project)
+    photos = photos_panel(project, actions["upload_form"])
+    consultations = consultations_panel(project)
+    return {"project": project, "today": today(), "stages": stages_panel(project, actions), "photos": photos,
+            "consultations": consultations,
+            "demands": demands_panel(project, consultations=consultations["records"]),
             "history": history_panel(project, photos["gallery"])}
 
 

@@ -248,3 +248,67 @@ def test_cross_stage_rules_hold_when_two_engineers_save_at_once(app):
     db.session.rollback()
     assert db.session.scalar(sa.select(Stage.status).where(Stage.project_id == project.id,
                                                            Stage.key == "paving")) == "in_progress"
+
+
+def _at_once(app, *writes):
+    """Run each ``write(project)`` in a thread of its own, with its own app context and session
+    (as two requests are), started together: how each ended (saved, conflict or refused, with the
+    stage's key, version and note as the writer saw them)."""
+    import threading
+
+    from renovation.domain.project_list import project_by_code
+
+    start, outcomes = threading.Barrier(len(writes)), [None] * len(writes)
+
+    def run(index, write):
+        with app.app_context():
+            project = project_by_code("ZP-2026-001")
+            start.wait(10)
+            try:
+                stage = write(project)
+                outcomes[index] = ("saved", stage.key, stage.version, stage.note)
+            except StageConflict as conflict:
+                outcomes[index] = ("conflict", conflict.current.key, conflict.current.version, conflict.current.note)
+            except StageRuleViolation as violation:
+                outcomes[index] = ("refused", sorted(violation.errors))
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(index, write)) for index, write in enumerate(writes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
+def test_the_same_version_saved_twice_at_once_is_one_save_and_one_conflict(app, project, engineer):
+    """Two engineers save the same stage at the same moment from the same version: one is saved,
+    the other is a conflict carrying the stage as the first saved it (a 409 for its request)."""
+    outcomes = sorted(_at_once(app, lambda mine: start_survey(mine, engineer, note="甲的记录"),
+                               lambda mine: start_survey(mine, engineer, note="乙的记录")))
+    saved = stored_stage(project.id, "survey")
+    assert [outcome[0] for outcome in outcomes] == ["conflict", "saved"], outcomes
+    assert outcomes[0][1:] == outcomes[1][1:] == ("survey", 2, saved.note) and saved.version == 2
+    assert count(StageEvent) == 1
+
+
+def test_cross_stage_rules_hold_between_two_real_saves_at_once(app, engineer):
+    """One engineer completes paving while another reopens rain/sewage separation, both through
+    update_stage at the same moment: whatever order they take, paving is never left completed on
+    top of pipes that are not."""
+    from tests.conftest import days_ago, make_project
+
+    done = {"status": "completed", "percent": 100, "actual_start": days_ago(90), "actual_end": days_ago(60)}
+    make_project(stages={"survey": done, "rain_sewage": done, "facade": done,
+                         "paving": {"status": "in_progress", "percent": 90, "actual_start": days_ago(30)}})
+    outcomes = _at_once(
+        app,
+        lambda mine: update_stage(mine, "paving", engineer, {"status": "completed", "percent": 100,
+                                                             "actual_end": days_ago(1)}, 1),
+        lambda mine: update_stage(mine, "rain_sewage", engineer, {"status": "in_progress", "percent": 80,
+                                                                  "actual_end": None}, 1))
+    assert {outcome[0] for outcome in outcomes} <= {"saved", "refused"}, outcomes
+    paving, pipes = stored_stage(1, "paving"), stored_stage(1, "rain_sewage")
+    assert not (paving.status == "completed" and pipes.status != "completed"), (paving.status, pipes.status)

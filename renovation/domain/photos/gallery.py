@@ -6,7 +6,7 @@ of photos (the uploader comes with each photo in the same query).
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from renovation.domain.clock import CHINA
@@ -15,10 +15,18 @@ from renovation.domain.photos.pairing import stages_fit
 from renovation.domain.photos.processing import THUMBNAIL_SIZE
 from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.extensions import db
-from renovation.models import Community, Compound, Phase, Photo, PhotoPair, Project
+from renovation.models import Community, Compound, Phase, Photo, PhotoPair, Project, User
+from renovation.models.photos import PHASE_LABELS
 
 PHASE_ORDER = tuple(Phase)
 NO_STAGE = "none"  # the city-wide filter's value for photos not attached to a stage
+
+# What a project's gallery shows of each photo, as plain rows: a gallery may hold hundreds of
+# photos, and ORM objects (with their uploader) cost several times the columns they carry.
+GALLERY_COLUMNS = (
+    Photo.id, Photo.stage_key, Photo.phase, Photo.caption, Photo.original_filename, Photo.width, Photo.height,
+    Photo.taken_at, func.coalesce(func.nullif(User.display_name, ""), User.username).label("uploader"),
+)
 
 
 @dataclass
@@ -27,18 +35,31 @@ class PhotoGroup:
 
     stage_key: str | None
     phase: str
-    photos: list[Photo]
+    photos: list
+
+    @property
+    def phase_label(self) -> str:
+        return PHASE_LABELS[Phase(self.phase)]
+
+
+@dataclass
+class GalleryPair:
+    """A before/after pair of the gallery: its id and its two photos (rows of the gallery)."""
+
+    id: int
+    before: Row
+    after: Row
 
 
 @dataclass
 class ProjectGallery:
     groups: list[PhotoGroup]
-    pairs: list[PhotoPair]
+    pairs: list[GalleryPair]
     count: int
     live_ids: frozenset[int]
 
 
-def thumbnail_size(photo: Photo) -> tuple[int, int]:
+def thumbnail_size(photo) -> tuple[int, int]:
     """The thumbnail's width and height (longest side 320 px), for ``<img width height>``."""
     scale = min(1.0, THUMBNAIL_SIZE / max(photo.width, photo.height, 1))
     return max(1, round(photo.width * scale)), max(1, round(photo.height * scale))
@@ -48,17 +69,31 @@ def _live() -> Select:
     return select(Photo).where(Photo.deleted_at.is_(None))
 
 
+# The gallery's two statements, built once with the project bound at each call: SQLAlchemy keys a
+# statement for its cache of compiled SQL by walking all of it, every time for a statement built
+# anew, once for one kept.
+_GALLERY_PHOTOS = (
+    select(*GALLERY_COLUMNS).outerjoin(User, User.id == Photo.uploaded_by_id)
+    .where(Photo.deleted_at.is_(None), Photo.project_id == bindparam("project_id"))
+    .order_by(Photo.taken_at.desc(), Photo.id.desc())
+)
+_GALLERY_PAIRS = (
+    select(PhotoPair.id, PhotoPair.before_id, PhotoPair.after_id)
+    .where(PhotoPair.project_id == bindparam("project_id"))
+    .order_by(PhotoPair.created_at.desc(), PhotoPair.id.desc())
+)
+
+
 def project_gallery(project_id: int) -> ProjectGallery:
-    """The project's photos grouped by stage (in the order of the work, then no stage) and phase,
-    and its before/after pairs: two queries."""
-    photos = db.session.scalars(
-        _live().where(Photo.project_id == project_id)
-        .options(joinedload(Photo.uploaded_by))
-        .order_by(Photo.taken_at.desc(), Photo.id.desc())
-    ).all()
-    groups = _grouped(photos)
-    return ProjectGallery(groups=groups, pairs=project_pairs(project_id), count=len(photos),
-                          live_ids=frozenset(photo.id for photo in photos))
+    """The project's photos (rows of :data:`GALLERY_COLUMNS`, uploader included) grouped by stage
+    (in the order of the work, then no stage) and phase, and its before/after pairs: two queries."""
+    photos = db.session.execute(_GALLERY_PHOTOS, {"project_id": project_id}).all()
+    by_id = {photo.id: photo for photo in photos}
+    # A pair's photos are live ones of the gallery (deleting a photo removes its pairs).
+    pairs = [GalleryPair(pair_id, by_id[before_id], by_id[after_id])
+             for pair_id, before_id, after_id in db.session.execute(_GALLERY_PAIRS, {"project_id": project_id})
+             if before_id in by_id and after_id in by_id]
+    return ProjectGallery(groups=_grouped(photos), pairs=pairs, count=len(photos), live_ids=frozenset(by_id))
 
 
 def _grouped(photos) -> list[PhotoGroup]:

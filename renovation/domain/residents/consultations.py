@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from renovation.domain.audit import record
@@ -176,13 +176,18 @@ def _live() -> Select:
     return select(Consultation).where(Consultation.deleted_at.is_(None))
 
 
+# Built once, with the project bound at each call: SQLAlchemy keys a statement for its cache of
+# compiled SQL by walking all of it, every time for a statement built anew, once for one kept.
+_PROJECT_CONSULTATIONS = (
+    _live().where(Consultation.project_id == bindparam("project_id"))
+    .options(joinedload(Consultation.vote))
+    .order_by(Consultation.date.desc(), Consultation.id.desc())
+)
+
+
 def project_consultations(project_id: int) -> list[Consultation]:
     """A project's consultations, newest first, each with its vote: one query."""
-    return list(db.session.scalars(
-        _live().where(Consultation.project_id == project_id)
-        .options(joinedload(Consultation.vote))
-        .order_by(Consultation.date.desc(), Consultation.id.desc())
-    ).unique())
+    return list(db.session.scalars(_PROJECT_CONSULTATIONS, {"project_id": project_id}).unique())
 
 
 def live_consultation(consultation_id: int) -> Consultation | None:

@@ -5,6 +5,8 @@ project columns, stage event, audit entry) or raises and leaves the database unt
 """
 from datetime import date
 
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from renovation.domain import audit
@@ -15,7 +17,7 @@ from renovation.domain.stages.keys import Status
 from renovation.domain.stages.rules import StageState, lag_errors, stage_errors
 from renovation.domain.stages.schedule import refresh_project_summary
 from renovation.extensions import db
-from renovation.models import StageEvent
+from renovation.models import Project, StageEvent
 
 EDITABLE_FIELDS = ("status", "percent", "actual_start", "actual_end", "note", "lag_reason", "lag_note",
                    "catch_up_date")
@@ -102,7 +104,7 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
         )
         audit.record(user, "stage.update", "project", project.code, stage=key, changes=diff)
     try:
-        db.session.commit()
+        _commit_keeping_what_was_written()
     except StaleDataError:
         db.session.rollback()
         db.session.refresh(stage)
@@ -110,26 +112,41 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
     return stage
 
 
+# Built once, the project bound at each call (SQLAlchemy keys a statement for its cache of compiled
+# SQL by walking all of it: every time for one built anew, once for one kept).
+_LOCK_PROJECT = (update(Project).where(Project.id == bindparam("project_id"))
+                 .values(updated_at=Project.updated_at))
+_PROJECT_AND_STAGES = (select(Project).where(Project.id == bindparam("project_id"))
+                       .options(joinedload(Project.stages)).execution_options(populate_existing=True))
+
+
 def _lock_project(project) -> None:
-    """Serialise stage writes of one project and re-read its stages.
+    """Serialise stage writes of one project, and read the project and its stages as they are now.
 
     The rules span stages, and versions are per stage: without this, one engineer completing
     paving while another reopens rain/sewage separation could both pass the rules against the
-    other's old values. The read transaction is ended first, then a no-op UPDATE of the project
-    row takes the lock (a row lock on PostgreSQL, the write lock on SQLite) until commit.
+    other's old values. A no-op UPDATE of the project row takes the lock (a row lock on PostgreSQL,
+    the write lock on SQLite) until commit; the project and its stages are then read again over
+    the values the session holds. What that read sees is current: PostgreSQL reads the latest
+    committed rows at each statement (read committed), and SQLite's driver opens no transaction
+    for the reads before the UPDATE (it begins one at the first write), so the write lock comes
+    with the latest data. (Ending the read transaction by a rollback, as this did before, made the
+    session forget everything it had loaded, and read the project, its stages and the user again.)
     """
-    from sqlalchemy import select, update
+    db.session.execute(_LOCK_PROJECT, {"project_id": project.id})
+    db.session.execute(_PROJECT_AND_STAGES, {"project_id": project.id}).unique().all()
 
-    from renovation.models import Project, Stage
 
-    project_id = project.id
-    db.session.rollback()
-    db.session.execute(
-        update(Project).where(Project.id == project_id).values(updated_at=Project.updated_at)
-    )
-    db.session.execute(
-        select(Stage).where(Stage.project_id == project_id).execution_options(populate_existing=True)
-    ).all()
+def _commit_keeping_what_was_written() -> None:
+    """Commit without the session forgetting the values it holds: the project and the stage are as
+    this operation wrote them under the project's lock, so the answer (the stage's JSON, its card)
+    shows them without reading them again."""
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
 
 
 def _plain(value):

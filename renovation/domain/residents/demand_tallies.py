@@ -1,0 +1,72 @@
+"""A community's and the city's demand figures, read from the tallies the database keeps
+(:mod:`renovation.models.demand_tallies`) instead of counted from every demand: one query of a few
+rows each, whatever the number of projects and demands.
+
+They are the same figures :func:`renovation.domain.residents.demand_list.figures` counts from the
+demands (received, resolved, declined, open, overdue, average days to resolve); the tallies stay
+right after any write because the database changes them in the transaction of the write.
+"""
+from datetime import date, timedelta
+
+from sqlalchemy import Date, Integer, bindparam, text
+
+from renovation.domain.clock import today as china_today
+from renovation.domain.residents.demand_list import DemandFigures
+from renovation.domain.residents.demands import OPEN, overdue_days_setting
+from renovation.extensions import db
+from renovation.models.consultations import DemandStatus
+
+_OPEN = ", ".join(f"'{status.value}'" for status in sorted(OPEN))
+_RESOLVED, _DECLINED = DemandStatus.RESOLVED.value, DemandStatus.DECLINED.value
+
+
+def _figures_select(scope: int, community: str) -> str:
+    """The figures of the tally rows ``community`` selects, as one row led by ``scope``."""
+    return f"""
+    SELECT {scope},
+           coalesce(sum(demands), 0),
+           coalesce(sum(CASE WHEN status = '{_RESOLVED}' THEN demands ELSE 0 END), 0),
+           coalesce(sum(CASE WHEN status = '{_DECLINED}' THEN demands ELSE 0 END), 0),
+           coalesce(sum(CASE WHEN status IN ({_OPEN}) THEN demands ELSE 0 END), 0),
+           coalesce(sum(CASE WHEN status = '{_RESOLVED}' THEN days_to_resolve ELSE 0 END), 0),
+           coalesce(sum(CASE WHEN status = '{_RESOLVED}' THEN days_counted ELSE 0 END), 0),
+           (SELECT coalesce(sum(demands), 0) FROM open_demand_day WHERE raised_on < :overdue_before AND {community})
+    FROM demand_tally WHERE {community}"""
+
+
+# Written out once: the statements are the same on every page (SQLAlchemy need not build and key a
+# select of a dozen expressions each time). The community's rows are found by its key.
+_COMMUNITY, _CITY = "community_id = :community", "true"
+_CITY_FIGURES = text(_figures_select(0, _CITY)).bindparams(bindparam("overdue_before", type_=Date))
+_COMMUNITY_FIGURES = text(_figures_select(1, _COMMUNITY)).bindparams(
+    bindparam("overdue_before", type_=Date), bindparam("community", type_=Integer))
+_COMMUNITY_AND_CITY_FIGURES = text(
+    f"{_figures_select(1, _COMMUNITY)} UNION ALL {_figures_select(0, _CITY)} ORDER BY 1 DESC"
+).bindparams(bindparam("overdue_before", type_=Date), bindparam("community", type_=Integer))
+
+
+def _figures(row) -> DemandFigures:
+    _scope, received, resolved, declined, open_, days, counted, overdue = row
+    return DemandFigures(received=int(received), resolved=int(resolved), declined=int(declined), open=int(open_),
+                         overdue=int(overdue),
+                         average_days_to_resolve=round(int(days) / int(counted), 1) if counted else None)
+
+
+def _overdue_before(today: date | None) -> date:
+    """Open demands raised before this day are overdue (as demand_list's overdue clause)."""
+    return (today or china_today()) - timedelta(days=overdue_days_setting())
+
+
+def tallied_figures(community_id: int | None = None, today: date | None = None) -> DemandFigures:
+    """The demand figures of one community, or of the whole city (``community_id`` None): one query."""
+    if community_id is None:
+        return _figures(db.session.execute(_CITY_FIGURES, {"overdue_before": _overdue_before(today)}).one())
+    return _figures(db.session.execute(
+        _COMMUNITY_FIGURES, {"overdue_before": _overdue_before(today), "community": community_id}).one())
+
+
+def community_and_city_figures(community_id: int, today: date | None = None) -> tuple[DemandFigures, DemandFigures]:
+    """The figures of a community and of the whole city, in one query (a project's page shows both)."""
+    community, city = db.session.execute(
+        _COMMUNITY_AND_CITY_FIGURES, {"overdue_before": _overdue_before(today), "community": community_id}).all()
+    return _figures(community), _figures(city)
