@@ -10,7 +10,7 @@ from functools import lru_cache
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from flask import Flask, g, has_request_context, request
-from flask_babel import Domain, format_date, format_datetime, get_locale
+from flask_babel import Domain, format_date, format_datetime, get_locale, to_user_timezone
 from jinja2 import pass_context
 from markupsafe import escape
 
@@ -70,6 +70,8 @@ def long_date(value: date | None) -> str:
     """2026年11月27日 in Chinese, Nov 27, 2026 in English."""
     if value is None:
         return "—"
+    if isinstance(value, datetime):  # a stored UTC timestamp: the day it was in China
+        value = to_user_timezone(value).date()
     return _long_date(value, page_language())
 
 

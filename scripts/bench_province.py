@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's renovation, not the virtualenv's editable install
 sys.path.insert(1, str(ROOT / "scripts"))
 
+import bench_list  # noqa: E402
 from bench_pages import HttpClient, Request, free_port, measure_server  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
@@ -111,17 +112,15 @@ def analyze(url: str) -> None:
 
 
 def picks(url: str) -> dict:
-    """The project, street and token the cases use."""
+    """The list's picks (scripts/bench_list.py: the busiest street, the project half-way down the
+    list) and a project for the page case."""
+    picked = bench_list.picks(url)
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        total = connection.scalar(sa.text("SELECT count(*) FROM project"))
-        code = connection.scalar(sa.text("SELECT code FROM project ORDER BY id OFFSET :n LIMIT 1"), {"n": total // 2})
-        street = connection.execute(sa.text(
-            "SELECT street.id, count(*) AS n FROM project JOIN compound ON compound.id = project.compound_id "
-            "JOIN community ON community.id = compound.community_id JOIN street ON street.id = community.street_id "
-            "GROUP BY street.id ORDER BY n DESC LIMIT 1")).one()
+        picked["code"] = connection.scalar(sa.text("SELECT code FROM project ORDER BY id OFFSET :n LIMIT 1"),
+                                           {"n": picked["total"] // 2})
     engine.dispose()
-    return {"total": total, "code": code, "street": street[0], "street_projects": street[1]}
+    return picked
 
 
 def api_token(url: str, instance: str) -> str:
@@ -130,23 +129,10 @@ def api_token(url: str, instance: str) -> str:
 
 
 def cases(picked: dict, token: str) -> list[Case]:
-    api = {"Authorization": f"Bearer {token}"}
-    deep = max(1, picked["total"] // 50 // 2)  # half-way down the list, 50 a page
+    """The list's cases of scripts/bench_list.py (its first page, a page half-way down as its Next
+    link asks for it, search, filters, the API), then the other pages."""
     return [
-        Case("list, first page", Request("GET", "/projects"), 100),
-        Case(f"list, page {deep:,}", Request("GET", f"/projects?page={deep}"), 100),
-        Case("list, sorted by progress", Request("GET", "/projects?sort=progress&dir=desc"), 100),
-        Case("search 九龙 (2 characters)", Request("GET", "/projects?q=%E4%B9%9D%E9%BE%99"), 100),
-        Case("search 龙 (1 character)", Request("GET", "/projects?q=%E9%BE%99"), 100),
-        Case("search 宿舍区 (3 characters)", Request("GET", "/projects?q=%E5%AE%BF%E8%88%8D%E5%8C%BA"), 100),
-        Case("search two words", Request("GET", "/projects?q=%E6%96%B0%E6%9D%91%20%E9%99%88"), 100),
-        Case(f"filter street ({picked['street_projects']:,})",
-             Request("GET", f"/projects?street={picked['street']}"), 100),
-        Case("filter stage 立面改造", Request("GET", "/projects?stage=facade"), 100),
-        Case("filter behind, most behind first", Request("GET", "/projects?behind=1&sort=behind"), 100),
-        Case("API list", Request("GET", "/api/v1/projects", headers=api), 100),
-        Case(f"API list, page {deep:,}", Request("GET", f"/api/v1/projects?page={deep}", headers=api), 100),
-        Case("API search 九龙", Request("GET", "/api/v1/projects?q=%E4%B9%9D%E9%BE%99", headers=api), 100),
+        *(Case(name, request, 100) for name, request in bench_list.cases(picked, token)),
         Case("project page", Request("GET", f"/projects/{picked['code']}"), 50),
         Case("dashboard", Request("GET", "/dashboard"), 1000),
         Case("demands list", Request("GET", "/demands"), 100),

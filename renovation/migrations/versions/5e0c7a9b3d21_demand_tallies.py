@@ -17,7 +17,7 @@ The tallies are filled from the demands already there after the triggers exist (
 ``CREATE TRIGGER`` holds back writes to ``demand`` until the migration commits, so none is missed).
 
 Revision ID: 5e0c7a9b3d21
-Revises: e4b6d2a8c531
+Revises: a7d3c9e15b42
 Create Date: 2026-12-06 15:30:00.000000
 
 """
@@ -26,7 +26,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5e0c7a9b3d21'
-down_revision = 'e4b6d2a8c531'
+down_revision = 'a7d3c9e15b42'
 branch_labels = None
 depends_on = None
 
