@@ -10,7 +10,7 @@ from functools import lru_cache
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from flask import Flask, g, has_request_context, request
-from flask_babel import Domain, format_date, format_datetime, get_locale, to_user_timezone
+from flask_babel import Domain, format_date, get_locale, to_user_timezone
 from jinja2 import pass_context
 from markupsafe import escape
 
@@ -135,10 +135,11 @@ def long_month(value: str | None) -> str:
 
 
 def short_datetime(value: datetime | None) -> str:
-    """Local date and time of a stored UTC timestamp."""
+    """Local date and time of a stored UTC timestamp, 2026-11-27 14:05: what Babel's pattern
+    ``yyyy-MM-dd HH:mm`` writes, without Babel's pattern parsing for every timestamp of a list."""
     if value is None:
         return "—"
-    return format_datetime(value, "yyyy-MM-dd HH:mm")
+    return to_user_timezone(value).strftime("%Y-%m-%d %H:%M")
 
 
 def utc_datetime_attr(value: datetime) -> str:

@@ -7,11 +7,10 @@ value still opens the list.
 """
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice
+from wtforms import IntegerField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from renovation.domain import project_list
-from renovation.form_widgets import FilterSelectField
 
 
 class ListFilterForm(FlaskForm):
@@ -36,7 +35,7 @@ class ListFilterForm(FlaskForm):
         raise NotImplementedError
 
 
-class AreaSelectField(FilterSelectField):
+class AreaSelectField(SelectField):
     """A street or community select. A province has some 800 streets and 5,000 communities: the
     value is looked up in a set of their ids, not found by walking every choice, and WTForms'
     choices are made only if something reads them (a widget drawing the select)."""

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))  # this checkout's renovation, not the virtualenv'
 sys.path.insert(1, str(ROOT / "scripts"))
 
 import bench_list  # noqa: E402
+import bench_pages  # noqa: E402
 from bench_pages import HttpClient, Request, free_port, measure_server  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
@@ -139,8 +140,9 @@ def cases(picked: dict, token: str) -> list[Case]:
     ]
 
 
-class Server:
-    """gunicorn with gunicorn.conf.py, serving the app on the province database."""
+class Server(bench_pages.Server):
+    """gunicorn with gunicorn.conf.py, serving the app (``wsgi:app``) on the province database;
+    its CPU and its stop as ``scripts/bench_pages.py``'s."""
 
     def __init__(self, url: str, instance: str):
         self.port = free_port()
@@ -155,27 +157,14 @@ class Server:
                 raise RuntimeError(f"gunicorn did not start:\n{self.log.read_text()[-3000:]}")
             time.sleep(0.2)
 
-    def _pids(self) -> list[int]:
-        try:
-            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        except OSError:
-            children = []
-        return [self.process.pid, *map(int, children)]
-
-    def cpu_seconds(self) -> float:
-        total = 0
-        for pid in self._pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-            except OSError:
-                continue
-        return total / os.sysconf("SC_CLK_TCK")
-
     def peak_kb(self) -> dict[int, int]:
         """Each worker's peak resident memory so far (VmHWM), in KB."""
+        try:
+            workers = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        except OSError:
+            workers = []
         peaks = {}
-        for pid in self._pids()[1:]:
+        for pid in map(int, workers):
             try:
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if line.startswith("VmHWM:"):
@@ -183,13 +172,6 @@ class Server:
             except OSError:
                 continue
         return peaks
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 def login(port: int) -> str:

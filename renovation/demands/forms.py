@@ -15,7 +15,6 @@ from wtforms.validators import InputRequired, Length, Optional
 from renovation.date_fields import plausible_date
 from renovation.domain.residents.demand_list import DEFAULT_SORT, DemandFilter
 from renovation.form_limits import fits
-from renovation.form_widgets import FilterSelectField
 from renovation.i18n import long_date
 from renovation.list_filters import AreaFilterForm
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS, Demand
@@ -67,11 +66,11 @@ class ChangeDemandForm(FlaskForm):
 class DemandFilterForm(AreaFilterForm):
     """The list's filters (and its export's)."""
 
-    category = FilterSelectField(_l("Category"), validators=[Optional()])
-    status = FilterSelectField(_l("Status"), validators=[Optional()])
+    category = SelectField(_l("Category"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()])
     overdue = BooleanField(_l("Overdue only"))
     q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
-    sort = FilterSelectField(_l("Sort"), validators=[Optional()], choices=[
+    sort = SelectField(_l("Sort"), validators=[Optional()], choices=[
         SelectChoice("overdue", _l("Overdue first")), SelectChoice("newest", _l("Newest first")),
         SelectChoice("oldest", _l("Oldest first")), SelectChoice("project", _l("By project"))])
 

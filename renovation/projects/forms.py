@@ -18,7 +18,6 @@ from renovation.date_fields import plausible_date
 from renovation.domain.project_list import DEFAULT_SORT, SORT_COLUMNS, Position, ProjectFilter
 from renovation.domain.stages.keys import DONE, DONE_LABEL, LAG_REASON_LABELS, STAGE_LABELS, STATUS_LABELS
 from renovation.form_limits import fits
-from renovation.form_widgets import FilterSelectField
 from renovation.list_filters import AreaFilterForm
 from renovation.models import Project, Stage
 from renovation.models.limits import column_limit
@@ -30,15 +29,15 @@ class ProjectFilterForm(AreaFilterForm):
     by_street_in_a_province = True  # 5,000 communities in one select: the chosen street's instead
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
-    stage = FilterSelectField(_l("Current stage"), validators=[Optional()])
+    stage = SelectField(_l("Current stage"), validators=[Optional()])
     behind = BooleanField(_l("Behind schedule only"))
     started = BooleanField(_l("Started only"))
     mine = BooleanField(_l("Mine"))  # engineers: projects whose responsible engineer has their name
     # "<stage>:<status>": the dashboard's per-stage counts link here.
-    stage_status = FilterSelectField(choices=[SelectChoice(f"{key.value}:{status.value}") for key in STAGE_LABELS
+    stage_status = SelectField(choices=[SelectChoice(f"{key.value}:{status.value}") for key in STAGE_LABELS
                                         for status in STATUS_LABELS], validators=[Optional()])
-    sort = FilterSelectField(choices=[SelectChoice(key) for key in SORT_COLUMNS], validators=[Optional()])
-    dir = FilterSelectField(choices=[SelectChoice("asc"), SelectChoice("desc")], validators=[Optional()])
+    sort = SelectField(choices=[SelectChoice(key) for key in SORT_COLUMNS], validators=[Optional()])
+    dir = SelectField(choices=[SelectChoice("asc"), SelectChoice("desc")], validators=[Optional()])
     # The page after the project with this code (the last of the page before), or before it.
     after = StringField(validators=[Optional(), Length(max=column_limit(Project.code))])
     before = StringField(validators=[Optional(), Length(max=column_limit(Project.code))])

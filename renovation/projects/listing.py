@@ -1,9 +1,6 @@
 """The project list's addresses for a :class:`renovation.domain.project_list.ProjectFilter`, and
 what its rows show that is worked out once per page rather than once per row."""
-from datetime import UTC, datetime
-
-from flask import current_app, url_for
-from flask_babel import get_timezone
+from flask import url_for
 
 from renovation.domain.project_list import DEFAULT_SORT, ListPage, ProjectFilter
 from renovation.domain.stages.keys import DONE, DONE_LABEL, STAGE_LABELS
@@ -44,31 +41,6 @@ def shown_url(criteria: ProjectFilter, result: ListPage) -> str:
     was read after or before, so that reloading it shows it again."""
     return list_url(criteria, page=result.page if result.page > 1 else None, after=result.after or None,
                     before=result.before or None)
-
-
-class ProjectLinks:
-    """The project page's address for each row: ``url_for("projects.show", code=…)`` without
-    the router's cost per row (the path of a project with the code quoted as the router does)."""
-
-    def __init__(self):
-        self.prefix = url_for("projects.show", code="_")[:-1]
-        self.quote = current_app.url_map.converters["default"](current_app.url_map).to_url
-
-    def __call__(self, code: str) -> str:
-        return self.prefix + self.quote(code)
-
-
-class LocalMinutes:
-    """A stored UTC time as the list shows it, 2026-11-27 14:05 in the page's time zone: what
-    ``short_datetime`` (Babel's pattern ``yyyy-MM-dd HH:mm``) writes, without Babel's cost per row."""
-
-    def __init__(self):
-        self.zone = get_timezone()
-
-    def __call__(self, value: datetime | None) -> str:
-        if value is None:
-            return "—"
-        return value.replace(tzinfo=UTC).astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
 
 
 def stage_labels() -> dict[str, str]:

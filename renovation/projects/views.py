@@ -10,16 +10,10 @@ from renovation.domain.errors import Conflict, RuleViolation
 from renovation.domain.ledger import exports as ledger_exports
 from renovation.domain.stages.operations import completion_changes, update_stage
 from renovation.list_downloads import FORMAT, send_table
+from renovation.list_links import row_links
 from renovation.projects import bp, panels
 from renovation.projects.forms import COMPLETE_ACTION, ProjectFilterForm, StageForm, stage_formdata
-from renovation.projects.listing import (
-    LocalMinutes,
-    ProjectLinks,
-    list_url,
-    page_url,
-    shown_url,
-    stage_labels,
-)
+from renovation.projects.listing import list_url, page_url, shown_url, stage_labels
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
 
@@ -43,7 +37,7 @@ def index():
         "projects/index.html", "results",
         form=form, criteria=criteria, result=result, today=today(), list_url=list_url,
         page_url=lambda number: page_url(criteria, result, number),
-        project_url=ProjectLinks(), stage_labels=stage_labels(), local_minute=LocalMinutes(), fragment=wants_fragment(),
+        project_url=row_links("projects.show", "code"), stage_labels=stage_labels(), fragment=wants_fragment(),
         scope_links=list_scope.scope_links("projects.index", current_user, criteria.community_id),
         my_name=permissions.responsible_name(current_user),
     )
