@@ -23,6 +23,7 @@ from renovation.list_links import list_url, page_links
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
 can_view = permissions.require(permissions.can_view_projects)
+BY_COMMUNITY_SHOWN = 50  # the comparison's rows, most overdue first; a province has hundreds of communities
 
 
 @bp.route("/demands")
@@ -33,14 +34,18 @@ def index():
     form = DemandFilterForm.read(request.args)
     criteria = form.criteria()
     figures_url = list_url("demands.index", form, fragment="figures", page=None)
-    listed = demand_list.list_figures(criteria)
-    figures, by_community = listed.figures, listed.by_community
-    if request.args.get("fragment") == "figures" and wants_fragment():  # a demand was handled here
+    only_figures = request.args.get("fragment") == "figures" and wants_fragment()  # a demand was handled here
+    # the order by project pages with each project's count
+    listed = demand_list.list_figures(criteria, per_project=criteria.sort == "project" and not only_figures)
+    figures, by_community = listed.figures, listed.by_community[:BY_COMMUNITY_SHOWN]
+    communities = len(listed.by_community)
+    if only_figures:
         return render("demands/index.html", "figures", figures=figures, figures_url=figures_url,
-                      by_community=by_community)
+                      by_community=by_community, communities=communities)
     result = demand_list.demand_page(criteria, form.page_number(), current_app.config["DEMANDS_PER_PAGE"],
                                      total=figures.received, per_project=listed.per_project)
     return render("demands/index.html", "results", form=form, figures=figures, by_community=by_community,
+                  communities=communities,
                   result=result, today=today(), figures_url=figures_url, page_url=page_links("demands.index", form),
                   scope_links=list_scope.scope_links("demands.index", current_user, criteria.community_id))
 

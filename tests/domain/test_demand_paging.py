@@ -114,7 +114,7 @@ def test_every_page_of_every_search_sort_and_filter_is_the_list_in_order(world):
     everything = list(db.session.scalars(db.select(Demand)))
     for criteria in _criteria(world):
         expected = [demand.id for demand in _expected(criteria, everything, on)]
-        listed = demand_list.list_figures(criteria)
+        listed = demand_list.list_figures(criteria, per_project=True)
         assert listed.figures.received == len(expected), criteria
         assert sum(count for _code, _id, count in listed.per_project) == len(expected), criteria
         for per_page in (2, 3, 50):
@@ -128,7 +128,7 @@ def test_the_figures_by_community_add_up_to_the_matches(world):
     for q in SEARCHES:
         criteria = DemandFilter(q=q)
         expected = _expected(criteria, everything, on)
-        listed = demand_list.list_figures(criteria)
+        listed = demand_list.list_figures(criteria, per_project=True)
         by_name = {name: scope for name, _id, scope in listed.by_community}
         for name in {demand.project.compound.community.name for demand in everything}:
             mine = [demand for demand in expected if demand.project.compound.community.name == name]

@@ -9,13 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from renovation.domain.clock import today, utcnow
-from renovation.domain.residents.demand_list import DemandFilter, figures
+from renovation.domain.residents.demand_list import DemandFilter, figures, list_figures
 from renovation.domain.residents.demand_tallies import community_and_city_figures, tallied_figures
 from renovation.domain.residents.demands import change_demand, raise_demand
 from renovation.extensions import db
-from renovation.models import Community, Compound, DemandTally, OpenDemandDay, Project
+from renovation.models import Community, Compound, DemandTally, OpenDemandDay, Project, Street
 from renovation.models.consultations import Demand
-from tests.conftest import days_ago, make_area, make_project, make_user
+from tests.conftest import count_statements, days_ago, make_area, make_project, make_user
 
 
 @pytest.fixture
@@ -37,6 +37,15 @@ def assert_tallies_match_the_demands(on=None):
         assert tallied_figures(community_id, on) == counted, community_id
         assert community_and_city_figures(community_id, on) == (counted, city), community_id
     assert tallied_figures(None, on) == city
+    # the demands list, unfiltered or by place, reads the same figures per community from the tallies
+    for street_id in [None, *db.session.scalars(sa.select(Street.id))]:
+        listed = list_figures(DemandFilter(street_id=street_id), on)
+        assert listed.figures == figures(DemandFilter(street_id=street_id), on), street_id
+        assert {community_id: found for _name, community_id, found in listed.by_community} == {
+            community_id: figures(DemandFilter(community_id=community_id), on)
+            for community_id in db.session.scalars(sa.select(Community.id).where(
+                Community.id.in_(sa.select(Compound.community_id).join(Project).join(Demand)),
+                street_id is None or Community.street_id == street_id))}, street_id
     assert db.session.scalar(sa.select(sa.func.count()).where(OpenDemandDay.demands == 0)) == 0, \
         "a day without open demands keeps no row"
     assert db.session.scalar(sa.select(sa.func.count()).where(DemandTally.demands == 0)) == 0, \
@@ -165,6 +174,12 @@ def test_the_tallies_are_a_few_rows_whatever_the_number_of_demands(city):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DemandTally)) == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OpenDemandDay)) == 1
     assert_tallies_match_the_demands()
+    for criteria in (DemandFilter(), DemandFilter(street_id=city["peace"].compound.community.street_id),
+                     DemandFilter(community_id=city["peace"].compound.community_id, sort="newest")):
+        with count_statements() as statements:
+            listed = list_figures(criteria)
+        assert listed.figures.received == 1000
+        assert len(statements) == 1 and " demand " not in f"{statements[0]} ", "the list's figures read no demand"
 
 
 def _revision_before(revision: str) -> str:

@@ -15,6 +15,8 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from renovation.domain.clock import today as china_today
 from renovation.domain.paging import Page, count_and_clamp
+from renovation.domain.residents import demand_tallies
+from renovation.domain.residents.demand_figures import DemandFigures, figures_of
 from renovation.domain.residents.demands import OPEN, overdue_days_setting
 from renovation.domain.text_search import all_words, contains, lowered_contains
 from renovation.extensions import db
@@ -35,16 +37,6 @@ class DemandFilter:
     overdue: bool = False
     q: str = ""  # words that must all appear in the text, raised_by, response, code or compound
     sort: str = "overdue"
-
-
-@dataclass
-class DemandFigures:
-    received: int = 0
-    resolved: int = 0
-    declined: int = 0
-    open: int = 0
-    overdue: int = 0
-    average_days_to_resolve: float | None = None
 
 
 def _overdue_clause(today: date, limit: int):
@@ -137,14 +129,6 @@ def _figure_columns(today: date, limit: int) -> list:
     ]
 
 
-def _figures_of(rows) -> DemandFigures:
-    """The figures of one or more rows of :func:`_figure_columns` taken together."""
-    counts = [sum(int(row[index] or 0) for row in rows) for index in range(5)]
-    days = sum(float(row[5]) for row in rows if row[5] is not None)
-    counted = sum(int(row[6] or 0) for row in rows)
-    return DemandFigures(*counts, average_days_to_resolve=round(days / counted, 1) if counted else None)
-
-
 def figures(criteria: DemandFilter, today: date | None = None) -> DemandFigures:
     """Received, resolved, declined, open, overdue and the average days to resolve of the
     matching demands: one query."""
@@ -154,43 +138,66 @@ def figures(criteria: DemandFilter, today: date | None = None) -> DemandFigures:
         _filtered(criteria, today, limit, place=False)
         .with_only_columns(*_figure_columns(today, limit)).order_by(None)
     ).one()
-    return _figures_of([row])
+    return figures_of([row])
 
 
 @dataclass
 class ListFigures:
     """What the demands list shows above its rows, and what it pages by project with: the
-    figures of every matching demand, the same by community (most overdue first), and how many
-    match in each project, in the order of the project codes: (code, project id, count)."""
+    figures of every matching demand, the same by community (most overdue first), and, when
+    asked for (the order by project pages with it), how many match in each project, in the
+    order of the project codes: (code, project id, count)."""
 
     figures: DemandFigures
     by_community: list[tuple[str, int, DemandFigures]]
-    per_project: list[tuple[str, int, int]]
+    per_project: list[tuple[str, int, int]] | None = None
 
 
-def list_figures(criteria: DemandFilter, today: date | None = None) -> ListFigures:
-    """The list's figures (see :class:`ListFigures`): one query.
+def _counted_by_tallies(criteria: DemandFilter) -> bool:
+    """Whether the tallies the database keeps per community hold the criteria's figures: every
+    demand of the city, of a street or of a community, whatever the order."""
+    return not (criteria.project_id or criteria.consultation_id or criteria.category or criteria.status
+                or criteria.overdue or criteria.q.strip() or (criteria.street_id and criteria.community_id))
 
-    The matching demands are counted per project on the demand table alone, and only those
-    counts (at most one row a project) are joined to their project and community."""
+
+def list_figures(criteria: DemandFilter, today: date | None = None, per_project: bool = False) -> ListFigures:
+    """The list's figures (see :class:`ListFigures`): one query, two with ``per_project``.
+
+    Unfiltered, or filtered by place alone, they are read from the tallies (a few rows a
+    community, whatever the number of demands); otherwise the matching demands are counted per
+    project on the demand table alone, and only those counts (at most one row a project) are
+    joined to their community and added up there."""
     today = today or china_today()
+    if _counted_by_tallies(criteria):
+        rows = demand_tallies.community_rows(criteria.street_id, criteria.community_id, today)
+    else:
+        by_project = _counted_per_project(criteria, today)
+        rows = db.session.execute(
+            select(Community.name, Community.id, *(func.sum(column) for column in list(by_project.c)[1:]))
+            .select_from(by_project).join(Project, Project.id == by_project.c.project_id)
+            .join(Project.compound).join(Compound.community).group_by(Community.id, Community.name)
+        ).all()
+    found = [(name, community_id, figures_of([counted])) for name, community_id, *counted in rows]
+    return ListFigures(figures=figures_of([counted for _name, _id, *counted in rows]),
+                       by_community=sorted(found, key=lambda item: (-item[2].overdue, -item[2].open, item[0])),
+                       per_project=_per_project(criteria, today) if per_project else None)
+
+
+def _counted_per_project(criteria: DemandFilter, today: date):
+    """The matching demands counted per project (its id, then the counted columns), as a subquery."""
     limit = overdue_days_setting()
     project = _not_indexed_on_sqlite(Demand.project_id)
-    per_project = (_filtered(criteria, today, limit, place=False)
-                   .with_only_columns(project.label("project_id"), *_figure_columns(today, limit))
-                   .group_by(project).order_by(None).subquery())
-    rows = db.session.execute(
-        select(Community.name, Community.id, Project.code, Project.id, *list(per_project.c)[1:])
-        .select_from(per_project).join(Project, Project.id == per_project.c.project_id)
-        .join(Project.compound).join(Compound.community).order_by(Project.code)
-    ).all()
-    per_community: dict[tuple[str, int], list] = {}
-    for row in rows:
-        per_community.setdefault((row[0], row[1]), []).append(row[4:])
-    found = [(name, community_id, _figures_of(group)) for (name, community_id), group in per_community.items()]
-    return ListFigures(figures=_figures_of([row[4:] for row in rows]),
-                       by_community=sorted(found, key=lambda item: (-item[2].overdue, -item[2].open, item[0])),
-                       per_project=[(row[2], row[3], int(row[4])) for row in rows])
+    return (_filtered(criteria, today, limit, place=False)
+            .with_only_columns(project.label("project_id"), *_figure_columns(today, limit))
+            .group_by(project).order_by(None).subquery())
+
+
+def _per_project(criteria: DemandFilter, today: date) -> list[tuple[str, int, int]]:
+    """How many demands match in each project with any, in the database's order of the codes."""
+    by_project = _counted_per_project(criteria, today)
+    return [tuple(row) for row in db.session.execute(
+        select(Project.code, Project.id, by_project.c[1]).join(by_project, by_project.c.project_id == Project.id)
+        .order_by(Project.code))]
 
 
 def figures_by_community(criteria: DemandFilter, today: date | None = None) -> list[tuple[str, int, DemandFigures]]:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import Date, Integer, bindparam, text
 
 from renovation.domain.clock import today as china_today
-from renovation.domain.residents.demand_list import DemandFigures
+from renovation.domain.residents.demand_figures import DemandFigures
 from renovation.domain.residents.demands import OPEN, overdue_days_setting
 from renovation.extensions import db
 from renovation.models.consultations import DemandStatus
@@ -70,3 +70,44 @@ def community_and_city_figures(community_id: int, today: date | None = None) -> 
     community, city = db.session.execute(
         _COMMUNITY_AND_CITY_FIGURES, {"overdue_before": _overdue_before(today), "community": community_id}).all()
     return _figures(community), _figures(city)
+
+
+def _community_rows_select(scope: str) -> str:
+    """Per community of ``scope`` with demands: its name and id, then the counted columns of
+    :data:`renovation.domain.residents.demand_figures.COUNTED`."""
+    return f"""
+    SELECT community.name, community.id, tally.received, tally.resolved, tally.declined, tally.open,
+           coalesce(late.overdue, 0), tally.days_to_resolve, tally.days_counted
+    FROM (SELECT community_id,
+                 sum(demands) AS received,
+                 sum(CASE WHEN status = '{_RESOLVED}' THEN demands ELSE 0 END) AS resolved,
+                 sum(CASE WHEN status = '{_DECLINED}' THEN demands ELSE 0 END) AS declined,
+                 sum(CASE WHEN status IN ({_OPEN}) THEN demands ELSE 0 END) AS open,
+                 sum(CASE WHEN status = '{_RESOLVED}' THEN days_to_resolve ELSE 0 END) AS days_to_resolve,
+                 sum(CASE WHEN status = '{_RESOLVED}' THEN days_counted ELSE 0 END) AS days_counted
+          FROM demand_tally WHERE {scope} GROUP BY community_id) AS tally
+    JOIN community ON community.id = tally.community_id
+    LEFT JOIN (SELECT community_id, sum(demands) AS overdue FROM open_demand_day
+               WHERE raised_on < :overdue_before AND {scope} GROUP BY community_id) AS late
+           ON late.community_id = tally.community_id"""
+
+
+_CITY_ROWS = text(_community_rows_select(_CITY)).bindparams(bindparam("overdue_before", type_=Date))
+_STREET_ROWS = text(_community_rows_select("community_id IN (SELECT id FROM community WHERE street_id = :street)")
+                    ).bindparams(bindparam("overdue_before", type_=Date), bindparam("street", type_=Integer))
+_COMMUNITY_ROWS = text(_community_rows_select(_COMMUNITY)).bindparams(
+    bindparam("overdue_before", type_=Date), bindparam("community", type_=Integer))
+
+
+def community_rows(street_id: int | None = None, community_id: int | None = None,
+                   today: date | None = None) -> list[tuple]:
+    """The counted rows of each community with demands — in the city, in one street, or the one
+    community — led by its name and id: one query over the tallies, a few rows a community."""
+    values = {"overdue_before": _overdue_before(today)}
+    if community_id is not None:
+        statement, values["community"] = _COMMUNITY_ROWS, community_id
+    elif street_id is not None:
+        statement, values["street"] = _STREET_ROWS, street_id
+    else:
+        statement = _CITY_ROWS
+    return [tuple(row) for row in db.session.execute(statement, values)]

@@ -1,0 +1,29 @@
+"""The figures of a set of demands (received, resolved, declined, open, overdue, average days to
+resolve), and how they are made from counted rows.
+
+Counted rows (from the demands themselves in :mod:`renovation.domain.residents.demand_list`, or
+from the tallies in :mod:`renovation.domain.residents.demand_tallies`) hold the sum and the count
+of the days to resolve, not their average, so several rows (projects, communities) add up exactly.
+"""
+from dataclasses import dataclass
+
+# The columns of a counted row, in order.
+COUNTED = ("received", "resolved", "declined", "open", "overdue", "days_to_resolve", "days_counted")
+
+
+@dataclass
+class DemandFigures:
+    received: int = 0
+    resolved: int = 0
+    declined: int = 0
+    open: int = 0
+    overdue: int = 0
+    average_days_to_resolve: float | None = None
+
+
+def figures_of(rows) -> DemandFigures:
+    """The figures of one or more counted rows (:data:`COUNTED`) taken together."""
+    counts = [sum(int(row[index] or 0) for row in rows) for index in range(5)]
+    days = sum(float(row[5]) for row in rows if row[5] is not None)
+    counted = sum(int(row[6] or 0) for row in rows)
+    return DemandFigures(*counts, average_days_to_resolve=round(days / counted, 1) if counted else None)
