@@ -14,12 +14,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from renovation.demo import counties
 from renovation.demo import residents as demo_residents
 from renovation.domain import project_search
-from renovation.domain.bulk_insert import IdBlock, insert_rows, sync_id_sequences
+from renovation.domain.bulk_insert import IdBlock, analyze_while_loading, insert_rows, sync_id_sequences
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
 from renovation.domain.stages.keys import STAGE_ORDER, StageKey, Status
@@ -99,7 +99,7 @@ def seed(projects: int = 141, seed_value: int = 20261127, today: date | None = N
     for number, size in enumerate(counties.county_sizes(projects - home)):
         db.session.commit()
         if number & (number - 1) == 0:  # before the 1st, 2nd, 3rd, 5th, 9th … county
-            _refresh_statistics()
+            analyze_while_loading()
         county_rng = random.Random(f"{seed_value}:{number}")
         county = counties.lay_out(number, size, county_rng, taken)
         plan = _county_plan(county, county_rng, _insert_county_areas(county, ids))
@@ -110,18 +110,6 @@ def seed(projects: int = 141, seed_value: int = 20261127, today: date | None = N
     db.session.commit()
     project_search.rebuild_search_index()  # the rows above were inserted without the ORM's hooks
     return projects
-
-
-def _refresh_statistics() -> None:
-    """Let PostgreSQL's planner know how large the tables have grown (a no-op on SQLite).
-
-    Each row inserted checks its foreign keys with a plan made from the tables' statistics; a
-    table last analysed empty (a migration does so) is planned as empty, read whole for every
-    check, and the load slows as the square of its size when nothing analyses it meanwhile
-    (autovacuum may be off). Analysed as it doubles, each table is planned for its size."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
 
 
 @dataclass

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from renovation.demo.data import STREETS as ZHANGPING_STREETS
-from renovation.domain.bulk_insert import IdBlock, insert_rows, sync_id_sequences
+from renovation.domain.bulk_insert import IdBlock, analyze_while_loading, insert_rows, sync_id_sequences
 from renovation.domain.clock import utcnow
 from renovation.domain.photos.operations import add_photo
 from renovation.domain.photos.pairing import pair_photos
@@ -99,7 +99,9 @@ def spread(user, pictures: list[tuple]) -> int:
     ids = IdBlock(Photo, PhotoPair)
     now = utcnow()
     made = 0
-    for start in range(0, len(facades), SPREAD_CHUNK):
+    for chunk, start in enumerate(range(0, len(facades), SPREAD_CHUNK)):
+        if chunk & (chunk - 1) == 0 and chunk:  # after the 1st, 2nd, 4th … chunk
+            analyze_while_loading()
         photos, pairs = [], []
         for project_id, status, begun, ended in facades[start:start + SPREAD_CHUNK]:
             viewpoint, *shots = pictures[project_id % len(pictures)]
