@@ -24,7 +24,7 @@ from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
 from renovation.domain.stages.keys import STAGE_ORDER, StageKey, Status
 from renovation.domain.stages.rules import StageState
-from renovation.domain.stages.schedule import current_stage, next_deadline, overall_progress
+from renovation.domain.stages.schedule import current_stage, next_deadline, overall_progress, work_begun
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
 
@@ -309,6 +309,7 @@ def _facts(rng, place, code, compound_id, batch, start, year_built, stages, now)
         "planned_end": start + timedelta(days=STAGE_WINDOWS[StageKey.ACCEPTANCE][1]),
         "progress": progress,
         "current_stage": current_stage(stages),
+        "started": work_begun(stages),
         "next_deadline": next_deadline(stages),
         "updated_at": now,
     }

@@ -6,6 +6,7 @@ from renovation.models.bulletins import Bulletin, BulletinKind, RenderStatus
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
 from renovation.models.demand_tallies import DemandTally, OpenDemandDay
 from renovation.models.photos import Phase, Photo, PhotoPair
+from renovation.models.programme_tallies import StageTally, StreetDeadlineDay, StreetTally
 from renovation.models.projects import Project, Stage
 from renovation.models.snapshots import MonthlySnapshot, ProjectMonth, StreetMonth
 from renovation.models.users import ApiToken, LoginThrottle, Role, TokenScope, User
@@ -34,6 +35,9 @@ __all__ = [
     "ProjectMonth",
     "Role",
     "Stage",
+    "StageTally",
+    "StreetDeadlineDay",
+    "StreetTally",
     "StageEvent",
     "Street",
     "StreetMonth",

@@ -26,7 +26,7 @@ STARTED_WHERE = (f"key <> '{StageKey.SURVEY.value}' AND status IN "
 class Project(db.Model):
     """The renovation of one compound.
 
-    ``progress``, ``current_stage`` and ``next_deadline`` are derived from the stages by
+    ``progress``, ``current_stage``, ``started`` and ``next_deadline`` are derived from the stages by
     :func:`renovation.domain.stages.schedule.refresh_project_summary` on every stage write, so that
     the list can filter and sort 200,000 projects in SQL. ``search_text`` and the place names are
     copies kept by :mod:`renovation.domain.project_search`, for the list's search, filters and
@@ -70,6 +70,8 @@ class Project(db.Model):
 
     progress: Mapped[int] = mapped_column(default=0)
     current_stage: Mapped[str] = mapped_column(String(16), default=StageKey.SURVEY.value)
+    # work on site has begun (a stage after the survey under way, done or suspended)
+    started: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     next_deadline: Mapped[date | None]
     updated_at: Mapped[datetime]
 

@@ -25,7 +25,7 @@ from renovation.domain.programme.figures import (
     street_table,
 )
 from renovation.domain.programme.snapshots import month_of
-from renovation.domain.residents import demand_list
+from renovation.domain.residents import demand_list, demand_tallies
 from renovation.domain.stages.schedule import days_behind, worst_stage
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
@@ -111,7 +111,7 @@ def dashboard(today: date) -> Dashboard:
     months, by_month = recent_street_sums(TREND_MONTHS)
     baseline = baseline_month(months, month_of(today))
     charted = largest_streets(streets)
-    demand_figures = demand_list.figures(demand_list.DemandFilter(), today)
+    demand_figures = demand_tallies.tallied_figures(None, today)
     return Dashboard(
         today=today,
         overview=overview_from_sums(totals),

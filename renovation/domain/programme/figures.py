@@ -1,35 +1,27 @@
-"""The programme's figures counted in SQL, for the dashboard: a few grouped queries whatever the
+"""The programme's figures for the dashboard, read from the tallies the database keeps
+(:mod:`renovation.models.programme_tallies`): two queries of a few rows a street, whatever the
 number of projects.
 
 The definitions are the bulletin's (:mod:`renovation.domain.bulletins.area_data`), which counts
 the same figures over loaded projects for one printed document; the dashboard cannot load
-20,000 projects and their 100,000 stages on every visit, so it asks the database instead,
-and ``tests/test_dashboard.py`` checks that both give the same numbers on the same data.
-Sums per street are added up for the city, so one query serves both.
+200,000 projects and their million stages on every visit, nor count them in the database, so it
+reads the sums the database keeps with every write. ``tests/test_dashboard.py`` checks that both
+give the same numbers on the same data, ``tests/domain/test_programme_tallies.py`` that the
+tallies are the projects' own sums after any write. Sums per street are added up for the city,
+so one query serves both.
 """
 from datetime import date
 from decimal import Decimal
-from functools import cache
 
-from sqlalchemy import Date, bindparam, case, func, select
+from sqlalchemy import Date, bindparam, text
 
 from renovation.domain.bulletins.area_data import money, percent
-from renovation.domain.project_list import started_project_ids
 from renovation.domain.stages.keys import DONE, STAGE_ORDER, Status
 from renovation.extensions import db
-from renovation.models import Community, Compound, Project, Stage, Street
 
 # What is added up per street; the overview is worked out from these sums.
 SUMS = ("projects", "started", "completed", "households", "households_completed",
         "investment_planned", "investment_completed", "progress_sum", "behind")
-
-
-def _count_where(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _sum(column):
-    return func.coalesce(func.sum(column), 0)
 
 
 def overview_from_sums(sums: dict) -> dict:
@@ -59,31 +51,32 @@ def street_sums(today: date) -> list[dict]:
     return street_and_stage_sums(today)[0]
 
 
-@cache
-def _street_and_stage_query():
-    """The statement of :func:`street_and_stage_sums`, built once (``today`` is bound per call)."""
-    completed = Project.current_stage == DONE
-    started = started_project_ids()
-    budget = (func.coalesce(Project.budget_central, 0) + func.coalesce(Project.budget_provincial, 0)
-              + func.coalesce(Project.budget_city, 0) + func.coalesce(Project.budget_residents, 0)
-              + func.coalesce(Project.budget_social, 0))
-    return (
-        select(Street.id, Street.name, Project.current_stage, func.count(Project.id),
-               _count_where(started.c.project_id.is_not(None)),
-               _count_where(completed), _sum(Project.households),
-               _sum(case((completed, Project.households), else_=0)), _sum(budget),
-               _sum(Project.investment_completed), _sum(Project.progress),
-               _count_where(Project.next_deadline < bindparam("today", type_=Date)))
-        .select_from(Project).join(Project.compound).join(Compound.community).join(Community.street)
-        .outerjoin(started, started.c.project_id == Project.id)
-        .group_by(Street.id, Street.name, Project.current_stage).order_by(Street.name)
-    )
+# Per street and current stage, the sums of the street's tally rows, and on the street's first row
+# only (the rows are added up per street) its projects behind schedule on ``today``.
+_STREET_AND_STAGE_SUMS = text("""
+    SELECT street.id, street.name, tally.current_stage, tally.projects, tally.started, tally.completed,
+           tally.households, tally.households_completed, tally.budget, tally.investment_completed, tally.progress_sum,
+           CASE WHEN tally.first_of_street = 1 THEN coalesce(behind.projects, 0) ELSE 0 END
+    FROM (SELECT street_name, current_stage, sum(projects) AS projects,
+                 sum(CASE WHEN started THEN projects ELSE 0 END) AS started,
+                 sum(CASE WHEN current_stage = :done THEN projects ELSE 0 END) AS completed,
+                 sum(households) AS households,
+                 sum(CASE WHEN current_stage = :done THEN households ELSE 0 END) AS households_completed,
+                 sum(budget) AS budget, sum(investment_completed) AS investment_completed,
+                 sum(progress_sum) AS progress_sum,
+                 row_number() OVER (PARTITION BY street_name ORDER BY current_stage) AS first_of_street
+          FROM street_tally GROUP BY street_name, current_stage) AS tally
+    JOIN street ON street.name = tally.street_name
+    LEFT JOIN (SELECT street_name, sum(projects) AS projects FROM street_deadline_day
+               WHERE next_deadline < :today GROUP BY street_name) AS behind ON behind.street_name = tally.street_name
+    ORDER BY street.name, tally.current_stage
+""").bindparams(bindparam("today", type_=Date), bindparam("done", value=DONE))
 
 
 def street_and_stage_sums(today: date) -> tuple[list[dict], dict[str, int]]:
     """:func:`street_sums`, and how many projects are at each stage now (``done`` for completed
-    ones, zeros included), from one query grouped by street and current stage."""
-    rows = db.session.execute(_street_and_stage_query(), {"today": today}).all()
+    ones, zeros included), from one query of the street tallies grouped by street and current stage."""
+    rows = db.session.execute(_STREET_AND_STAGE_SUMS, {"today": today}).all()
     streets: dict[int, dict] = {}
     stages = {key.value: 0 for key in STAGE_ORDER} | {DONE: 0}
     for street_id, name, stage, *values in rows:
@@ -96,9 +89,14 @@ def street_and_stage_sums(today: date) -> tuple[list[dict], dict[str, int]]:
     return list(streets.values()), stages
 
 
+_CENT = Decimal("0.01")
+
+
 def _plain(values) -> list:
-    """Counts as int, money as Decimal, whatever the driver returns."""
-    return [Decimal(value) if index in (5, 6) else int(value) for index, value in enumerate(values)]
+    """Counts as int, money as Decimal to the cent, whatever the driver returns (SQLite sums money
+    as floating point)."""
+    return [Decimal(str(value)).quantize(_CENT) if index in (5, 6) else int(value)
+            for index, value in enumerate(values)]
 
 
 def street_table(sums: list[dict]) -> list[dict]:
@@ -109,11 +107,12 @@ def street_table(sums: list[dict]) -> list[dict]:
     return rows
 
 
-_STAGE_STATUS_COUNTS = select(Stage.key, Stage.status, func.count()).group_by(Stage.key, Stage.status)
+_STAGE_STATUS_COUNTS = text("SELECT key, status, sum(stages) FROM stage_tally GROUP BY key, status")
 
 
 def stage_status_counts() -> dict[str, dict[str, int]]:
-    """Per stage key, the number of projects in each status (zeros included): one query."""
+    """Per stage key, the number of projects in each status (zeros included), from the stage
+    tallies: one query of a few rows."""
     counts = {key.value: {status.value: 0 for status in Status} for key in STAGE_ORDER}
     for key, status, count in db.session.execute(_STAGE_STATUS_COUNTS):
         if key in counts and status in counts[key]:

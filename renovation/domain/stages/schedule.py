@@ -8,7 +8,7 @@ enough to keep the earliest such deadline (``next_deadline``): the project is be
 from collections.abc import Iterable
 from datetime import date
 
-from renovation.domain.stages.keys import DONE, STAGE_ORDER, Status
+from renovation.domain.stages.keys import DONE, STAGE_ORDER, STARTED_STATUSES, StageKey, Status
 
 
 def applicable(stages: Iterable) -> list:
@@ -77,10 +77,16 @@ def worst_stage(stages: Iterable, today: date):
     return max(behind, key=lambda item: (item[0], -item[1]))[2]
 
 
+def work_begun(stages: Iterable) -> bool:
+    """Work on site has begun: a stage after the survey is under way, done or suspended."""
+    return any(stage.key != StageKey.SURVEY and stage.status in STARTED_STATUSES for stage in stages)
+
+
 def refresh_project_summary(project) -> None:
     """Recompute the derived columns of a project from its stages."""
     project.progress = overall_progress(project.stages)
     project.current_stage = current_stage(project.stages)
+    project.started = work_begun(project.stages)
     project.next_deadline = next_deadline(project.stages)
 
 
