@@ -143,8 +143,9 @@ def _criteria_for(sort: str, query: dict) -> DemandFilter:
 
 
 def test_every_page_sort_and_search_takes_the_same_number_of_queries(app, client, project, engineer):
-    """Whatever the page (first, middle, last: read from the far end), the order (by project:
-    among the projects the page falls in) or the search, the list runs the same queries."""
+    """Whatever the page (first, middle, last: read from the far end) or the search, the list runs
+    the same queries for an order; the order by project reads one more (each project's count, to
+    sort only the projects the page falls in)."""
     other = make_project(code="ZP-2026-002", compound="东门小区", community="东城社区", street="菁城街道")
     for index in range(14):
         _raise(project if index % 3 else other, engineer, f"积水{index} Pipe", age=index * 3,
@@ -162,5 +163,5 @@ def test_every_page_sort_and_search_takes_the_same_number_of_queries(app, client
                 with count_statements() as statements:
                     html = client.get("/demands", query_string=url_query).get_data(as_text=True)
                 assert _ids_on(html), url_query
-                counted[str(url_query)] = len(statements)
+                counted[str(url_query)] = len(statements) - (sort == "project")
     assert len(set(counted.values())) == 1, counted
