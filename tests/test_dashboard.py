@@ -207,3 +207,18 @@ def test_dates_read_as_on_the_other_pages_in_chinese(client):
     assert f"与{year}年{int(month)}月月度快照相比" in text and f"{year}年{int(month)}月以来进展最大的项目" in text
     # No bare ISO day left in the text (the recent changes' times keep the app's 2026-12-06 17:34).
     assert re.findall(r"(?<![\w-])\d{4}-\d\d-\d\d(?! \d\d:\d\d)", text) == []
+
+
+def test_a_province_shows_the_rankings_first_streets_and_every_street_when_asked(leader, monkeypatch):
+    from renovation.dashboard import views
+
+    for number, street in enumerate(("桂林街道", "菁城街道", "新桥镇")):
+        make_project(code=f"ZP-2026-00{number + 1}", compound=f"小区{number}", community=f"社区{number}", street=street)
+    monkeypatch.setattr(views, "STREET_ROWS", 2)
+    page = leader.get("/dashboard").get_data(as_text=True)
+    assert len(re.findall(r'<tr data-street="', page)) == 2
+    assert "The first 2 streets and towns of the ranking, of 3." in page
+    every = html_lib.unescape(re.search(r'<a href="([^"]+)">Show every street and town</a>', page).group(1))
+    everything = leader.get(every).get_data(as_text=True)
+    assert sorted(re.findall(r'<tr data-street="([^"]+)">', everything)) == ["新桥镇", "桂林街道", "菁城街道"]
+    assert "Show every street and town" not in everything

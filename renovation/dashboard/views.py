@@ -1,5 +1,5 @@
 """The dashboard page: one domain call, one chart built from its numbers, one template."""
-from flask import render_template, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from renovation import permissions
@@ -8,6 +8,8 @@ from renovation.domain.clock import today
 from renovation.domain.programme.charts import line_chart, stack
 from renovation.domain.programme.dashboard import dashboard
 from renovation.domain.stages.keys import STAGE_ORDER, Status
+
+STREET_ROWS = 30  # the ranking's first rows; a province has hundreds of streets and towns, shown when asked
 
 
 @bp.route("/dashboard")
@@ -20,5 +22,7 @@ def index():
                         for street in data.trend_streets])
     stage_bars = {key.value: stack([(status.value, data.stages[key.value][status.value]) for status in Status])
                   for key in STAGE_ORDER}
+    every_street = request.args.get("streets") == "all"
     return render_template("dashboard/index.html", d=data, trend=trend, stage_bars=stage_bars,
+                           street_rows=data.streets if every_street else data.streets[:STREET_ROWS],
                            statuses=list(Status), stage_keys=[key.value for key in STAGE_ORDER])

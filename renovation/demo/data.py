@@ -10,7 +10,7 @@ The same seed and day always give the same data.
 """
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -311,8 +311,16 @@ def _facts(rng, place, code, compound_id, batch, start, year_built, stages, now)
         "current_stage": current_stage(stages),
         "started": work_begun(stages),
         "next_deadline": next_deadline(stages),
-        "updated_at": now,
+        "updated_at": _last_update(stages, start, now),
     }
+
+
+def _last_update(stages, start: date, now: datetime) -> datetime:
+    """When the project was last written: its latest stage start or end (10:00 in China), or its
+    planned start before any; never after ``now``. (A project's progress changes only with such a
+    write: the dashboard's movers since last month look among the projects updated since.)"""
+    days = [day for state in stages for day in (state.actual_start, state.actual_end) if day is not None]
+    return min(datetime.combine(max(days, default=start), time(2, 0)), now)
 
 
 def _stage_row(state: StageState) -> dict:

@@ -4,10 +4,11 @@ street's trend over the last months. A constant number of grouped queries.
 The change shown is "since the end of last month": today's figures against the newest
 snapshot of a month before the current one (China time).
 """
+from datetime import timedelta
 from decimal import Decimal
 from functools import cache
 
-from sqlalchemy import Integer, bindparam, select
+from sqlalchemy import DateTime, Integer, bindparam, select
 
 from renovation.domain.bulletins.area_data import change_since
 from renovation.domain.programme.figures import SUMS, add_up, overview_from_sums
@@ -104,14 +105,28 @@ def trends(months: list[str], by_month: dict[str, list[dict]], live_streets: lis
     return series
 
 
+# A project's progress changes only with a write that sets its updated_at (a stage change, a ledger
+# import): one not updated since a snapshot has not moved since. The margin covers a write that
+# began before the snapshot was taken and was committed after it read the projects.
+SNAPSHOT_MARGIN = timedelta(hours=1)
+
+
 def project_movers(month: str, limit: int = 8) -> list[dict]:
     """The ``limit`` projects whose overall progress rose most since ``month``'s snapshot, with
-    their progress and current stage then and now: one query. The top ones are picked before
-    their compounds are joined, so that the database keeps only ``limit`` rows while it sorts."""
-    rows = db.session.execute(_movers_query(), {"month": month, "limit": limit}).all()
+    their progress and current stage then and now: two queries. Only the projects updated since
+    the snapshot are compared (through the index on updated_at), and the top ones are picked
+    before their compounds are joined, so that the database keeps only ``limit`` rows while it sorts."""
+    taken_at = db.session.scalar(_TAKEN_AT, {"month": month})
+    if taken_at is None:
+        return []
+    rows = db.session.execute(_movers_query(), {"month": month, "limit": limit,
+                                                "since": taken_at - SNAPSHOT_MARGIN}).all()
     return [{"code": code, "compound": compound, "then": then, "now": now, "gain": now - then,
              "stage_then": stage_then, "stage_now": stage_now}
             for code, compound, then, now, stage_then, stage_now in rows]
+
+
+_TAKEN_AT = select(MonthlySnapshot.taken_at).where(MonthlySnapshot.month == bindparam("month"))
 
 
 @cache
@@ -121,8 +136,9 @@ def _movers_query():
     top = (
         select(Project.code, Project.compound_id, ProjectMonth.progress.label("then"), Project.progress.label("now"),
                ProjectMonth.current_stage.label("stage_then"), Project.current_stage.label("stage_now"), gain)
-        .select_from(ProjectMonth).join(MonthlySnapshot).join(Project, Project.id == ProjectMonth.project_id)
-        .where(MonthlySnapshot.month == bindparam("month"), Project.progress > ProjectMonth.progress)
+        .select_from(Project).join(ProjectMonth, ProjectMonth.project_id == Project.id).join(MonthlySnapshot)
+        .where(MonthlySnapshot.month == bindparam("month"), Project.progress > ProjectMonth.progress,
+               Project.updated_at > bindparam("since", type_=DateTime))
         .order_by(gain.desc(), Project.code).limit(bindparam("limit", type_=Integer)).subquery("top")
     )
     return (select(top.c.code, Compound.name, top.c.then, top.c.now, top.c.stage_then, top.c.stage_now)

@@ -51,42 +51,39 @@ def street_sums(today: date) -> list[dict]:
     return street_and_stage_sums(today)[0]
 
 
-# Per street and current stage, the sums of the street's tally rows, and on the street's first row
-# only (the rows are added up per street) its projects behind schedule on ``today``.
-_STREET_AND_STAGE_SUMS = text("""
-    SELECT street.id, street.name, tally.current_stage, tally.projects, tally.started, tally.completed,
-           tally.households, tally.households_completed, tally.budget, tally.investment_completed, tally.progress_sum,
-           CASE WHEN tally.first_of_street = 1 THEN coalesce(behind.projects, 0) ELSE 0 END
-    FROM (SELECT street_name, current_stage, sum(projects) AS projects,
+# Per street, the sums of its tally rows, its projects at each current stage (columns in the order
+# of CURRENT_STAGES) and its projects behind schedule on ``today``.
+CURRENT_STAGES = [key.value for key in STAGE_ORDER] + [DONE]
+_STREET_SUMS = text(f"""
+    SELECT street.id, street.name, tally.projects, tally.started, tally.completed, tally.households,
+           tally.households_completed, tally.budget, tally.investment_completed, tally.progress_sum,
+           coalesce(behind.projects, 0), {", ".join(f"tally.at_{stage}" for stage in CURRENT_STAGES)}
+    FROM (SELECT street_name, sum(projects) AS projects,
                  sum(CASE WHEN started THEN projects ELSE 0 END) AS started,
-                 sum(CASE WHEN current_stage = :done THEN projects ELSE 0 END) AS completed,
+                 sum(CASE WHEN current_stage = '{DONE}' THEN projects ELSE 0 END) AS completed,
                  sum(households) AS households,
-                 sum(CASE WHEN current_stage = :done THEN households ELSE 0 END) AS households_completed,
+                 sum(CASE WHEN current_stage = '{DONE}' THEN households ELSE 0 END) AS households_completed,
                  sum(budget) AS budget, sum(investment_completed) AS investment_completed,
                  sum(progress_sum) AS progress_sum,
-                 row_number() OVER (PARTITION BY street_name ORDER BY current_stage) AS first_of_street
-          FROM street_tally GROUP BY street_name, current_stage) AS tally
+                 {", ".join(f"sum(CASE WHEN current_stage = '{stage}' THEN projects ELSE 0 END) AS at_{stage}"
+                            for stage in CURRENT_STAGES)}
+          FROM street_tally GROUP BY street_name) AS tally
     JOIN street ON street.name = tally.street_name
     LEFT JOIN (SELECT street_name, sum(projects) AS projects FROM street_deadline_day
                WHERE next_deadline < :today GROUP BY street_name) AS behind ON behind.street_name = tally.street_name
-    ORDER BY street.name, tally.current_stage
-""").bindparams(bindparam("today", type_=Date), bindparam("done", value=DONE))
+    ORDER BY street.name
+""").bindparams(bindparam("today", type_=Date))
 
 
 def street_and_stage_sums(today: date) -> tuple[list[dict], dict[str, int]]:
     """:func:`street_sums`, and how many projects are at each stage now (``done`` for completed
-    ones, zeros included), from one query of the street tallies grouped by street and current stage."""
-    rows = db.session.execute(_STREET_AND_STAGE_SUMS, {"today": today}).all()
-    streets: dict[int, dict] = {}
-    stages = {key.value: 0 for key in STAGE_ORDER} | {DONE: 0}
-    for street_id, name, stage, *values in rows:
-        sums = dict(zip(SUMS, _plain(values), strict=True))
-        stages[stage] = stages.get(stage, 0) + sums["projects"]
-        if street_id in streets:
-            streets[street_id] = {**streets[street_id], **add_up([streets[street_id], sums])}
-        else:
-            streets[street_id] = {"id": street_id, "name": name, **sums}
-    return list(streets.values()), stages
+    ones, zeros included), from one query of the street tallies, a row a street."""
+    streets, stages = [], dict.fromkeys(CURRENT_STAGES, 0)
+    for street_id, name, *values in db.session.execute(_STREET_SUMS, {"today": today}):
+        streets.append({"id": street_id, "name": name, **dict(zip(SUMS, _plain(values[:len(SUMS)]), strict=True))})
+        for stage, count in zip(CURRENT_STAGES, values[len(SUMS):], strict=True):
+            stages[stage] += int(count)
+    return streets, stages
 
 
 _CENT = Decimal("0.01")
