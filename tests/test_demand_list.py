@@ -165,3 +165,31 @@ def test_every_page_sort_and_search_takes_the_same_number_of_queries(app, client
                 assert _ids_on(html), url_query
                 counted[str(url_query)] = len(statements) - (sort == "project")
     assert len(set(counted.values())) == 1, counted
+
+
+def test_a_province_offers_the_chosen_streets_communities(client, project, engineer):
+    """Beyond a city's communities the filter lists the chosen street's, as the project list does;
+    a change of street brings them out of band with the results."""
+    import sqlalchemy as sa
+
+    from renovation.models import Community, Street
+    from tests.test_project_list import community_options
+
+    other = make_project(code="ZP-2026-002", compound="东门小区", community="东城社区", street="菁城街道")
+    _raise(project, engineer, "楼道灯不亮")
+    _raise(other, engineer, "雨天积水")
+    jingcheng = other.compound.community.street_id
+    db.session.execute(sa.insert(Community), [{"name": f"第{n:03d}社区", "street_id": jingcheng} for n in range(400)])
+    db.session.commit()
+    login(client)
+    client.set_cookie("lang", "en")
+    html = client.get("/demands").get_data(as_text=True)
+    assert community_options(html) == [("All communities (choose a street to list them)", "")]
+    assert len(_ids_on(html)) == 2
+    guilin = db.session.scalar(sa.select(Street.id).where(Street.name == "桂林街道"))
+    html = client.get(f"/demands?street={guilin}").get_data(as_text=True)
+    assert community_options(html) == [("All communities", ""), ("铁路社区", "")]
+    assert len(_ids_on(html)) == 1
+    answer = client.get(f"/demands?street={jingcheng}", headers=HTMX).get_data(as_text=True)
+    options = community_options(answer, out_of_band=True)
+    assert len(options) == 402 and options[:2] == [("All communities", ""), ("东城社区", "")]

@@ -66,6 +66,8 @@ class ChangeDemandForm(FlaskForm):
 class DemandFilterForm(AreaFilterForm):
     """The list's filters (and its export's)."""
 
+    by_street_in_a_province = True  # 5,000 communities in one select: the chosen street's instead
+
     category = SelectField(_l("Category"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])
     overdue = BooleanField(_l("Overdue only"))

@@ -31,7 +31,7 @@ BY_COMMUNITY_SHOWN = 50  # the comparison's rows, most overdue first; a province
 def index():
     if (opening := list_scope.open_on_own_community("demands.index", current_user)) is not None:
         return opening
-    form = DemandFilterForm.read(request.args)
+    form = DemandFilterForm.read(request.args, every_street=not wants_fragment())
     criteria = form.criteria()
     figures_url = list_url("demands.index", form, fragment="figures", page=None)
     only_figures = request.args.get("fragment") == "figures" and wants_fragment()  # a demand was handled here
@@ -46,7 +46,8 @@ def index():
                                      total=figures.received, per_project=listed.per_project)
     return render("demands/index.html", "results", form=form, figures=figures, by_community=by_community,
                   communities=communities,
-                  result=result, today=today(), figures_url=figures_url, page_url=page_links("demands.index", form),
+                  result=result, today=today(), figures_url=figures_url, criteria=criteria, fragment=wants_fragment(),
+                  page_url=page_links("demands.index", form),
                   scope_links=list_scope.scope_links("demands.index", current_user, criteria.community_id))
 
 
