@@ -14,7 +14,7 @@ One run on one machine, against a scratch PostgreSQL database (default
 
 The machine is shared and noisy: the p95 moves with the neighbours.
 
-    ./scripts/bench --province [N] [--reseed] [--quick] [--url URL]
+    ./scripts/bench --province [N] [--reseed] [--quick] [--only TEXT] [--url URL]
 """
 import argparse
 import http.client
@@ -233,6 +233,7 @@ def main() -> None:
     parser.add_argument("--url", default=PG_URL, help=f"a scratch PostgreSQL database (default {PG_URL})")
     parser.add_argument("--reseed", action="store_true", help="seed again even if the database holds N projects")
     parser.add_argument("--quick", action="store_true", help="fewer requests (a rough look)")
+    parser.add_argument("--only", metavar="TEXT", help="only the cases whose name holds TEXT (no snapshot, no export)")
     args = parser.parse_args()
     instance = tempfile.mkdtemp(prefix="bench-province-")
     ensure_database(args.url)
@@ -253,16 +254,16 @@ def main() -> None:
     rows = []
     try:
         cookie = login(server.port)
-        for case in cases(picked, token):
+        for case in [case for case in cases(picked, token) if not args.only or args.only in case.name]:
             one = measure_server(server, cookie, [lambda case=case: case.request], **load)
             four = measure_server(server, cookie, [lambda case=case: case.request] * 4, **load)
             rows.append((case, one, four))
             print(f"  {padded(case.name, 36)} 1 client p95 {one.p95:7.1f} ms, 4 clients p95 {four.p95:7.1f} ms",
                   flush=True)
-        export = time_export(server, cookie)
+        export = None if args.only else time_export(server, cookie)
     finally:
         server.stop()
-    snapshot_s, snapshot_projects = time_snapshot(args.url, instance)
+    snapshot_s, snapshot_projects = (None, None) if args.only else time_snapshot(args.url, instance)
 
     print()
     print(f"The app at province scale — {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} CPUs, load average "
@@ -280,6 +281,8 @@ def main() -> None:
     print("-" * len(header))
     if seeded_in is not None:
         print(f"seed-demo --projects {args.projects:,}: {seeded_in:.0f} s")
+    if export is None:
+        return
     print(f"monthly snapshot of {snapshot_projects:,} projects: {snapshot_s:.1f} s (target < 60 s)")
     size, first_at, done_at, growth = export
     print(f"ledger export (.xlsx, every project): {size / 1e6:.1f} MB, first byte after {first_at:.2f} s, "

@@ -16,6 +16,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from renovation.domain import project_search
 from renovation.domain.paging import Page, count_and_clamp, count_up_to
 from renovation.domain.stages.keys import STARTED_STATUSES, StageKey, Status
+from renovation.domain.text_search import search_words
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
 from renovation.models.list_order import deadline_or_never, stage_position
@@ -167,8 +168,13 @@ def list_page(criteria: ProjectFilter, position: Position, per_page: int, today:
     list does not count the rows before it."""
     conditions = _conditions(criteria, today)
     keys = order_keys(criteria.sort)
-    total, exact = count_up_to(select(Project.id).where(*conditions).order_by(*_order_by(keys, criteria.descending)),
-                               count_limit)
+    counted = select(Project.id).where(*conditions)
+    if not search_words(criteria.q):
+        # Counted along the index the list is read from (the planner might otherwise read the table
+        # from its start). A search is counted through its index of character pairs instead: along
+        # the list's index every row that holds the words would have its pairs worked out.
+        counted = counted.order_by(*_order_by(keys, criteria.descending))
+    total, exact = count_up_to(counted, count_limit)
     counted_pages = max(1, -(-total // per_page))
     query = select(*LIST_COLUMNS).where(*conditions)
     read = _read_from_project(query, keys, criteria.descending, position, per_page, exact)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from renovation.domain.clock import today as china_today
 from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain.residents import demand_tallies
-from renovation.domain.residents.demand_figures import DemandFigures, figures_of
+from renovation.domain.residents.demand_figures import DemandFigures, figures_of, figures_of_row
 from renovation.domain.residents.demands import OPEN, overdue_days_setting
 from renovation.domain.text_search import all_words, contains, lowered_contains
 from renovation.extensions import db
@@ -177,7 +177,7 @@ def list_figures(criteria: DemandFilter, today: date | None = None, per_project:
             .select_from(by_project).join(Project, Project.id == by_project.c.project_id)
             .join(Project.compound).join(Compound.community).group_by(Community.id, Community.name)
         ).all()
-    found = [(name, community_id, figures_of([counted])) for name, community_id, *counted in rows]
+    found = [(name, community_id, figures_of_row(counted)) for name, community_id, *counted in rows]
     return ListFigures(figures=figures_of([counted for _name, _id, *counted in rows]),
                        by_community=sorted(found, key=lambda item: (-item[2].overdue, -item[2].open, item[0])),
                        per_project=_per_project(criteria, today) if per_project else None)
