@@ -4,7 +4,7 @@ from renovation.models.attachments import AttachmentKind, ConsultationAttachment
 from renovation.models.audit import AuditEntry, StageEvent
 from renovation.models.bulletins import Bulletin, BulletinKind, RenderStatus
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
-from renovation.models.demand_tallies import DemandTally, OpenDemandDay
+from renovation.models.demand_tallies import CityDemandTally, CityOpenDemandDay, DemandTally, OpenDemandDay
 from renovation.models.photos import Phase, Photo, PhotoPair
 from renovation.models.programme_tallies import StageTally, StreetDeadlineDay, StreetTally
 from renovation.models.projects import Project, Stage
@@ -18,6 +18,8 @@ __all__ = [
     "AuditEntry",
     "Bulletin",
     "BulletinKind",
+    "CityDemandTally",
+    "CityOpenDemandDay",
     "Community",
     "Consultation",
     "ConsultationAttachment",

@@ -12,11 +12,12 @@ made these tables (``5e0c7a9b3d21``); :mod:`renovation.domain.residents.demand_t
 A status or a day without demands has no row, so the tallies are a function of the demands alone:
 whoever puts demands back (a test's world, a restore) gets the tallies back with them. (The app
 never deletes a project: a demand deleted along with its project, by the foreign key's cascade,
-would find no project to say which community to take it from.)
+would find no project to say which community to take it from.) The city's own tallies are the
+communities' added up, kept by triggers of their own, so that the city's figures are a few rows too.
 """
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from renovation.extensions import db
@@ -43,5 +44,26 @@ class OpenDemandDay(db.Model):
     __table_args__ = {"info": {"kept_by_database": True}}  # written by the triggers alone
 
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"), primary_key=True)
+    raised_on: Mapped[dt.date] = mapped_column(primary_key=True)
+    demands: Mapped[int]
+
+
+class CityDemandTally(db.Model):
+    """How many demands of the whole city are in one status (the communities' tallies added up,
+    kept by triggers of their own, migration ``d4a7b2e9c615``), with the days resolved ones took."""
+
+    __table_args__ = {"info": {"kept_by_database": True}}  # written by the triggers alone
+
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    demands: Mapped[int]
+    days_to_resolve: Mapped[int] = mapped_column(BigInteger)
+    days_counted: Mapped[int]
+
+
+class CityOpenDemandDay(db.Model):
+    """How many open demands of the whole city were raised on one day; a day without any has no row."""
+
+    __table_args__ = {"info": {"kept_by_database": True}}  # written by the triggers alone
+
     raised_on: Mapped[dt.date] = mapped_column(primary_key=True)
     demands: Mapped[int]

@@ -13,7 +13,16 @@ from renovation.domain.residents.demand_list import DemandFilter, figures, list_
 from renovation.domain.residents.demand_tallies import community_and_city_figures, tallied_figures
 from renovation.domain.residents.demands import change_demand, raise_demand
 from renovation.extensions import db
-from renovation.models import Community, Compound, DemandTally, OpenDemandDay, Project, Street
+from renovation.models import (
+    CityDemandTally,
+    CityOpenDemandDay,
+    Community,
+    Compound,
+    DemandTally,
+    OpenDemandDay,
+    Project,
+    Street,
+)
 from renovation.models.consultations import Demand
 from tests.conftest import count_statements, days_ago, make_area, make_project, make_user
 
@@ -50,6 +59,8 @@ def assert_tallies_match_the_demands(on=None):
         "a day without open demands keeps no row"
     assert db.session.scalar(sa.select(sa.func.count()).where(DemandTally.demands == 0)) == 0, \
         "a status without demands keeps no row"
+    for table in (CityDemandTally, CityOpenDemandDay):
+        assert db.session.scalar(sa.select(sa.func.count()).where(table.demands == 0)) == 0, table.__tablename__
 
 
 def _raise(project, user, days, category="parking"):
@@ -173,6 +184,8 @@ def test_the_tallies_are_a_few_rows_whatever_the_number_of_demands(city):
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DemandTally)) == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OpenDemandDay)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CityDemandTally)) == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CityOpenDemandDay)) == 1
     assert_tallies_match_the_demands()
     for criteria in (DemandFilter(), DemandFilter(street_id=city["peace"].compound.community.street_id),
                      DemandFilter(community_id=city["peace"].compound.community_id, sort="newest")):

@@ -20,8 +20,11 @@ _OPEN = ", ".join(f"'{status.value}'" for status in sorted(OPEN))
 _RESOLVED, _DECLINED = DemandStatus.RESOLVED.value, DemandStatus.DECLINED.value
 
 
-def _figures_select(scope: int, community: str) -> str:
-    """The figures of the tally rows ``community`` selects, as one row led by ``scope``."""
+def _figures_select(scope: int, community: str | None) -> str:
+    """The figures of the tally rows ``community`` selects (the city's own tallies when None), as
+    one row led by ``scope``."""
+    tallies, days = ("demand_tally", "open_demand_day") if community else ("city_demand_tally", "city_open_demand_day")
+    where, also = (f"WHERE {community}", f"AND {community}") if community else ("", "")
     return f"""
     SELECT {scope},
            coalesce(sum(demands), 0),
@@ -30,18 +33,19 @@ def _figures_select(scope: int, community: str) -> str:
            coalesce(sum(CASE WHEN status IN ({_OPEN}) THEN demands ELSE 0 END), 0),
            coalesce(sum(CASE WHEN status = '{_RESOLVED}' THEN days_to_resolve ELSE 0 END), 0),
            coalesce(sum(CASE WHEN status = '{_RESOLVED}' THEN days_counted ELSE 0 END), 0),
-           (SELECT coalesce(sum(demands), 0) FROM open_demand_day WHERE raised_on < :overdue_before AND {community})
-    FROM demand_tally WHERE {community}"""
+           (SELECT coalesce(sum(demands), 0) FROM {days} WHERE raised_on < :overdue_before {also})
+    FROM {tallies} {where}"""
 
 
 # Written out once: the statements are the same on every page (SQLAlchemy need not build and key a
-# select of a dozen expressions each time). The community's rows are found by its key.
-_COMMUNITY, _CITY = "community_id = :community", "true"
-_CITY_FIGURES = text(_figures_select(0, _CITY)).bindparams(bindparam("overdue_before", type_=Date))
+# select of a dozen expressions each time). The community's rows are found by its key; the city's
+# are its own few (a status, a day), whatever the number of communities.
+_COMMUNITY = "community_id = :community"
+_CITY_FIGURES = text(_figures_select(0, None)).bindparams(bindparam("overdue_before", type_=Date))
 _COMMUNITY_FIGURES = text(_figures_select(1, _COMMUNITY)).bindparams(
     bindparam("overdue_before", type_=Date), bindparam("community", type_=Integer))
 _COMMUNITY_AND_CITY_FIGURES = text(
-    f"{_figures_select(1, _COMMUNITY)} UNION ALL {_figures_select(0, _CITY)} ORDER BY 1 DESC"
+    f"{_figures_select(1, _COMMUNITY)} UNION ALL {_figures_select(0, None)} ORDER BY 1 DESC"
 ).bindparams(bindparam("overdue_before", type_=Date), bindparam("community", type_=Integer))
 
 
@@ -92,7 +96,7 @@ def _community_rows_select(scope: str) -> str:
            ON late.community_id = tally.community_id"""
 
 
-_CITY_ROWS = text(_community_rows_select(_CITY)).bindparams(bindparam("overdue_before", type_=Date))
+_CITY_ROWS = text(_community_rows_select("true")).bindparams(bindparam("overdue_before", type_=Date))
 _STREET_ROWS = text(_community_rows_select("community_id IN (SELECT id FROM community WHERE street_id = :street)")
                     ).bindparams(bindparam("overdue_before", type_=Date), bindparam("street", type_=Integer))
 _COMMUNITY_ROWS = text(_community_rows_select(_COMMUNITY)).bindparams(
