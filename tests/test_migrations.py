@@ -15,13 +15,17 @@ from renovation.extensions import db
 # cannot read: alembic compares them on PostgreSQL and says it skips them on SQLite.
 SKIPS_EXPRESSION_INDEXES = pytest.mark.filterwarnings(
     "ignore:autogenerate skipping metadata-specified expression-based index 'ix_project_:UserWarning")
+# Made by its migration alone (renovation/models/consultations.py says why).
+MIGRATION_ONLY_INDEXES = {"ix_demand_open_first"}
 
 
 @SKIPS_EXPRESSION_INDEXES
 def test_migrated_database_matches_the_models(app):
     """The ``database_url`` fixture ran the migrations; autogenerate would find nothing to add."""
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True,
+            "include_object": lambda item, name, kind, reflected, compare_to: name not in MIGRATION_ONLY_INDEXES})
         differences = compare_metadata(context, db.metadata)
     assert differences == [], "models and migrations differ: write a migration (flask db migrate)"
 

@@ -4,8 +4,9 @@ orders say when they are worked out here in plain Python from every demand."""
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
-from renovation.domain.clock import today
+from renovation.domain.clock import today, utcnow
 from renovation.domain.residents import demand_list, demands
 from renovation.domain.residents.demand_list import DemandFilter
 from renovation.domain.residents.demands import change_demand, raise_demand
@@ -161,3 +162,31 @@ def test_the_search_column_follows_every_change_of_the_text_fields(world):
     assert db.session.scalar(db.select(Demand.search_text).where(Demand.id == demand.id)) == (
         "希望加装电梯 7号楼 elevator fitted"
     )
+
+
+@pytest.mark.postgresql
+def test_the_default_order_is_read_along_its_index(app):
+    """Open first, the longest waiting first: the statement sorts by the expression of the index
+    ix_demand_open_first (its open statuses are the domain's), so a first page reads 50 entries of
+    the index instead of sorting every demand (PostgreSQL's planner; SQLite has no such index)."""
+    from renovation.domain.residents.demands import OPEN
+    from renovation.models.consultations import OPEN_DEMAND_STATUSES
+    assert set(OPEN_DEMAND_STATUSES) == {status.value for status in OPEN}
+    project = make_project()
+    now = utcnow()
+    db.session.execute(sa.insert(Demand), [
+        {"project_id": project.id, "category": "other", "text": f"诉求{index}", "raised_by": "", "assignee": "",
+         "status": ("pending", "in_progress", "resolved", "declined")[index % 4], "raised_on": days_ago(index % 300),
+         "response": "", "reason": "", "created_at": now, "updated_at": now, "version": 1} for index in range(3000)])
+    db.session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("ANALYZE")
+    query = demand_list._filtered(DemandFilter(), today(), 15, place=False).with_only_columns(Demand.id)
+    statement = query.order_by(*demand_list.sort_order("overdue")).limit(50)
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = " ".join(str(row) for row in db.session.execute(sa.text(f"EXPLAIN {compiled}")))
+    assert "ix_demand_open_first" in plan, plan
+    ids = list(db.session.scalars(statement))
+    shown = {demand.id: demand for demand in db.session.scalars(sa.select(Demand).where(Demand.id.in_(ids)))}
+    assert [shown[i].status in ("pending", "in_progress") for i in ids] == [True] * 50
+    assert [shown[i].raised_on for i in ids] == sorted(shown[i].raised_on for i in ids)
