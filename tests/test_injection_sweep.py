@@ -89,6 +89,12 @@ NOT_USER_TEXT = {
     "consultation_attachment.sha256": "a hash",
     "demand.category": "one of the categories", "demand.status": "one of the statuses",
     "demand_tally.status": "a demand's status, counted by the database's triggers",
+    "city_demand_tally.status": "a demand's status, counted by the database's triggers",
+    "stage_tally.key": "a stage key, counted by the database's triggers",
+    "stage_tally.status": "a stage's status, counted by the database's triggers",
+    "street_tally.current_stage": "a stage key or done, counted by the database's triggers",
+    "street_deadline_day.street_name": "the triggers' copy of project.street_name (which the sweep writes) for "
+                                       "projects with a deadline; the sweep's project in the payload street has none",
     "vote.matter_class": "special or ordinary", "vote.extra_threshold": "a fraction such as 9/10, validated",
 }
 HX = {"HX-Request": "true"}

@@ -63,14 +63,13 @@ class DemandStatus(StrEnum):
     DECLINED = "declined"
 
 
-# The demands list's default order puts open demands (pending, in progress) first: the expression
-# it sorts by, written out with the table's name. On PostgreSQL the index ix_demand_open_first on the
-# same expression serves it (the planner matches an index to the expression as written, so the list
-# says it literally); it is made by migration e7c3a1f9b284 alone: the expression PostgreSQL reflects
-# back is not the text written, so alembic could not compare it with a model's.
+# The demands list's default order puts open demands (pending, in progress) first. On PostgreSQL the
+# index ix_demand_open_first holds that order, on CASE WHEN status IN ('in_progress', 'pending') THEN 0
+# ELSE 1 END; the list writes the same expression, values and all, into its statements
+# (renovation.domain.residents.demand_list._open_first), as the planner matches an index to an
+# expression with its values. The index is made by migration e7c3a1f9b284 alone: the expression
+# PostgreSQL reflects back is not the text written, so alembic could not compare it with a model's.
 OPEN_DEMAND_STATUSES = (DemandStatus.IN_PROGRESS.value, DemandStatus.PENDING.value)
-DEMAND_OPEN_FIRST = ("CASE WHEN demand.status IN ("
-                     + ", ".join(f"'{status}'" for status in OPEN_DEMAND_STATUSES) + ") THEN 0 ELSE 1 END")
 
 
 DEMAND_STATUS_LABELS = {

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from math import ceil
 
-from sqlalchemy import Select, String, and_, case, func, literal_column, or_, select
+from sqlalchemy import Select, String, and_, bindparam, case, func, literal_column, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from renovation.domain.clock import today as china_today
@@ -21,7 +21,7 @@ from renovation.domain.residents.demands import OPEN, overdue_days_setting
 from renovation.domain.text_search import all_words, contains, lowered_contains
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project
-from renovation.models.consultations import DEMAND_OPEN_FIRST, Demand, DemandEvent, DemandStatus
+from renovation.models.consultations import OPEN_DEMAND_STATUSES, Demand, DemandEvent, DemandStatus
 
 
 @dataclass
@@ -207,8 +207,10 @@ def figures_by_community(criteria: DemandFilter, today: date | None = None) -> l
 
 
 def _open_first():
-    """0 for an open demand, 1 for a closed one, as the index ix_demand_open_first has it."""
-    return literal_column(DEMAND_OPEN_FIRST)
+    """0 for an open demand, 1 for a closed one, as the index ix_demand_open_first has it: the open
+    statuses and the numbers written into the statement (not bound), in the index's order."""
+    open_statuses = bindparam("open_statuses", list(OPEN_DEMAND_STATUSES), expanding=True, literal_execute=True)
+    return case((Demand.status.in_(open_statuses), literal_column("0")), else_=literal_column("1"))
 
 
 # The list's orders, each a list of (key, descending). "overdue": open demands first, the longest

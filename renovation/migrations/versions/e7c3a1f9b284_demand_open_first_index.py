@@ -2,7 +2,7 @@
 
 The list sorted every demand's id for its first page (290,000 in a province: 44 ms); this index
 holds the order, so the first page reads 50 entries. Its expression is the one the list sorts by
-(``renovation.models.consultations.DEMAND_OPEN_FIRST``), written out here as it was when made.
+(``renovation.domain.residents.demand_list._open_first``), written out here as it was when made.
 
 Revision ID: e7c3a1f9b284
 Revises: d4a7b2e9c615
