@@ -17,6 +17,6 @@ def test_every_page_names_an_icon_that_is_served(client):
 
     page = client.get("/login").get_data(as_text=True)
     icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page).group(1)
-    served = client.get(icon)
-    assert served.status_code == 200 and served.mimetype == "image/svg+xml"
-    assert served.get_data(as_text=True).startswith("<svg")
+    with client.get(icon) as served:
+        assert served.status_code == 200 and served.mimetype == "image/svg+xml"
+        assert served.get_data(as_text=True).startswith("<svg")
