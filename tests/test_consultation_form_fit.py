@@ -28,8 +28,18 @@ def form_of(html: str) -> str:
     return re.search(r'<form[^>]*class="consultation-form".*?</form>', html, re.S).group(0)
 
 
+def opened_form(client) -> str:
+    """The blank form the project page asks for when 添加协商 is opened (htmx, on the toggle)."""
+    page = client.get(f"/projects/{CODE}").get_data(as_text=True)
+    slot = re.search(r'<details class="add-consultation">.*?<div class="form-slot" hx-get="([^"]+)" '
+                     r'hx-trigger="toggle once from:closest details" hx-swap="outerHTML"', page, re.S)
+    answer = client.get(slot.group(1), headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in answer
+    return form_of(answer)
+
+
 def test_the_vote_block_is_behind_the_checkbox_and_asks_the_server_as_figures_are_typed(committee_client):
-    form = form_of(committee_client.get(f"/projects/{CODE}").get_data(as_text=True))
+    form = opened_form(committee_client)
     fieldset = re.search(r'<fieldset class="vote-fieldset"[^>]*>', form).group(0)
     assert f'hx-post="{OUTCOME}"' in fieldset
     assert 'hx-trigger="input changed delay:300ms"' in fieldset
@@ -41,7 +51,7 @@ def test_the_vote_block_is_behind_the_checkbox_and_asks_the_server_as_figures_ar
 
 
 def test_required_fields_are_marked(committee_client):
-    form = form_of(committee_client.get(f"/projects/{CODE}").get_data(as_text=True))
+    form = opened_form(committee_client)
     for name in ("date", "topic"):
         tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', form).group(0)
         assert "required" in tag and 'aria-required="true"' in tag, tag

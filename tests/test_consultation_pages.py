@@ -154,9 +154,13 @@ def test_unticked_vote_fieldset_saves_no_vote(committee_client):
 
 
 def test_the_voting_scope_defaults_to_the_compound(committee_client, project):
-    html = committee_client.get(f"/projects/{CODE}").get_data(as_text=True)
+    from tests.test_consultation_form_fit import opened_form
+
+    html = opened_form(committee_client)
     assert 'name="vote-total_owners" type="number" value="120"' in html
     assert 'name="vote-total_area" step="any" type="number" value="8600' in html
+    page = committee_client.get(f"/projects/{CODE}/consultations/new").get_data(as_text=True)  # without a script
+    assert "<html" in page and 'class="consultation-form"' in page and 'value="120"' in page
 
 
 # Who may read and write each consultation route (the committee of another community, a leader)

@@ -33,7 +33,12 @@ def _demands():
 def test_committee_raises_two_demands_and_resolves_one(client, project, committee):
     login(client, "committee")
     page = client.get(f"/projects/{project.code}").get_data(as_text=True)
-    assert 'id="demands"' in page and 'class="demand-raise"' in page
+    assert 'id="demands"' in page and 'class="demand-raise"' not in page  # asked for when 登记诉求 is opened
+    new_url = f"/projects/{project.code}/demands/new"
+    assert f'<div class="form-slot" hx-get="{new_url}" hx-trigger="toggle once from:closest details"' in page
+    blank = client.get(new_url, headers=HTMX).get_data(as_text=True)
+    assert "<html" not in blank and 'class="demand-raise"' in blank and 'name="text"' in blank
+    assert 'class="demand-raise"' in client.get(new_url).get_data(as_text=True)  # without a script: a page
     first = client.post(f"/projects/{project.code}/demands", data=_new(), headers=HTMX)
     assert first.status_code == 200 and first.headers["HX-Trigger"] == "demandsChanged"
     assert "希望增设非机动车棚" in first.get_data(as_text=True)

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from flask_login import login_user
 
-from renovation.consultations.panels import attachments_panel, consultations_panel, live_outcome
-from renovation.demands.panels import change_form, consultation_demands_panel, demands_panel
+from renovation.consultations.panels import attachments_panel, blank_form, consultations_panel, live_outcome
+from renovation.demands.panels import blank_raise_form, change_form, consultation_demands_panel, demands_panel
 from renovation.domain.clock import today
 from renovation.domain.photos.operations import add_photos, delete_photo
 from renovation.domain.residents.attachments import add_attachment
@@ -133,17 +133,19 @@ def test_a_new_consultation_starts_from_the_compound(app, people, project, consu
         panel = consultations_panel(project)
     assert [record.id for record in panel["records"]] == [consultation.id]
     assert panel["can_write"] is True
-    assert panel["form"].date.data == today()
-    assert panel["form"].vote.total_owners.data == project.households
-    assert panel["form"].vote.total_area.data == project.floor_area
-    assert panel["outcome"] == live_outcome(panel["form"])
+    assert panel["form"] is None  # the section asks for the blank form when 添加协商 is opened
+    form = blank_form(project)
+    assert form.date.data == today()
+    assert form.vote.total_owners.data == project.households
+    assert form.vote.total_area.data == project.floor_area
 
 
 def test_a_refused_consultation_keeps_what_was_typed(app, people, project):
     with signed_in(app, people["engineer"]):
-        typed = consultations_panel(project)["form"]
+        typed = blank_form(project)
         typed.topic.data = "加装电梯"
-        assert consultations_panel(project, typed)["form"] is typed
+        panel = consultations_panel(project, typed)
+        assert panel["form"] is typed and panel["outcome"] == live_outcome(typed)
 
 
 @pytest.mark.parametrize("role", ["leader", "other_committee"])
@@ -189,15 +191,15 @@ def test_the_demand_section_offers_forms_to_those_who_handle_demands(app, people
     assert forms[closed.id] is None and forms[open_one.id].version.data == open_one.version
     assert panel["figures"].received == 2 and panel["figures"].resolved == 1
     assert [label for label, *_rest in panel["compared"]] == ["本项目", "本社区", "全市"]
-    assert panel["raise_form"] is not None and panel["today"] == today()
+    assert panel["can_write"] and panel["raise_form"] is None and panel["today"] == today()  # asked for when opened
     with signed_in(app, people["leader"]):
         panel = demands_panel(project)
-    assert [form for _demand, form in panel["rows"]] == [None, None] and panel["raise_form"] is None
+    assert [form for _demand, form in panel["rows"]] == [None, None] and not panel["can_write"]
 
 
 def test_a_refused_demand_keeps_what_was_typed(app, people, project):
     with signed_in(app, people["engineer"]):
-        typed = demands_panel(project)["raise_form"]
+        typed = blank_raise_form(project)
         assert demands_panel(project, typed)["raise_form"] is typed
 
 

@@ -404,6 +404,10 @@ ROWS = [
     # A committee member's list opens on their own community (a redirect that names it).
     Row("consultations.index", "GET", lambda w: "/consultations", page(committee=302),
         location={"committee": "/consultations", "other_committee": "/consultations"}),
+    # The blank forms the project page asks for when 添加协商 or 登记诉求 is opened: for those who may write.
+    Row("consultations.new", "GET", lambda w: f"/projects/{w.code}/consultations/new",
+        page(leader=403, other_committee=403)),
+    Row("demands.new", "GET", lambda w: f"/projects/{w.code}/demands/new", page(leader=403, other_committee=403)),
     Row("consultations.add", "POST", lambda w: f"/projects/{w.code}/consultations",
         COMMUNITY_WRITE,
         data=_consultation_post, writes=frozenset({"admin", "engineer", "committee"}),

@@ -25,13 +25,15 @@ def live_outcome(form) -> operations.VoteOutcome | None:
 
 
 def consultations_panel(project, form: ConsultationForm | None = None) -> dict:
-    """The project's consultations and, for a user who may add one, the form (``form`` with the
-    user's input after a refused add, a blank one otherwise) and the outcome of its vote figures."""
+    """The project's consultations and whether the user may add one. ``form`` (with the user's
+    input after a refused add) comes back open in the section, with the outcome of its vote
+    figures; otherwise the section holds no form: it asks for a blank one when the user opens
+    添加协商 (``consultations.new``), so that a page whose form stays folded does not write its
+    two dozen fields."""
     can_write = permissions.can_write_consultations(current_user, project)
-    if can_write and form is None:
-        form = blank_form(project)
+    form = form if can_write else None
     return {"records": operations.project_consultations(project.id), "can_write": can_write,
-            "form": form if can_write else None, "outcome": live_outcome(form) if can_write else None}
+            "form": form, "outcome": live_outcome(form) if form is not None else None}
 
 
 def attachments_panel(consultation, chosen_kind: str | None = None) -> dict:

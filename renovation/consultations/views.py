@@ -12,7 +12,7 @@ from renovation.consultations.forms import (
     EditConsultationForm,
     VoteOutcomeForm,
 )
-from renovation.consultations.panels import attachments_panel, consultations_panel, live_outcome
+from renovation.consultations.panels import attachments_panel, blank_form, consultations_panel, live_outcome
 from renovation.demands.panels import consultation_demands_panel
 from renovation.domain import project_list
 from renovation.domain.errors import RuleViolation
@@ -37,6 +37,19 @@ def _consultation(consultation_id, write=False):
     if write and not permissions.can_write_consultations(current_user, consultation.project):
         abort(403)
     return consultation
+
+
+@bp.route("/projects/<code>/consultations/new")
+@can_view
+def new(code):
+    """A blank consultation form: the project page's section asks for it (htmx) when 添加协商 is
+    opened; without a script the same address is a page of its own."""
+    project = _writable_project(code)
+    form = blank_form(project)
+    if wants_fragment():
+        return render("consultations/_form.html", project=project, form=form, vote_outcome=live_outcome(form),
+                      action=url_for("consultations.add", code=code), htmx=True)
+    return render("consultations/new.html", project=project, form=form, vote_outcome=live_outcome(form))
 
 
 @bp.route("/projects/<code>/consultations", methods=["POST"])

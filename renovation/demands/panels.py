@@ -27,22 +27,26 @@ def _rows(found, can_write: bool) -> list[tuple]:
     return [(demand, change_form(demand, can_write)) for demand in found]
 
 
-def demands_panel(project, raise_form: RaiseDemandForm | None = None, consultations: list | None = None) -> dict:
+def demands_panel(project, raise_form: RaiseDemandForm | None = None) -> dict:
     """What the project page's demand section shows: the figures and their comparison, the demands
-    (each with its status form), and the raise form (``raise_form`` with the user's input after a
-    refused raise; its choice of consultations from ``consultations``, the project's, when the
-    caller has them already)."""
+    (each with its status form), whether the user may raise one, and ``raise_form`` with the user's
+    input after a refused raise. Otherwise the section holds no raise form: it asks for a blank one
+    when the user opens 登记诉求 (``demands.new``)."""
     can_write = permissions.can_write_consultations(current_user, project)
-    if raise_form is None and can_write:
-        raise_form = RaiseDemandForm(formdata=None, raised_on=today())
-        raise_form.set_consultations(consultations if consultations is not None
-                                     else demands.project_consultations(project.id))
     found = project_demands.project_demands(project)
     # The figures of the demands the page shows, unless it shows only the first of many.
     figures = (project_demands.figures_of_demands(found) if len(found) < project_demands.SHOWN
                else demand_list.figures(demand_list.DemandFilter(project_id=project.id)))
-    return {"figures": figures, "rows": _rows(found, can_write),
-            "raise_form": raise_form, "today": today(), "compared": compared_figures(project, figures)}
+    return {"figures": figures, "rows": _rows(found, can_write), "can_write": can_write,
+            "raise_form": raise_form if can_write else None, "today": today(),
+            "compared": compared_figures(project, figures)}
+
+
+def blank_raise_form(project) -> RaiseDemandForm:
+    """A new demand of today, to be linked to one of the project's consultations if the user likes."""
+    form = RaiseDemandForm(formdata=None, raised_on=today())
+    form.set_consultations(demands.project_consultations(project.id))
+    return form
 
 
 def compared_figures(project, figures) -> list[tuple]:

@@ -7,6 +7,7 @@ from renovation import list_scope, permissions
 from renovation.demands import bp
 from renovation.demands.forms import ChangeDemandForm, DemandFilterForm, RaiseDemandForm
 from renovation.demands.panels import (
+    blank_raise_form,
     change_form,
     compared_figures,
     consultation_demands_panel,
@@ -57,6 +58,18 @@ def export(fmt):
     """The list's demands as filtered on screen (all pages), as .xlsx or CSV."""
     criteria = DemandFilterForm.read(request.args).criteria()
     return send_table(ledger_exports.demand_table(criteria, today()), fmt, "居民诉求")
+
+
+@bp.route("/projects/<code>/demands/new")
+@can_view
+def new(code):
+    """A blank raise form: the project page's section asks for it (htmx) when 登记诉求 is opened;
+    without a script the same address is a page of its own."""
+    project = project_list.project_by_code(code) or abort(404)
+    if not permissions.can_write_consultations(current_user, project):
+        abort(403)
+    page = "demands/_raise_form.html" if wants_fragment() else "demands/raise.html"
+    return render(page, project=project, raise_form=blank_raise_form(project))
 
 
 @bp.route("/projects/<code>/demands", methods=["POST"])

@@ -50,7 +50,7 @@ def project_page(project) -> dict:
     consultations = consultations_panel(project)
     return {"project": project, "today": today(), "stages": stages_panel(project, actions), "photos": photos,
             "consultations": consultations,
-            "demands": demands_panel(project, consultations=consultations["records"]),
+            "demands": demands_panel(project),
             "history": history_panel(project, photos["gallery"])}
 
 

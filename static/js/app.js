@@ -175,6 +175,14 @@ function placeFocusAfterSwap(event) {
   var detail = event.detail;
   if (!(swapped instanceof Element) || detail.boosted) return;
   if (swapped.swappedOutOfBand) { delete swapped.swappedOutOfBand; return; }
+  // A form asked for when its <details> was opened (登记协商, 登记诉求): its first field, as if it had been there.
+  var waiting = swapped.closest("details[data-focus-on-load]");
+  if (waiting) {
+    waiting.removeAttribute("data-focus-on-load");
+    var first = waiting.open && firstField(swapped);
+    if (first) focusElement(first);
+    return;
+  }
   var trigger = detail.requestConfig && detail.requestConfig.elt;
   var status = swapped.querySelector(":scope .flash, :scope [role=status]");
   if (status) announce(status.textContent);
@@ -195,12 +203,15 @@ function markOutOfBand(event) {
 document.addEventListener("htmx:oobAfterSwap", markOutOfBand);
 
 // A form folded in a <details> (登记协商, 登记诉求, 办理与记录) opened by its summary gets the focus on
-// its first field, like a form opened by htmx. Only when the user opens it: a <details> the server
+// its first field, like a form opened by htmx (the first two are asked for when opened: see above). Only when the user opens it: a <details> the server
 // sends open (a form refused) leaves the focus to placeFocusAfterSwap.
 function focusFormOnOpen(event) {
   var summary = event.target.closest && event.target.closest("summary");
   var details = summary && summary.parentElement;
-  if (!details || details.tagName !== "DETAILS" || details.open || !details.querySelector("form")) return;
+  if (!details || details.tagName !== "DETAILS" || details.open) return;
+  // Its form comes when it opens (a .form-slot asks for it): placeFocusAfterSwap focuses it then.
+  if (details.querySelector(".form-slot")) { details.setAttribute("data-focus-on-load", ""); return; }
+  if (!details.querySelector("form")) return;
   details.addEventListener("toggle", function () {
     var field = details.open && firstField(details);
     if (field) focusElement(field);
