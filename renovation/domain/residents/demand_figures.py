@@ -21,18 +21,15 @@ class DemandFigures:
     average_days_to_resolve: float | None = None
 
 
-def figures_of(rows) -> DemandFigures:
-    """The figures of one or more counted rows (:data:`COUNTED`) taken together."""
-    counts = [sum(int(row[index] or 0) for row in rows) for index in range(5)]
-    days = sum(float(row[5]) for row in rows if row[5] is not None)
-    counted = sum(int(row[6] or 0) for row in rows)
-    return DemandFigures(*counts, average_days_to_resolve=round(days / counted, 1) if counted else None)
-
-
 def figures_of_row(row) -> DemandFigures:
-    """The figures of one counted row (:data:`COUNTED`): :func:`figures_of` of ``[row]``, without
-    the adding up (a province's list makes one for each of its 5,000 communities)."""
+    """The figures of one counted row (:data:`COUNTED`)."""
     received, resolved, declined, open_, overdue, days, counted = row
     return DemandFigures(int(received or 0), int(resolved or 0), int(declined or 0), int(open_ or 0),
                          int(overdue or 0),
                          average_days_to_resolve=round(float(days) / int(counted), 1) if counted else None)
+
+
+def figures_of(rows) -> DemandFigures:
+    """The figures of one or more counted rows (:data:`COUNTED`) taken together: their columns added up."""
+    return figures_of_row([sum(float(row[5] or 0) if index == 5 else int(row[index] or 0) for row in rows)
+                           for index in range(len(COUNTED))])

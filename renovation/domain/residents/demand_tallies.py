@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import Date, Integer, bindparam, text
 
 from renovation.domain.clock import today as china_today
-from renovation.domain.residents.demand_figures import DemandFigures
+from renovation.domain.residents.demand_figures import DemandFigures, figures_of_row
 from renovation.domain.residents.demands import OPEN, overdue_days_setting
 from renovation.extensions import db
 from renovation.models.consultations import DemandStatus
@@ -22,7 +22,8 @@ _RESOLVED, _DECLINED = DemandStatus.RESOLVED.value, DemandStatus.DECLINED.value
 
 def _figures_select(scope: int, community: str | None) -> str:
     """The figures of the tally rows ``community`` selects (the city's own tallies when None), as
-    one row led by ``scope``."""
+    one row led by ``scope`` and then the counted columns of
+    :data:`renovation.domain.residents.demand_figures.COUNTED`."""
     tallies, days = ("demand_tally", "open_demand_day") if community else ("city_demand_tally", "city_open_demand_day")
     where, also = (f"WHERE {community}", f"AND {community}") if community else ("", "")
     return f"""
@@ -31,9 +32,9 @@ def _figures_select(scope: int, community: str | None) -> str:
            coalesce(sum(CASE WHEN status = '{_RESOLVED}' THEN demands ELSE 0 END), 0),
            coalesce(sum(CASE WHEN status = '{_DECLINED}' THEN demands ELSE 0 END), 0),
            coalesce(sum(CASE WHEN status IN ({_OPEN}) THEN demands ELSE 0 END), 0),
+           (SELECT coalesce(sum(demands), 0) FROM {days} WHERE raised_on < :overdue_before {also}),
            coalesce(sum(CASE WHEN status = '{_RESOLVED}' THEN days_to_resolve ELSE 0 END), 0),
-           coalesce(sum(CASE WHEN status = '{_RESOLVED}' THEN days_counted ELSE 0 END), 0),
-           (SELECT coalesce(sum(demands), 0) FROM {days} WHERE raised_on < :overdue_before {also})
+           coalesce(sum(CASE WHEN status = '{_RESOLVED}' THEN days_counted ELSE 0 END), 0)
     FROM {tallies} {where}"""
 
 
@@ -50,10 +51,7 @@ _COMMUNITY_AND_CITY_FIGURES = text(
 
 
 def _figures(row) -> DemandFigures:
-    _scope, received, resolved, declined, open_, days, counted, overdue = row
-    return DemandFigures(received=int(received), resolved=int(resolved), declined=int(declined), open=int(open_),
-                         overdue=int(overdue),
-                         average_days_to_resolve=round(int(days) / int(counted), 1) if counted else None)
+    return figures_of_row(row[1:])  # after the scope
 
 
 def _overdue_before(today: date | None) -> date:

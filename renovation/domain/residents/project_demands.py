@@ -11,7 +11,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from renovation.domain.clock import today as china_today
-from renovation.domain.residents.demand_list import DEFAULT_SORT, DemandFigures, sort_order
+from renovation.domain.residents.demand_figures import DemandFigures
+from renovation.domain.residents.demand_list import DEFAULT_SORT, sort_order
 from renovation.domain.residents.demands import OPEN, overdue_days_setting
 from renovation.extensions import db
 from renovation.models.consultations import Demand, DemandEvent, DemandStatus
