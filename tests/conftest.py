@@ -214,6 +214,18 @@ def count_statements():
         sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
+def revision_before(revision: str) -> str:
+    """The migration ``revision`` follows (to downgrade to just before it, then upgrade again)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from renovation import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS_DIR)
+    return ScriptDirectory.from_config(config).get_revision(revision).down_revision
+
+
 def make_area(street="桂林街道", community="铁路社区"):
     street_row = db.session.scalar(sa.select(Street).where(Street.name == street)) or Street(name=street)
     community_row = db.session.scalar(sa.select(Community).where(Community.name == community))

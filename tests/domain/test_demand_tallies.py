@@ -24,7 +24,7 @@ from renovation.models import (
     Street,
 )
 from renovation.models.consultations import Demand
-from tests.conftest import count_statements, days_ago, make_area, make_project, make_user
+from tests.conftest import count_statements, days_ago, make_area, make_project, make_user, revision_before
 
 
 @pytest.fixture
@@ -195,17 +195,6 @@ def test_the_tallies_are_a_few_rows_whatever_the_number_of_demands(city):
         assert len(statements) == 1 and " demand " not in f"{statements[0]} ", "the list's figures read no demand"
 
 
-def _revision_before(revision: str) -> str:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    from renovation import MIGRATIONS_DIR
-
-    config = Config()
-    config.set_main_option("script_location", MIGRATIONS_DIR)
-    return ScriptDirectory.from_config(config).get_revision(revision).down_revision
-
-
 @pytest.mark.slow
 def test_the_migration_fills_the_tallies_from_the_demands_there_are(city):
     from flask_migrate import downgrade, upgrade
@@ -214,7 +203,7 @@ def test_the_migration_fills_the_tallies_from_the_demands_there_are(city):
                                            for name in ("railway", "peace") for status in ("pending", "resolved")])
     db.session.commit()
     db.session.remove()  # no open transaction may hold the tables while they are altered
-    downgrade(revision=_revision_before("5e0c7a9b3d21"))
+    downgrade(revision=revision_before("5e0c7a9b3d21"))
     assert "demand_tally" not in sa.inspect(db.engine).get_table_names()
     upgrade()
     assert_tallies_match_the_demands()

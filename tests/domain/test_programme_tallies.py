@@ -17,7 +17,7 @@ from renovation.domain.stages.operations import update_stage
 from renovation.domain.stages.schedule import refresh_project_summary, work_begun
 from renovation.extensions import db
 from renovation.models import Compound, Project, Stage, StageTally, Street, StreetDeadlineDay, StreetTally
-from tests.conftest import count_statements, make_area, make_project, make_user
+from tests.conftest import count_statements, make_area, make_project, make_user, revision_before
 
 
 @pytest.fixture
@@ -190,17 +190,6 @@ def test_the_dashboards_figures_are_two_queries_of_the_tallies(city):
     assert all(" project " not in f"{statement} " and " stage " not in f"{statement} " for statement in statements)
 
 
-def _revision_before(revision: str) -> str:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    from renovation import MIGRATIONS_DIR
-
-    config = Config()
-    config.set_main_option("script_location", MIGRATIONS_DIR)
-    return ScriptDirectory.from_config(config).get_revision(revision).down_revision
-
-
 @pytest.mark.slow
 def test_the_migration_fills_the_tallies_and_started_from_the_projects_there_are(city):
     from flask_migrate import downgrade, upgrade
@@ -210,7 +199,7 @@ def test_the_migration_fills_the_tallies_and_started_from_the_projects_there_are
                        .values(status="in_progress"))
     db.session.commit()
     db.session.remove()  # no open transaction may hold the tables while they are altered
-    downgrade(revision=_revision_before("c8e2f4a6b913"))
+    downgrade(revision=revision_before("c8e2f4a6b913"))
     assert "street_tally" not in sa.inspect(db.engine).get_table_names()
     upgrade()
     west = db.session.get(Project, west_id)
