@@ -340,6 +340,9 @@ ROWS = [
     # A committee member's list opens on their own community (a redirect that names it).
     Row("photos.index", "GET", lambda w: "/photos", page(committee=302),
         location={"committee": "/photos", "other_committee": "/photos"}),
+    # The blank upload form a stage card asks for when 添加照片 is opened: for those who may add photos.
+    Row("photos.new", "GET", lambda w: f"/projects/{w.code}/photos/new?stage=facade",
+        page(leader=403, other_committee=403)),
     Row("photos.upload", "POST", lambda w: f"/projects/{w.code}/photos",
         COMMUNITY_WRITE,
         data=_page_photo_post, writes=frozenset({"admin", "engineer", "committee"}),

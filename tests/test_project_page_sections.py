@@ -52,11 +52,44 @@ def test_the_comparison_rows_are_labelled(page):
     assert "铁路社区" in rows[1]
 
 
-def test_each_stage_cards_upload_defaults_to_its_own_stage(page):
-    """One blank upload form serves the page; each card's copy still presets its own stage."""
+def test_each_stage_card_asks_for_its_upload_form_when_opened(client, page):
+    """A card's 添加照片 holds a slot that asks for the form when opened; the form it gets presets the
+    card's stage, and is a page of its own without a script."""
     for key in ("survey", "rain_sewage", "facade", "paving", "acceptance"):
-        form = re.search(rf'<form class="photo-upload" id="upload-{key}".*?</form>', page, re.S).group(0)
+        card = re.search(rf'<article class="stage-card[^"]*" id="stage-{key}">.*?</article>', page, re.S).group(0)
+        assert '<form class="photo-upload"' not in card
+        slot = re.search(r'<div class="form-slot" hx-get="([^"]+)" hx-trigger="toggle once from:closest details"',
+                         card)
+        assert slot and slot.group(1) == f"/projects/{CODE}/photos/new?stage={key}"
+        answer = client.get(slot.group(1), headers={"HX-Request": "true"})
+        assert answer.status_code == 200
+        form = answer.get_data(as_text=True)
+        assert form.lstrip().startswith(f'<form class="photo-upload" id="upload-{key}"') and "<html" not in form
         selected = re.findall(r'<option selected value="(\w*)"|<option value="(\w*)" selected', form)
         assert [a or b for a, b in selected] == [key]
         assert re.findall(r'<input checked id="upload-\w+-phase-\d" name="phase" type="radio" value="(\w+)">',
                           form) == ["during"]
+
+
+def test_the_upload_form_without_a_script_is_a_page_preset_to_the_stage_at_work(client, page):
+    html = client.get(f"/projects/{CODE}/photos/new?stage=nonsense").get_data(as_text=True)
+    assert "<h1>添加照片</h1>" in html
+    form = re.search(r'<form class="photo-upload" id="upload-page".*?</form>', html, re.S).group(0)
+    assert f'action="/projects/{CODE}/photos"' in form
+    selected = re.findall(r'<option selected value="(\w*)"|<option value="(\w*)" selected', form)
+    assert [a or b for a, b in selected] == ["rain_sewage"]
+
+
+@pytest.mark.parametrize("role, community", [("leader", None), ("committee", "城中社区")])
+def test_no_upload_form_for_who_may_not_add_photos(app, page, role, community):
+    make_user("someone", role, community=community)
+    client = app.test_client()
+    login(client, "someone")
+    assert client.get(f"/projects/{CODE}/photos/new?stage=facade").status_code == 403
+    assert client.get(f"/projects/{CODE}/photos/new", headers={"HX-Request": "true"}).status_code == 403
+    card = client.get(f"/projects/{CODE}").get_data(as_text=True)
+    assert "/photos/new" not in card and 'class="stage-photos"' not in card
+
+
+def test_an_upload_form_for_an_unknown_project_is_not_found(client, page):
+    assert client.get("/projects/ZP-1999-999/photos/new").status_code == 404

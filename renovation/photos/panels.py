@@ -12,13 +12,13 @@ from renovation.photos.forms import UploadForm
 
 
 def upload_form(project) -> UploadForm | None:
-    """The project page's blank upload form; None for a user who may not add photos here. One form
-    serves the photo section and every stage card, each presetting its own stage (``upload_stage``
-    in photos/_upload_form.html)."""
+    """A blank upload form; None for a user who may not add photos here. The project page's photo
+    section shows it preset to the current stage; a stage card asks for it when its 添加照片 is
+    opened (``photos.new``), preset to its own stage (``upload_stage`` in photos/_upload_form.html)."""
     if not permissions.can_add_photo(current_user, project):
         return None
     form = UploadForm(formdata=None)
-    # Shown six times: its labels and choices are read in the page's language once, not six times.
+    # Written out by photos/_upload_form.html from plain strings: labels and choices read once.
     for field in (form.phase, form.stage, form.caption):
         field.label.text = str(field.label.text)
     for field in (form.phase, form.stage):

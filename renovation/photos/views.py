@@ -13,6 +13,7 @@ from renovation.domain.errors import RuleViolation
 from renovation.domain.photos import gallery as photo_gallery
 from renovation.domain.photos.operations import add_photos, delete_photo, update_photo
 from renovation.domain.photos.pairing import pair_photos, pair_several, unpair
+from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.extensions import csrf, db
 from renovation.list_links import page_links
 from renovation.models import Photo, PhotoPair
@@ -27,7 +28,7 @@ from renovation.photos.forms import (
     UploadForm,
     pair_rows_form,
 )
-from renovation.photos.panels import gallery_panel
+from renovation.photos.panels import gallery_panel, upload_form, upload_stage
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 from renovation.upload_limits import accepts_photos, read_photo_upload, uploaded_file_name
 
@@ -36,6 +37,22 @@ can_view = permissions.require(permissions.can_view_projects)
 
 
 # --- upload -------------------------------------------------------------------------------------
+
+@bp.route("/projects/<code>/photos/new")
+@can_view
+def new(code):
+    """A blank upload form preset to the stage ``?stage=`` (none: the stage the work is at): a stage
+    card asks for it (htmx) when its 添加照片 is opened; without a script the same address is a
+    page of its own."""
+    project = project_list.project_by_code(code) or abort(404)
+    form = upload_form(project) or abort(403)
+    stage = request.args.get("stage")
+    if stage not in STAGE_ORDER:
+        stage = upload_stage(project)
+    template = "photos/_upload_form.html" if wants_fragment() else "photos/new.html"
+    return render(template, project=project, upload_form=form, upload_stage=stage,
+                  upload_place=stage if wants_fragment() else "page")
+
 
 @bp.route("/projects/<code>/photos", methods=["POST"])
 @accepts_photos()

@@ -11,13 +11,14 @@ from renovation.domain.clock import today
 from renovation.domain.photos import gallery as photo_gallery
 from renovation.domain.stages.history import stage_history
 from renovation.domain.stages.schedule import lag_may_be_asked, stage_days_behind
-from renovation.photos.panels import gallery_panel, photos_panel, upload_form
+from renovation.photos.panels import gallery_panel, photos_panel
 
 
 def stage_actions(project) -> dict:
     """What the user may do on the project's stage cards: update a stage (``can_edit``), add photos
-    (``upload_form``, the page's blank upload form, or None)."""
-    return {"can_edit": permissions.can_edit_stage(current_user, project), "upload_form": upload_form(project)}
+    (``can_upload``: the card's 添加照片 asks for the upload form when opened)."""
+    return {"can_edit": permissions.can_edit_stage(current_user, project),
+            "can_upload": permissions.can_add_photo(current_user, project)}
 
 
 def stage_card(project, stage, actions: dict | None = None) -> dict:
@@ -26,8 +27,7 @@ def stage_card(project, stage, actions: dict | None = None) -> dict:
     cards)."""
     on = today()
     return {"stage": stage, "today": on, "late": stage_days_behind(stage, on),
-            "lag_asked": lag_may_be_asked(stage, on), **(actions or stage_actions(project)),
-            "upload_stage": stage.key}
+            "lag_asked": lag_may_be_asked(stage, on), **(actions or stage_actions(project))}
 
 
 def stages_panel(project, actions: dict | None = None) -> dict:
@@ -46,7 +46,7 @@ def history_panel(project, gallery: photo_gallery.ProjectGallery | None = None) 
 def project_page(project) -> dict:
     """Everything the project page shows, one entry per section."""
     actions = stage_actions(project)
-    photos = photos_panel(project, actions["upload_form"])
+    photos = photos_panel(project)
     consultations = consultations_panel(project)
     return {"project": project, "today": today(), "stages": stages_panel(project, actions), "photos": photos,
             "consultations": consultations,
