@@ -5,8 +5,10 @@ filter its fields describe. A part of the query string that does not validate (a
 not there, ``page=abc``) falls back to "all" for that part alone: a shared address with a stale
 value still opens the list.
 """
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import IntegerField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
@@ -35,6 +37,10 @@ class ListFilterForm(FlaskForm):
         raise NotImplementedError
 
 
+AREA_OPTIONS = "projects/_community_select.html"  # its macro area_options(rows)
+_written_options: dict = {}  # id(rows) → (rows, their <option>s), for the few kept lists of rows
+
+
 class AreaSelectField(SelectField):
     """A street or community select. A province has some 800 streets and 5,000 communities: the
     value is looked up in a set of their ids, not found by walking every choice, and WTForms'
@@ -47,6 +53,23 @@ class AreaSelectField(SelectField):
         """``everything`` (value 0) then ``rows`` of (id, name)."""
         self.rows, self.values = rows, frozenset((0, *(row[0] for row in rows)))
         self.choices = lambda: [SelectChoice(0, everything), *(SelectChoice(row[0], row[1]) for row in rows)]
+
+    def options(self, selected) -> Markup:
+        """An <option> for each row, the one of value ``selected`` marked (the "all" option is the
+        template's). Rows the process keeps (:mod:`renovation.domain.area_lists`: a province's 800
+        streets, the same on every page while the areas are) are written once."""
+        written = _written_options.get(id(self.rows))
+        if written is None or written[0] is not self.rows:
+            written = (self.rows, current_app.jinja_env.get_template(AREA_OPTIONS).module.area_options(self.rows))
+            if isinstance(self.rows, tuple):
+                while len(_written_options) >= 4:
+                    _written_options.pop(next(iter(_written_options)))
+                _written_options[id(self.rows)] = written
+        html = written[1]
+        if selected in self.values and selected:
+            html = html.replace(Markup('<option value="{}">').format(selected),
+                                Markup('<option value="{}" selected>').format(selected), 1)
+        return html
 
     def pre_validate(self, form):
         if self.data not in self.values:  # a list then shows every street or community

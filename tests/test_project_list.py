@@ -13,7 +13,7 @@ from renovation.domain.stages.keys import DONE, STAGE_ORDER
 from renovation.domain.stages.schedule import days_behind
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
-from tests.conftest import api_token, count_statements, login, make_project, make_user
+from tests.conftest import api_token, count_statements, login, make_area, make_project, make_user
 
 ROW_CODE = re.compile(r'<tr[^>]*>\s*<td[^>]*>\s*<a href="/projects/([^"]+)"')
 
@@ -313,7 +313,7 @@ def test_a_long_list_counts_only_so_far_and_pages_on(app, hundred_twenty):
 
 # --- a province's communities --------------------------------------------------------------------
 
-COMMUNITY_OPTION = re.compile(r'<option value="(\d*)" (selected)?>([^<]*)</option>')
+COMMUNITY_OPTION = re.compile(r'<option value="(\d*)" ?(selected)?>([^<]*)</option>')
 
 
 def community_options(html: str, out_of_band: bool = False) -> list[tuple[str, str]]:
@@ -359,6 +359,27 @@ def test_changing_the_street_brings_its_communities_out_of_band(province):
     options = community_options(html, out_of_band=True)
     assert len(options) == 402 and options[:2] == [("All communities", ""), ("城中社区", "")]
     assert 'id="community-filter"' in get(province, "").get_data(as_text=True)  # what it replaces
+
+
+def street_options(html: str) -> list[tuple[str, str]]:
+    select = re.search(r'<select name="street"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return [(label, selected) for _value, selected, label in COMMUNITY_OPTION.findall(select)]
+
+
+def test_the_chosen_street_is_the_one_marked_each_time(en_client):
+    """The street options are written once while the areas stay the same; each page marks its own."""
+    make_three()
+    make_area("<b>新</b>街道", "新社区")  # a name is text, escaped, kept or not
+    db.session.commit()
+    guilin, jingcheng = ids_of(Street, "桂林街道"), ids_of(Street, "菁城街道")
+    everything = street_options(get(en_client, "").get_data(as_text=True))
+    assert everything[0] == ("All streets", "") and ("&lt;b&gt;新&lt;/b&gt;街道", "") in everything
+    assert [selected for _label, selected in everything] == [""] * len(everything)
+    for street, name in ((guilin, "桂林街道"), (jingcheng, "菁城街道"), (guilin, "桂林街道")):
+        options = street_options(get(en_client, f"street={street}").get_data(as_text=True))
+        assert [label for label, selected in options if selected] == [name]
+        assert [label for label, _selected in options] == [label for label, _selected in everything]
+    assert [s for _l, s in street_options(get(en_client, "").get_data(as_text=True)) if s] == []
 
 
 def test_a_city_lists_every_community_and_sends_nothing_out_of_band(en_client):

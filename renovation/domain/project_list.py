@@ -7,6 +7,7 @@ index ending on the code, its tie-breaker. A page is read after the last project
 before (or before the first of the page after), from that index: the 4,000th page costs what the
 first does. The matches are counted up to :data:`COUNT_LIMIT` only ("more than 500 projects").
 """
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,6 +15,7 @@ from sqlalchemy import Select, literal, or_, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from renovation.domain import project_search
+from renovation.domain.area_lists import area_lists
 from renovation.domain.paging import Page, count_and_clamp, count_up_to
 from renovation.domain.stages.keys import STARTED_STATUSES, StageKey, Status
 from renovation.domain.text_search import search_words
@@ -241,40 +243,38 @@ def community_id_named(name: str) -> int | None:
     return db.session.scalar(select(Community.id).where(Community.name == name))
 
 
-# The project list's filter lists every community of a city; past this many (a province has
-# thousands), the chosen street's.
-CITY_COMMUNITIES = 300
-
-
 @dataclass
 class AreaChoices:
     """The streets and communities a list's filter offers, as (id, name) rows by name.
     ``by_street``: there are too many communities to list, so these are the chosen street's."""
 
-    streets: list
-    communities: list
+    streets: Sequence
+    communities: Sequence
     by_street: bool = False
 
 
 def area_choices(street_id: int | None = None, community_id: int | None = None, every_street: bool = True,
                  by_street_in_a_province: bool = False) -> AreaChoices:
     """What the filter offers: every street (``every_street``) or the chosen one alone (enough to
-    check it); every community, or with ``by_street_in_a_province`` past :data:`CITY_COMMUNITIES`
-    (a province) those of the chosen street, and the chosen community wherever it is."""
+    check it); every community, or with ``by_street_in_a_province`` past
+    :data:`~renovation.domain.area_lists.CITY_COMMUNITIES` (a province) those of the chosen street,
+    and the chosen community wherever it is. Every street and a city's communities are the
+    process's kept lists (:mod:`renovation.domain.area_lists`)."""
     # An id from the address bar may be anything; one that no id column can hold is none.
     street_id, community_id = (value if value and 0 < value < 2**31 else None for value in (street_id, community_id))
-    streets = select(Street.id, Street.name).order_by(Street.name)
-    if not every_street:
-        streets = streets.where(Street.id.in_([street_id] if street_id else []))
-    communities = select(Community.id, Community.name).order_by(Community.name)
-    communities = list(db.session.execute(communities.limit(CITY_COMMUNITIES + 1) if by_street_in_a_province
-                                          else communities))
-    by_street = len(communities) > CITY_COMMUNITIES and by_street_in_a_province
-    if by_street:
-        communities = list(db.session.execute(
-            select(Community.id, Community.name).order_by(Community.name)
-            .where(or_(Community.street_id == street_id, Community.id == community_id))))
-    return AreaChoices(list(db.session.execute(streets)), communities, by_street)
+    kept = area_lists()
+    if every_street:
+        streets = kept.streets
+    else:
+        streets = list(db.session.execute(select(Street.id, Street.name).where(
+            Street.id.in_([street_id] if street_id else []))))
+    if kept.communities is not None:
+        return AreaChoices(streets, kept.communities)
+    every_community = select(Community.id, Community.name).order_by(Community.name)
+    if not by_street_in_a_province:
+        return AreaChoices(streets, list(db.session.execute(every_community)))
+    return AreaChoices(streets, list(db.session.execute(every_community.where(
+        or_(Community.street_id == street_id, Community.id == community_id)))), by_street=True)
 
 
 def streets_and_communities() -> tuple[list, list]:

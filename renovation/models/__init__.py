@@ -1,5 +1,5 @@
 """Database models, one module per entity group."""
-from renovation.models.areas import Community, Compound, Street
+from renovation.models.areas import AreaVersion, Community, Compound, Street
 from renovation.models.attachments import AttachmentKind, ConsultationAttachment
 from renovation.models.audit import AuditEntry, StageEvent
 from renovation.models.bulletins import Bulletin, BulletinKind, RenderStatus
@@ -20,6 +20,7 @@ __all__ = [
     "BulletinKind",
     "CityDemandTally",
     "CityOpenDemandDay",
+    "AreaVersion",
     "Community",
     "Consultation",
     "ConsultationAttachment",

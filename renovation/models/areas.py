@@ -1,5 +1,5 @@
 """Street (街道) → Community (社区) → Compound (小区)."""
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from renovation.extensions import db
@@ -37,3 +37,15 @@ class Compound(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
 
     community: Mapped[Community] = relationship(back_populates="compounds")
+
+
+class AreaVersion(db.Model):
+    """One row: a value the database gives anew whenever a street or community is added, changed or
+    removed (triggers in the migration that made the table, ``f2b8d4c6a913``). A process keeps the
+    lists' street and community choices while it stays the same (:mod:`renovation.domain.area_lists`)."""
+
+    __tablename__ = "area_version"
+    __table_args__ = {"info": {"kept_by_database": True}}  # written by the triggers alone
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
