@@ -284,17 +284,13 @@ def streets_and_communities() -> tuple[list, list]:
 
 
 def project_by_code(code: str) -> Project | None:
-    """A project with its place and stages loaded."""
-    from sqlalchemy.orm import selectinload
-
-    return db.session.scalar(
+    """A project with its place and stages loaded, in one statement (a project page's first)."""
+    return db.session.scalars(
         select(Project)
         .where(Project.code == code)
-        .options(
-            selectinload(Project.stages),
-            contains_eager(Project.compound).contains_eager(Compound.community).contains_eager(Community.street),
-        )
+        .options(joinedload(Project.stages),
+                 contains_eager(Project.compound).contains_eager(Compound.community).contains_eager(Community.street))
         .join(Project.compound)
         .join(Compound.community)
         .join(Community.street)
-    )
+    ).unique().one_or_none()
