@@ -113,6 +113,24 @@ def test_sqlite_uses_wal_and_foreign_keys(tmp_path):
         db.engine.dispose()
 
 
+@pytest.mark.postgresql
+def test_postgresql_statements_run_without_parallel_workers(app):
+    """Every connection of the app's pool, also after a transaction rolled back: a page's short
+    statements never wait for parallel workers to start."""
+    assert db.engine.dialect.name == "postgresql", "marked postgresql: the SQLite pass leaves it out"
+    db.engine.dispose()
+    connections = [db.engine.connect() for _ in range(2)]
+    try:
+        for connection in connections:
+            with connection.begin() as transaction:
+                assert connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+                transaction.rollback()
+            assert connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+    finally:
+        for connection in connections:
+            connection.close()
+
+
 def test_the_test_database_enforces_foreign_keys(app):
     """On the migrated test database (SQLite or PostgreSQL) a dangling reference is refused."""
     from renovation.models import Community

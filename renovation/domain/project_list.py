@@ -273,6 +273,8 @@ def area_choices(street_id: int | None = None, community_id: int | None = None, 
     every_community = select(Community.id, Community.name).order_by(Community.name)
     if not by_street_in_a_province:
         return AreaChoices(streets, list(db.session.execute(every_community)))
+    if street_id is None and community_id is None:  # no street chosen: none of its communities
+        return AreaChoices(streets, [], by_street=True)
     return AreaChoices(streets, list(db.session.execute(every_community.where(
         or_(Community.street_id == street_id, Community.id == community_id)))), by_street=True)
 
