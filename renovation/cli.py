@@ -170,7 +170,7 @@ def issue_bulletin(kind: str, street: str | None, project_code: str | None, note
     if bulletin.render_status != "done":
         raise click.ClickException(f"{bulletin.label} was issued but its PDF failed: {bulletin.render_error}")
     storage = get_storage()
-    click.echo(f"{bulletin.title}（{bulletin.label}）")
+    click.echo(f"{bulletin.title}（{bulletin.cited_as}）")
     click.echo(storage.path(bulletin.pdf_key) if hasattr(storage, "path") else bulletin.pdf_key)
 
 

@@ -97,6 +97,9 @@ def default_config(instance_path: Path) -> dict:
         # A render renews its lease every third of this; one not renewed for this long is claimed
         # again by the running worker (its worker died: see renovation/domain/bulletins/render_lease.py).
         "BULLETIN_RENDER_LEASE": timedelta(seconds=int(env.get("RENOVATION_BULLETIN_RENDER_LEASE_SECONDS", "60"))),
+        # The city bulletins' 发文字号 ({year} and {number} filled in; empty: none is printed).
+        "BULLETIN_CITY_DOCUMENT_NUMBER": env.get("RENOVATION_BULLETIN_CITY_DOCUMENT_NUMBER",
+                                                 "漳住建〔{year}〕{number}号"),
         # Login throttle (renovation/domain/login_throttle.py): free attempts per (username,
         # client address) and per address, then a refusal for a delay that doubles with every
         # further failure, up to the maximum; counters are forgotten after a quiet spell.

@@ -163,8 +163,8 @@ def test_two_engineers_issuing_at_the_same_moment_get_consecutive_numbers(app, e
     both_read = threading.Barrier(2, timeout=10)
     first_call = threading.local()
 
-    def racing_next_number(kind, year):
-        number = real_next(kind, year)
+    def racing_next_number(kind, scope, year):
+        number = real_next(kind, scope, year)
         if not getattr(first_call, "done", False):
             first_call.done = True
             both_read.wait()
@@ -211,7 +211,7 @@ def test_command_line_issues_and_prints_the_number_and_the_file(app, runner, tmp
     result = runner.invoke(args=["issue-bulletin", "--kind", "city", "--notes-file", str(notes)])
     assert result.exit_code == 0, result.output
     title, path = result.output.strip().splitlines()
-    assert title == f"全市城镇老旧小区改造工作进度通报（{YEAR}年第1期）"
+    assert title == f"全市城镇老旧小区改造工作进度通报（{YEAR}年第1期，漳住建〔{YEAR}〕1号）"
     bulletin = db.session.scalar(sa.select(Bulletin))
     with open(path, "rb") as handle:
         assert hashlib.sha256(handle.read()).hexdigest() == bulletin.pdf_sha256

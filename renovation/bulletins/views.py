@@ -95,7 +95,7 @@ def issue():
     except (bulletins.BulletinError, BulletinRenderError) as error:
         return render_template("bulletins/new.html", form=form, error=str(error)), 422
     tasks.enqueue("render_bulletin", bulletin.id)
-    flash(_("Bulletin %(label)s issued.", label=bulletin.label), "success")
+    flash(_("Issued: %(title)s, %(number)s.", title=bulletin.title, number=bulletin.cited_as), "success")
     return redirect(url_for("bulletins.show", bulletin_id=bulletin.id), 303)
 
 

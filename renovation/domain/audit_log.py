@@ -1,7 +1,7 @@
 """Reading the audit log: entries filtered by person, project, action and date, a page at a time,
 each told as sentences ("状态：进行中 → 已完成") rather than action codes and JSON."""
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from renovation.domain.audit import ACTION_LABELS
-from renovation.domain.clock import CHINA
+from renovation.domain.clock import china_midnight_utc
 from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain.stages.keys import STAGE_LABELS, STATUS_LABELS
 from renovation.domain.text_search import ESCAPE, literal_like_pattern
@@ -112,10 +112,6 @@ def action_choices() -> list[tuple[str, str]]:
     return [(code, str(label)) for code, label in ACTION_LABELS.items()]
 
 
-def _start_of(day: date) -> datetime:
-    """The UTC instant a day in China starts, naive as stored."""
-    return datetime.combine(day, time(0), tzinfo=CHINA).astimezone(UTC).replace(tzinfo=None)
-
 
 def find_entries(criteria: AuditFilter, page: int, per_page: int) -> Page:
     """One page of matching entries, newest first, with their users: three queries."""
@@ -131,9 +127,9 @@ def find_entries(criteria: AuditFilter, page: int, per_page: int) -> Page:
                  .where(or_(Project.code.ilike(pattern, escape=ESCAPE), Compound.name.ilike(pattern, escape=ESCAPE))))
         query = query.where(AuditEntry.target_type == "project", AuditEntry.target_id.in_(codes))
     if criteria.date_from:
-        query = query.where(AuditEntry.at >= _start_of(criteria.date_from))
+        query = query.where(AuditEntry.at >= china_midnight_utc(criteria.date_from))
     if criteria.date_to:
-        query = query.where(AuditEntry.at < _start_of(criteria.date_to + timedelta(days=1)))
+        query = query.where(AuditEntry.at < china_midnight_utc(criteria.date_to + timedelta(days=1)))
     total, page = count_and_clamp(query, page, per_page)
     items = db.session.scalars(
         query.options(selectinload(AuditEntry.user)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())

@@ -49,15 +49,20 @@ class Bulletin(db.Model):
     """One issued bulletin: its number, the snapshot it is printed from and the stored PDF."""
 
     __table_args__ = (
-        UniqueConstraint("kind", "year", "number", name="uq_bulletin_kind_year_number"),
+        UniqueConstraint("series", "year", "number", name="uq_bulletin_series_year_number"),
         CheckConstraint("number > 0", name="number_positive"),
         Index("ix_bulletin_issued_at", "issued_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))
+    # The series it is numbered in, per year (renovation/domain/bulletins/series.py): "city",
+    # "street:<street id>" or "project:<project id>".
+    series: Mapped[str] = mapped_column(String(32))
     year: Mapped[int]
     number: Mapped[int]
+    label: Mapped[str] = mapped_column(String(64))  # the number as printed: 2026年第12期, ZP-2026-001（2026年12月6日）
+    document_number: Mapped[str] = mapped_column(String(64), default="")  # 发文字号: 漳住建〔2026〕12号
     street_id: Mapped[int | None] = mapped_column(ForeignKey("street.id"))
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
     title: Mapped[str] = mapped_column(String(200))
@@ -77,12 +82,13 @@ class Bulletin(db.Model):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_size: Mapped[int | None]
 
+    @property
+    def cited_as(self) -> str:
+        """The number as a reader cites it: 2026年第12期，漳住建〔2026〕12号, or the label alone."""
+        return f"{self.label}，{self.document_number}" if self.document_number else self.label
+
     issued_by = relationship("User")
     street = relationship("Street")
     project = relationship("Project")
     corrects: Mapped["Bulletin | None"] = relationship(remote_side=[id])
 
-    @property
-    def label(self) -> str:
-        """The number as printed: 2026年第12期."""
-        return f"{self.year}年第{self.number}期"

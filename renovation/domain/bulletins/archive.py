@@ -70,8 +70,9 @@ def download_name(bulletin: Bulletin) -> str:
 def bulletin_json(bulletin: Bulletin, download_url: str) -> dict:
     """What ``GET /api/v1/bulletins`` gives for one bulletin."""
     corrects = bulletin.corrects
-    return {"id": bulletin.id, "kind": bulletin.kind, "year": bulletin.year, "number": bulletin.number,
-            "label": bulletin.label, "title": bulletin.title, "issuer": bulletin.issuer,
+    return {"id": bulletin.id, "kind": bulletin.kind, "series": bulletin.series, "year": bulletin.year,
+            "number": bulletin.number, "label": bulletin.label, "document_number": bulletin.document_number or None,
+            "title": bulletin.title, "issuer": bulletin.issuer,
             "issued_at": bulletin.issued_at.isoformat(timespec="seconds") + "Z",
             "status": bulletin.render_status, "sha256": bulletin.pdf_sha256, "size": bulletin.pdf_size,
             "download_url": download_url if bulletin.render_status == "done" else None,

@@ -1,9 +1,10 @@
 """Issuing bulletins: preview, number, freeze the snapshot, render and store the PDF.
 
 Numbering and failure, in one place:
-- The number is the next of its kind for the year (max + 1), given in the transaction that
+- The number is the next of its series for the year (max + 1: the city's, one street's, one
+  project's briefs; see :mod:`renovation.domain.bulletins.series`), given in the transaction that
   stores the bulletin with its snapshot. Two engineers issuing at once both read the same max;
-  the unique constraint on (kind, year, number) makes the second insert fail, and it is retried
+  the unique constraint on (series, year, number) makes the second insert fail, and it is retried
   with a fresh max, so they get two consecutive numbers, never a duplicate.
 - Rendering comes after that commit, behind :func:`render_bulletin` (one function, so that it can
   run on a task queue). A failed render leaves the bulletin ``failed`` with its error, its number
@@ -17,7 +18,7 @@ Numbering and failure, in one place:
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -25,14 +26,15 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from renovation.domain import audit
+from renovation.domain.bulletins import series
 from renovation.domain.bulletins.area_data import area_data
 from renovation.domain.bulletins.brief_data import project_data
 from renovation.domain.bulletins.months import area_months, project_months
 from renovation.domain.bulletins.pdf import check_fonts, render_pdf
 from renovation.domain.bulletins.photos import MAX_PAIRS
 from renovation.domain.bulletins.render_lease import Lease, held_by, render_lease
+from renovation.domain.clock import china_midnight_utc, utcnow
 from renovation.domain.clock import today as china_today
-from renovation.domain.clock import utcnow
 from renovation.extensions import db
 from renovation.models import Bulletin, BulletinKind, Project, RenderStatus, Street
 from renovation.storage import get_storage
@@ -125,13 +127,36 @@ def gather(kind: str, scope: Scope, pair_ids: list[int] | None, today) -> tuple[
     return data | {"months": area_months(scope.street.id if scope.street else None, ranked, today)}, previous
 
 
+def numbering(kind: str, scope: Scope, year: int, number: int, day) -> dict:
+    """How the number of a bulletin reads: its series, label and 发文字号 (the city's alone)."""
+    street_id, project_id = _ids(scope)
+    if kind == BulletinKind.PROJECT:
+        label = series.brief_label(scope.project.code, day, briefs_of_the_day(project_id, day) + 1)
+    else:
+        label = series.periodic_label(year, number)
+    try:
+        document_number = series.city_document_number(year, number) if kind == BulletinKind.CITY else ""
+    except series.DocumentNumberFormatError as error:
+        raise BulletinError(str(error)) from error
+    return {"series": series.series_of(kind, street_id, project_id), "label": label,
+            "document_number": document_number}
+
+
+def briefs_of_the_day(project_id: int, day) -> int:
+    """How many briefs of the project were issued on ``day`` (China's calendar)."""
+    start = china_midnight_utc(day)
+    return db.session.scalar(select(func.count(Bulletin.id)).where(
+        Bulletin.kind == BulletinKind.PROJECT, Bulletin.project_id == project_id,
+        Bulletin.issued_at >= start, Bulletin.issued_at < start + timedelta(days=1)))
+
+
 def document(kind: str, scope: Scope, year: int, number: int, issued_at, notes: str, user,
              corrects: Bulletin | None, previous: Bulletin | None) -> dict:
     """The printed header and footer of a bulletin, as plain data."""
     title, masthead, subject_line = title_of(kind, scope)
     config = current_app.config
     return {"kind": kind, "title": title, "masthead": masthead, "subject_line": subject_line,
-            "year": year, "number": number, "label": f"{year}年第{number}期",
+            "year": year, "number": number, **numbering(kind, scope, year, number, china_today()),
             "issuer": config.get("BULLETIN_ISSUER") or DEFAULT_ISSUER,
             "copy_to": config.get("BULLETIN_COPY_TO") or DEFAULT_COPY_TO,
             "subject": subject_line or "城镇老旧小区改造工作进度",
@@ -150,9 +175,10 @@ def _check_pairs(pair_ids: list[int] | None, data: dict) -> None:
         raise BulletinError(_("A chosen photo pair is not in this bulletin's scope or was deleted."))
 
 
-def next_number(kind: str, year: int) -> int:
-    """One more than the highest number of this kind this year."""
-    return (db.session.scalar(select(func.max(Bulletin.number)).where(Bulletin.kind == kind,
+def next_number(kind: str, scope: Scope, year: int) -> int:
+    """One more than the highest number of the series this year."""
+    key = series.series_of(kind, *_ids(scope))
+    return (db.session.scalar(select(func.max(Bulletin.number)).where(Bulletin.series == key,
                                                                        Bulletin.year == year)) or 0) + 1
 
 
@@ -163,7 +189,8 @@ def preview_snapshot(kind: str, scope: Scope, notes: str = "", pair_ids: list[in
     day = china_today()
     data, previous = gather(kind, scope, pair_ids, day)
     _check_pairs(pair_ids, data)
-    header = document(kind, scope, day.year, next_number(kind, day.year), utcnow(), notes, user, corrects, previous)
+    header = document(kind, scope, day.year, next_number(kind, scope, day.year), utcnow(), notes, user, corrects,
+                      previous)
     return {"document": header | {"draft": True}, "data": data}
 
 
@@ -185,9 +212,10 @@ def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: lis
     _check_pairs(pair_ids, data)
     user_id, (street_id, project_id) = (user.id if user is not None else None), _ids(scope)
     for _attempt in range(NUMBER_ATTEMPTS):
-        number, issued_at = next_number(kind, day.year), utcnow()
+        number, issued_at = next_number(kind, scope, day.year), utcnow()
         header = document(kind, scope, day.year, number, issued_at, notes, user, corrects, previous)
-        bulletin = Bulletin(kind=kind, year=day.year, number=number, title=header["title"], issuer=header["issuer"],
+        bulletin = Bulletin(kind=kind, series=header["series"], year=day.year, number=number, label=header["label"],
+                            document_number=header["document_number"], title=header["title"], issuer=header["issuer"],
                             street_id=street_id, project_id=project_id,
                             issued_at=issued_at, issued_by_id=user_id, notes=header["notes"],
                             photo_pair_ids=[pair["id"] for pair in data["pairs"]],
@@ -197,7 +225,8 @@ def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: lis
         db.session.add(bulletin)
         try:
             db.session.flush()
-            audit.record(user, "bulletin.issue", "bulletin", bulletin.id, kind=kind, label=header["label"],
+            audit.record(user, "bulletin.issue", "bulletin", bulletin.id, kind=kind, series=header["series"],
+                         label=header["label"], document_number=header["document_number"],
                          corrects=corrects.id if corrects else None)
             db.session.commit()
             break

@@ -4,12 +4,12 @@ Every function loads what its page shows in a constant number of queries, whatev
 of photos (the uploader comes with each photo in the same query).
 """
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
-from renovation.domain.clock import CHINA
+from renovation.domain.clock import china_midnight_utc
 from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain.photos.pairing import stages_fit
 from renovation.domain.photos.processing import THUMBNAIL_SIZE
@@ -212,10 +212,6 @@ class PhotoFilter:
     taken_to: date | None = None
 
 
-def _utc(day: date) -> datetime:
-    """Midnight of a day in Zhangping, as a stored (naive UTC) timestamp."""
-    return datetime.combine(day, time(), CHINA).astimezone(UTC).replace(tzinfo=None)
-
 
 def _filtered(criteria: PhotoFilter) -> Select:
     query = (_live().join(Photo.project).join(Project.compound).join(Compound.community))
@@ -230,9 +226,9 @@ def _filtered(criteria: PhotoFilter) -> Select:
     if criteria.phase:
         query = query.where(Photo.phase == criteria.phase)
     if criteria.taken_from:
-        query = query.where(Photo.taken_at >= _utc(criteria.taken_from))
+        query = query.where(Photo.taken_at >= china_midnight_utc(criteria.taken_from))
     if criteria.taken_to:
-        query = query.where(Photo.taken_at < _utc(criteria.taken_to + timedelta(days=1)))
+        query = query.where(Photo.taken_at < china_midnight_utc(criteria.taken_to + timedelta(days=1)))
     return query
 
 

@@ -1,0 +1,115 @@
+"""Numbers nobody can confuse (issue 14): the city's bulletins, each street's and each project's
+briefs are numbered on their own; the city series carries its 发文字号; a brief reads as its
+project's code and day, not as an issue of a periodical."""
+import pytest
+import sqlalchemy as sa
+
+from renovation.domain.bulletins.issue import BulletinError, Scope, issue_bulletin, scope_named
+from renovation.domain.bulletins.series import brief_label, cn_day
+from renovation.domain.clock import today
+from renovation.extensions import db
+from renovation.models import Bulletin, User
+from tests import pdf_checks
+from tests.bulletin_samples import programme
+from tests.conftest import api_token, login, revision_before
+
+YEAR = today().year
+DAY = cn_day(today())
+
+
+def issue(kind, engineer, street=None, project=None, render=False):
+    return issue_bulletin(kind, scope_named(kind, street=street, project=project) if kind != "city" else Scope(),
+                          engineer, render=render)
+
+
+def test_three_documents_issued_the_same_day_read_differently(app, engineer):
+    programme()
+    city = issue("city", engineer)
+    guilin = issue("street", engineer, street="桂林街道")
+    jingcheng = issue("street", engineer, street="菁城街道")
+    brief = issue("project", engineer, project="ZP-2026-002")
+    assert (city.label, city.document_number) == (f"{YEAR}年第1期", f"漳住建〔{YEAR}〕1号")
+    assert (guilin.label, guilin.document_number) == (f"{YEAR}年第1期", "")
+    assert (jingcheng.series, jingcheng.number) == (f"street:{jingcheng.street_id}", 1)  # its own series
+    assert brief.label == f"ZP-2026-002（{DAY}）" and "期" not in brief.label
+    assert len({(b.title, b.cited_as) for b in (city, guilin, jingcheng, brief)}) == 4
+
+    assert issue("city", engineer).cited_as == f"{YEAR}年第2期，漳住建〔{YEAR}〕2号"
+    assert issue("street", engineer, street="桂林街道").label == f"{YEAR}年第2期"
+    assert issue("street", engineer, street="菁城街道").label == f"{YEAR}年第2期"
+    assert issue("project", engineer, project="ZP-2026-002").label == f"ZP-2026-002（{DAY}之二）"
+    assert issue("project", engineer, project="ZP-2026-001").label == f"ZP-2026-001（{DAY}）"
+
+
+def test_brief_labels_count_the_day_in_chinese():
+    assert brief_label("ZP-2026-001", today(), 3).endswith("之三）")
+    assert brief_label("ZP-2026-001", today(), 12).endswith("之12）")
+
+
+@pytest.mark.slow
+def test_the_pdfs_print_their_own_numbers(app, engineer):
+    programme()
+    city_text = pdf_checks.text(pdf_checks_bytes(issue("city", engineer, render=True)))
+    assert f"{YEAR}年第1期" in city_text and f"漳住建〔{YEAR}〕1号" in city_text
+    brief_text = pdf_checks.text(pdf_checks_bytes(issue("project", engineer, project="ZP-2026-002", render=True)))
+    assert f"ZP-2026-002（{DAY}）" in brief_text and "年第1期" not in brief_text and "漳住建" not in brief_text
+
+
+def pdf_checks_bytes(bulletin):
+    from renovation.domain.bulletins.issue import pdf_bytes
+    return pdf_bytes(bulletin)
+
+
+def test_the_document_number_follows_the_configuration(app, engineer):
+    programme()
+    app.config["BULLETIN_CITY_DOCUMENT_NUMBER"] = "住建〔{year}〕第{number}号"
+    assert issue("city", engineer).document_number == f"住建〔{YEAR}〕第1号"
+    app.config["BULLETIN_CITY_DOCUMENT_NUMBER"] = ""
+    second = issue("city", engineer)
+    assert (second.document_number, second.cited_as) == ("", f"{YEAR}年第2期")
+
+
+def test_a_broken_document_number_format_stops_before_a_number_is_taken(app, engineer):
+    programme()
+    app.config["BULLETIN_CITY_DOCUMENT_NUMBER"] = "漳住建〔{year}〕{no}号"
+    with pytest.raises(BulletinError, match="只能使用 {year} 和 {number}"):
+        issue("city", engineer)
+    assert db.session.scalar(sa.select(sa.func.count(Bulletin.id))) == 0
+
+
+def test_the_page_the_archive_and_the_api_say_which_number_was_issued(app, client, engineer):
+    programme()
+    login(client)
+    answer = client.post("/bulletins", data={"kind": "city", "notes": ""}, follow_redirects=True)
+    page = answer.get_data(as_text=True)
+    assert f"已印发：全市城镇老旧小区改造工作进度通报，{YEAR}年第1期，漳住建〔{YEAR}〕1号。" in page
+    assert f"漳住建〔{YEAR}〕1号" in client.get("/bulletins").get_data(as_text=True)
+    items = client.get("/api/v1/bulletins", headers={"Authorization": f"Bearer {api_token(engineer)}"}).json["items"]
+    assert [(item["series"], item["label"], item["document_number"]) for item in items] == [
+        ("city", f"{YEAR}年第1期", f"漳住建〔{YEAR}〕1号")]
+
+
+@pytest.mark.slow
+def test_the_migration_keeps_the_numbers_and_labels_issued_before(app, engineer):
+    from flask_migrate import downgrade, upgrade
+
+    programme()
+    scopes = (("city", None, None), ("street", "桂林街道", None), ("street", "菁城街道", None),
+              ("project", None, "ZP-2026-002"))
+    ids = [issue(kind, engineer, street=street, project=project).id for kind, street, project in scopes]
+    # Before the series, the two streets shared one series: number them 1 and 2 as they were.
+    db.session.execute(sa.update(Bulletin).where(Bulletin.id == ids[2]).values(number=2))
+    db.session.commit()
+    engineer_id = engineer.id
+    db.session.remove()
+    downgrade(revision=revision_before("a8c4e2f6b1d9"))
+    upgrade()
+    rows = db.session.execute(sa.select(Bulletin.series, Bulletin.number, Bulletin.label, Bulletin.document_number)
+                              .order_by(Bulletin.id)).all()
+    street_ids = db.session.execute(sa.select(Bulletin.street_id, Bulletin.project_id).order_by(Bulletin.id)).all()
+    assert rows == [("city", 1, f"{YEAR}年第1期", ""),
+                    (f"street:{street_ids[1][0]}", 1, f"{YEAR}年第1期", ""),
+                    (f"street:{street_ids[2][0]}", 2, f"{YEAR}年第2期", ""),
+                    (f"project:{street_ids[3][1]}", 1, f"{YEAR}年第1期", "")]
+    again = issue("street", db.session.get(User, engineer_id), street="菁城街道")
+    assert again.number == 3  # its own series goes on from its highest
