@@ -61,7 +61,7 @@ class Bulletin(db.Model):
     series: Mapped[str] = mapped_column(String(32))
     year: Mapped[int]
     number: Mapped[int]
-    label: Mapped[str] = mapped_column(String(64))  # the number as printed: 2026年第12期, ZP-2026-001（2026年12月6日）
+    label: Mapped[str] = mapped_column(String(64))  # the number as printed: 2026年第12期, ZP-2026-001 2026年12月6日
     document_number: Mapped[str] = mapped_column(String(64), default="")  # 发文字号: 漳住建〔2026〕12号
     street_id: Mapped[int | None] = mapped_column(ForeignKey("street.id"))
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))

@@ -7,7 +7,7 @@ Each series is numbered on its own, per year, so that no two documents read alik
   abbreviation, the year in the 〔〕 brackets of GB/T 9704, the number);
 - each street's or town's bulletin (series ``street:<street id>``): 2026年第N期 of that street;
 - a project's brief is not periodic (series ``project:<project id>``): it reads as the project's
-  code and the day it was issued (ZP-2026-001（2026年12月6日）), with 之二, 之三 … for a second or
+  code and the day it was issued (ZP-2026-001 2026年12月6日), with 之二, 之三 … for a second or
   third brief of the project that day. Its number, per project and year, only keeps briefs apart.
 
 Bulletins issued before the series (migration ``a8c4e2f6b1d9``) keep the label they were printed
@@ -43,11 +43,11 @@ def cn_day(day: date) -> str:
 
 
 def brief_label(code: str, day: date, of_the_day: int) -> str:
-    """ZP-2026-001（2026年12月6日）; the second brief of that project that day 之二."""
+    """ZP-2026-001 2026年12月6日; the second brief of that project that day …之二."""
     if of_the_day <= 1:
-        return f"{code}（{cn_day(day)}）"
+        return f"{code} {cn_day(day)}"
     ordinal = CHINESE_ORDINALS[of_the_day - 1] if of_the_day <= len(CHINESE_ORDINALS) else str(of_the_day)
-    return f"{code}（{cn_day(day)}之{ordinal}）"
+    return f"{code} {cn_day(day)}之{ordinal}"
 
 
 class DocumentNumberFormatError(ValueError):
