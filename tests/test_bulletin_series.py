@@ -1,6 +1,8 @@
 """Numbers nobody can confuse (issue 14): the city's bulletins, each street's and each project's
 briefs are numbered on their own; the city series carries its 发文字号; a brief reads as its
 project's code and day, not as an issue of a periodical."""
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -52,7 +54,8 @@ def test_the_pdfs_print_their_own_numbers(app, engineer):
     city_text = pdf_checks.text(pdf_checks_bytes(issue("city", engineer, render=True)))
     assert f"{YEAR}年第1期" in city_text and f"漳住建〔{YEAR}〕1号" in city_text
     brief_text = pdf_checks.text(pdf_checks_bytes(issue("project", engineer, project="ZP-2026-002", render=True)))
-    assert f"ZP-2026-002{DAY}" in brief_text and "年第1期" not in brief_text  # (the text without spaces) and "漳住建" not in brief_text
+    # (the text as read, without spaces)
+    assert f"ZP-2026-002{DAY}" in brief_text and "年第1期" not in brief_text and "漳住建" not in brief_text
 
 
 def pdf_checks_bytes(bulletin):
@@ -113,3 +116,30 @@ def test_the_migration_keeps_the_numbers_and_labels_issued_before(app, engineer)
                     (f"project:{street_ids[3][1]}", 1, f"{YEAR}年第1期", "")]
     again = issue("street", db.session.get(User, engineer_id), street="菁城街道")
     assert again.number == 3  # its own series goes on from its highest
+
+
+def test_the_archive_filters_by_series_year_and_street_and_shows_no_hashes(app, client, engineer):
+    programme()
+    city = issue("city", engineer, render=True)
+    guilin = issue("street", engineer, street="桂林街道")
+    issue("street", engineer, street="菁城街道")
+    brief = issue("project", engineer, project="ZP-2026-002")
+    db.session.execute(sa.update(Bulletin).where(Bulletin.id == brief.id).values(year=YEAR - 1))
+    db.session.commit()
+    login(client)
+
+    def listed(query: str = "", htmx: bool = False) -> list[str]:
+        html = client.get(f"/bulletins?{query}", headers={"HX-Request": "true"} if htmx else {}).get_data(as_text=True)
+        return [title for title in re.findall(r'<tr id="bulletin-\d+">.*?<td><a [^>]*>([^<]+)</a>', html, re.S)]
+
+    everything = listed()
+    assert len(everything) == 4
+    assert listed("kind=street") == ["菁城街道城镇老旧小区改造工作进度通报", "桂林街道城镇老旧小区改造工作进度通报"]
+    assert listed(f"street={guilin.street_id}", htmx=True) == ["桂林街道城镇老旧小区改造工作进度通报"]
+    assert listed(f"year={YEAR - 1}") == ["铁路二段生活小区改造项目简报"]
+    assert listed(f"kind=city&year={YEAR - 1}") == [] and "没有符合筛选条件的通报" in client.get(
+        f"/bulletins?kind=city&year={YEAR - 1}").get_data(as_text=True)
+    assert len(listed("kind=nonsense&year=abc&street=99999")) == 4  # a stale address still opens the archive
+    page = client.get("/bulletins").get_data(as_text=True)
+    assert city.pdf_sha256 not in page and city.pdf_sha256[:12] not in page  # the hash is on the bulletin's page
+    assert city.pdf_sha256 in client.get(f"/bulletins/{city.id}").get_data(as_text=True)

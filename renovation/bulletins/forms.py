@@ -6,7 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from renovation.domain.bulletins.archive import ArchiveFilter
 from renovation.form_limits import fits
+from renovation.list_filters import AreaSelectField, ListFilterForm
 from renovation.models import Bulletin, Project
 from renovation.models.bulletins import BULLETIN_KIND_LABELS
 
@@ -35,3 +37,23 @@ class IssueBulletinForm(FlaskForm):
                 "project": self.project.data or None, "notes": self.notes.data or "",
                 "pair_ids": list(self.pairs.data) if self.pairs.data else None,
                 "corrects_id": self.corrects.data or None}
+
+
+class ArchiveFilterForm(ListFilterForm):
+    """The archive's filters: the series (city, a street's, project briefs), the year, the street."""
+
+    kind = SelectField(_l("Series"), choices=[SelectChoice("", _l("All series"))] + [
+        SelectChoice(kind.value, label) for kind, label in BULLETIN_KIND_LABELS.items()], validators=[Optional()])
+    year = SelectField(_l("Year"), coerce=lambda value: int(value) if value else None, validators=[Optional()])
+    street = AreaSelectField(_l("Street"), coerce=int, validators=[Optional()])
+
+    @classmethod
+    def read(cls, args, years: list[int], streets) -> "ArchiveFilterForm":
+        form = cls(args)
+        form.year.choices = [SelectChoice(None, _l("All years"))] + [SelectChoice(year, str(year)) for year in years]
+        form.street.set_area_choices(_l("All streets"), streets)
+        form.validate()
+        return form
+
+    def criteria(self) -> ArchiveFilter:
+        return ArchiveFilter(kind=self.valid("kind"), year=self.valid("year"), street_id=self.valid("street"))

@@ -10,14 +10,15 @@ from flask_login import current_user
 
 from renovation import permissions, tasks
 from renovation.bulletins import bp, files
-from renovation.bulletins.forms import IssueBulletinForm
+from renovation.bulletins.forms import ArchiveFilterForm, IssueBulletinForm
+from renovation.domain.area_lists import area_lists
 from renovation.domain.bulletins import archive as bulletin_archive
 from renovation.domain.bulletins import issue as bulletins
 from renovation.domain.bulletins.pdf import BulletinRenderError, render_html
 from renovation.domain.bulletins.photos import pair_choices
 from renovation.domain.project_list import streets_and_communities
 from renovation.models.bulletins import BULLETIN_KIND_LABELS
-from renovation.templating import render
+from renovation.templating import render, wants_fragment
 
 
 def _pairs_in_scope(formdata) -> list[dict]:
@@ -54,8 +55,12 @@ def _photo_urls(snapshot: dict):
 @bp.route("/bulletins")
 @permissions.require(permissions.can_view_projects)
 def archive():
-    return render_template("bulletins/archive.html", bulletins=bulletin_archive.issued_bulletins(),
-                           kind_labels=BULLETIN_KIND_LABELS)
+    """Every issued bulletin, newest first; filtered by series, year and street."""
+    form = ArchiveFilterForm.read(request.args, bulletin_archive.archive_years(), area_lists().streets)
+    criteria = form.criteria()
+    return render("bulletins/archive.html", "results" if wants_fragment() else None, form=form,
+                  bulletins=bulletin_archive.issued_bulletins(criteria), kind_labels=BULLETIN_KIND_LABELS,
+                  filtered=criteria != bulletin_archive.ArchiveFilter())
 
 
 @bp.route("/bulletins/new")

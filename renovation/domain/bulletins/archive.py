@@ -45,11 +45,31 @@ def render_progress(bulletin: Bulletin, now: datetime | None = None) -> RenderPr
         waiting_long=bulletin.render_status == RenderStatus.QUEUED and now - queued > QUEUE_NOTICE_AFTER)
 
 
-def issued_bulletins(limit: int = 500) -> list[Bulletin]:
-    """Every bulletin, newest first, with who issued it and the bulletin it corrects."""
-    return list(db.session.scalars(
-        select(Bulletin).options(joinedload(Bulletin.issued_by), joinedload(Bulletin.corrects))
-        .order_by(Bulletin.issued_at.desc(), Bulletin.id.desc()).limit(limit)).unique())
+@dataclass(frozen=True)
+class ArchiveFilter:
+    """Which bulletins the archive lists: of one kind (series), one year, one street's."""
+
+    kind: str | None = None
+    year: int | None = None
+    street_id: int | None = None
+
+
+def issued_bulletins(criteria: ArchiveFilter = ArchiveFilter(), limit: int = 500) -> list[Bulletin]:
+    """The bulletins ``criteria`` asks for (every one by default), newest first, with who issued
+    them and the bulletin each corrects."""
+    query = select(Bulletin).options(joinedload(Bulletin.issued_by), joinedload(Bulletin.corrects))
+    if criteria.kind:
+        query = query.where(Bulletin.kind == criteria.kind)
+    if criteria.year:
+        query = query.where(Bulletin.year == criteria.year)
+    if criteria.street_id:
+        query = query.where(Bulletin.street_id == criteria.street_id)
+    return list(db.session.scalars(query.order_by(Bulletin.issued_at.desc(), Bulletin.id.desc()).limit(limit)).unique())
+
+
+def archive_years() -> list[int]:
+    """The years bulletins were issued in, the latest first."""
+    return list(db.session.scalars(select(Bulletin.year).distinct().order_by(Bulletin.year.desc())))
 
 
 def bulletin_by_id(bulletin_id: int) -> Bulletin | None:
