@@ -97,6 +97,8 @@ def default_config(instance_path: Path) -> dict:
         # A render renews its lease every third of this; one not renewed for this long is claimed
         # again by the running worker (its worker died: see renovation/domain/bulletins/render_lease.py).
         "BULLETIN_RENDER_LEASE": timedelta(seconds=int(env.get("RENOVATION_BULLETIN_RENDER_LEASE_SECONDS", "60"))),
+        # The 抄送 line a new bulletin starts with (empty: the city's offices and every street and town).
+        "BULLETIN_COPY_TO": env.get("RENOVATION_BULLETIN_COPY_TO", ""),
         # The city bulletins' 发文字号 ({year} and {number} filled in; empty: none is printed).
         "BULLETIN_CITY_DOCUMENT_NUMBER": env.get("RENOVATION_BULLETIN_CITY_DOCUMENT_NUMBER",
                                                  "漳住建〔{year}〕{number}号"),

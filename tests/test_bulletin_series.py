@@ -13,7 +13,7 @@ from renovation.extensions import db
 from renovation.models import Bulletin, User
 from tests import pdf_checks
 from tests.bulletin_samples import programme
-from tests.conftest import api_token, login, revision_before
+from tests.conftest import api_token, login, make_area, revision_before
 
 YEAR = today().year
 DAY = cn_day(today())
@@ -143,3 +143,35 @@ def test_the_archive_filters_by_series_year_and_street_and_shows_no_hashes(app, 
     page = client.get("/bulletins").get_data(as_text=True)
     assert city.pdf_sha256 not in page and city.pdf_sha256[:12] not in page  # the hash is on the bulletin's page
     assert city.pdf_sha256 in client.get(f"/bulletins/{city.id}").get_data(as_text=True)
+
+
+def test_copy_to_names_every_street_and_town_and_is_edited_per_bulletin(app, client, engineer):
+    from renovation.domain.bulletins.issue import default_copy_to
+
+    programme()
+    make_area("新桥镇", "新桥社区")
+    db.session.commit()
+    assert default_copy_to() == ("市委办公室，市政府办公室，市财政局，市自然资源局，"
+                                 "新桥镇人民政府，桂林街道办事处，菁城街道办事处")
+    login(client)
+    form = client.get("/bulletins/new").get_data(as_text=True)
+    assert re.search(r'<textarea[^>]*name="copy_to"[^>]*>\s*市委办公室，[^<]*新桥镇人民政府', form)
+    client.post("/bulletins", data={"kind": "city", "copy_to": "市政府办公室，新桥镇人民政府。\n"})
+    edited = db.session.scalar(sa.select(Bulletin).order_by(Bulletin.id.desc()))
+    assert edited.snapshot["document"]["copy_to"] == "市政府办公室，新桥镇人民政府"
+    client.post("/bulletins", data={"kind": "city", "copy_to": ""})
+    assert db.session.scalar(sa.select(Bulletin).order_by(Bulletin.id.desc())).snapshot["document"]["copy_to"] == ""
+    refused = client.post("/bulletins", data={"kind": "city", "copy_to": "某" * 501})
+    assert refused.status_code == 422 and db.session.scalar(sa.select(sa.func.count(Bulletin.id))) == 2
+    app.config["BULLETIN_COPY_TO"] = "市政府办公室"
+    assert default_copy_to() == "市政府办公室"
+
+
+@pytest.mark.slow
+def test_the_colophon_prints_the_copy_to_line_as_edited(app, engineer):
+    from renovation.domain.bulletins.issue import pdf_bytes
+
+    programme()
+    text = pdf_checks.text(pdf_bytes(issue_bulletin("city", Scope(), engineer, copy_to="市政府办公室，新桥镇人民政府")))
+    assert "抄送：市政府办公室，新桥镇人民政府。" in text
+    assert "抄送" not in pdf_checks.text(pdf_bytes(issue_bulletin("city", Scope(), engineer, copy_to="")))

@@ -4,13 +4,15 @@ The same form reads a GET (the preview, no CSRF: it changes nothing) and a POST 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from renovation.domain.bulletins.archive import ArchiveFilter
 from renovation.form_limits import fits
 from renovation.list_filters import AreaSelectField, ListFilterForm
 from renovation.models import Bulletin, Project
 from renovation.models.bulletins import BULLETIN_KIND_LABELS
+
+COPY_TO_MAX = 500  # characters of the 抄送 line
 
 
 class IssueBulletinForm(FlaskForm):
@@ -21,6 +23,7 @@ class IssueBulletinForm(FlaskForm):
     pairs = SelectMultipleField(_l("Before/after photo pairs (up to 6)"), coerce=int, validators=[Optional()])
     notes = TextAreaField(_l("Next steps (七、下一步工作要求)"), validators=[Optional(), fits(Bulletin.notes)])
     corrects = SelectField(_l("Corrects"), coerce=int, validators=[Optional()])
+    copy_to = TextAreaField(_l("Copy to (抄送)"), validators=[Optional(), Length(max=COPY_TO_MAX)])
 
     def set_choices(self, streets, pairs, issued) -> None:
         """Streets by name, the pairs in the chosen scope, bulletins a correction may name."""
@@ -36,7 +39,7 @@ class IssueBulletinForm(FlaskForm):
         return {"kind": self.kind.data, "street": self.street.data or None,
                 "project": self.project.data or None, "notes": self.notes.data or "",
                 "pair_ids": list(self.pairs.data) if self.pairs.data else None,
-                "corrects_id": self.corrects.data or None}
+                "corrects_id": self.corrects.data or None, "copy_to": self.copy_to.data or ""}
 
 
 class ArchiveFilterForm(ListFilterForm):

@@ -33,6 +33,8 @@ def _pairs_in_scope(formdata) -> list[dict]:
 
 
 def _form(formdata, **kwargs) -> IssueBulletinForm:
+    if formdata is None or "copy_to" not in formdata:  # a new bulletin: the default 抄送, to edit
+        kwargs["copy_to"] = bulletins.default_copy_to()
     form = IssueBulletinForm(formdata, **kwargs)
     form.set_choices(streets_and_communities()[0], _pairs_in_scope(formdata), bulletin_archive.issued_bulletins())
     return form
@@ -80,7 +82,7 @@ def preview():
         scope, corrects = _scope_and_correction(form.choice())
         choice = form.choice()
         snapshot = bulletins.preview_snapshot(choice["kind"], scope, choice["notes"], choice["pair_ids"],
-                                              current_user, corrects)
+                                              current_user, corrects, choice["copy_to"])
     except bulletins.BulletinError as error:
         return render_template("bulletins/new.html", form=form, error=str(error)), 422
     return render_html(snapshot, _photo_urls(snapshot))
@@ -96,7 +98,7 @@ def issue():
     try:
         scope, corrects = _scope_and_correction(choice)
         bulletin = bulletins.issue_bulletin(choice["kind"], scope, current_user, choice["notes"],
-                                            choice["pair_ids"], corrects, render=False)
+                                            choice["pair_ids"], corrects, render=False, copy_to=choice["copy_to"])
     except (bulletins.BulletinError, BulletinRenderError) as error:
         return render_template("bulletins/new.html", form=form, error=str(error)), 422
     tasks.enqueue("render_bulletin", bulletin.id)

@@ -26,6 +26,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from renovation.domain import audit
+from renovation.domain.area_lists import area_lists
 from renovation.domain.bulletins import series
 from renovation.domain.bulletins.area_data import area_data
 from renovation.domain.bulletins.brief_data import project_data
@@ -41,7 +42,9 @@ from renovation.storage import get_storage
 
 log = logging.getLogger(__name__)
 DEFAULT_ISSUER = "漳平市住房和城乡建设局"
-DEFAULT_COPY_TO = "市委办公室，市政府办公室，市财政局，市自然资源局，各街道办事处"
+CITY_OFFICES_COPIED = "市委办公室，市政府办公室，市财政局，市自然资源局"
+# Past this many streets and towns the 抄送 line names them together rather than one by one.
+COPY_TO_NAMED_AREAS = 12
 NUMBER_ATTEMPTS = 8
 
 
@@ -95,6 +98,30 @@ def scope_named(kind: str, street: str | None = None, project: str | None = None
                                 else _("A project brief needs a project."))
         return Scope(project=found)
     return Scope()
+
+
+def office_of(area: str) -> str:
+    """Who receives a copy for a street (its 办事处) or a town or township (its 人民政府)."""
+    return f"{area}人民政府" if area.endswith(("镇", "乡")) else f"{area}办事处"
+
+
+def default_copy_to() -> str:
+    """The 抄送 line a new bulletin starts with: ``RENOVATION_BULLETIN_COPY_TO`` when set, else the
+    city's offices and every street and town by name (together past :data:`COPY_TO_NAMED_AREAS`)."""
+    configured = current_app.config.get("BULLETIN_COPY_TO")
+    if configured:
+        return configured
+    areas = [name for _id, name in area_lists().streets]
+    if len(areas) > COPY_TO_NAMED_AREAS:
+        named = ["各街道办事处"] + (["各乡镇人民政府"] if any(area.endswith(("镇", "乡")) for area in areas) else [])
+    else:
+        named = [office_of(area) for area in areas]
+    return "，".join([CITY_OFFICES_COPIED, *named])
+
+
+def clean_copy_to(text: str | None) -> str:
+    """The 抄送 line as typed, one line, without the full stop the print adds."""
+    return " ".join((text or "").split()).strip("，,。. ")
 
 
 def _ids(scope: Scope) -> tuple[int | None, int | None]:
@@ -151,14 +178,14 @@ def briefs_of_the_day(project_id: int, day) -> int:
 
 
 def document(kind: str, scope: Scope, year: int, number: int, issued_at, notes: str, user,
-             corrects: Bulletin | None, previous: Bulletin | None) -> dict:
+             corrects: Bulletin | None, previous: Bulletin | None, copy_to: str | None = None) -> dict:
     """The printed header and footer of a bulletin, as plain data."""
     title, masthead, subject_line = title_of(kind, scope)
     config = current_app.config
     return {"kind": kind, "title": title, "masthead": masthead, "subject_line": subject_line,
             "year": year, "number": number, **numbering(kind, scope, year, number, china_today()),
             "issuer": config.get("BULLETIN_ISSUER") or DEFAULT_ISSUER,
-            "copy_to": config.get("BULLETIN_COPY_TO") or DEFAULT_COPY_TO,
+            "copy_to": default_copy_to() if copy_to is None else clean_copy_to(copy_to),
             "subject": subject_line or "城镇老旧小区改造工作进度",
             "issued_at": issued_at.isoformat(timespec="seconds"), "issued_on": china_today().isoformat(),
             "issued_by": user.name if user is not None else "", "notes": (notes or "").strip(),
@@ -183,22 +210,23 @@ def next_number(kind: str, scope: Scope, year: int) -> int:
 
 
 def preview_snapshot(kind: str, scope: Scope, notes: str = "", pair_ids: list[int] | None = None,
-                     user=None, corrects: Bulletin | None = None) -> dict:
+                     user=None, corrects: Bulletin | None = None, copy_to: str | None = None) -> dict:
     """What issuing now would print, numbered with the next number (not reserved)."""
     check_scope(kind, scope)
     day = china_today()
     data, previous = gather(kind, scope, pair_ids, day)
     _check_pairs(pair_ids, data)
     header = document(kind, scope, day.year, next_number(kind, scope, day.year), utcnow(), notes, user, corrects,
-                      previous)
+                      previous, copy_to)
     return {"document": header | {"draft": True}, "data": data}
 
 
 def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: list[int] | None = None,
-                   corrects: Bulletin | None = None, render: bool = True) -> Bulletin:
+                   corrects: Bulletin | None = None, render: bool = True, copy_to: str | None = None) -> Bulletin:
     """Number and store a bulletin with its snapshot, then render it (see the module's docstring).
 
     ``pair_ids`` None prints the newest pairs in scope; a list prints those (at most six).
+    ``copy_to`` None prints :func:`default_copy_to`; a text prints that (empty: no 抄送 line).
     Raises :class:`BulletinError` when the kind, scope, pairs or correction do not fit, and
     :class:`~renovation.domain.bulletins.pdf.CJKFontsMissing` before taking a number when the
     fonts to print it are not installed.
@@ -213,7 +241,7 @@ def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: lis
     user_id, (street_id, project_id) = (user.id if user is not None else None), _ids(scope)
     for _attempt in range(NUMBER_ATTEMPTS):
         number, issued_at = next_number(kind, scope, day.year), utcnow()
-        header = document(kind, scope, day.year, number, issued_at, notes, user, corrects, previous)
+        header = document(kind, scope, day.year, number, issued_at, notes, user, corrects, previous, copy_to)
         bulletin = Bulletin(kind=kind, series=header["series"], year=day.year, number=number, label=header["label"],
                             document_number=header["document_number"], title=header["title"], issuer=header["issuer"],
                             street_id=street_id, project_id=project_id,
