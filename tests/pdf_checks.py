@@ -1,4 +1,5 @@
 """Reading a PDF the way a reader's tools do: poppler's pdftotext, pdffonts, pdfinfo, pdfimages."""
+import html
 import re
 import subprocess
 import zlib
@@ -57,3 +58,16 @@ def page_lines(pdf: bytes) -> list[list[str]]:
     layout = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
                             check=True).stdout.decode()
     return [[line.strip() for line in page.splitlines() if line.strip()] for page in layout.split("\f")]
+
+
+def page_words(pdf: bytes) -> list[dict]:
+    """Each page's size and words with their boxes in points from the top left (pdftotext -bbox):
+    ``{"width", "height", "words": [(text, x_min, y_min, x_max, y_max), ...]}``."""
+    bbox = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    found = []
+    for page in re.finditer(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', bbox, re.S):
+        words = [(html.unescape(word), float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1, word in
+                 re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+                            page.group(3))]
+        found.append({"width": float(page.group(1)), "height": float(page.group(2)), "words": words})
+    return found
