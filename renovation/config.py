@@ -99,6 +99,9 @@ def default_config(instance_path: Path) -> dict:
         "BULLETIN_RENDER_LEASE": timedelta(seconds=int(env.get("RENOVATION_BULLETIN_RENDER_LEASE_SECONDS", "60"))),
         # The 抄送 line a new bulletin starts with (empty: the city's offices and every street and town).
         "BULLETIN_COPY_TO": env.get("RENOVATION_BULLETIN_COPY_TO", ""),
+        # The bulletins' fonts (renovation/domain/bulletins/fonts.py): family names, first choice first.
+        **{f"BULLETIN_FONT_{role}": env.get(f"RENOVATION_BULLETIN_FONT_{role}", "")
+           for role in ("BODY", "HEADING", "SUBHEADING", "TITLE")},
         # The city bulletins' 发文字号 ({year} and {number} filled in; empty: none is printed).
         "BULLETIN_CITY_DOCUMENT_NUMBER": env.get("RENOVATION_BULLETIN_CITY_DOCUMENT_NUMBER",
                                                  "漳住建〔{year}〕{number}号"),

@@ -70,3 +70,60 @@ def test_the_signature_never_stands_alone_at_the_top_of_a_page(app):
         page_index, signature = signed[-2]  # the masthead's first, the colophon's last
         above = [word for word in pages[page_index]["words"] if word[4] < signature[2] - 1]
         assert above, f"{paragraphs} paragraphs: the signature stands alone at the top of page {page_index + 1}"
+
+
+def test_the_fonts_gb_t_9704_asks_for_are_used_where_installed_and_stood_in_for_otherwise(app):
+    from renovation.domain.bulletins.fonts import typefaces
+
+    free = {"Noto Serif CJK SC", "Noto Sans CJK SC", "LXGW WenKai"}
+    chosen = typefaces(free)
+    assert [(key, face.family, face.stands_in) for key, face in chosen.items()] == [
+        ("body", "Noto Serif CJK SC", True), ("heading", "Noto Sans CJK SC", True),
+        ("subheading", "LXGW WenKai", True), ("title", "Noto Serif CJK SC", True)]
+    licensed = typefaces(free | {"仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体"})
+    assert {key: face.family for key, face in licensed.items()} == {
+        "body": "仿宋_GB2312", "heading": "黑体", "subheading": "楷体_GB2312", "title": "方正小标宋简体"}
+    assert not any(face.stands_in for face in licensed.values())
+    # A bureau names its own font first; a name that is not installed, or that could break out of
+    # the style sheet, is passed over.
+    app.config["BULLETIN_FONT_BODY"] = "Bureau FangSong, 仿宋_GB2312"
+    assert typefaces(free | {"仿宋_GB2312", "Bureau FangSong"})["body"].family == "Bureau FangSong"
+    app.config["BULLETIN_FONT_BODY"] = 'Evil"; } body { color: red'
+    assert typefaces(free | {'Evil"; } body { color: red'})["body"].family == "Noto Serif CJK SC"
+
+
+def test_the_pdf_embeds_the_chosen_fonts_and_the_preview_names_the_stand_ins(app):
+    from renovation.domain.bulletins.pdf import render_html
+
+    programme()
+    snapshot = {"document": document(draft=True), "data": area_data(None, None, today())}
+    html = render_html(snapshot)
+    assert "字体：仿宋未安装，以 Noto Serif CJK SC 代替；黑体未安装，以 Noto Sans CJK SC 代替；" in html
+    assert "楷体未安装，以 LXGW WenKai 代替" in html
+    issued = render_html({"document": document(), "data": snapshot["data"]})
+    assert "字体：" not in issued  # the issued document does not say so
+    pdf = render_pdf({"document": document(), "data": area_data(None, None, today())})
+    fonts = pdf_checks.fonts(pdf)
+    assert fonts and all(font["embedded"] and font["subset"] for font in fonts)
+
+
+def test_chart_labels_print_at_least_9_points(app):
+    import re
+
+    from renovation.domain.bulletins.pdf import render_html
+
+    programme()
+    html = render_html({"document": document(), "data": area_data(None, None, today())})
+    charts = re.findall(r'<svg viewBox="0 0 (\d+) [\d.]+"(.*?)</svg>', html, re.S)
+    assert charts
+    type_area_pt = (210 - 28 - 26) / 25.4 * 72  # the charts are as wide as the type area
+    for width, chart in charts:
+        sizes = [float(size) for size in re.findall(r'<text[^>]*font-size="([\d.]+)"', chart)]
+        assert sizes and min(sizes) * type_area_pt / float(width) >= 9, sizes
+
+
+def test_no_line_starts_with_closing_punctuation(app):
+    programme()
+    snapshot = {"document": document(notes=notes(40)), "data": area_data(None, None, today())}
+    lines = [line for page in pdf_checks.page_lines(render_pdf(snapshot)) for line in page]
+    assert lines and not [line for line in lines if line[0] in "，。、；：？！）》」』”’"]

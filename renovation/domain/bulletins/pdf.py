@@ -16,10 +16,10 @@ from collections.abc import Callable
 from flask import render_template
 from flask_babel import gettext as _
 
+from renovation.domain.bulletins.fonts import SANS, SERIF, stand_ins, typefaces
 from renovation.domain.programme.charts import sparkline
 from renovation.storage import derived_key, get_storage
 
-SERIF, SANS = "Noto Serif CJK SC", "Noto Sans CJK SC"
 REQUIRED_FONTS = (SERIF, SANS)
 PHOTO_SCHEME = "bulletin-photo:"
 PDF_VARIANT = "pdf/ua-1"  # tagged for screen readers: ~14% larger, no slower
@@ -90,9 +90,11 @@ class _LogWatch(logging.Handler):
 
 
 def render_html(snapshot: dict, photo_src: Callable[[str], str] = photo_url) -> str:
-    """The bulletin as HTML: the print template filled with the snapshot."""
+    """The bulletin as HTML: the print template filled with the snapshot, in the installed fonts
+    (a draft's preview says which stand in for the ones GB/T 9704 asks for)."""
+    fonts = typefaces(installed_font_families())
     return render_template("bulletins/print.html", doc=snapshot["document"], data=snapshot["data"],
-                           photo_src=photo_src, sparkline=sparkline)
+                           photo_src=photo_src, sparkline=sparkline, fonts=fonts, stand_ins=stand_ins(fonts))
 
 
 def render_pdf(snapshot: dict, open_photo: Callable[[str], bytes] = storage_photo) -> bytes:
