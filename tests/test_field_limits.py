@@ -40,6 +40,7 @@ NOT_A_COLUMN = {
     ("UserForm", "password"): 128, ("PasswordResetForm", "password"): 128,  # only its hash is kept
     ("EditConsultationForm", "reason"): REASON_MAX, ("DeletePhotoForm", "reason"): REASON_MAX,  # audit details
     ("AuditFilterForm", "project"): 64,  # words to search for
+    ("IssueBulletinForm", "copy_to"): 500,  # the 抄送 line, kept in the bulletin's snapshot (JSON)
 }
 SEARCH_FIELDS = {"q"}  # a list's search words, in no column
 
