@@ -175,3 +175,24 @@ def test_the_colophon_prints_the_copy_to_line_as_edited(app, engineer):
     text = pdf_checks.text(pdf_bytes(issue_bulletin("city", Scope(), engineer, copy_to="市政府办公室，新桥镇人民政府")))
     assert "抄送：市政府办公室，新桥镇人民政府。" in text
     assert "抄送" not in pdf_checks.text(pdf_bytes(issue_bulletin("city", Scope(), engineer, copy_to="")))
+
+
+def test_a_brief_is_chosen_by_code_or_compound_name_with_suggestions(app, client, engineer):
+    programme()
+    login(client)
+    answer = client.get("/bulletins/new?fragment=projects&project=铁路", headers={"HX-Request": "true"})
+    suggestions = answer.get_data(as_text=True)
+    assert suggestions.lstrip().startswith('<datalist id="project-suggestions">')
+    assert re.findall(r'<option value="([^"]+)">([^<]+)</option>', suggestions) == [
+        ("ZP-2026-002", "铁路二段生活小区 · 桂林街道")]
+    empty = client.get("/bulletins/new?fragment=projects&project=", headers={"HX-Request": "true"})
+    assert empty.get_data(as_text=True).count("<option") == 0
+    assert issue("project", engineer, project="粮食局宿舍").project.code == "ZP-2026-003"  # by its name
+    from tests.conftest import make_project
+    make_project("ZP-2026-009", "粮食局宿舍", "城东社区", "菁城街道")
+    with pytest.raises(BulletinError, match="ZP-2026-003、ZP-2026-009"):
+        issue("project", engineer, project="粮食局宿舍")
+    form = client.get("/bulletins/new").get_data(as_text=True)
+    assert 'class="bulletin-scope scope-street"' in form and 'class="bulletin-scope scope-project"' in form
+    field = re.search(r'<input[^>]*name="project"[^>]*>', form).group(0)
+    assert 'list="project-suggestions"' in field and 'hx-get="/bulletins/new?fragment=projects"' in field

@@ -126,7 +126,7 @@ def test_scope_must_fit_the_kind(app, engineer):
         issue_bulletin("street", Scope(), engineer)
     with force_locale("en"), pytest.raises(BulletinError, match="No street named “不存在街道”"):
         scope_named("street", street="不存在街道")
-    with force_locale("en"), pytest.raises(BulletinError, match="No project with the code “ZP-0000-000”"):
+    with force_locale("en"), pytest.raises(BulletinError, match="No project with the code or name “ZP-0000-000”"):
         scope_named("project", project="ZP-0000-000")
     with force_locale("en"), pytest.raises(BulletinError, match="needs a project"):
         scope_named("project", project=" ")

@@ -13,7 +13,7 @@ from renovation.api import consultations as consultation_api
 from renovation.api import demands as demand_api
 from renovation.api import photos as photo_api
 from renovation.extensions import db
-from renovation.models import ApiToken, Bulletin, Consultation, Demand, Photo, Project, Stage, User, Vote
+from renovation.models import ApiToken, Bulletin, Compound, Consultation, Demand, Photo, Project, Stage, User, Vote
 from renovation.models.audit import REASON_MAX
 from renovation.models.limits import column_limit
 from tests.conftest import api_token, make_project, make_user
@@ -31,7 +31,8 @@ STORED_IN = {
     ("DeleteConsultationForm", "reason"): Consultation.delete_reason,
     **{("VoteForm", name): getattr(Vote, name) for name in ("matter", "extra_threshold", "extra_label")},
     ("PhotoFieldsForm", "caption"): Photo.caption,
-    ("IssueBulletinForm", "project"): Project.code, ("IssueBulletinForm", "notes"): Bulletin.notes,
+    # A brief's project, by its code or its compound's name.
+    ("IssueBulletinForm", "project"): Compound.name, ("IssueBulletinForm", "notes"): Bulletin.notes,
     # The project list's page after (or before) the project with this code.
     ("ProjectFilterForm", "after"): Project.code, ("ProjectFilterForm", "before"): Project.code,
 }

@@ -9,7 +9,7 @@ from wtforms.validators import Length, Optional
 from renovation.domain.bulletins.archive import ArchiveFilter
 from renovation.form_limits import fits
 from renovation.list_filters import AreaSelectField, ListFilterForm
-from renovation.models import Bulletin, Project
+from renovation.models import Bulletin
 from renovation.models.bulletins import BULLETIN_KIND_LABELS
 
 COPY_TO_MAX = 500  # characters of the 抄送 line
@@ -19,7 +19,7 @@ class IssueBulletinForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, label)
                                             for kind, label in BULLETIN_KIND_LABELS.items()])
     street = SelectField(_l("Street (street bulletin)"), validators=[Optional()])
-    project = StringField(_l("Project code (project brief)"), validators=[Optional(), fits(Project.code)])
+    project = StringField(_l("Project (project brief)"), validators=[Optional(), Length(max=128)])
     pairs = SelectMultipleField(_l("Before/after photo pairs (up to 6)"), coerce=int, validators=[Optional()])
     notes = TextAreaField(_l("Next steps (七、下一步工作要求)"), validators=[Optional(), fits(Bulletin.notes)])
     corrects = SelectField(_l("Corrects"), coerce=int, validators=[Optional()])

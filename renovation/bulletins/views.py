@@ -16,7 +16,7 @@ from renovation.domain.bulletins import archive as bulletin_archive
 from renovation.domain.bulletins import issue as bulletins
 from renovation.domain.bulletins.pdf import BulletinRenderError, render_html
 from renovation.domain.bulletins.photos import pair_choices
-from renovation.domain.project_list import streets_and_communities
+from renovation.domain.project_list import project_suggestions, streets_and_communities
 from renovation.models.bulletins import BULLETIN_KIND_LABELS
 from renovation.templating import render, wants_fragment
 
@@ -68,9 +68,14 @@ def archive():
 @bp.route("/bulletins/new")
 @permissions.require(permissions.can_issue_bulletins)
 def new():
-    """The issue form; ``?fragment=pairs`` is its pair picker for the kind and scope chosen so far."""
+    """The issue form; ``?fragment=pairs`` is its pair picker for the kind and scope chosen so far,
+    ``?fragment=projects&project=…`` the project field's suggestions."""
+    fragment = request.args.get("fragment")
+    if fragment == "projects" and wants_fragment():  # the project field's suggestions as the user types
+        return render("bulletins/new.html", "projects",
+                      suggestions=project_suggestions(request.args.get("project", "")[:64]))
     form = _form(request.args or None, meta={"csrf": False})
-    return render("bulletins/new.html", "pairs" if request.args.get("fragment") == "pairs" else None, form=form)
+    return render("bulletins/new.html", "pairs" if fragment == "pairs" else None, form=form)
 
 
 @bp.route("/bulletins/preview")

@@ -296,3 +296,22 @@ def project_by_code(code: str) -> Project | None:
         .join(Compound.community)
         .join(Community.street)
     ).unique().one_or_none()
+
+
+SUGGESTIONS = 10
+
+
+def project_suggestions(text: str, limit: int = SUGGESTIONS) -> list:
+    """Up to ``limit`` projects matching ``text`` (code, compound, place …, as the list's search),
+    by code: (code, compound name, street name) rows for a field's suggestions."""
+    words = project_search.matches_all_words(text)
+    if words is None:
+        return []
+    return list(db.session.execute(select(Project.code, Project.compound_name, Project.street_name)
+                                   .where(words).order_by(Project.code).limit(limit)))
+
+
+def projects_named(name: str) -> list[Project]:
+    """The projects whose compound is called exactly ``name`` (a compound name is unique only within
+    its community), by code."""
+    return list(db.session.scalars(select(Project).where(Project.compound_name == name).order_by(Project.code)))

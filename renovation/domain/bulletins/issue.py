@@ -82,7 +82,7 @@ def title_of(kind: str, scope: Scope) -> tuple[str, list[str], str | None]:
 
 def scope_named(kind: str, street: str | None = None, project: str | None = None) -> Scope:
     """The scope of a kind from a street's name or a project's code (the CLI and the forms)."""
-    from renovation.domain.project_list import project_by_code
+    from renovation.domain.project_list import project_by_code, projects_named
 
     street, project = (street or "").strip(), (project or "").strip()
     if kind == BulletinKind.STREET:
@@ -92,10 +92,17 @@ def scope_named(kind: str, street: str | None = None, project: str | None = None
                                 else _("A street bulletin needs a street."))
         return Scope(street=found)
     if kind == BulletinKind.PROJECT:
-        found = project_by_code(project) if project else None
+        if not project:
+            raise BulletinError(_("A project brief needs a project."))
+        found = project_by_code(project)
+        if found is None:  # a compound's name, as the suggestions offer it
+            named = projects_named(project)
+            if len(named) > 1:
+                raise BulletinError(_("Several projects are called “%(name)s”: choose one by its code (%(codes)s).",
+                                      name=project, codes="、".join(each.code for each in named)))
+            found = project_by_code(named[0].code) if named else None
         if found is None:
-            raise BulletinError(_("No project with the code “%(code)s”.", code=project) if project
-                                else _("A project brief needs a project."))
+            raise BulletinError(_("No project with the code or name “%(code)s”.", code=project))
         return Scope(project=found)
     return Scope()
 
