@@ -2,7 +2,7 @@
 from renovation.models.areas import AreaVersion, Community, Compound, Street
 from renovation.models.attachments import AttachmentKind, ConsultationAttachment
 from renovation.models.audit import AuditEntry, StageEvent
-from renovation.models.bulletins import Bulletin, BulletinKind, RenderStatus
+from renovation.models.bulletins import Bulletin, BulletinKind, BulletinStep, RenderStatus
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
 from renovation.models.demand_tallies import CityDemandTally, CityOpenDemandDay, DemandTally, OpenDemandDay
 from renovation.models.photos import Phase, Photo, PhotoPair
@@ -18,6 +18,7 @@ __all__ = [
     "AuditEntry",
     "Bulletin",
     "BulletinKind",
+    "BulletinStep",
     "CityDemandTally",
     "CityOpenDemandDay",
     "AreaVersion",

@@ -45,8 +45,30 @@ class RenderStatus(StrEnum):
     FAILED = "failed"
 
 
+class BulletinStep(StrEnum):
+    """Where a bulletin is on its way from draft to issue (renovation/domain/bulletins/workflow.py)."""
+
+    DRAFT = "draft"  # 拟稿: the drafter edits it
+    CHECKING = "checking"  # 待审核: another engineer checks it
+    SIGNING = "signing"  # 待签发: waits for a signer
+    SIGNED = "signed"  # 已签发: waits to be issued
+    ISSUED = "issued"  # 已印发: numbered, printed, never changed
+
+
+BULLETIN_STEP_LABELS = {
+    BulletinStep.DRAFT: _l("Draft"),
+    BulletinStep.CHECKING: _l("Awaiting check"),
+    BulletinStep.SIGNING: _l("Awaiting signature"),
+    BulletinStep.SIGNED: _l("Signed, awaiting issue"),
+    BulletinStep.ISSUED: _l("Issued"),
+}
+
+
 class Bulletin(db.Model):
-    """One issued bulletin: its number, the snapshot it is printed from and the stored PDF."""
+    """A bulletin from its draft to its issue: what it covers and says, who drafted, checked,
+    signed and issued it; once issued, its number, the snapshot it is printed from and the stored
+    PDF. Until it is issued it has no number, no date of issue and no snapshot to print from
+    (its data are frozen when it is sent on from the draft)."""
 
     __table_args__ = (
         UniqueConstraint("series", "year", "number", name="uq_bulletin_series_year_number"),
@@ -59,21 +81,31 @@ class Bulletin(db.Model):
     # The series it is numbered in, per year (renovation/domain/bulletins/series.py): "city",
     # "street:<street id>" or "project:<project id>".
     series: Mapped[str] = mapped_column(String(32))
-    year: Mapped[int]
-    number: Mapped[int]
-    label: Mapped[str] = mapped_column(String(64))  # the number as printed: 2026年第12期, ZP-2026-001 2026年12月6日
+    status: Mapped[str] = mapped_column(String(12), default=BulletinStep.ISSUED.value)
+    version: Mapped[int] = mapped_column(default=1)  # moves with every step: a stale form is refused
+    year: Mapped[int | None]
+    number: Mapped[int | None]
+    label: Mapped[str | None] = mapped_column(String(64))  # as printed: 2026年第12期, ZP-2026-001 2026年12月6日
     document_number: Mapped[str] = mapped_column(String(64), default="")  # 发文字号: 漳住建〔2026〕12号
     street_id: Mapped[int | None] = mapped_column(ForeignKey("street.id"))
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
     title: Mapped[str] = mapped_column(String(200))
     issuer: Mapped[str] = mapped_column(String(128))  # the issuing office, printed on it
-    issued_at: Mapped[datetime]
+    drafted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    drafted_at: Mapped[datetime | None]
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    checked_at: Mapped[datetime | None]
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    signed_at: Mapped[datetime | None]
+    sent_back_reason: Mapped[str] = mapped_column(Text, default="")  # why it last went back to its drafter
+    issued_at: Mapped[datetime | None]
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     notes: Mapped[str] = mapped_column(Text, default="", info=limit(5000))  # 七、下一步工作要求
     photo_pair_ids: Mapped[list] = mapped_column(db.JSON, default=list)
-    snapshot: Mapped[dict] = mapped_column(db.JSON)  # the plain data the PDF is printed from
+    copy_to: Mapped[str] = mapped_column(Text, default="")  # 抄送
+    snapshot: Mapped[dict | None] = mapped_column(db.JSON)  # the plain data the PDF is printed from
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("bulletin.id"))
-    render_status: Mapped[str] = mapped_column(String(12), default=RenderStatus.QUEUED.value)
+    render_status: Mapped[str | None] = mapped_column(String(12), default=RenderStatus.QUEUED.value)  # None: a draft
     render_error: Mapped[str] = mapped_column(Text, default="")
     render_queued_at: Mapped[datetime | None]  # issued or queued again: a long wait means no worker
     render_started_at: Mapped[datetime | None]  # claimed, then renewed while rendering: too long ago means it died
@@ -87,8 +119,13 @@ class Bulletin(db.Model):
         """The number as a reader cites it: 2026年第12期，漳住建〔2026〕12号, or the label alone."""
         return f"{self.label}，{self.document_number}" if self.document_number else self.label
 
-    issued_by = relationship("User")
+    issued_by = relationship("User", foreign_keys=[issued_by_id])
+    drafted_by = relationship("User", foreign_keys=[drafted_by_id])
+    checked_by = relationship("User", foreign_keys=[checked_by_id])
+    signed_by = relationship("User", foreign_keys=[signed_by_id])
     street = relationship("Street")
     project = relationship("Project")
     corrects: Mapped["Bulletin | None"] = relationship(remote_side=[id])
+
+    __mapper_args__ = {"version_id_col": version}  # every write through the ORM checks and moves it
 

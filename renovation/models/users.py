@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from renovation.extensions import db
@@ -38,6 +38,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    may_sign_bulletins: Mapped[bool] = mapped_column(default=False, server_default=false())  # 签发: an admin grants it
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]

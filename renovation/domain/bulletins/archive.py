@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from renovation.domain.bulletins.render_lease import render_lease
 from renovation.domain.clock import utcnow
 from renovation.extensions import db
-from renovation.models import Bulletin, RenderStatus
+from renovation.models import Bulletin, BulletinStep, RenderStatus
 
 # Rendering starts within seconds when a worker runs: a longer wait suggests that none does.
 QUEUE_NOTICE_AFTER = timedelta(minutes=1)
@@ -57,7 +57,8 @@ class ArchiveFilter:
 def issued_bulletins(criteria: ArchiveFilter = ArchiveFilter(), limit: int = 500) -> list[Bulletin]:
     """The bulletins ``criteria`` asks for (every one by default), newest first, with who issued
     them and the bulletin each corrects."""
-    query = select(Bulletin).options(joinedload(Bulletin.issued_by), joinedload(Bulletin.corrects))
+    query = (select(Bulletin).options(joinedload(Bulletin.issued_by), joinedload(Bulletin.corrects))
+             .where(Bulletin.status == BulletinStep.ISSUED))
     if criteria.kind:
         query = query.where(Bulletin.kind == criteria.kind)
     if criteria.year:
@@ -69,7 +70,8 @@ def issued_bulletins(criteria: ArchiveFilter = ArchiveFilter(), limit: int = 500
 
 def archive_years() -> list[int]:
     """The years bulletins were issued in, the latest first."""
-    return list(db.session.scalars(select(Bulletin.year).distinct().order_by(Bulletin.year.desc())))
+    return list(db.session.scalars(select(Bulletin.year).where(Bulletin.status == BulletinStep.ISSUED)
+                                   .distinct().order_by(Bulletin.year.desc())))
 
 
 def bulletin_by_id(bulletin_id: int) -> Bulletin | None:

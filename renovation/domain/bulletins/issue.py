@@ -37,7 +37,7 @@ from renovation.domain.bulletins.render_lease import Lease, held_by, render_leas
 from renovation.domain.clock import china_midnight_utc, utcnow
 from renovation.domain.clock import today as china_today
 from renovation.extensions import db
-from renovation.models import Bulletin, BulletinKind, Project, RenderStatus, Street
+from renovation.models import Bulletin, BulletinKind, BulletinStep, Project, RenderStatus, Street
 from renovation.storage import get_storage
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ def _ids(scope: Scope) -> tuple[int | None, int | None]:
 
 def _same_scope(kind: str, scope: Scope):
     street_id, project_id = _ids(scope)
-    return (Bulletin.kind == kind,
+    return (Bulletin.status == BulletinStep.ISSUED, Bulletin.kind == kind,
             Bulletin.street_id.is_(None) if street_id is None else Bulletin.street_id == street_id,
             Bulletin.project_id.is_(None) if project_id is None else Bulletin.project_id == project_id)
 
@@ -249,7 +249,9 @@ def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: lis
     for _attempt in range(NUMBER_ATTEMPTS):
         number, issued_at = next_number(kind, scope, day.year), utcnow()
         header = document(kind, scope, day.year, number, issued_at, notes, user, corrects, previous, copy_to)
-        bulletin = Bulletin(kind=kind, series=header["series"], year=day.year, number=number, label=header["label"],
+        bulletin = Bulletin(kind=kind, status=BulletinStep.ISSUED.value, drafted_by_id=user_id, drafted_at=issued_at,
+                            copy_to=header["copy_to"],
+                            series=header["series"], year=day.year, number=number, label=header["label"],
                             document_number=header["document_number"], title=header["title"], issuer=header["issuer"],
                             street_id=street_id, project_id=project_id,
                             issued_at=issued_at, issued_by_id=user_id, notes=header["notes"],
