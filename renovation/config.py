@@ -102,6 +102,8 @@ def default_config(instance_path: Path) -> dict:
         # The bulletins' fonts (renovation/domain/bulletins/fonts.py): family names, first choice first.
         **{f"BULLETIN_FONT_{role}": env.get(f"RENOVATION_BULLETIN_FONT_{role}", "")
            for role in ("BODY", "HEADING", "SUBHEADING", "TITLE")},
+        # The steps between a bulletin's draft and its issue (renovation/domain/bulletins/workflow.py).
+        "BULLETIN_STEPS": env.get("RENOVATION_BULLETIN_STEPS", "check,sign"),
         # The city bulletins' 发文字号 ({year} and {number} filled in; empty: none is printed).
         "BULLETIN_CITY_DOCUMENT_NUMBER": env.get("RENOVATION_BULLETIN_CITY_DOCUMENT_NUMBER",
                                                  "漳住建〔{year}〕{number}号"),

@@ -5,6 +5,7 @@ from flask import abort, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from renovation.domain.bulletins import workflow
 from renovation.models.users import Role
 
 
@@ -63,6 +64,21 @@ def can_delete_attachment(user, attachment) -> bool:
 def can_issue_bulletins(user) -> bool:
     """Engineers and admins preview and issue bulletins; everyone who reads projects reads them."""
     return _is(user, Role.ADMIN, Role.ENGINEER)
+
+
+def can_sign_bulletins(user) -> bool:
+    """签发: a user an administrator allows to sign (renovation/domain/bulletins/workflow.py)."""
+    return bool(getattr(user, "is_authenticated", False)) and workflow.may_sign(user)
+
+
+def can_check_bulletin(user, bulletin) -> bool:
+    """审核: an engineer or administrator other than the bulletin's drafter."""
+    return bool(getattr(user, "is_authenticated", False)) and workflow.may_check(user, bulletin)
+
+
+def can_send_back_bulletin(user) -> bool:
+    """Back to the drafter: engineers, administrators and signers."""
+    return bool(getattr(user, "is_authenticated", False)) and workflow.may_send_back(user)
 
 
 def home_endpoint(user) -> str:

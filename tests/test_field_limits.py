@@ -33,6 +33,7 @@ STORED_IN = {
     ("PhotoFieldsForm", "caption"): Photo.caption,
     # A brief's project, by its code or its compound's name.
     ("IssueBulletinForm", "project"): Compound.name, ("IssueBulletinForm", "notes"): Bulletin.notes,
+    ("IssueBulletinForm", "copy_to"): Bulletin.copy_to,
     # The project list's page after (or before) the project with this code.
     ("ProjectFilterForm", "after"): Project.code, ("ProjectFilterForm", "before"): Project.code,
 }
@@ -41,7 +42,6 @@ NOT_A_COLUMN = {
     ("UserForm", "password"): 128, ("PasswordResetForm", "password"): 128,  # only its hash is kept
     ("EditConsultationForm", "reason"): REASON_MAX, ("DeletePhotoForm", "reason"): REASON_MAX,  # audit details
     ("AuditFilterForm", "project"): 64,  # words to search for
-    ("IssueBulletinForm", "copy_to"): 500,  # the 抄送 line, kept in the bulletin's snapshot (JSON)
 }
 SEARCH_FIELDS = {"q"}  # a list's search words, in no column
 

@@ -12,8 +12,6 @@ from renovation.list_filters import AreaSelectField, ListFilterForm
 from renovation.models import Bulletin
 from renovation.models.bulletins import BULLETIN_KIND_LABELS
 
-COPY_TO_MAX = 500  # characters of the 抄送 line
-
 
 class IssueBulletinForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, label)
@@ -23,7 +21,7 @@ class IssueBulletinForm(FlaskForm):
     pairs = SelectMultipleField(_l("Before/after photo pairs (up to 6)"), coerce=int, validators=[Optional()])
     notes = TextAreaField(_l("Next steps (七、下一步工作要求)"), validators=[Optional(), fits(Bulletin.notes)])
     corrects = SelectField(_l("Corrects"), coerce=int, validators=[Optional()])
-    copy_to = TextAreaField(_l("Copy to (抄送)"), validators=[Optional(), Length(max=COPY_TO_MAX)])
+    copy_to = TextAreaField(_l("Copy to (抄送)"), validators=[Optional(), fits(Bulletin.copy_to)])
 
     def set_choices(self, streets, pairs, issued) -> None:
         """Streets by name, the pairs in the chosen scope, bulletins a correction may name."""

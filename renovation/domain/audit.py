@@ -32,6 +32,12 @@ ACTION_LABELS = {
     "ledger.import": _l("Project ledger imported"),
     "snapshot.take": _l("Monthly snapshot taken"),
     "snapshot.replace": _l("Monthly snapshot replaced"),
+    "bulletin.draft": _l("Bulletin drafted"),
+    "bulletin.edit": _l("Bulletin draft edited"),
+    "bulletin.send_on": _l("Bulletin sent for checking or signing"),
+    "bulletin.check": _l("Bulletin checked"),
+    "bulletin.sign": _l("Bulletin signed"),
+    "bulletin.send_back": _l("Bulletin sent back to its drafter"),
     "bulletin.issue": _l("Bulletin issued"),
 }
 TARGET_LABELS = {"project": _l("Project"), "user": _l("User"), "database": _l("Database"),

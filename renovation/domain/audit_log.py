@@ -112,7 +112,6 @@ def action_choices() -> list[tuple[str, str]]:
     return [(code, str(label)) for code, label in ACTION_LABELS.items()]
 
 
-
 def find_entries(criteria: AuditFilter, page: int, per_page: int) -> Page:
     """One page of matching entries, newest first, with their users: three queries."""
     query = select(AuditEntry)

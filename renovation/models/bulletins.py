@@ -97,12 +97,12 @@ class Bulletin(db.Model):
     checked_at: Mapped[datetime | None]
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     signed_at: Mapped[datetime | None]
-    sent_back_reason: Mapped[str] = mapped_column(Text, default="")  # why it last went back to its drafter
+    sent_back_reason: Mapped[str] = mapped_column(Text, default="", info=limit(500))  # why it last went back
     issued_at: Mapped[datetime | None]
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     notes: Mapped[str] = mapped_column(Text, default="", info=limit(5000))  # 七、下一步工作要求
     photo_pair_ids: Mapped[list] = mapped_column(db.JSON, default=list)
-    copy_to: Mapped[str] = mapped_column(Text, default="")  # 抄送
+    copy_to: Mapped[str] = mapped_column(Text, default="", info=limit(500))  # 抄送
     snapshot: Mapped[dict | None] = mapped_column(db.JSON)  # the plain data the PDF is printed from
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("bulletin.id"))
     render_status: Mapped[str | None] = mapped_column(String(12), default=RenderStatus.QUEUED.value)  # None: a draft

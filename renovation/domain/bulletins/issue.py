@@ -131,12 +131,12 @@ def clean_copy_to(text: str | None) -> str:
     return " ".join((text or "").split()).strip("，,。. ")
 
 
-def _ids(scope: Scope) -> tuple[int | None, int | None]:
+def scope_ids(scope: Scope) -> tuple[int | None, int | None]:
     return (scope.street.id if scope.street else None), (scope.project.id if scope.project else None)
 
 
 def _same_scope(kind: str, scope: Scope):
-    street_id, project_id = _ids(scope)
+    street_id, project_id = scope_ids(scope)
     return (Bulletin.status == BulletinStep.ISSUED, Bulletin.kind == kind,
             Bulletin.street_id.is_(None) if street_id is None else Bulletin.street_id == street_id,
             Bulletin.project_id.is_(None) if project_id is None else Bulletin.project_id == project_id)
@@ -163,7 +163,7 @@ def gather(kind: str, scope: Scope, pair_ids: list[int] | None, today) -> tuple[
 
 def numbering(kind: str, scope: Scope, year: int, number: int, day) -> dict:
     """How the number of a bulletin reads: its series, label and 发文字号 (the city's alone)."""
-    street_id, project_id = _ids(scope)
+    street_id, project_id = scope_ids(scope)
     if kind == BulletinKind.PROJECT:
         label = series.brief_label(scope.project.code, day, briefs_of_the_day(project_id, day) + 1)
     else:
@@ -200,7 +200,7 @@ def document(kind: str, scope: Scope, year: int, number: int, issued_at, notes: 
             "previous_label": previous.label if previous else None}
 
 
-def _check_pairs(pair_ids: list[int] | None, data: dict) -> None:
+def check_pairs(pair_ids: list[int] | None, data: dict) -> None:
     if pair_ids is None:
         return
     if len(pair_ids) > MAX_PAIRS:
@@ -211,7 +211,7 @@ def _check_pairs(pair_ids: list[int] | None, data: dict) -> None:
 
 def next_number(kind: str, scope: Scope, year: int) -> int:
     """One more than the highest number of the series this year."""
-    key = series.series_of(kind, *_ids(scope))
+    key = series.series_of(kind, *scope_ids(scope))
     return (db.session.scalar(select(func.max(Bulletin.number)).where(Bulletin.series == key,
                                                                        Bulletin.year == year)) or 0) + 1
 
@@ -222,7 +222,7 @@ def preview_snapshot(kind: str, scope: Scope, notes: str = "", pair_ids: list[in
     check_scope(kind, scope)
     day = china_today()
     data, previous = gather(kind, scope, pair_ids, day)
-    _check_pairs(pair_ids, data)
+    check_pairs(pair_ids, data)
     header = document(kind, scope, day.year, next_number(kind, scope, day.year), utcnow(), notes, user, corrects,
                       previous, copy_to)
     return {"document": header | {"draft": True}, "data": data}
@@ -240,12 +240,12 @@ def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: lis
     """
     check_scope(kind, scope)
     check_fonts()
-    if corrects is not None and (corrects.kind, corrects.street_id, corrects.project_id) != (kind, *_ids(scope)):
+    if corrects is not None and (corrects.kind, corrects.street_id, corrects.project_id) != (kind, *scope_ids(scope)):
         raise BulletinError(_("A correction must be of the same kind and scope as the bulletin it corrects."))
     day = china_today()
     data, previous = gather(kind, scope, pair_ids, day)
-    _check_pairs(pair_ids, data)
-    user_id, (street_id, project_id) = (user.id if user is not None else None), _ids(scope)
+    check_pairs(pair_ids, data)
+    user_id, (street_id, project_id) = (user.id if user is not None else None), scope_ids(scope)
     for _attempt in range(NUMBER_ATTEMPTS):
         number, issued_at = next_number(kind, scope, day.year), utcnow()
         header = document(kind, scope, day.year, number, issued_at, notes, user, corrects, previous, copy_to)

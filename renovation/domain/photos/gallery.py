@@ -212,7 +212,6 @@ class PhotoFilter:
     taken_to: date | None = None
 
 
-
 def _filtered(criteria: PhotoFilter) -> Select:
     query = (_live().join(Photo.project).join(Project.compound).join(Compound.community))
     if criteria.street_id:
