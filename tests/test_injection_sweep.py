@@ -79,6 +79,9 @@ NOT_USER_TEXT = {
     "bulletin.kind": "one of the kinds", "bulletin.issuer": "the BULLETIN_ISSUER setting, not a form",
     "bulletin.render_status": "chosen by the app", "bulletin.render_error": "the renderer's message",
     "bulletin.pdf_key": "a storage key", "bulletin.pdf_sha256": "a hash",
+    "bulletin.series": "made by the app from the kind and the scope's id", "bulletin.status": "one of the steps",
+    "bulletin.label": "made by the app from the number, or a project's code and the day",
+    "bulletin.document_number": "the BULLETIN_CITY_DOCUMENT_NUMBER setting, not a form",
     "consultation.kind": "one of the kinds",
     "photo.stage_key": "a stage key", "photo.phase": "one of the phases", "photo.sha256": "a hash",
     "photo.content_type": "found by decoding the image", "photo.taken_at_source": "chosen by the app",
@@ -320,6 +323,15 @@ class Sweep:
         _ok(engineer_client.post("/bulletins", data={"kind": "project", "project": code, "notes": PAYLOAD,
                                                      "pairs": str(pair_id)}), 303)
         self.ids["bulletin_id"] = list(db.session.scalars(sa.select(Bulletin.id)))
+        # A draft sent back to its drafter with a reason (no page takes a bulletin through its
+        # steps yet: the domain does; this draft is on no page the sweep reads).
+        from renovation.domain.bulletins import workflow
+        from renovation.domain.bulletins.issue import Scope
+
+        drafter = db.session.scalar(sa.select(User).where(User.role == "engineer").limit(1))
+        draft = workflow.create_draft("city", Scope(), drafter, notes=PAYLOAD, copy_to=PAYLOAD)
+        draft = workflow.send_on(draft, drafter, draft.version)
+        workflow.send_back(draft, drafter, draft.version, PAYLOAD)
         self.ids["user_id"] = list(db.session.scalars(sa.select(User.id)))
 
         # API tokens: named on the user's own token page (shown once on the answer).
