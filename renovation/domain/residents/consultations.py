@@ -7,6 +7,7 @@ reason, kept in the audit log.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -176,18 +177,20 @@ def _live() -> Select:
     return select(Consultation).where(Consultation.deleted_at.is_(None))
 
 
-# Built once, with the project bound at each call: SQLAlchemy keys a statement for its cache of
-# compiled SQL by walking all of it, every time for a statement built anew, once for one kept.
-_PROJECT_CONSULTATIONS = (
-    _live().where(Consultation.project_id == bindparam("project_id"))
-    .options(joinedload(Consultation.vote))
-    .order_by(Consultation.date.desc(), Consultation.id.desc())
-)
+# Built once (at the first call: a loader option configures every mapper, which a command that
+# reads nothing need not pay for), with the project bound at each call: SQLAlchemy keys a statement
+# for its cache of compiled SQL by walking all of it, every time for a statement built anew, once
+# for one kept.
+@cache
+def _project_consultations() -> Select:
+    return (_live().where(Consultation.project_id == bindparam("project_id"))
+            .options(joinedload(Consultation.vote))
+            .order_by(Consultation.date.desc(), Consultation.id.desc()))
 
 
 def project_consultations(project_id: int) -> list[Consultation]:
     """A project's consultations, newest first, each with its vote: one query."""
-    return list(db.session.scalars(_PROJECT_CONSULTATIONS, {"project_id": project_id}).unique())
+    return list(db.session.scalars(_project_consultations(), {"project_id": project_id}).unique())
 
 
 def live_consultation(consultation_id: int) -> Consultation | None:

@@ -6,8 +6,9 @@ The page has the project and its place, so the demands are not joined to them (a
 the project's come from :mod:`renovation.domain.residents.demand_tallies`.
 """
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from renovation.domain.clock import today as china_today
@@ -19,19 +20,21 @@ from renovation.models.consultations import Demand, DemandEvent, DemandStatus
 
 SHOWN = 200  # a project's page shows its most overdue demands up to this many
 
-# Built once, with the project bound at each call: SQLAlchemy keys a statement for its cache of
-# compiled SQL by walking all of it, every time for a statement built anew, once for one kept.
-_PROJECT_DEMANDS = (
-    select(Demand).where(Demand.project_id == bindparam("project_id"))
-    .options(joinedload(Demand.events).joinedload(DemandEvent.user))
-    .order_by(*sort_order(DEFAULT_SORT)).limit(SHOWN)
-)
+# Built once (at the first call: a loader option configures every mapper, which a command that
+# reads nothing need not pay for), with the project bound at each call: SQLAlchemy keys a statement
+# for its cache of compiled SQL by walking all of it, every time for a statement built anew, once
+# for one kept.
+@cache
+def _project_demands() -> Select:
+    return (select(Demand).where(Demand.project_id == bindparam("project_id"))
+            .options(joinedload(Demand.events).joinedload(DemandEvent.user))
+            .order_by(*sort_order(DEFAULT_SORT)).limit(SHOWN))
 
 
 def project_demands(project) -> list[Demand]:
     """The first :data:`SHOWN` demands of ``project``, overdue and oldest first, each with its
     history: one query."""
-    return list(db.session.scalars(_PROJECT_DEMANDS, {"project_id": project.id}).unique())
+    return list(db.session.scalars(_project_demands(), {"project_id": project.id}).unique())
 
 
 def figures_of_demands(demands: list[Demand], today: date | None = None) -> DemandFigures:

@@ -4,8 +4,9 @@ Views and the API both call :func:`update_stage`; it either saves everything (st
 project columns, stage event, audit entry) or raises and leaves the database untouched.
 """
 from datetime import date
+from functools import cache
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -116,8 +117,10 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
 # SQL by walking all of it: every time for one built anew, once for one kept).
 _LOCK_PROJECT = (update(Project).where(Project.id == bindparam("project_id"))
                  .values(updated_at=Project.updated_at))
-_PROJECT_AND_STAGES = (select(Project).where(Project.id == bindparam("project_id"))
-                       .options(joinedload(Project.stages)).execution_options(populate_existing=True))
+@cache  # built at the first call: a loader option configures every mapper
+def _project_and_stages() -> Select:
+    return (select(Project).where(Project.id == bindparam("project_id"))
+            .options(joinedload(Project.stages)).execution_options(populate_existing=True))
 
 
 def _lock_project(project) -> None:
@@ -134,7 +137,7 @@ def _lock_project(project) -> None:
     session forget everything it had loaded, and read the project, its stages and the user again.)
     """
     db.session.execute(_LOCK_PROJECT, {"project_id": project.id})
-    db.session.execute(_PROJECT_AND_STAGES, {"project_id": project.id}).unique().all()
+    db.session.execute(_project_and_stages(), {"project_id": project.id}).unique().all()
 
 
 def _commit_keeping_what_was_written() -> None:
