@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from renovation.domain.bulletins.issue import BulletinError, Scope, issue_bulletin, scope_named
+from renovation.domain.bulletins.issue import BulletinError, Scope, issue_bulletin, pdf_bytes, scope_named
 from renovation.domain.bulletins.series import brief_label, cn_day
 from renovation.domain.clock import today
 from renovation.extensions import db
@@ -51,16 +51,11 @@ def test_brief_labels_count_the_day_in_chinese():
 @pytest.mark.slow
 def test_the_pdfs_print_their_own_numbers(app, engineer):
     programme()
-    city_text = pdf_checks.text(pdf_checks_bytes(issue("city", engineer, render=True)))
+    city_text = pdf_checks.text(pdf_bytes(issue("city", engineer, render=True)))
     assert f"{YEAR}年第1期" in city_text and f"漳住建〔{YEAR}〕1号" in city_text
-    brief_text = pdf_checks.text(pdf_checks_bytes(issue("project", engineer, project="ZP-2026-002", render=True)))
+    brief_text = pdf_checks.text(pdf_bytes(issue("project", engineer, project="ZP-2026-002", render=True)))
     # (the text as read, without spaces)
     assert f"ZP-2026-002{DAY}" in brief_text and "年第1期" not in brief_text and "漳住建" not in brief_text
-
-
-def pdf_checks_bytes(bulletin):
-    from renovation.domain.bulletins.issue import pdf_bytes
-    return pdf_bytes(bulletin)
 
 
 def test_the_document_number_follows_the_configuration(app, engineer):
@@ -169,8 +164,6 @@ def test_copy_to_names_every_street_and_town_and_is_edited_per_bulletin(app, cli
 
 @pytest.mark.slow
 def test_the_colophon_prints_the_copy_to_line_as_edited(app, engineer):
-    from renovation.domain.bulletins.issue import pdf_bytes
-
     programme()
     text = pdf_checks.text(pdf_bytes(issue_bulletin("city", Scope(), engineer, copy_to="市政府办公室，新桥镇人民政府")))
     assert "抄送：市政府办公室，新桥镇人民政府。" in text

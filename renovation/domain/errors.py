@@ -25,3 +25,19 @@ class Conflict(Exception):
     def __init__(self, current):
         super().__init__(f"{type(current).__name__} {getattr(current, 'id', '')} is not as it was seen")
         self.current = current
+
+
+def commit_or_conflict(record, conflict: type[Conflict]):
+    """Commit the session's changes to ``record`` (a model with a ``version_id_col``); when someone
+    else saved it first, roll back and raise ``conflict`` with the record as it is now."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from renovation.extensions import db
+
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(record)
+        raise conflict(record) from None
+    return record

@@ -89,10 +89,12 @@ class _LogWatch(logging.Handler):
             raise _FatalLog(message)
 
 
-def render_html(snapshot: dict, photo_src: Callable[[str], str] = photo_url) -> str:
+def render_html(snapshot: dict, photo_src: Callable[[str], str] = photo_url,
+                families: set[str] | None = None) -> str:
     """The bulletin as HTML: the print template filled with the snapshot, in the installed fonts
-    (a draft's preview says which stand in for the ones GB/T 9704 asks for)."""
-    fonts = typefaces(installed_font_families())
+    (``families``, when the caller has listed them already; a draft's preview says which stand in
+    for the ones GB/T 9704 asks for)."""
+    fonts = typefaces(installed_font_families() if families is None else families)
     return render_template("bulletins/print.html", doc=snapshot["document"], data=snapshot["data"],
                            photo_src=photo_src, sparkline=sparkline, fonts=fonts, stand_ins=stand_ins(fonts))
 
@@ -103,8 +105,9 @@ def render_pdf(snapshot: dict, open_photo: Callable[[str], bytes] = storage_phot
     Raises :class:`CJKFontsMissing` before rendering and :class:`BulletinRenderError` when the
     render reports a missing glyph, the slow subsetter, a font it cannot load or a missing photo.
     """
-    check_fonts()
-    html = render_html(snapshot)
+    families = installed_font_families()  # fontconfig asked once (a subprocess) for the check and the fonts
+    check_fonts(families)
+    html = render_html(snapshot, families=families)
     logger = logging.getLogger("weasyprint")
     watch, level = _LogWatch(), logger.level
     logger.addHandler(watch)

@@ -23,7 +23,7 @@ from renovation.domain.bulletins import issue as issuing
 from renovation.domain.bulletins import series
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
-from renovation.domain.errors import Conflict
+from renovation.domain.errors import Conflict, commit_or_conflict
 from renovation.extensions import db
 from renovation.models import Bulletin, BulletinStep, RenderStatus, Role
 from renovation.models.limits import column_limit
@@ -84,16 +84,6 @@ def _expect(bulletin: Bulletin, seen_version: int, *steps: BulletinStep) -> None
         raise issuing.BulletinError(_("This bulletin is not at that step any more; reload its page."))
 
 
-def _commit(bulletin: Bulletin) -> Bulletin:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        db.session.refresh(bulletin)
-        raise BulletinConflict(bulletin) from None
-    return bulletin
-
-
 def create_draft(kind: str, scope: issuing.Scope, user, notes: str = "", pair_ids: list[int] | None = None,
                  copy_to: str | None = None, corrects: Bulletin | None = None) -> Bulletin:
     """A new draft of ``kind`` over ``scope``, drafted by ``user``; raises :class:`BulletinError`
@@ -131,7 +121,7 @@ def edit_draft(bulletin: Bulletin, user, seen_version: int, notes: str, pair_ids
     bulletin.notes, bulletin.copy_to = (notes or "").strip(), issuing.clean_copy_to(copy_to)
     bulletin.photo_pair_ids = list(pair_ids) if pair_ids else []
     audit.record(user, "bulletin.edit", "bulletin", bulletin.id)
-    return _commit(bulletin)
+    return commit_or_conflict(bulletin, BulletinConflict)
 
 
 def _frozen_data(bulletin: Bulletin) -> dict:
@@ -152,7 +142,7 @@ def send_on(bulletin: Bulletin, user, seen_version: int) -> Bulletin:
     bulletin.snapshot = _frozen_data(bulletin)
     bulletin.status, bulletin.sent_back_reason = after_draft().value, ""
     audit.record(user, "bulletin.send_on", "bulletin", bulletin.id, to=bulletin.status)
-    return _commit(bulletin)
+    return commit_or_conflict(bulletin, BulletinConflict)
 
 
 def check(bulletin: Bulletin, user, seen_version: int) -> Bulletin:
@@ -163,7 +153,7 @@ def check(bulletin: Bulletin, user, seen_version: int) -> Bulletin:
     bulletin.checked_by_id, bulletin.checked_at = user.id, utcnow()
     bulletin.status = (BulletinStep.SIGNING if "sign" in office_steps() else BulletinStep.SIGNED).value
     audit.record(user, "bulletin.check", "bulletin", bulletin.id)
-    return _commit(bulletin)
+    return commit_or_conflict(bulletin, BulletinConflict)
 
 
 def sign(bulletin: Bulletin, user, seen_version: int) -> Bulletin:
@@ -174,7 +164,7 @@ def sign(bulletin: Bulletin, user, seen_version: int) -> Bulletin:
     bulletin.signed_by_id, bulletin.signed_at = user.id, utcnow()
     bulletin.status = BulletinStep.SIGNED.value
     audit.record(user, "bulletin.sign", "bulletin", bulletin.id)
-    return _commit(bulletin)
+    return commit_or_conflict(bulletin, BulletinConflict)
 
 
 def send_back(bulletin: Bulletin, user, seen_version: int, reason: str) -> Bulletin:
@@ -190,7 +180,7 @@ def send_back(bulletin: Bulletin, user, seen_version: int, reason: str) -> Bulle
     bulletin.status, bulletin.sent_back_reason, bulletin.snapshot = BulletinStep.DRAFT.value, reason, None
     bulletin.checked_by_id = bulletin.checked_at = bulletin.signed_by_id = bulletin.signed_at = None
     audit.record(user, "bulletin.send_back", "bulletin", bulletin.id, reason=reason)
-    return _commit(bulletin)
+    return commit_or_conflict(bulletin, BulletinConflict)
 
 
 def may_issue_now(bulletin: Bulletin) -> bool:

@@ -10,13 +10,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from renovation.domain import audit
 from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
 from renovation.domain.date_range import implausible_date_message
-from renovation.domain.errors import Conflict, RuleViolation
+from renovation.domain.errors import Conflict, RuleViolation, commit_or_conflict
 from renovation.extensions import db
 from renovation.models import Compound, Project
 from renovation.models.consultations import Consultation, Demand, DemandCategory, DemandEvent, DemandStatus
@@ -150,13 +149,7 @@ def change_demand(demand, user, changes: dict, seen_version: int, today: date | 
         demand.updated_at = now
         db.session.add(DemandEvent(demand_id=demand.id, at=now, user_id=user.id, changes=diff))
         audit.record(user, "demand.update", "project", demand.project.code, demand=demand.id, changes=diff)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        db.session.refresh(demand)
-        raise DemandConflict(demand) from None
-    return demand
+    return commit_or_conflict(demand, DemandConflict)
 
 
 # --- reading one ---------------------------------------------------------------------------------
