@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from renovation.extensions import db
 from renovation.models import Stage
+from tests.browser.waits import htmx_ready
 from tests.conftest import PASSWORD, days_ago, make_project, make_user
 
 pytestmark = pytest.mark.browser
@@ -40,7 +41,7 @@ def test_engineer_finds_project_moves_stage_and_sees_history(live_server, page, 
     page.evaluate("window.notReloaded = true")
     # The boosted navigation swaps the page in; typing before htmx has taken up the new search
     # form would send no live search (a flaky failure on a busy machine).
-    page.wait_for_function("() => document.querySelector('form[data-live-search]')?.['htmx-internal-data']")
+    htmx_ready(page, "form[data-live-search]")
 
     page.fill("input[name=q]", "九龙")
     rows = page.locator("#results tbody tr")
@@ -61,6 +62,7 @@ def test_engineer_finds_project_moves_stage_and_sees_history(live_server, page, 
     page.evaluate("window.notReloaded = true")
 
     card = page.locator("#stage-facade")
+    htmx_ready(page, "#stage-facade a[role=button]")
     card.locator("a[role=button]").click()
     card.locator("input[name=percent]").fill("60")
     card.locator("button[type=submit]:not([name=action])").click()

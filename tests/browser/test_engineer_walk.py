@@ -17,6 +17,7 @@ from renovation.extensions import db
 from renovation.models import Photo, PhotoPair, Stage
 from tests.browser.phone_checks import is_in_view, log_in, page_problems
 from tests.browser.phone_walk import phone_page
+from tests.browser.waits import htmx_ready
 from tests.conftest import days_ago, make_project, make_user
 from tests.domain.photo_samples import jpeg
 
@@ -63,11 +64,6 @@ def phone(browser):
     """A phone page that keeps the pages' Content-Security-Policy and fails on what it refused."""
     with phone_page(browser) as page:
         yield page
-
-
-def htmx_ready(page, selector: str) -> None:
-    """Wait until htmx has taken up the element (after a boosted navigation swapped it in)."""
-    page.wait_for_function("selector => document.querySelector(selector)?.['htmx-internal-data']", arg=selector)
 
 
 def clear_of_the_menu(page, locator) -> bool:
