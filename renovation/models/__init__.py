@@ -6,6 +6,7 @@ from renovation.models.bulletins import Bulletin, BulletinKind, BulletinStep, Re
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
 from renovation.models.demand_tallies import CityDemandTally, CityOpenDemandDay, DemandTally, OpenDemandDay
 from renovation.models.photos import Phase, Photo, PhotoPair
+from renovation.models.problems import Problem, ProblemEvent
 from renovation.models.programme_tallies import StageTally, StreetDeadlineDay, StreetTally
 from renovation.models.projects import Project, Stage
 from renovation.models.snapshots import MonthlySnapshot, ProjectMonth, StreetMonth
@@ -33,6 +34,8 @@ __all__ = [
     "Phase",
     "Photo",
     "PhotoPair",
+    "Problem",
+    "ProblemEvent",
     "RenderStatus",
     "Compound",
     "Project",
