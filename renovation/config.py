@@ -77,6 +77,11 @@ def default_config(instance_path: Path) -> dict:
         "UPLOAD_MAX_BYTES": int(env.get("RENOVATION_UPLOAD_MAX_MB", "50")) * 1024 * 1024,
         # Days an open resident demand may wait before it counts as overdue.
         "DEMAND_OVERDUE_DAYS": int(env.get("RENOVATION_DEMAND_OVERDUE_DAYS", "15")),
+        # The departments a difficult problem may concern (empty: the leading group's member
+        # departments and the utilities, renovation/domain/problems/flow.py); comma-separated.
+        "PROBLEM_DEPARTMENTS": [name.strip() for name in env.get("RENOVATION_PROBLEM_DEPARTMENTS", "").split(",")
+                                if name.strip()],
+        "PROBLEMS_PER_PAGE": 50,
         "PHOTO_STORAGE_PATH": env.get("RENOVATION_PHOTO_PATH") or str(instance_path / "photos"),
         "API_MAX_PER_PAGE": 200,
         # Background jobs: empty → SQLite queue in the instance folder; redis://… → Redis;

@@ -61,6 +61,36 @@ def can_delete_attachment(user, attachment) -> bool:
             and can_write_consultations(user, attachment.consultation.project))
 
 
+def can_raise_problem(user, project) -> bool:
+    """Difficult problems: raised (and their facts edited) by engineers and admins everywhere, by
+    committee members for their own community's projects; everyone who reads projects reads them."""
+    return can_add_photo(user, project)
+
+
+def can_handle_problems(user, project) -> bool:
+    """Whether the user may take any step of a project's problems at all (the API's first check)."""
+    return can_raise_problem(user, project) or _is(user, Role.LEADER)
+
+
+def can_take_problem_step(user, problem, step: str) -> bool:
+    """领办: engineers and admins give a problem to a leader, a leader takes an open one on; the
+    problem's leader, engineers and admins solve or suspend it; those may reopen it, and so may the
+    committee of its community (residents say it is not solved)."""
+    bureau = _is(user, Role.ADMIN, Role.ENGINEER)
+    own_leader = _is(user, Role.LEADER) and problem.leader_id == user.id
+    if step == "edit":
+        return can_raise_problem(user, problem.project)
+    if step == "assign":
+        return bureau
+    if step == "take_on":
+        return _is(user, Role.LEADER)
+    if step in ("solve", "suspend"):
+        return bureau or own_leader
+    if step == "reopen":
+        return own_leader or can_raise_problem(user, problem.project)
+    return False
+
+
 def can_issue_bulletins(user) -> bool:
     """Engineers and admins preview and issue bulletins; everyone who reads projects reads them."""
     return _is(user, Role.ADMIN, Role.ENGINEER)
