@@ -10,6 +10,7 @@ from renovation.api import (  # noqa: E402,F401  (routes and error handlers regi
     demands,
     errors,
     photos,
+    problems,
     views,
 )
 from renovation.api.json_bodies import refuse_unusable_json  # noqa: E402

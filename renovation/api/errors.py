@@ -16,11 +16,13 @@ from flask_babel import lazy_gettext as _l
 
 from renovation.api import bp
 from renovation.api.auth import api_error
+from renovation.api.problem_serializers import problem_json
 from renovation.api.resident_serializers import demand_json
 from renovation.api.serializers import stage_json
 from renovation.domain.clock import today
 from renovation.domain.errors import Conflict, RuleViolation
 from renovation.domain.photos.operations import DuplicatePhoto
+from renovation.domain.problems.operations import ProblemConflict
 from renovation.domain.residents.demands import DemandConflict
 from renovation.domain.stages.operations import StageConflict
 
@@ -31,6 +33,8 @@ CONFLICT_ANSWERS = {
                     lambda stage: {"stage": stage_json(stage)}),
     DemandConflict: (_l("Someone else changed this demand since you loaded it."),
                      lambda demand: {"demand": demand_json(demand, today())}),
+    ProblemConflict: (_l("Someone else changed this problem since you loaded it."),
+                      lambda problem: {"problem": problem_json(problem, today())}),
     DuplicatePhoto: (_l("This photo has already been uploaded to this project."),
                      lambda photo: {"id": photo.id}),
 }

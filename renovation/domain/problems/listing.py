@@ -90,7 +90,7 @@ def problem_page(criteria: ProblemFilter, today: date, page: int = 1, per_page: 
     items = list(db.session.scalars(
         query.options(contains_eager(Problem.project).contains_eager(Project.compound)
                       .contains_eager(Compound.community).joinedload(Community.street),
-                      joinedload(Problem.leader))
+                      joinedload(Problem.leader), joinedload(Problem.raised_by), selectinload(Problem.photos))
         .order_by(*order).limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, total=total, page=page, per_page=per_page)
 
@@ -99,7 +99,7 @@ def project_problems(project_id: int) -> list[Problem]:
     """A project's problems, unsolved first, with their leaders and photos."""
     return list(db.session.scalars(
         select(Problem).where(Problem.project_id == project_id)
-        .options(joinedload(Problem.leader), selectinload(Problem.photos))
+        .options(joinedload(Problem.leader), joinedload(Problem.raised_by), selectinload(Problem.photos))
         .order_by(case((Problem.status.in_([s.value for s in UNSOLVED]), 0), else_=1), Problem.deadline,
                   Problem.id)))
 

@@ -134,7 +134,7 @@ def _leader_step(user, changes: dict) -> Step:
 
 def change_problem(problem, user, changes: dict, seen_version: int, today: date | None = None) -> Problem:
     """Take the steps :func:`steps_of` finds in ``changes`` (facts, ``status``, ``leader``,
-    ``resolution``, ``solved_on``, ``reason``) together, and commit; nothing is saved if one fails."""
+    ``resolution``, ``solved_at``, ``reason``) together, and commit; nothing is saved if one fails."""
     today = today or clock.today()
     if seen_version != problem.version:
         raise ProblemConflict(problem)
@@ -205,12 +205,12 @@ def _planned(problem, user, step: Step, values: dict, today: date):
 
 
 def _solved_on(problem, values: dict, today: date) -> date:
-    solved_on = values.get("solved_on") or today
+    solved_on = values.get("solved_at") or today
     raised_on = problem.raised_at.replace(tzinfo=UTC).astimezone(CHINA).date() if problem.raised_at else None
     if solved_on > today:
-        raise ProblemRuleViolation({"solved_on": str(_l("The date cannot be in the future."))})
-    if raised_on and solved_on < raised_on and solved_on < today:
-        raise ProblemRuleViolation({"solved_on": str(_l("The problem cannot be solved before it was raised."))})
+        raise ProblemRuleViolation({"solved_at": str(_l("The date cannot be in the future."))})
+    if raised_on and solved_on < raised_on:
+        raise ProblemRuleViolation({"solved_at": str(_l("The problem cannot be solved before it was raised."))})
     return solved_on
 
 
