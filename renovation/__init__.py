@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from renovation.demands import bp as demands_bp
     from renovation.ledger import bp as ledger_bp
     from renovation.photos import bp as photos_bp
+    from renovation.problems import bp as problems_bp
     from renovation.projects import bp as projects_bp
 
     app.register_blueprint(auth_bp)
@@ -80,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(photos_bp)
     app.register_blueprint(consultations_bp)
     app.register_blueprint(demands_bp)
+    app.register_blueprint(problems_bp)
     app.register_blueprint(bulletins_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(dashboard_bp)

@@ -14,6 +14,8 @@ from jinja2 import pass_context
 
 from renovation import i18n, permissions
 from renovation.domain.photos.gallery import thumbnail_size
+from renovation.domain.problems import flow as problem_flow
+from renovation.domain.problems import labels as problem_labels
 from renovation.domain.residents import demands
 from renovation.domain.residents.consultations import decision_of
 from renovation.domain.residents.votes import Basis, CheckKey
@@ -28,6 +30,7 @@ from renovation.domain.stages.keys import (
 from renovation.domain.stages.schedule import days_behind
 from renovation.list_links import row_links
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS, KIND_LABELS
+from renovation.models.problems import PROBLEM_CATEGORY_LABELS, PROBLEM_STATUS_LABELS
 from renovation.number_format import thousands
 
 # The fields of a stage's history, as people read them.
@@ -151,6 +154,11 @@ FILTERS = {
     # demands
     "days_overdue": demands.days_overdue,
     "demand_field_label": in_page_language(demand_field_label),
+    # difficult problems
+    "problem_days_overdue": problem_flow.days_overdue,
+    "problem_step_label": in_page_language(problem_labels.step_label),
+    "problem_field_label": in_page_language(problem_labels.field_label),
+    "problem_change_value": in_page_language(problem_labels.change_value, keyed=False),
 }
 
 GLOBALS = {
@@ -159,6 +167,8 @@ GLOBALS = {
     "DEMAND_STATUS_LABELS": i18n.TranslatedLabels(DEMAND_STATUS_LABELS),
     "CATEGORY_LABELS": i18n.TranslatedLabels(CATEGORY_LABELS),
     "FINAL_DEMAND_STATUSES": demands.FINAL,
+    "PROBLEM_STATUS_LABELS": i18n.TranslatedLabels(PROBLEM_STATUS_LABELS),
+    "PROBLEM_CATEGORY_LABELS": i18n.TranslatedLabels(PROBLEM_CATEGORY_LABELS),
     "demand_overdue_days": demands.overdue_days_setting,
     "current_locale": current_locale,
     "row_links": row_links,

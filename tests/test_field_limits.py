@@ -13,7 +13,19 @@ from renovation.api import consultations as consultation_api
 from renovation.api import demands as demand_api
 from renovation.api import photos as photo_api
 from renovation.extensions import db
-from renovation.models import ApiToken, Bulletin, Compound, Consultation, Demand, Photo, Project, Stage, User, Vote
+from renovation.models import (
+    ApiToken,
+    Bulletin,
+    Compound,
+    Consultation,
+    Demand,
+    Photo,
+    Problem,
+    Project,
+    Stage,
+    User,
+    Vote,
+)
 from renovation.models.audit import REASON_MAX
 from renovation.models.limits import column_limit
 from tests.conftest import api_token, make_project, make_user
@@ -34,6 +46,9 @@ STORED_IN = {
     # A brief's project, by its code or its compound's name.
     ("IssueBulletinForm", "project"): Compound.name, ("IssueBulletinForm", "notes"): Bulletin.notes,
     ("IssueBulletinForm", "copy_to"): Bulletin.copy_to,
+    **{("ProblemForm", name): getattr(Problem, name) for name in ("title", "description", "proposal")},
+    ("SolveForm", "resolution"): Problem.resolution, ("SuspendForm", "reason"): Problem.reason,
+    ("ReopenForm", "reason"): Problem.reason,
     # The project list's page after (or before) the project with this code.
     ("ProjectFilterForm", "after"): Project.code, ("ProjectFilterForm", "before"): Project.code,
 }

@@ -22,6 +22,7 @@ from renovation.domain import accounts
 from renovation.domain.clock import utcnow
 from renovation.domain.photos.operations import add_photo
 from renovation.domain.photos.pairing import pair_photos
+from renovation.domain.problems.operations import raise_problem
 from renovation.domain.residents.attachments import add_attachment
 from renovation.domain.residents.consultations import add_consultation
 from renovation.domain.residents.demands import raise_demand
@@ -49,6 +50,7 @@ class World:
     demand_id: int = 0  # a pending demand of the project
     attachment_id: int = 0  # a sign-in sheet (JPEG) of the consultation, uploaded by the engineer
     token_id: int = 0  # an API token of the target user
+    problem_id: int = 0  # an open difficult problem of the project, raised by the engineer
 
 
 def _world() -> World:
@@ -75,12 +77,14 @@ def _world() -> World:
                                     {**_consultation_post(None), "date": days_ago(2), "households": 30}, None)
     attachment = add_attachment(consultation, users["engineer"], "sign_in_sheet", "签到表.jpg",
                                 io.BytesIO(_jpeg((200, 200, 200))))
+    problem = raise_problem(project, engineer, {**PROBLEM_JSON, "deadline": days_ago(-10)})
     accounts.create_token(target, name="target's script")
     db.session.commit()
     token_id = accounts.tokens_of(target)[0].id
     return World(token_id=token_id, consultation_id=consultation.id, attachment_id=attachment.id,
                  code=project.code, users={role: user.id for role, user in users.items()}, target_id=target.id,
-                 photo_id=photo.id, after_id=after.id, pair_id=pair.id, demand_id=demand.id)
+                 photo_id=photo.id, after_id=after.id, pair_id=pair.id, demand_id=demand.id,
+                 problem_id=problem.id)
 
 
 def _jpeg(colour) -> bytes:
@@ -220,6 +224,8 @@ CONSULTATION_JSON = {"date": days_ago(1).isoformat(), "kind": "hearing", "topic"
                               "participating_owners": 12, "participating_area": "960", "agree_owners": 11,
                               "agree_area": "880.50"}}
 DEMAND_JSON = {"category": "lighting", "text": "路灯不亮", "raised_on": days_ago(1).isoformat()}
+PROBLEM_JSON = {"title": "燃气管线迁改", "description": "燃气管线需迁改", "category": "utilities",
+                "departments": ["漳平市燃气公司"], "deadline": days_ago(-10).isoformat()}
 
 
 def _api_photo_post(world: World) -> dict:
@@ -388,6 +394,25 @@ ROWS = [
         api(leader=403, other_committee=403), json={"status": "in_progress", "assignee": "王工", "version": 1},
         api=True,
         writes=frozenset({"admin", "engineer", "committee"})),
+    Row("api.project_problems", "GET", lambda w: f"/api/v1/projects/{w.code}/problems", api(), api=True),
+    Row("api.raise_problem", "POST", lambda w: f"/api/v1/projects/{w.code}/problems",
+        COMMUNITY_API_WRITE, json=PROBLEM_JSON, api=True, writes=frozenset({"admin", "engineer", "committee"})),
+    Row("api.problem", "GET", lambda w: f"/api/v1/problems/{w.problem_id}", api(), api=True),
+    Row("api.all_problems", "GET", lambda w: "/api/v1/problems?overdue=1", api(), api=True),
+    # An engineer gives the problem to the leader; the leader, naming themselves, takes it on.
+    Row("api.patch_problem", "PATCH", lambda w: f"/api/v1/problems/{w.problem_id}",
+        api(committee=403, other_committee=403), json={"status": "in_hand", "leader": "leader", "version": 1},
+        api=True, writes=frozenset({"admin", "engineer", "leader"})),
+    Row("problems.index", "GET", lambda w: "/problems?overdue=1", page()),
+    Row("problems.show", "GET", lambda w: f"/problems/{w.problem_id}", page()),
+    Row("problems.new", "GET", lambda w: f"/projects/{w.code}/problems/new", page(leader=403, other_committee=403)),
+    # The world's problem is number 1: the new one is number 2 (the sequences restart after every test).
+    Row("problems.raise_problem", "POST", lambda w: f"/projects/{w.code}/problems", COMMUNITY_WRITE,
+        data=lambda w: {**PROBLEM_JSON, "stage": "rain_sewage"}, writes=frozenset({"admin", "engineer", "committee"}),
+        location={role: "/problems/2" for role in ("admin", "engineer", "committee")}),
+    Row("problems.take_step", "POST", lambda w: f"/problems/{w.problem_id}/assign", EDITORS_WRITE,
+        data=lambda w: {"leader": "leader", "version": "1"}, writes=frozenset({"admin", "engineer"}),
+        location={role: "/problems/1" for role in ("admin", "engineer")}),
     Row("demands.index", "GET", lambda w: "/demands?overdue=1", page()),
     Row("demands.show", "GET", lambda w: f"/demands/{w.demand_id}", page()),
     Row("demands.change", "POST", lambda w: f"/demands/{w.demand_id}/status",

@@ -7,11 +7,15 @@ from flask_login import current_user
 from renovation import permissions
 from renovation.consultations.panels import consultations_panel
 from renovation.demands.panels import demands_panel
+from renovation.domain import clock
 from renovation.domain.clock import today
 from renovation.domain.photos import gallery as photo_gallery
+from renovation.domain.problems import listing as problem_listing
+from renovation.domain.problems.flow import days_overdue as problem_days_overdue
 from renovation.domain.stages.history import stage_history
 from renovation.domain.stages.schedule import lag_may_be_asked, stage_days_behind
 from renovation.photos.panels import gallery_panel, photos_panel
+from renovation.problems.panels import problems_panel
 
 
 def stage_actions(project) -> dict:
@@ -21,19 +25,25 @@ def stage_actions(project) -> dict:
             "can_upload": permissions.can_add_photo(current_user, project)}
 
 
-def stage_card(project, stage, actions: dict | None = None) -> dict:
-    """One stage card: the stage, the days it is behind, whether to ask why, and what the user may do
+def stage_card(project, stage, actions: dict | None = None, blocking: dict | None = None) -> dict:
+    """One stage card: the stage, the days it is behind, whether to ask why, what the user may do
     there (:func:`stage_actions`; ``actions`` when the caller has them: a page asks once for its five
-    cards)."""
+    cards), and the unsolved problems that block it (``blocking``: by stage, when the caller has them)."""
     on = today()
+    if blocking is None:
+        blocking = problem_listing.blocking_by_stage(problem_listing.project_problems(project.id))
+    problems = [(problem, problem_days_overdue(problem, clock.today())) for problem in blocking.get(stage.key, [])]
     return {"stage": stage, "today": on, "late": stage_days_behind(stage, on),
-            "lag_asked": lag_may_be_asked(stage, on), **(actions or stage_actions(project))}
+            "lag_asked": lag_may_be_asked(stage, on), "problems": problems,
+            **(actions or stage_actions(project))}
 
 
-def stages_panel(project, actions: dict | None = None) -> dict:
+def stages_panel(project, actions: dict | None = None, blocking: dict | None = None) -> dict:
     """The stage cards, in the order of the work."""
     actions = actions or stage_actions(project)
-    return {"cards": [stage_card(project, stage, actions) for stage in project.stages]}
+    if blocking is None:
+        blocking = problem_listing.blocking_by_stage(problem_listing.project_problems(project.id))
+    return {"cards": [stage_card(project, stage, actions, blocking) for stage in project.stages]}
 
 
 def history_panel(project, gallery: photo_gallery.ProjectGallery | None = None) -> dict:
@@ -48,8 +58,11 @@ def project_page(project) -> dict:
     actions = stage_actions(project)
     photos = photos_panel(project)
     consultations = consultations_panel(project)
-    return {"project": project, "today": today(), "stages": stages_panel(project, actions), "photos": photos,
+    problems = problem_listing.project_problems(project.id)
+    return {"project": project, "today": today(), "photos": photos,
+            "stages": stages_panel(project, actions, problem_listing.blocking_by_stage(problems)),
             "consultations": consultations,
+            "problems": problems_panel(project, problems),
             "demands": demands_panel(project),
             "history": history_panel(project, photos["gallery"])}
 
