@@ -46,6 +46,7 @@ from renovation.models import (
     Demand,
     Photo,
     PhotoPair,
+    Problem,
     Project,
     Stage,
     User,
@@ -99,6 +100,8 @@ NOT_USER_TEXT = {
     "street_deadline_day.street_name": "the triggers' copy of project.street_name (which the sweep writes) for "
                                        "projects with a deadline; the sweep's project in the payload street has none",
     "vote.matter_class": "special or ordinary", "vote.extra_threshold": "a fraction such as 9/10, validated",
+    "problem.category": "one of the categories", "problem.status": "one of the statuses",
+    "problem.stage_key": "a stage key", "problem_event.step": "one of the steps, chosen by the app",
 }
 HX = {"HX-Request": "true"}
 TEXT_CONTENT = ("text/html", "text/plain", "application/xhtml+xml", "image/svg+xml")
@@ -302,6 +305,27 @@ class Sweep:
         _ok(engineer_client.patch(f"/api/v1/demands/{declined.id}", headers=api, json={
             "status": "declined", "reason": PAYLOAD, "version": declined.version}), 200)
         self.ids["demand_id"] = [handled.id, declined.id]
+
+        # Difficult problems: raised on the page and through the API; one given to the leader and
+        # solved with a resolution, the other suspended with a reason and reopened with another.
+        problem = {"title": PAYLOAD, "category": "utilities", "description": PAYLOAD, "proposal": PAYLOAD,
+                   "stage": "rain_sewage", "departments": ["漳平市燃气公司"],
+                   "deadline": (day + timedelta(days=10)).isoformat()}
+        _ok(committee_client.post(f"/projects/{code}/problems", data=problem), 200, 303)
+        _ok(engineer_client.post(f"/api/v1/projects/{code}/problems", headers=api, json=problem), 201)
+        solved, suspended = db.session.scalars(sa.select(Problem).order_by(Problem.id)).all()
+        _ok(engineer_client.post(f"/problems/{solved.id}/assign", data={"leader": "sweep-leader", "version": "1"}),
+            200, 303)
+        _ok(self.clients["leader"].post(f"/problems/{solved.id}/solve", data={"resolution": PAYLOAD, "version": "2"}),
+            200, 303)
+        _ok(engineer_client.patch(f"/api/v1/problems/{suspended.id}", headers=api, json={
+            "status": "suspended", "reason": PAYLOAD, "version": 1}), 200)
+        _ok(engineer_client.post(f"/problems/{suspended.id}/reopen", data={"reason": PAYLOAD + " again",
+                                                                          "version": "2"}), 200, 303)
+        # The reopened one is open again: a leader taking it on with a version that is no number.
+        self.keep("take on", self.clients["leader"].post(f"/problems/{suspended.id}/take_on", data={"version": PAYLOAD},
+                                                         headers=HX))
+        self.ids["problem_id"] = [solved.id, suspended.id]
 
         # Photos: caption, file name and the camera model in the EXIF, by page and by API; a pair.
         _ok(_multipart(engineer_client, f"/projects/{code}/photos", {"phase": "before", "stage": "survey",
