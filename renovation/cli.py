@@ -25,6 +25,7 @@ DEMO_USERS = [
     ("committee", Role.COMMITTEE, "铁路社区", "铁路社区居委会"),
     ("leader", Role.LEADER, None, "市领导"),
 ]
+DEMO_SIGNER = "leader"  # signs (签发) the demo's bulletins; admin checks (审核) the engineer's drafts
 DEMO_LOGINS_FILE = "demo-logins.txt"
 
 
@@ -64,8 +65,10 @@ def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
     created, kept = [], []
     for username, role, community, name in DEMO_USERS:
         if accounts.find_user(username) is None:
-            accounts.create_user(username, password, role, community=accounts.community_named(community),
-                                 display_name=name)
+            user = accounts.create_user(username, password, role, community=accounts.community_named(community),
+                                        display_name=name)
+            if username == DEMO_SIGNER:
+                accounts.set_may_sign_bulletins(user, True, None)
             created.append((username, role))
         else:
             kept.append(username)

@@ -109,6 +109,8 @@ def default_config(instance_path: Path) -> dict:
            for role in ("BODY", "HEADING", "SUBHEADING", "TITLE")},
         # The steps between a bulletin's draft and its issue (renovation/domain/bulletins/workflow.py).
         "BULLETIN_STEPS": env.get("RENOVATION_BULLETIN_STEPS", "check,sign"),
+        # The kinds of bulletin that print their signer as 签发人 beside the 发文字号 (city, street, project).
+        "BULLETIN_PRINT_SIGNER": env.get("RENOVATION_BULLETIN_PRINT_SIGNER", "city"),
         # The city bulletins' 发文字号 ({year} and {number} filled in; empty: none is printed).
         "BULLETIN_CITY_DOCUMENT_NUMBER": env.get("RENOVATION_BULLETIN_CITY_DOCUMENT_NUMBER",
                                                  "漳住建〔{year}〕{number}号"),

@@ -106,6 +106,16 @@ def can_check_bulletin(user, bulletin) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and workflow.may_check(user, bulletin)
 
 
+def can_follow_drafts(user) -> bool:
+    """Drafts are read by who drafts, checks, signs and issues them: engineers, admins and signers."""
+    return can_issue_bulletins(user) or can_sign_bulletins(user)
+
+
+def can_view_bulletin(user, bulletin) -> bool:
+    """An issued bulletin: everyone who reads projects; a draft: those who follow drafts."""
+    return can_view_projects(user) if bulletin.status == "issued" else can_follow_drafts(user)
+
+
 def can_send_back_bulletin(user) -> bool:
     """Back to the drafter: engineers, administrators and signers."""
     return bool(getattr(user, "is_authenticated", False)) and workflow.may_send_back(user)

@@ -1,6 +1,7 @@
-"""The bulletin pages and API: preview, issue, the bulletin's page and its polling status,
+"""The bulletin pages and API: a draft's preview, issue, the bulletin's page and its polling status,
 archive, download (same bytes), render again."""
 import hashlib
+import re
 
 import sqlalchemy as sa
 
@@ -11,40 +12,55 @@ from renovation.extensions import db
 from renovation.models import Bulletin
 from tests import pdf_checks
 from tests.bulletin_samples import add_pair, programme
+from tests.bulletin_steps import draft, issue_in_one_step
 from tests.conftest import api_token, count_statements, login, make_user
 
 YEAR = today().year
 
 
-def test_engineer_previews_the_same_document_with_photos_from_the_photo_pages(client, engineer):
+def test_a_draft_previews_the_pages_it_will_print_and_takes_no_number(client, engineer):
     done, _, _ = programme()
     pair = add_pair(done, engineer)
     login(client)
-    response = client.get("/bulletins/preview", query_string={"kind": "city", "notes": "抓紧推进。", "pairs": pair.id})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200 and '<html lang="zh-CN">' in html
-    assert f"{YEAR}年第1期" in html and "一、总体进展" in html and "抓紧推进。" in html
-    assert "预览稿" in html
-    assert f"/photos/{pair.before_id}/display" in html and f"/photos/{pair.after_id}/display" in html
-    assert db.session.scalar(sa.select(sa.func.count(Bulletin.id))) == 0  # a preview takes no number
+    bulletin_id = draft(client, kind="city", notes="抓紧推进。", pairs=pair.id)
+    page = client.get(f"/bulletins/{bulletin_id}").get_data(as_text=True)
+    assert f'hx-get="/bulletins/{bulletin_id}/preview?fragment=pages"' in page and "拟稿" in page
+    pages = client.get(f"/bulletins/{bulletin_id}/preview?fragment=pages", headers={"HX-Request": "true"})
+    html = pages.get_data(as_text=True)
+    assert pages.status_code == 200 and "<html" not in html
+    sha256 = re.search(rf"/bulletins/{bulletin_id}/preview/([0-9a-f]{{64}})\.pdf", html).group(1)
+    images = re.findall(rf'<img src="(/bulletins/{bulletin_id}/preview/{sha256}/\d+\.png)"', html)
+    pdf = client.get(f"/bulletins/{bulletin_id}/preview/{sha256}.pdf").data
+    assert len(images) == pdf_checks.pages(pdf) >= 2 and f"{YEAR}年第1期" in html
+    text = pdf_checks.text(pdf)
+    assert "预览稿" in text and "抓紧推进。" in text and "一、总体进展" in text
+    assert pdf_checks.images(pdf) >= 2  # the pair's before and after photos
+    image = client.get(images[0])
+    assert image.mimetype == "image/png" and image.data.startswith(b"\x89PNG")
+    assert client.get(images[0].replace("/1.png", f"/{len(images) + 1}.png")).status_code == 404
+    assert db.session.get(Bulletin, bulletin_id).number is None  # a preview takes no number
+    again = client.get(f"/bulletins/{bulletin_id}/preview?fragment=pages", headers={"HX-Request": "true"})
+    assert sha256 in again.get_data(as_text=True)  # nothing changed: the same stored preview
 
 
 def test_a_street_bulletin_without_a_street_is_refused_with_the_reason(client, engineer):
     programme()
     login(client)
     client.set_cookie("lang", "en")
-    response = client.get("/bulletins/preview", query_string={"kind": "street"})
+    response = client.post("/bulletins", data={"kind": "street"})
     assert response.status_code == 422 and "A street bulletin needs a street." in response.get_data(as_text=True)
-    response = client.get("/bulletins/preview", query_string={"kind": "street", "street": "西园街道"})
-    assert response.status_code == 422 and "No street named “西园街道”." in response.get_data(as_text=True)
+    response = client.post("/bulletins", data={"kind": "street", "street": "西园街道"})
+    assert response.status_code == 422 and "Street (street bulletin): Not a valid choice." in response.get_data(
+        as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Bulletin.id))) == 0
 
 
 def test_issue_then_the_leader_downloads_the_same_bytes(client, app, engineer):
     programme()
     login(client)
-    response = client.post("/bulletins", data={"kind": "city", "notes": "一是加快进度。"})
+    response = issue_in_one_step(app, client, kind="city", notes="一是加快进度。")
     bulletin = db.session.scalar(sa.select(Bulletin))
-    assert response.status_code == 303 and response.headers["Location"] == f"/bulletins/{bulletin.id}"
+    assert response.status_code == 200 and response.request.path == f"/bulletins/{bulletin.id}"
     assert (bulletin.number, bulletin.render_status, bulletin.issued_by_id) == (1, "done", engineer.id)
     make_user("leader", "leader")
     leader = app.test_client()
@@ -62,11 +78,11 @@ def test_issue_then_the_leader_downloads_the_same_bytes(client, app, engineer):
     assert "一是加快进度。" in pdf_checks.text(first.data)
 
 
-def test_a_correction_names_the_corrected_number_in_the_archive(client, engineer):
+def test_a_correction_names_the_corrected_number_in_the_archive(client, app, engineer):
     programme()
     first = issue_bulletin("city", Scope(), engineer, render=False)
     login(client)
-    assert client.post("/bulletins", data={"kind": "city", "corrects": first.id}).status_code == 303
+    assert issue_in_one_step(app, client, kind="city", corrects=first.id).status_code == 200
     correction = db.session.scalar(sa.select(Bulletin).where(Bulletin.number == 2))
     assert correction.corrects_id == first.id
     archive = client.get("/bulletins").get_data(as_text=True)
@@ -99,10 +115,10 @@ def test_issuing_queues_the_render_and_the_page_polls_until_done(client, app, en
     queued = []
     monkeypatch.setattr(tasks, "enqueue", lambda job, *args: queued.append((job, *args)))
     login(client)
-    response = client.post("/bulletins", data={"kind": "city"})
+    response = issue_in_one_step(app, client, kind="city")
     bulletin = db.session.scalar(sa.select(Bulletin))
     assert queued == [("render_bulletin", bulletin.id)] and bulletin.render_status == "queued"
-    assert response.headers["Location"] == f"/bulletins/{bulletin.id}"
+    assert response.request.path == f"/bulletins/{bulletin.id}"
     page = client.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
     assert "全市城镇老旧小区改造工作进度通报" in page and f"{YEAR}年第1期" in page and "<html" in page
     fragment_url = f"/bulletins/{bulletin.id}?fragment=status"

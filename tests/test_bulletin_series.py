@@ -13,6 +13,7 @@ from renovation.extensions import db
 from renovation.models import Bulletin, User
 from tests import pdf_checks
 from tests.bulletin_samples import programme
+from tests.bulletin_steps import draft, issue_in_one_step
 from tests.conftest import api_token, login, make_area, revision_before
 
 YEAR = today().year
@@ -78,8 +79,7 @@ def test_a_broken_document_number_format_stops_before_a_number_is_taken(app, eng
 def test_the_page_the_archive_and_the_api_say_which_number_was_issued(app, client, engineer):
     programme()
     login(client)
-    answer = client.post("/bulletins", data={"kind": "city", "notes": ""}, follow_redirects=True)
-    page = answer.get_data(as_text=True)
+    page = issue_in_one_step(app, client, kind="city", notes="").get_data(as_text=True)
     assert f"已印发：全市城镇老旧小区改造工作进度通报，{YEAR}年第1期，漳住建〔{YEAR}〕1号。" in page
     assert f"漳住建〔{YEAR}〕1号" in client.get("/bulletins").get_data(as_text=True)
     items = client.get("/api/v1/bulletins", headers={"Authorization": f"Bearer {api_token(engineer)}"}).json["items"]
@@ -151,11 +151,9 @@ def test_copy_to_names_every_street_and_town_and_is_edited_per_bulletin(app, cli
     login(client)
     form = client.get("/bulletins/new").get_data(as_text=True)
     assert re.search(r'<textarea[^>]*name="copy_to"[^>]*>\s*市委办公室，[^<]*新桥镇人民政府', form)
-    client.post("/bulletins", data={"kind": "city", "copy_to": "市政府办公室，新桥镇人民政府。\n"})
-    edited = db.session.scalar(sa.select(Bulletin).order_by(Bulletin.id.desc()))
-    assert edited.snapshot["document"]["copy_to"] == "市政府办公室，新桥镇人民政府"
-    client.post("/bulletins", data={"kind": "city", "copy_to": ""})
-    assert db.session.scalar(sa.select(Bulletin).order_by(Bulletin.id.desc())).snapshot["document"]["copy_to"] == ""
+    edited = db.session.get(Bulletin, draft(client, kind="city", copy_to="市政府办公室，新桥镇人民政府。\n"))
+    assert edited.copy_to == "市政府办公室，新桥镇人民政府"
+    assert db.session.get(Bulletin, draft(client, kind="city", copy_to="")).copy_to == ""
     refused = client.post("/bulletins", data={"kind": "city", "copy_to": "某" * 501})
     assert refused.status_code == 422 and db.session.scalar(sa.select(sa.func.count(Bulletin.id))) == 2
     app.config["BULLETIN_COPY_TO"] = "市政府办公室"

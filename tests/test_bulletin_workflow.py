@@ -51,7 +51,7 @@ def test_drafted_checked_signed_then_issued_with_the_next_number(office):
     assert (issued.status, issued.number, issued.label, issued.document_number) == (
         "issued", 1, f"{YEAR}年第1期", f"漳住建〔{YEAR}〕1号")
     document = issued.snapshot["document"]
-    assert (document["notes"], document["copy_to"], document["signed_by"]) == (
+    assert (document["notes"], document["copy_to"], document["signer"]) == (
         "加快推进滞后项目。", "市政府办公室，新桥镇人民政府", "deputy")
     assert issued.render_status == "queued" and issued.issued_by.username == "drafter"
     assert actions() == [("bulletin.draft", "drafter"), ("bulletin.edit", "drafter"), ("bulletin.send_on", "drafter"),

@@ -19,6 +19,8 @@ import pytest
 import sqlalchemy as sa
 
 from renovation.domain import accounts
+from renovation.domain.bulletins import workflow
+from renovation.domain.bulletins.issue import Scope
 from renovation.domain.clock import utcnow
 from renovation.domain.photos.operations import add_photo
 from renovation.domain.photos.pairing import pair_photos
@@ -51,6 +53,8 @@ class World:
     attachment_id: int = 0  # a sign-in sheet (JPEG) of the consultation, uploaded by the engineer
     token_id: int = 0  # an API token of the target user
     problem_id: int = 0  # an open difficult problem of the project, raised by the engineer
+    draft_id: int = 0  # a city bulletin the engineer is drafting (the leader may sign bulletins)
+    checking_id: int = 0  # a city bulletin the engineer drafted and sent for checking
 
 
 def _world() -> World:
@@ -79,12 +83,16 @@ def _world() -> World:
                                 io.BytesIO(_jpeg((200, 200, 200))))
     problem = raise_problem(project, engineer, {**PROBLEM_JSON, "deadline": days_ago(-10)})
     accounts.create_token(target, name="target's script")
+    users["leader"].may_sign_bulletins = True
+    draft = workflow.create_draft("city", Scope(), engineer)
+    checking = workflow.create_draft("city", Scope(), engineer)
+    workflow.send_on(checking, engineer, checking.version)
     db.session.commit()
     token_id = accounts.tokens_of(target)[0].id
     return World(token_id=token_id, consultation_id=consultation.id, attachment_id=attachment.id,
                  code=project.code, users={role: user.id for role, user in users.items()}, target_id=target.id,
                  photo_id=photo.id, after_id=after.id, pair_id=pair.id, demand_id=demand.id,
-                 problem_id=problem.id)
+                 problem_id=problem.id, draft_id=draft.id, checking_id=checking.id)
 
 
 def _jpeg(colour) -> bytes:
@@ -326,6 +334,8 @@ ROWS = [
         writes=frozenset({"admin"}), location={"admin": "/admin/users"}),
     Row("admin.toggle_active", "POST", lambda w: f"/admin/users/{w.target_id}/active", ADMIN_WRITE,
         data=lambda w: {}, writes=frozenset({"admin"}), location={"admin": "/admin/users"}),
+    Row("admin.toggle_signing", "POST", lambda w: f"/admin/users/{w.target_id}/signing", ADMIN_WRITE,
+        data=lambda w: {}, writes=frozenset({"admin"}), location={"admin": "/admin/users"}),
     Row("admin.reset_password", "POST", lambda w: f"/admin/users/{w.target_id}/password", ADMIN_WRITE,
         data=lambda w: {"password": "another-long-password"}, writes=frozenset({"admin"}),
         location={"admin": "/admin/users"}),
@@ -466,16 +476,41 @@ ROWS = [
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
     Row("bulletins.archive", "GET", lambda w: "/bulletins", page()),
     Row("bulletins.new", "GET", lambda w: "/bulletins/new", page(committee=403, leader=403)),
-    Row("bulletins.preview", "GET", lambda w: "/bulletins/preview?kind=city", page(committee=403, leader=403)),
-    # The world's first bulletin gets id 1 (the sequences restart after the world's ids after every test).
-    Row("bulletins.issue", "POST", lambda w: "/bulletins", EDITORS_WRITE, data=lambda w: {"kind": "city"},
-        writes=frozenset({"admin", "engineer"}), location={"admin": "/bulletins/1", "engineer": "/bulletins/1"}),
-    # No bulletin in the world: allowed roles reach the 404, the others are refused first.
-    Row("bulletins.show", "GET", lambda w: "/bulletins/1", page(admin=404, engineer=404, committee=404, leader=404)),
-    Row("bulletins.render_again", "POST", lambda w: "/bulletins/1/render", page(admin=404, engineer=404,
-                                                                                 committee=403, leader=403)),
-    Row("bulletins.download", "GET", lambda w: "/bulletins/1/download", page(admin=404, engineer=404, committee=404,
-                                                                              leader=404)),
+    # The world's bulletins are two drafts (ids 1 and 2): a new one gets id 3 (the sequences restart
+    # after the world's ids after every test). Drafts are read by engineers, admins and signers (the
+    # world's leader may sign); committees are answered as if there were none.
+    Row("bulletins.create", "POST", lambda w: "/bulletins", EDITORS_WRITE, data=lambda w: {"kind": "city"},
+        writes=frozenset({"admin", "engineer"}), location={"admin": "/bulletins/3", "engineer": "/bulletins/3"}),
+    Row("bulletins.show", "GET", lambda w: f"/bulletins/{w.draft_id}", page(committee=404)),
+    Row("bulletins.preview", "GET", lambda w: f"/bulletins/{w.draft_id}/preview", page(committee=403),
+        stores=frozenset({"admin", "engineer", "leader"})),
+    Row("bulletins.preview_pdf", "GET", lambda w: f"/bulletins/{w.draft_id}/preview/{'0' * 64}.pdf",
+        page(admin=404, engineer=404, committee=403, leader=404)),
+    Row("bulletins.preview_page", "GET", lambda w: f"/bulletins/{w.draft_id}/preview/{'0' * 64}/1.png",
+        page(admin=404, engineer=404, committee=403, leader=404)),
+    Row("bulletins.edit", "GET", lambda w: f"/bulletins/{w.draft_id}/edit", page(committee=403, leader=403)),
+    Row("bulletins.edit", "POST", lambda w: f"/bulletins/{w.draft_id}/edit", EDITORS_WRITE,
+        data=lambda w: {"version": "1", "notes": "加快推进。"}, writes=frozenset({"admin", "engineer"}),
+        location={"admin": "/bulletins/1", "engineer": "/bulletins/1"}),
+    # 审核: by an engineer or admin other than the drafter (the engineer drafted it).
+    Row("bulletins.take_step", "POST", lambda w: f"/bulletins/{w.checking_id}/check",
+        page(admin=303, engineer=403, committee=403, leader=403), data=lambda w: {"version": "2"},
+        writes=frozenset({"admin"}), location={"admin": "/bulletins/2"}),
+    Row("bulletins.send_back", "POST", lambda w: f"/bulletins/{w.checking_id}/send-back",
+        page(admin=303, engineer=303, committee=403, leader=303),
+        data=lambda w: {"version": "2", "reason": "数据需核实"},
+        writes=frozenset({"admin", "engineer", "leader"}), location={role: "/bulletins/2" for role in SIGNED_IN}),
+    # Not signed yet: those who may issue are sent back to the bulletin's page.
+    Row("bulletins.issue", "GET", lambda w: f"/bulletins/{w.draft_id}/issue",
+        page(admin=303, engineer=303, committee=403, leader=403),
+        location={"admin": "/bulletins/1", "engineer": "/bulletins/1"}),
+    Row("bulletins.issue", "POST", lambda w: f"/bulletins/{w.draft_id}/issue",
+        page(admin=303, engineer=303, committee=403, leader=403), data=lambda w: {"version": "1"},
+        location={"admin": "/bulletins/1", "engineer": "/bulletins/1"}),
+    Row("bulletins.render_again", "POST", lambda w: f"/bulletins/{w.draft_id}/render",
+        page(admin=303, engineer=303, committee=403, leader=403)),
+    Row("bulletins.download", "GET", lambda w: f"/bulletins/{w.draft_id}/download",
+        page(admin=404, engineer=404, committee=404, leader=404)),
     Row("api.bulletins", "GET", lambda w: "/api/v1/bulletins", api(), api=True),
     Row("api.bulletin_pdf", "GET", lambda w: "/api/v1/bulletins/1/pdf",
         api(admin=404, engineer=404, committee=404, leader=404), api=True),

@@ -91,6 +91,20 @@ def toggle_active(user_id):
     return redirect(url_for("admin.users"), code=303)
 
 
+@bp.route("/users/<int:user_id>/signing", methods=["POST"])
+@permissions.require(permissions.can_manage_users)
+def toggle_signing(user_id):
+    """Grant or withdraw the right to sign bulletins (签发)."""
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    accounts.set_may_sign_bulletins(user, not user.may_sign_bulletins, current_user)
+    done = (_("%(name)s may now sign bulletins.", name=user.username) if user.may_sign_bulletins
+            else _("%(name)s may no longer sign bulletins.", name=user.username))
+    flash(done, "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @permissions.require(permissions.can_manage_users)
 def reset_password(user_id):

@@ -1,10 +1,18 @@
-"""The issue form: kind and scope, photo pairs, next steps, and the bulletin it corrects.
-
-The same form reads a GET (the preview, no CSRF: it changes nothing) and a POST (issuing)."""
+"""The bulletin forms: a new draft (kind and scope, photo pairs, next steps, 抄送, the bulletin it
+corrects), a draft's changes, the steps from draft to issue, and the archive's filters."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from renovation.domain.bulletins.archive import ArchiveFilter
 from renovation.form_limits import fits
@@ -13,22 +21,32 @@ from renovation.models import Bulletin
 from renovation.models.bulletins import BULLETIN_KIND_LABELS
 
 
-class IssueBulletinForm(FlaskForm):
+class DraftContentForm(FlaskForm):
+    """What a draft says and prints: the photo pairs, the next steps and the 抄送 line."""
+
+    pairs = SelectMultipleField(_l("Before/after photo pairs (up to 6)"), coerce=int, validators=[Optional()])
+    notes = TextAreaField(_l("Next steps (七、下一步工作要求)"), validators=[Optional(), fits(Bulletin.notes)])
+    copy_to = TextAreaField(_l("Copy to (抄送)"), validators=[Optional(), fits(Bulletin.copy_to)])
+
+    def set_pairs(self, pairs) -> None:
+        self.pair_options = pairs  # the pairs themselves, for the picker's thumbnails
+        self.pairs.choices = [SelectChoice(pair["id"], f'{pair["project_code"]} {pair["compound"]}')
+                              for pair in pairs]
+
+
+class IssueBulletinForm(DraftContentForm):
+    """A new draft: its kind and scope, and the bulletin it corrects, fixed once drafted."""
+
     kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, label)
                                             for kind, label in BULLETIN_KIND_LABELS.items()])
     street = SelectField(_l("Street (street bulletin)"), validators=[Optional()])
     project = StringField(_l("Project (project brief)"), validators=[Optional(), Length(max=128)])
-    pairs = SelectMultipleField(_l("Before/after photo pairs (up to 6)"), coerce=int, validators=[Optional()])
-    notes = TextAreaField(_l("Next steps (七、下一步工作要求)"), validators=[Optional(), fits(Bulletin.notes)])
     corrects = SelectField(_l("Corrects"), coerce=int, validators=[Optional()])
-    copy_to = TextAreaField(_l("Copy to (抄送)"), validators=[Optional(), fits(Bulletin.copy_to)])
 
     def set_choices(self, streets, pairs, issued) -> None:
         """Streets by name, the pairs in the chosen scope, bulletins a correction may name."""
         self.street.choices = [SelectChoice("", "—")] + [SelectChoice(s.name, s.name) for s in streets]
-        self.pair_options = pairs  # the pairs themselves, for the picker's thumbnails
-        self.pairs.choices = [SelectChoice(pair["id"], f'{pair["project_code"]} {pair["compound"]}')
-                              for pair in pairs]
+        self.set_pairs(pairs)
         self.corrects.choices = [SelectChoice(0, _l("Not a correction"))] + [
             SelectChoice(b.id, f"{b.title}（{b.label}）") for b in issued]
 
@@ -38,6 +56,25 @@ class IssueBulletinForm(FlaskForm):
                 "project": self.project.data or None, "notes": self.notes.data or "",
                 "pair_ids": list(self.pairs.data) if self.pairs.data else None,
                 "corrects_id": self.corrects.data or None, "copy_to": self.copy_to.data or ""}
+
+
+class EditDraftForm(DraftContentForm):
+    """Changes to a draft, against the version its drafter saw."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class StepForm(FlaskForm):
+    """A step (send on, check, sign, issue) taken on the version of the bulletin the user saw;
+    issuing also carries the number the user confirmed."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    label = HiddenField()
+
+
+class SendBackForm(StepForm):
+    reason = TextAreaField(_l("Why it goes back"), validators=[
+        DataRequired(_l("Say why the bulletin goes back to its drafter.")), fits(Bulletin.sent_back_reason)])
 
 
 class ArchiveFilterForm(ListFilterForm):

@@ -1,5 +1,6 @@
-"""Bulletin pages: the archive and each bulletin's page (everyone who reads projects), preview and
-issue (engineers and admins), the stored PDF (always the same bytes), and rendering again.
+"""Bulletin pages: the archive and each bulletin's page (everyone who reads projects; drafts, those
+who follow them), a new draft (engineers and admins), the stored PDF (always the same bytes), and
+rendering again. A draft's way to its issue is in :mod:`renovation.bulletins.drafts`.
 
 Issuing and rendering again only queue the render (renovation/tasks.py): the web worker answers at
 once with the bulletin's page, whose status fragment polls until the background worker is done."""
@@ -10,14 +11,15 @@ from flask_login import current_user
 
 from renovation import permissions, tasks
 from renovation.bulletins import bp, files
-from renovation.bulletins.forms import ArchiveFilterForm, IssueBulletinForm
+from renovation.bulletins.forms import ArchiveFilterForm, IssueBulletinForm, SendBackForm, StepForm
 from renovation.domain.area_lists import area_lists
 from renovation.domain.bulletins import archive as bulletin_archive
 from renovation.domain.bulletins import issue as bulletins
-from renovation.domain.bulletins.pdf import BulletinRenderError, render_html
+from renovation.domain.bulletins import workflow
 from renovation.domain.bulletins.photos import pair_choices
 from renovation.domain.project_list import project_suggestions, streets_and_communities
-from renovation.models.bulletins import BULLETIN_KIND_LABELS
+from renovation.models import Bulletin, BulletinStep
+from renovation.models.bulletins import BULLETIN_KIND_LABELS, BULLETIN_STEP_LABELS
 from renovation.templating import render, wants_fragment
 
 
@@ -46,30 +48,27 @@ def _scope_and_correction(choice: dict):
     return scope, corrects
 
 
-def _photo_urls(snapshot: dict):
-    """The preview shows the photos through the photo pages' display route (which checks access)."""
-    data = snapshot["data"]
-    photos = [pair[side] for pair in data["pairs"] for side in ("before", "after")] + data.get("photos", [])
-    urls = {photo["sha256"]: url_for("photos.display", photo_id=photo["id"]) for photo in photos}
-    return urls.__getitem__
-
-
 @bp.route("/bulletins")
 @permissions.require(permissions.can_view_projects)
 def archive():
-    """Every issued bulletin, newest first; filtered by series, year and street."""
+    """Every issued bulletin, newest first, filtered by series, year and street; above them, for
+    those who follow drafts, the bulletins on their way (those waiting on the user first)."""
     form = ArchiveFilterForm.read(request.args, bulletin_archive.archive_years(), area_lists().streets)
     criteria = form.criteria()
-    return render("bulletins/archive.html", "results" if wants_fragment() else None, form=form,
-                  bulletins=bulletin_archive.issued_bulletins(criteria), kind_labels=BULLETIN_KIND_LABELS,
-                  filtered=criteria != bulletin_archive.ArchiveFilter())
+    if wants_fragment():
+        return render("bulletins/archive.html", "results", form=form, kind_labels=BULLETIN_KIND_LABELS,
+                      bulletins=bulletin_archive.issued_bulletins(criteria))
+    drafts = workflow.open_drafts(current_user) if permissions.can_follow_drafts(current_user) else []
+    return render("bulletins/archive.html", form=form, bulletins=bulletin_archive.issued_bulletins(criteria),
+                  kind_labels=BULLETIN_KIND_LABELS, filtered=criteria != bulletin_archive.ArchiveFilter(),
+                  drafts=drafts, step_labels=BULLETIN_STEP_LABELS)
 
 
 @bp.route("/bulletins/new")
 @permissions.require(permissions.can_issue_bulletins)
 def new():
-    """The issue form; ``?fragment=pairs`` is its pair picker for the kind and scope chosen so far,
-    ``?fragment=projects&project=…`` the project field's suggestions."""
+    """The new draft's form; ``?fragment=pairs`` is its pair picker for the kind and scope chosen
+    so far, ``?fragment=projects&project=…`` the project field's suggestions."""
     fragment = request.args.get("fragment")
     if fragment == "projects" and wants_fragment():  # the project field's suggestions as the user types
         return render("bulletins/new.html", "projects",
@@ -78,55 +77,41 @@ def new():
     return render("bulletins/new.html", "pairs" if fragment == "pairs" else None, form=form)
 
 
-@bp.route("/bulletins/preview")
-@permissions.require(permissions.can_issue_bulletins)
-def preview():
-    form = _form(request.args, meta={"csrf": False})
-    form.validate()
-    try:
-        scope, corrects = _scope_and_correction(form.choice())
-        choice = form.choice()
-        snapshot = bulletins.preview_snapshot(choice["kind"], scope, choice["notes"], choice["pair_ids"],
-                                              current_user, corrects, choice["copy_to"])
-    except bulletins.BulletinError as error:
-        return render_template("bulletins/new.html", form=form, error=str(error)), 422
-    return render_html(snapshot, _photo_urls(snapshot))
-
-
 @bp.route("/bulletins", methods=["POST"])
 @permissions.require(permissions.can_issue_bulletins)
-def issue():
+def create():
+    """Save the new draft; its page shows the preview and the next step."""
     form = _form(request.form)
     if not form.validate():
         return render_template("bulletins/new.html", form=form), 422
     choice = form.choice()
     try:
         scope, corrects = _scope_and_correction(choice)
-        bulletin = bulletins.issue_bulletin(choice["kind"], scope, current_user, choice["notes"],
-                                            choice["pair_ids"], corrects, render=False, copy_to=choice["copy_to"])
-    except (bulletins.BulletinError, BulletinRenderError) as error:
+        bulletin = workflow.create_draft(choice["kind"], scope, current_user, choice["notes"], choice["pair_ids"],
+                                         choice["copy_to"], corrects)
+    except bulletins.BulletinError as error:
         return render_template("bulletins/new.html", form=form, error=str(error)), 422
-    tasks.enqueue("render_bulletin", bulletin.id)
-    flash(_("Issued: %(title)s, %(number)s.", title=bulletin.title, number=bulletin.cited_as), "success")
+    flash(_("Draft saved: check its preview below, then send it on."), "success")
     return redirect(url_for("bulletins.show", bulletin_id=bulletin.id), 303)
 
 
 @bp.route("/bulletins/<int:bulletin_id>")
 @permissions.require(permissions.can_view_projects)
 def show(bulletin_id):
-    """The bulletin's page; ``?fragment=status`` is the part that polls while the PDF renders."""
-    bulletin = bulletin_archive.bulletin_by_id(bulletin_id) or abort(404)
-    fragment = "status" if request.args.get("fragment") == "status" else None
-    return render("bulletins/bulletin.html", fragment, bulletin=bulletin, kind_labels=BULLETIN_KIND_LABELS,
-                  progress=bulletin_archive.render_progress(bulletin),
-                  corrections=[] if fragment else bulletin_archive.corrections_of(bulletin))
+    """The bulletin's page: its way from draft to issue, the step the user may take, a draft's
+    preview; ``?fragment=status`` is the part that polls while the PDF renders."""
+    bulletin = bulletin_for(bulletin_id)
+    if request.args.get("fragment") == "status":
+        return render("bulletins/bulletin.html", "status", bulletin=bulletin,
+                      progress=bulletin_archive.render_progress(bulletin))
+    return render_template("bulletins/bulletin.html", **bulletin_page(bulletin))
 
 
 @bp.route("/bulletins/<int:bulletin_id>/render", methods=["POST"])
 @permissions.require(permissions.can_issue_bulletins)
 def render_again(bulletin_id):
     """Queue a failed bulletin's render again; its page shows the progress."""
-    bulletin = bulletin_archive.bulletin_by_id(bulletin_id) or abort(404)
+    bulletin = bulletin_for(bulletin_id)
     if bulletins.requeue_bulletin(bulletin.id):
         tasks.enqueue("render_bulletin", bulletin.id)
     return redirect(url_for("bulletins.show", bulletin_id=bulletin.id), 303)
@@ -135,5 +120,26 @@ def render_again(bulletin_id):
 @bp.route("/bulletins/<int:bulletin_id>/download")
 @permissions.require(permissions.can_view_projects)
 def download(bulletin_id):
-    bulletin = bulletin_archive.bulletin_by_id(bulletin_id) or abort(404)
+    bulletin = bulletin_for(bulletin_id)
     return files.pdf_response(bulletin) or abort(404)
+
+
+def bulletin_for(bulletin_id: int) -> Bulletin:
+    """The bulletin, if the user may read it (a draft: those who follow drafts); else 404."""
+    bulletin = bulletin_archive.bulletin_by_id(bulletin_id)
+    if bulletin is None or not permissions.can_view_bulletin(current_user, bulletin):
+        abort(404)
+    return bulletin
+
+
+def bulletin_page(bulletin: Bulletin, **context) -> dict:
+    """What the bulletin's page shows (also after a refused step, with the refusal)."""
+    issued = bulletin.status == BulletinStep.ISSUED
+    return {"bulletin": bulletin, "issued": issued, "kind_labels": BULLETIN_KIND_LABELS,
+            "step_labels": BULLETIN_STEP_LABELS,
+            "steps": workflow.steps_of(bulletin), "send_on_to": workflow.send_on_to(),
+            "may_issue_now": workflow.may_issue_now(bulletin),
+            "progress": bulletin_archive.render_progress(bulletin) if issued else None,
+            "corrections": bulletin_archive.corrections_of(bulletin) if issued else [],
+            "step_form": StepForm(formdata=None, version=bulletin.version),
+            "send_back_form": SendBackForm(formdata=None, version=bulletin.version)} | context

@@ -176,6 +176,13 @@ def set_active(user: User, active: bool, actor: User | None) -> None:
     db.session.commit()
 
 
+def set_may_sign_bulletins(user: User, allowed: bool, actor: User | None) -> None:
+    """Grant or withdraw the right to sign bulletins (签发), and commit."""
+    user.may_sign_bulletins = allowed
+    audit.record(actor, "user.grant_signing" if allowed else "user.withdraw_signing", "user", user.username)
+    db.session.commit()
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

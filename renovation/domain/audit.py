@@ -12,6 +12,8 @@ ACTION_LABELS = {
     "user.enable": _l("User enabled"),
     "user.disable": _l("User disabled"),
     "user.reset_password": _l("Password reset"),
+    "user.grant_signing": _l("Allowed to sign bulletins"),
+    "user.withdraw_signing": _l("No longer allowed to sign bulletins"),
     "user.locked": _l("Username locked after failed logins"),
     "token.create": _l("API token created"),
     "token.revoke": _l("API token revoked"),

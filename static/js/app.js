@@ -187,6 +187,8 @@ function placeFocusAfterSwap(event) {
   var status = swapped.querySelector(":scope .flash, :scope [role=status]");
   if (status) announce(status.textContent);
   if (isPaging(trigger)) { focusNewResults(swapped); return; }
+  // What came by itself (a preview loaded with the page, a status polled) is not where the user acted.
+  if (trigger && /^\s*(load|every )/.test(trigger.getAttribute("hx-trigger") || "")) return;
   var active = document.activeElement;
   var lost = !active || active === document.body || !document.body.contains(active);
   if (!lost && !(trigger && swapped.contains(trigger) && !document.body.contains(trigger))) return;

@@ -17,6 +17,7 @@ Numbering and failure, in one place:
 """
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from renovation.domain import audit
 from renovation.domain.area_lists import area_lists
@@ -36,6 +38,7 @@ from renovation.domain.bulletins.photos import MAX_PAIRS
 from renovation.domain.bulletins.render_lease import Lease, held_by, render_lease
 from renovation.domain.clock import china_midnight_utc, utcnow
 from renovation.domain.clock import today as china_today
+from renovation.domain.errors import Conflict
 from renovation.extensions import db
 from renovation.models import Bulletin, BulletinKind, BulletinStep, Project, RenderStatus, Street
 from renovation.storage import get_storage
@@ -228,9 +231,110 @@ def preview_snapshot(kind: str, scope: Scope, notes: str = "", pair_ids: list[in
     return {"document": header | {"draft": True}, "data": data}
 
 
+class BulletinConflict(Conflict):
+    """Someone moved the bulletin on (or back) since the user looked: ``current`` is how it is now."""
+
+
+class NumberChanged(BulletinError):
+    """The number the user confirmed was taken by another bulletin meanwhile: ``label`` is the
+    one this bulletin would now be issued under (to confirm again)."""
+
+    def __init__(self, label: str):
+        super().__init__(_("Another bulletin was issued meanwhile: this one would now be %(label)s. "
+                           "Check the number and confirm again.", label=label))
+        self.label = label
+
+
+def new_draft(kind: str, scope: Scope, user, notes: str = "", pair_ids: list[int] | None = None,
+              copy_to: str | None = None, corrects: Bulletin | None = None) -> Bulletin:
+    """A draft of ``kind`` over ``scope`` by ``user`` (None: the command line), not yet added to the
+    session; raises :class:`BulletinError` when the kind, scope or correction do not fit."""
+    check_scope(kind, scope)
+    street_id, project_id = scope_ids(scope)
+    if corrects is not None and (corrects.kind, corrects.street_id, corrects.project_id) != (
+            kind, street_id, project_id):
+        raise BulletinError(_("A correction must be of the same kind and scope as the bulletin it corrects."))
+    title, _masthead, _subject = title_of(kind, scope)
+    return Bulletin(kind=kind, status=BulletinStep.DRAFT.value, series=series.series_of(kind, street_id, project_id),
+                    street_id=street_id, project_id=project_id, title=title,
+                    issuer=current_app.config.get("BULLETIN_ISSUER") or DEFAULT_ISSUER,
+                    notes=(notes or "").strip(), photo_pair_ids=list(pair_ids) if pair_ids else [],
+                    copy_to=default_copy_to() if copy_to is None else clean_copy_to(copy_to),
+                    corrects_id=corrects.id if corrects else None,
+                    drafted_by_id=user.id if user is not None else None, drafted_at=utcnow(), render_status=None)
+
+
+def signer_printed(bulletin: Bulletin) -> str:
+    """The 签发人 printed beside the 发文字号: the signer's name, in the series that print it
+    (``RENOVATION_BULLETIN_PRINT_SIGNER``: kinds, by default the city's); '' otherwise."""
+    kinds = {kind.strip() for kind in (current_app.config.get("BULLETIN_PRINT_SIGNER") or "").split(",")}
+    return bulletin.signed_by.name if bulletin.signed_by is not None and bulletin.kind in kinds else ""
+
+
+def printed_header(bulletin: Bulletin, number: int, issued_at, user, previous: Bulletin | None) -> dict:
+    """What the bulletin prints around its data when issued under ``number`` now."""
+    scope = Scope(street=bulletin.street, project=bulletin.project)
+    header = document(bulletin.kind, scope, china_today().year, number, issued_at, bulletin.notes, user,
+                      bulletin.corrects, previous, bulletin.copy_to)
+    return header | {"signer": signer_printed(bulletin)}
+
+
+def frozen_data(bulletin: Bulletin) -> dict:
+    """The data the bulletin prints, as they are now (raises when a chosen pair left its scope)."""
+    day = china_today()
+    pair_ids = bulletin.photo_pair_ids or None
+    data, previous = gather(bulletin.kind, Scope(bulletin.street, bulletin.project), pair_ids, day)
+    check_pairs(pair_ids, data)
+    return {"data": data, "frozen_on": day.isoformat(), "previous_id": previous.id if previous else None}
+
+
+def give_number(bulletin_id: int, user, ready: Callable[[Bulletin], dict],
+                expected_label: str | None = None) -> Bulletin:
+    """Issue a bulletin under the next number of its series (see the module's docstring).
+
+    ``ready(bulletin)`` raises when the bulletin may not be issued now and otherwise returns the
+    data it prints, frozen (``{"data": …, "previous_id": …}``). ``expected_label``, when given, is
+    the number the user confirmed: a different one (another bulletin took it meanwhile) raises
+    :class:`NumberChanged` rather than issue under a number nobody confirmed. Raises
+    :class:`BulletinConflict` when someone else changed the bulletin meanwhile. The caller queues
+    the render."""
+    check_fonts()
+    for _attempt in range(NUMBER_ATTEMPTS):
+        bulletin = db.session.get(Bulletin, bulletin_id)
+        frozen = ready(bulletin)
+        previous = db.session.get(Bulletin, frozen["previous_id"]) if frozen.get("previous_id") else None
+        year, now = china_today().year, utcnow()
+        number = next_number(bulletin.kind, Scope(bulletin.street, bulletin.project), year)
+        header = printed_header(bulletin, number, now, user, previous)
+        if expected_label is not None and header["label"] != expected_label:
+            raise NumberChanged(header["label"])
+        bulletin.status, bulletin.year, bulletin.number = BulletinStep.ISSUED.value, year, number
+        bulletin.label, bulletin.document_number = header["label"], header["document_number"]
+        bulletin.issued_at, bulletin.issued_by_id = now, user.id if user is not None else None
+        bulletin.photo_pair_ids = [pair["id"] for pair in frozen["data"]["pairs"]]
+        bulletin.snapshot = {"document": header, "data": frozen["data"]}
+        bulletin.render_status, bulletin.render_queued_at = RenderStatus.QUEUED.value, now
+        try:
+            db.session.flush()
+            audit.record(user, "bulletin.issue", "bulletin", bulletin.id, kind=bulletin.kind, series=bulletin.series,
+                         label=header["label"], document_number=header["document_number"],
+                         corrects=bulletin.corrects_id)
+            db.session.commit()
+            return bulletin
+        except StaleDataError:
+            db.session.rollback()
+            raise BulletinConflict(db.session.get(Bulletin, bulletin_id)) from None
+        except (IntegrityError, OperationalError) as error:
+            # Someone else took this number (or, on SQLite, wrote first): read the max again.
+            db.session.rollback()
+            log.info("bulletin number %s/%s/%s taken, retrying: %s", bulletin_id, year, number, error.orig)
+    raise BulletinError(_("Could not give the bulletin a number; try again."))
+
+
 def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: list[int] | None = None,
                    corrects: Bulletin | None = None, render: bool = True, copy_to: str | None = None) -> Bulletin:
-    """Number and store a bulletin with its snapshot, then render it (see the module's docstring).
+    """Draft, number and store a bulletin in one go, then render it: the command line's way (and
+    an office's without steps, see :mod:`renovation.domain.bulletins.workflow` for the pages').
 
     ``pair_ids`` None prints the newest pairs in scope; a list prints those (at most six).
     ``copy_to`` None prints :func:`default_copy_to`; a text prints that (empty: no 抄送 line).
@@ -238,41 +342,19 @@ def issue_bulletin(kind: str, scope: Scope, user, notes: str = "", pair_ids: lis
     :class:`~renovation.domain.bulletins.pdf.CJKFontsMissing` before taking a number when the
     fonts to print it are not installed.
     """
-    check_scope(kind, scope)
+    draft = new_draft(kind, scope, user, notes, pair_ids, copy_to, corrects)
     check_fonts()
-    if corrects is not None and (corrects.kind, corrects.street_id, corrects.project_id) != (kind, *scope_ids(scope)):
-        raise BulletinError(_("A correction must be of the same kind and scope as the bulletin it corrects."))
-    day = china_today()
-    data, previous = gather(kind, scope, pair_ids, day)
+    data, previous = gather(kind, scope, pair_ids, china_today())
     check_pairs(pair_ids, data)
-    user_id, (street_id, project_id) = (user.id if user is not None else None), scope_ids(scope)
-    for _attempt in range(NUMBER_ATTEMPTS):
-        number, issued_at = next_number(kind, scope, day.year), utcnow()
-        header = document(kind, scope, day.year, number, issued_at, notes, user, corrects, previous, copy_to)
-        bulletin = Bulletin(kind=kind, status=BulletinStep.ISSUED.value, drafted_by_id=user_id, drafted_at=issued_at,
-                            copy_to=header["copy_to"],
-                            series=header["series"], year=day.year, number=number, label=header["label"],
-                            document_number=header["document_number"], title=header["title"], issuer=header["issuer"],
-                            street_id=street_id, project_id=project_id,
-                            issued_at=issued_at, issued_by_id=user_id, notes=header["notes"],
-                            photo_pair_ids=[pair["id"] for pair in data["pairs"]],
-                            snapshot={"document": header, "data": data},
-                            corrects_id=corrects.id if corrects else None, render_status=RenderStatus.QUEUED.value,
-                            render_queued_at=issued_at)
-        db.session.add(bulletin)
-        try:
-            db.session.flush()
-            audit.record(user, "bulletin.issue", "bulletin", bulletin.id, kind=kind, series=header["series"],
-                         label=header["label"], document_number=header["document_number"],
-                         corrects=corrects.id if corrects else None)
-            db.session.commit()
-            break
-        except (IntegrityError, OperationalError) as error:
-            # Someone else took this number (or, on SQLite, wrote first): read the max again.
-            db.session.rollback()
-            log.info("bulletin number %s/%s/%s taken, retrying: %s", kind, day.year, number, error.orig)
-    else:
-        raise BulletinError(_("Could not give the bulletin a number; try again."))
+    frozen = {"data": data, "previous_id": previous.id if previous else None}
+    db.session.add(draft)
+    db.session.commit()
+    try:
+        bulletin = give_number(draft.id, user, lambda _bulletin: frozen)
+    except BulletinError:
+        db.session.delete(db.session.get(Bulletin, draft.id))  # nothing half-done is left behind
+        db.session.commit()
+        raise
     return render_bulletin(bulletin.id) if render else bulletin
 
 

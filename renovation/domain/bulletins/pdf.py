@@ -8,6 +8,7 @@ falls back to the slow fontTools subsetter (HarfBuzz-Subset missing), or cannot 
 Photos are always the display derivatives from the storage, never the originals.
 """
 import logging
+import re
 import shutil
 import subprocess
 import threading
@@ -107,7 +108,12 @@ def render_pdf(snapshot: dict, open_photo: Callable[[str], bytes] = storage_phot
     """
     families = installed_font_families()  # fontconfig asked once (a subprocess) for the check and the fonts
     check_fonts(families)
-    html = render_html(snapshot, families=families)
+    return print_html(render_html(snapshot, families=families), open_photo)
+
+
+def print_html(html: str, open_photo: Callable[[str], bytes] = storage_photo) -> bytes:
+    """The PDF of a bulletin's HTML (from :func:`render_html`); raises :class:`BulletinRenderError`
+    as :func:`render_pdf` says."""
     logger = logging.getLogger("weasyprint")
     watch, level = _LogWatch(), logger.level
     logger.addHandler(watch)
@@ -117,8 +123,8 @@ def render_pdf(snapshot: dict, open_photo: Callable[[str], bytes] = storage_phot
     from renovation.domain.bulletins import weasyprint_printer as printer
 
     try:
-        pdf = printer.print_pdf(html, open_photo, pdf_variant=PDF_VARIANT, dpi=PHOTO_DPI,
-                                jpeg_quality=PHOTO_JPEG_QUALITY)
+        return printer.print_pdf(keep_paragraph_ends(html), open_photo, pdf_variant=PDF_VARIANT, dpi=PHOTO_DPI,
+                                 jpeg_quality=PHOTO_JPEG_QUALITY)
     except printer.MissingPhoto as error:
         raise BulletinRenderError(f"A photo of the bulletin is missing from the storage ({error}).") from None
     except _FatalLog as error:
@@ -126,4 +132,14 @@ def render_pdf(snapshot: dict, open_photo: Callable[[str], bytes] = storage_phot
     finally:
         logger.removeHandler(watch)
         logger.setLevel(level)
-    return pdf
+
+
+# A paragraph's last two characters (Chinese, letters or digits) and the punctuation closing it.
+PARAGRAPH_END = re.compile(r"([\u3400-\u9fff\w]{2}[，。、；：？！）》」』”’%]*)</p>")
+
+
+def keep_paragraph_ends(html: str) -> str:
+    """Keep every paragraph's last two characters on one line, so that no paragraph ends on a
+    line holding one lone character (GB/T 9704 practice). Only plain text is wrapped: a paragraph
+    ending in markup or an entity is left as it is."""
+    return PARAGRAPH_END.sub(r'<span class="keep-together">\1</span></p>', html)

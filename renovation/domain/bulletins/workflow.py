@@ -11,30 +11,25 @@ printed; sent back to its drafter, it is a draft again and its data are gathered
 is sent on. Issuing numbers it in its series (:mod:`renovation.domain.bulletins.series`) as
 :func:`renovation.domain.bulletins.issue.issue_bulletin` does, and queues its render.
 """
-import logging
-
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from renovation.domain import audit
 from renovation.domain.bulletins import issue as issuing
-from renovation.domain.bulletins import series
-from renovation.domain.clock import today as china_today
+from renovation.domain.bulletins import preview
 from renovation.domain.clock import utcnow
-from renovation.domain.errors import Conflict, commit_or_conflict
+from renovation.domain.errors import commit_or_conflict
 from renovation.extensions import db
-from renovation.models import Bulletin, BulletinStep, RenderStatus, Role
+from renovation.models import Bulletin, BulletinStep, Role
 from renovation.models.limits import column_limit
 
-log = logging.getLogger(__name__)
 STEPS = ("check", "sign")
 SENT_BACK_REASON_MAX = column_limit(Bulletin.sent_back_reason)
 
 
-class BulletinConflict(Conflict):
-    """Someone moved the bulletin on (or back) since the user looked: ``current`` is how it is now."""
+BulletinConflict = issuing.BulletinConflict
 
 
 # Who may take each step (the pages ask renovation.permissions, which asks these).
@@ -73,10 +68,6 @@ def after_draft() -> BulletinStep:
     return BulletinStep.SIGNING if "sign" in steps else BulletinStep.SIGNED
 
 
-def _scope(bulletin: Bulletin) -> issuing.Scope:
-    return issuing.Scope(street=bulletin.street, project=bulletin.project)
-
-
 def _expect(bulletin: Bulletin, seen_version: int, *steps: BulletinStep) -> None:
     if bulletin.version != seen_version:
         raise BulletinConflict(bulletin)
@@ -90,24 +81,10 @@ def create_draft(kind: str, scope: issuing.Scope, user, notes: str = "", pair_id
     when the kind, scope or correction do not fit."""
     if not may_draft(user):
         raise issuing.BulletinError(_("Only engineers and administrators draft bulletins."))
-    issuing.check_scope(kind, scope)
-    street_id, project_id = issuing.scope_ids(scope)
-    if corrects is not None and (corrects.kind, corrects.street_id, corrects.project_id) != (
-            kind, street_id, project_id):
-        raise issuing.BulletinError(_("A correction must be of the same kind and scope as the bulletin it corrects."))
-    title, _masthead, _subject = issuing.title_of(kind, scope)
-    now = utcnow()
-    bulletin = Bulletin(kind=kind, status=BulletinStep.DRAFT.value,
-                        series=series.series_of(kind, street_id, project_id), street_id=street_id,
-                        project_id=project_id, title=title,
-                        issuer=current_app.config.get("BULLETIN_ISSUER") or issuing.DEFAULT_ISSUER,
-                        notes=(notes or "").strip(), photo_pair_ids=list(pair_ids) if pair_ids else [],
-                        copy_to=issuing.default_copy_to() if copy_to is None else issuing.clean_copy_to(copy_to),
-                        corrects_id=corrects.id if corrects else None, drafted_by_id=user.id, drafted_at=now,
-                        render_status=None)
+    bulletin = issuing.new_draft(kind, scope, user, notes, pair_ids, copy_to, corrects)
     db.session.add(bulletin)
     db.session.flush()
-    audit.record(user, "bulletin.draft", "bulletin", bulletin.id, kind=kind, title=title)
+    audit.record(user, "bulletin.draft", "bulletin", bulletin.id, kind=kind, title=bulletin.title)
     db.session.commit()
     return bulletin
 
@@ -124,22 +101,13 @@ def edit_draft(bulletin: Bulletin, user, seen_version: int, notes: str, pair_ids
     return commit_or_conflict(bulletin, BulletinConflict)
 
 
-def _frozen_data(bulletin: Bulletin) -> dict:
-    """The data the bulletin prints, as they are now (raises when a chosen pair left its scope)."""
-    day = china_today()
-    pair_ids = bulletin.photo_pair_ids or None
-    data, previous = issuing.gather(bulletin.kind, _scope(bulletin), pair_ids, day)
-    issuing.check_pairs(pair_ids, data)
-    return {"data": data, "frozen_on": day.isoformat(), "previous_id": previous.id if previous else None}
-
-
 def send_on(bulletin: Bulletin, user, seen_version: int) -> Bulletin:
     """The draft goes to its checker, its signer, or (an office without either) to be issued; its
     data are frozen as they are now."""
     _expect(bulletin, seen_version, BulletinStep.DRAFT)
     if not may_draft(user):
         raise issuing.BulletinError(_("Only engineers and administrators send a draft on."))
-    bulletin.snapshot = _frozen_data(bulletin)
+    bulletin.snapshot = issuing.frozen_data(bulletin)
     bulletin.status, bulletin.sent_back_reason = after_draft().value, ""
     audit.record(user, "bulletin.send_on", "bulletin", bulletin.id, to=bulletin.status)
     return commit_or_conflict(bulletin, BulletinConflict)
@@ -188,44 +156,62 @@ def may_issue_now(bulletin: Bulletin) -> bool:
     return bulletin.status == BulletinStep.SIGNED or (bulletin.status == BulletinStep.DRAFT and not office_steps())
 
 
-def issue(bulletin_id: int, user, seen_version: int) -> Bulletin:
-    """Issue (印发) a signed bulletin: it takes the next number of its series, its document is
-    written around the frozen data, and its render is queued (the caller queues the job). Two
-    people issuing at once: one issues it, the other is told it changed (a conflict); two
-    bulletins issued at once get distinct numbers (see :mod:`renovation.domain.bulletins.issue`)."""
+def issue(bulletin_id: int, user, seen_version: int, expected_label: str | None = None) -> Bulletin:
+    """Issue (印发) a signed bulletin (or the draft of an office without steps): it takes the next
+    number of its series and its document is written around the frozen data; the caller queues
+    its render. ``expected_label`` is the number the user confirmed (see
+    :func:`renovation.domain.bulletins.issue.give_number`). Two people issuing it at once: one
+    issues it, the other is told it changed (a conflict); two bulletins issued at once get
+    distinct numbers."""
     if not may_draft(user):
         raise issuing.BulletinError(_("Only engineers and administrators issue bulletins."))
-    issuing.check_fonts()
-    for _attempt in range(issuing.NUMBER_ATTEMPTS):
-        bulletin = db.session.get(Bulletin, bulletin_id)
+
+    def ready(bulletin: Bulletin) -> dict:
         if bulletin.version != seen_version:
             raise BulletinConflict(bulletin)
         if not may_issue_now(bulletin):
             raise issuing.BulletinError(_("Only a signed bulletin is issued."))
-        frozen = bulletin.snapshot or _frozen_data(bulletin)
-        previous = db.session.get(Bulletin, frozen["previous_id"]) if frozen.get("previous_id") else None
-        day, scope, now = china_today(), _scope(bulletin), utcnow()
-        number = issuing.next_number(bulletin.kind, scope, day.year)
-        header = issuing.document(bulletin.kind, scope, day.year, number, now, bulletin.notes, user,
-                                  bulletin.corrects, previous, bulletin.copy_to)
-        header["signed_by"] = bulletin.signed_by.name if bulletin.signed_by else ""
-        bulletin.status, bulletin.year, bulletin.number = BulletinStep.ISSUED.value, day.year, number
-        bulletin.label, bulletin.document_number = header["label"], header["document_number"]
-        bulletin.issued_at, bulletin.issued_by_id = now, user.id
-        bulletin.photo_pair_ids = [pair["id"] for pair in frozen["data"]["pairs"]]
-        bulletin.snapshot = {"document": header, "data": frozen["data"]}
-        bulletin.render_status, bulletin.render_queued_at = RenderStatus.QUEUED.value, now
-        try:
-            db.session.flush()
-            audit.record(user, "bulletin.issue", "bulletin", bulletin.id, kind=bulletin.kind, series=bulletin.series,
-                         label=header["label"], document_number=header["document_number"],
-                         corrects=bulletin.corrects_id)
-            db.session.commit()
-            return bulletin
-        except StaleDataError:
-            db.session.rollback()
-            raise BulletinConflict(db.session.get(Bulletin, bulletin_id)) from None
-        except (IntegrityError, OperationalError) as error:
-            db.session.rollback()  # another bulletin took the number: read the max again
-            log.info("bulletin number %s/%s/%s taken, retrying: %s", bulletin_id, day.year, number, error.orig)
-    raise issuing.BulletinError(_("Could not give the bulletin a number; try again."))
+        return bulletin.snapshot or issuing.frozen_data(bulletin)
+
+    bulletin = issuing.give_number(bulletin_id, user, ready, expected_label)
+    preview.forget(bulletin.id)
+    return bulletin
+
+
+def send_on_to() -> BulletinStep | None:
+    """Where this office's drafts are sent on to (None: there is no step; the draft is issued)."""
+    step = after_draft()
+    return None if step == BulletinStep.SIGNED else step
+
+
+def steps_of(bulletin: Bulletin) -> list[dict]:
+    """The bulletin's way so far and ahead, as its page lists it: each step this office uses (or
+    that was taken), who took it and when (None: not yet)."""
+    steps = [{"step": "draft", "by": bulletin.drafted_by, "at": bulletin.drafted_at}]
+    for step, by, at in (("check", bulletin.checked_by, bulletin.checked_at),
+                         ("sign", bulletin.signed_by, bulletin.signed_at)):
+        if step in office_steps() or by is not None:
+            steps.append({"step": step, "by": by, "at": at})
+    steps.append({"step": "issue", "by": bulletin.issued_by, "at": bulletin.issued_at})
+    return steps
+
+
+def waiting_on(user, bulletin: Bulletin) -> bool:
+    """Whether the bulletin's next step is the user's to take."""
+    if bulletin.status == BulletinStep.DRAFT:
+        return bulletin.drafted_by_id == user.id
+    if bulletin.status == BulletinStep.CHECKING:
+        return may_check(user, bulletin)
+    if bulletin.status == BulletinStep.SIGNING:
+        return may_sign(user)
+    return bulletin.status == BulletinStep.SIGNED and may_draft(user)
+
+
+def open_drafts(user) -> list[tuple[Bulletin, bool]]:
+    """The bulletins not issued yet, those waiting on ``user`` first, then the newest: each with
+    whether it waits on them."""
+    drafts = db.session.scalars(select(Bulletin).options(joinedload(Bulletin.drafted_by))
+                                .where(Bulletin.status != BulletinStep.ISSUED)
+                                .order_by(Bulletin.drafted_at.desc(), Bulletin.id.desc()).limit(200)).all()
+    marked = [(bulletin, waiting_on(user, bulletin)) for bulletin in drafts]
+    return sorted(marked, key=lambda pair: not pair[1])
