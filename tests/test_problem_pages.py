@@ -58,6 +58,9 @@ def test_an_engineer_raises_a_problem_with_a_photo_from_the_project_page(client,
     answer = client.post(f"/projects/{project.code}/problems", data=form(photos=[str(photo.id)]), headers=HTMX)
     assert answer.status_code == 200 and answer.headers["HX-Trigger"] == "problemsChanged"
     assert "燃气管线迁改" in answer.get_data(as_text=True)
+    # The card of the stage it blocks comes along, out of band: it now names the problem.
+    assert '<article class="stage-card status-not_started" id="stage-rain_sewage" hx-swap-oob="true">' in \
+        answer.get_data(as_text=True)
     [problem] = stored()
     assert (problem.status, problem.departments, [p.id for p in problem.photos]) == (
         "open", ["漳平市燃气公司", "市住房和城乡建设局"], [photo.id])

@@ -44,7 +44,7 @@ PROBLEM_STATUS_LABELS = {
     ProblemStatus.OPEN: _l("Awaiting assessment"),
     ProblemStatus.IN_HAND: _l("Taken on by a leader"),
     ProblemStatus.SOLVED: _l("Solved"),
-    ProblemStatus.SUSPENDED: _l("Suspended"),
+    ProblemStatus.SUSPENDED: _l("On hold"),
 }
 
 # Photos of the project (the photo evidence) that show the problem.

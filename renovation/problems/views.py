@@ -12,6 +12,7 @@ from renovation.domain.problems.flow import Step
 from renovation.list_links import page_links
 from renovation.problems import bp, panels
 from renovation.problems.forms import ProblemFilterForm
+from renovation.projects import panels as project_panels
 from renovation.templating import fragment_or_redirect, render, wants_fragment
 
 can_view = permissions.require(permissions.can_view_projects)
@@ -58,14 +59,24 @@ def raise_problem(code):
             _add_errors(form, violation.errors)
         else:
             return fragment_or_redirect(
-                lambda: render("problems/_section.html", project=project, problems=panels.problems_panel(project),
-                               problem_recorded=True),
+                lambda: _section_and_card(project, problem.stage_key),
                 url_for("problems.show", problem_id=problem.id), trigger="problemsChanged",
                 flashes=[(_("Problem recorded."), "success")])
     if not wants_fragment():
         return render("problems/raise.html", project=project, raise_form=form), 422
     return render("problems/_section.html", project=project,
                   problems=panels.problems_panel(project, raise_form=form)), 422
+
+
+def _section_and_card(project, stage_key) -> str:
+    """The section with the new problem, and (out of band) the card of the stage it blocks."""
+    section = render("problems/_section.html", project=project, problems=panels.problems_panel(project),
+                     problem_recorded=True)
+    if not stage_key:
+        return section
+    stage = next(stage for stage in project.stages if stage.key == stage_key)
+    return section + render("projects/_stage_card.html", project=project, oob=True,
+                            card=project_panels.stage_card(project, stage))
 
 
 @bp.route("/problems/<int:problem_id>")

@@ -30,7 +30,7 @@ STEP_LABELS = {
     Step.ASSIGN: _l("Leader assigned"),
     Step.TAKE_ON: _l("Taken on"),
     Step.SOLVE: _l("Solved"),
-    Step.SUSPEND: _l("Suspended"),
+    Step.SUSPEND: _l("Put on hold"),
     Step.REOPEN: _l("Reopened"),
     Step.EDIT: _l("Edited"),
 }
