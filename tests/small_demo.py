@@ -4,6 +4,7 @@ seed-demo`` with 8 projects, a city bulletin, an API token, a ledger preview and
 file, with one value for every route argument, so each GET route of ``app.url_map`` can be built
 and a new page is checked as soon as it exists."""
 from dataclasses import dataclass
+from datetime import date, timedelta
 from io import BytesIO
 
 import sqlalchemy as sa
@@ -95,6 +96,12 @@ def seed(app) -> dict:
     answer = client.post(f"/consultations/{ids['consultation_id']}/attachments",
                          data={"kind": "sign_in_sheet", "files": (BytesIO(jpeg()), "签到表.jpg")})
     assert answer.status_code in (200, 201, 303), answer.status_code
+    answer = client.post(f"/projects/{ids['code']}/problems", data={
+        "title": "燃气管线迁改", "category": "utilities", "description": "3号楼前燃气管线需迁改",
+        "stage": "rain_sewage", "departments": ["漳平市燃气公司"],
+        "deadline": (date.today() + timedelta(days=10)).isoformat()})
+    assert answer.status_code == 303, answer.status_code
+    ids["problem_id"] = int(answer.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
         ids["attachment_id"] = _first(sa.select(ConsultationAttachment.id))
     app.config["WTF_CSRF_ENABLED"] = True

@@ -194,6 +194,9 @@ def _state_requests(ids: dict, version: str) -> dict[str, State]:
         "new token with errors": State("post", "/account/tokens", htmx=False),
         "bulletin with errors": State("post", "/bulletins", {"kind": "project"}, htmx=False),
         "ledger upload with errors": State("post", "/ledger/import", htmx=False),
+        "problem form with errors": State("post", f"/projects/{code}/problems", {"category": "utilities"}),
+        "problem form with errors (no JavaScript)": State("post", f"/projects/{code}/problems", htmx=False),
+        "problem step with errors": State("post", f"/problems/{ids['problem_id']}/suspend", {"version": "1"}),
     }
 
 

@@ -217,3 +217,24 @@ def test_the_list_reads_a_constant_number_of_queries(client, project, people):
         return [s for s in statements if "problem" in s]
 
     assert len(problem_reads(many)) == len(problem_reads(few)) == 8
+
+
+def test_a_leader_takes_an_open_problem_on_from_its_page(client, project, people):
+    problem = a_problem(project, people["engineer"])
+    login(client, "leader")
+    answer = client.post(f"/problems/{problem.id}/take_on", data={"version": "1"}, headers=HTMX)
+    assert answer.status_code == 200 and "flash-success" in answer.get_data(as_text=True)
+    assert (stored()[0].status, stored()[0].leader.username) == ("in_hand", "leader")
+
+
+def test_the_committee_edits_the_facts_of_its_own_problem(client, project, people):
+    problem = a_problem(project, people["committee"])
+    login(client, "committee")
+    edited = client.post(f"/problems/{problem.id}/edit", data={**form(proposal="请住建局牵头协调", stage=""),
+                                                                "version": "1"})
+    assert edited.status_code == 303
+    assert (stored()[0].proposal, stored()[0].stage_key) == ("请住建局牵头协调", None)
+    history = client.get(f"/problems/{problem.id}").get_data(as_text=True)
+    assert "请住建局牵头协调" in history and history.count("<li>") >= 2
+    refused = client.post(f"/problems/{problem.id}/edit", data={**form(description=""), "version": "2"}, headers=HTMX)
+    assert refused.status_code == 422 and 'id="edit-description-error"' in refused.get_data(as_text=True)
