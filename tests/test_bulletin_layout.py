@@ -127,3 +127,35 @@ def test_no_line_starts_with_closing_punctuation(app):
     snapshot = {"document": document(notes=notes(40)), "data": area_data(None, None, today())}
     lines = [line for page in pdf_checks.page_lines(render_pdf(snapshot)) for line in page]
     assert lines and not [line for line in lines if line[0] in "，。、；：？！）》」』”’"]
+
+
+def test_no_paragraph_ends_on_one_lone_character(app):
+    """Paragraphs of every length around a full line: the last line holds at least two characters."""
+    programme()
+    paragraphs = "\n".join("推进" * (length // 2) + "快" * (length % 2) + "。" for length in range(44, 60))
+    snapshot = {"document": document(notes=paragraphs), "data": area_data(None, None, today())}
+    lines = [line for page in pdf_checks.page_lines(render_pdf(snapshot)) for line in page]
+    endings = [line for line in lines if line.endswith("。") and set(line) <= set("推进快。")]
+    assert len(endings) == 16, endings  # every paragraph's last line, found
+    assert not [line for line in endings if len(line.rstrip("。")) < 2]
+
+
+def test_the_preview_breaks_its_pages_where_the_issued_bulletin_does(app, engineer):
+    from renovation.domain.bulletins import preview, workflow
+    from renovation.domain.bulletins.issue import Scope, pdf_bytes, render_bulletin
+
+    programme()
+    app.config["BULLETIN_STEPS"] = ""  # an office issuing in one step: the draft is issued as it is
+    draft = workflow.create_draft("city", Scope(), engineer, notes=notes(24))
+    shown = preview.preview(draft, engineer)
+    previewed = pdf_checks.page_words(preview.pdf(draft.id, shown.sha256))
+    issued = pdf_checks.page_words(pdf_bytes(render_bulletin(workflow.issue(draft.id, engineer, draft.version).id)))
+
+    def type_area(page):  # the words printed in the type area, the preview's mark across the page left out
+        return sorted((word[0], round(word[1]), round(word[2])) for word in page["words"]
+                if 30 / 25.4 * 72 < word[2] < page["height"] - 35 / 25.4 * 72 and not set(word[0]) <= set("预览稿"))
+
+    assert len(previewed) == len(issued) >= 2
+    for preview_page, issued_page in zip(previewed, issued, strict=True):
+        assert type_area(preview_page) == type_area(issued_page)
+    assert preview.pdf(draft.id, shown.sha256) is None  # issuing removed the preview

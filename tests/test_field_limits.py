@@ -44,8 +44,8 @@ STORED_IN = {
     **{("VoteForm", name): getattr(Vote, name) for name in ("matter", "extra_threshold", "extra_label")},
     ("PhotoFieldsForm", "caption"): Photo.caption,
     # A brief's project, by its code or its compound's name.
-    ("IssueBulletinForm", "project"): Compound.name, ("IssueBulletinForm", "notes"): Bulletin.notes,
-    ("IssueBulletinForm", "copy_to"): Bulletin.copy_to,
+    ("IssueBulletinForm", "project"): Compound.name, ("DraftContentForm", "notes"): Bulletin.notes,
+    ("DraftContentForm", "copy_to"): Bulletin.copy_to, ("SendBackForm", "reason"): Bulletin.sent_back_reason,
     **{("ProblemForm", name): getattr(Problem, name) for name in ("title", "description", "proposal")},
     ("SolveForm", "resolution"): Problem.resolution, ("SuspendForm", "reason"): Problem.reason,
     ("ReopenForm", "reason"): Problem.reason,

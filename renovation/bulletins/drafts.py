@@ -11,7 +11,7 @@ from flask_login import current_user
 from renovation import permissions, tasks
 from renovation.bulletins import bp
 from renovation.bulletins.forms import EditDraftForm, SendBackForm, StepForm
-from renovation.bulletins.views import bulletin_for, bulletin_page
+from renovation.bulletins.pages import bulletin_for, bulletin_page
 from renovation.domain.bulletins import issue as bulletins
 from renovation.domain.bulletins import preview as previews
 from renovation.domain.bulletins import workflow
@@ -49,6 +49,9 @@ def _refused(bulletin: Bulletin, error: Exception, status: int, **context):
 @permissions.require(permissions.can_issue_bulletins)
 def edit(bulletin_id):
     bulletin = _draft_for(bulletin_id)
+    if request.method == "GET" and bulletin.status != BulletinStep.DRAFT:
+        flash(_("Only a draft is edited; send it back to its drafter first."), "error")
+        return redirect(url_for("bulletins.show", bulletin_id=bulletin.id), 303)
     if request.method == "GET":
         form = EditDraftForm(formdata=None, obj=bulletin, pairs=bulletin.photo_pair_ids)
     else:

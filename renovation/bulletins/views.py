@@ -11,14 +11,14 @@ from flask_login import current_user
 
 from renovation import permissions, tasks
 from renovation.bulletins import bp, files
-from renovation.bulletins.forms import ArchiveFilterForm, IssueBulletinForm, SendBackForm, StepForm
+from renovation.bulletins.forms import ArchiveFilterForm, IssueBulletinForm
+from renovation.bulletins.pages import bulletin_for, bulletin_page
 from renovation.domain.area_lists import area_lists
 from renovation.domain.bulletins import archive as bulletin_archive
 from renovation.domain.bulletins import issue as bulletins
 from renovation.domain.bulletins import workflow
 from renovation.domain.bulletins.photos import pair_choices
 from renovation.domain.project_list import project_suggestions, streets_and_communities
-from renovation.models import Bulletin, BulletinStep
 from renovation.models.bulletins import BULLETIN_KIND_LABELS, BULLETIN_STEP_LABELS
 from renovation.templating import render, wants_fragment
 
@@ -122,24 +122,3 @@ def render_again(bulletin_id):
 def download(bulletin_id):
     bulletin = bulletin_for(bulletin_id)
     return files.pdf_response(bulletin) or abort(404)
-
-
-def bulletin_for(bulletin_id: int) -> Bulletin:
-    """The bulletin, if the user may read it (a draft: those who follow drafts); else 404."""
-    bulletin = bulletin_archive.bulletin_by_id(bulletin_id)
-    if bulletin is None or not permissions.can_view_bulletin(current_user, bulletin):
-        abort(404)
-    return bulletin
-
-
-def bulletin_page(bulletin: Bulletin, **context) -> dict:
-    """What the bulletin's page shows (also after a refused step, with the refusal)."""
-    issued = bulletin.status == BulletinStep.ISSUED
-    return {"bulletin": bulletin, "issued": issued, "kind_labels": BULLETIN_KIND_LABELS,
-            "step_labels": BULLETIN_STEP_LABELS,
-            "steps": workflow.steps_of(bulletin), "send_on_to": workflow.send_on_to(),
-            "may_issue_now": workflow.may_issue_now(bulletin),
-            "progress": bulletin_archive.render_progress(bulletin) if issued else None,
-            "corrections": bulletin_archive.corrections_of(bulletin) if issued else [],
-            "step_form": StepForm(formdata=None, version=bulletin.version),
-            "send_back_form": SendBackForm(formdata=None, version=bulletin.version)} | context

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from renovation.domain.bulletins import issue as issuing
 from renovation.domain.bulletins.pdf import check_fonts, installed_font_families, print_html, render_html
-from renovation.domain.clock import today as china_today
 from renovation.domain.clock import china_midnight_utc
+from renovation.domain.clock import today as china_today
 from renovation.extensions import db
 from renovation.models import Bulletin
 from renovation.storage import get_storage
