@@ -102,10 +102,30 @@ def seed(app) -> dict:
         "deadline": (date.today() + timedelta(days=10)).isoformat()})
     assert answer.status_code == 303, answer.status_code
     ids["problem_id"] = int(answer.headers["Location"].rsplit("/", 1)[1])
+    ids["issued_bulletin_id"] = ids["bulletin_id"]
+    ids["bulletin_id"], ids["signed_bulletin_id"] = _bulletins_on_their_way(app, client, ids["code"])
+    ids["page"] = 1
     with app.app_context():
         ids["attachment_id"] = _first(sa.select(ConsultationAttachment.id))
     app.config["WTF_CSRF_ENABLED"] = True
     return ids
+
+
+def _bulletins_on_their_way(app, engineer, code: str) -> tuple[int, int]:
+    """A city draft (its page, edit form and preview) and a brief drafted by the engineer, checked
+    by the admin and signed by the leader (the demo's signer): its issue confirmation."""
+    def drafted(**fields) -> int:
+        answer = engineer.post("/bulletins", data=fields)
+        assert answer.status_code == 303, answer.status_code
+        return int(answer.headers["Location"].rsplit("/", 1)[1])
+
+    draft, signed = drafted(kind="city", notes="一是加快进度。"), drafted(kind="project", project=code)
+    for who, step, version in (("engineer", "send-on", 1), ("admin", "check", 2), ("leader", "sign", 3)):
+        client = app.test_client()
+        client.post("/login", data={"username": who, "password": PASSWORD})
+        answer = client.post(f"/bulletins/{signed}/{step}", data={"version": version})
+        assert answer.status_code == 303, (step, answer.status_code)
+    return draft, signed
 
 
 def page_urls(demo: Demo) -> list[str]:

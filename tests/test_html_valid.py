@@ -114,7 +114,9 @@ def _pages(demo: Demo, client, who: str, documents: Documents) -> int:
     own ``hx-get`` links fetch (a stage's edit form, a demand's row, a page's summary …). Returns
     how many whole pages the role could open."""
     code = demo.ids["code"]
-    urls = page_urls(demo) + [f"/bulletins/preview?kind=project&project={code}", "/bulletins/preview?kind=city",
+    urls = page_urls(demo) + [
+        f"/bulletins/{demo.ids['issued_bulletin_id']}", f"/bulletins/{demo.ids['signed_bulletin_id']}",
+        f"/bulletins/{demo.ids['signed_bulletin_id']}/issue",
                               f"/projects?q={code}", f"/demands?q={code}"]
     htmx_links, pages = {}, 0
     for url in urls:

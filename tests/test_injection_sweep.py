@@ -342,20 +342,24 @@ class Sweep:
         self.ids["photo_id"] = [before.id, after.id]
         self.ids["pair_id"] = list(db.session.scalars(sa.select(PhotoPair.id)))
 
-        # A bulletin of the project, with notes (its PDF is rendered from the same template).
+        # A brief of the project with notes, drafted and issued through the pages (an office issuing
+        # in one step): its page and its PDF, rendered from the same template.
         pair_id = self.ids["pair_id"][0]
-        _ok(engineer_client.post("/bulletins", data={"kind": "project", "project": code, "notes": PAYLOAD,
-                                                     "pairs": str(pair_id)}), 303)
-        self.ids["bulletin_id"] = list(db.session.scalars(sa.select(Bulletin.id)))
-        # A draft sent back to its drafter with a reason (no page takes a bulletin through its
-        # steps yet: the domain does; this draft is on no page the sweep reads).
-        from renovation.domain.bulletins import workflow
-        from renovation.domain.bulletins.issue import Scope
-
-        drafter = db.session.scalar(sa.select(User).where(User.role == "engineer").limit(1))
-        draft = workflow.create_draft("city", Scope(), drafter, notes=PAYLOAD, copy_to=PAYLOAD)
-        draft = workflow.send_on(draft, drafter, draft.version)
-        workflow.send_back(draft, drafter, draft.version, PAYLOAD)
+        self.app.config["BULLETIN_STEPS"] = ""
+        drafted = engineer_client.post("/bulletins", data={"kind": "project", "project": code, "notes": PAYLOAD,
+                                                           "copy_to": PAYLOAD, "pairs": str(pair_id)})
+        _ok(drafted, 303)
+        brief = drafted.headers["Location"].rsplit("/", 1)[1]
+        _ok(engineer_client.post(f"/bulletins/{brief}/issue", data={"version": "1"}), 303)
+        self.app.config["BULLETIN_STEPS"] = "check,sign"
+        # A draft sent back to its drafter with a reason: its page shows the reason.
+        city = engineer_client.post("/bulletins", data={"kind": "city", "notes": PAYLOAD, "copy_to": PAYLOAD})
+        _ok(city, 303)
+        draft_id = city.headers["Location"].rsplit("/", 1)[1]
+        _ok(engineer_client.post(f"/bulletins/{draft_id}/send-on", data={"version": "1"}), 303)
+        _ok(engineer_client.post(f"/bulletins/{draft_id}/send-back", data={"version": "2", "reason": PAYLOAD}), 303)
+        self.ids["bulletin_id"] = list(db.session.scalars(sa.select(Bulletin.id).order_by(Bulletin.id)))
+        self.ids["page"] = [1]
         self.ids["user_id"] = list(db.session.scalars(sa.select(User.id)))
 
         # API tokens: named on the user's own token page (shown once on the answer).
@@ -408,12 +412,12 @@ class Sweep:
         for url in ("/admin/audit",):
             self.keep(f"admin payload {url}", self.client("admin").get(url, query_string=query))
             self.keep(f"admin htmx payload {url}", self.client("admin").get(url, query_string=query, headers=HX))
-        # Previews of every kind, and errors that quote what was asked for.
+        # New bulletins refused with errors that quote what was asked for.
         engineer = self.client("engineer")
         code = self.ids["code"]
-        for args in ({"kind": "project", "project": code}, {"kind": "city"}, {"kind": "street", "street": PAYLOAD},
-                     {"kind": "project", "project": PAYLOAD}, {"kind": PAYLOAD}):
-            self.keep(f"preview {args}", engineer.get("/bulletins/preview", query_string={**args, "notes": PAYLOAD}))
+        for args in ({"kind": "street", "street": PAYLOAD}, {"kind": "project", "project": PAYLOAD},
+                     {"kind": PAYLOAD}):
+            self.keep(f"draft {args}", engineer.post("/bulletins", data={**args, "notes": PAYLOAD}))
         for url in (f"/projects/{PAYLOAD}", f"/projects/{code}/stages/{PAYLOAD}", f"/{PAYLOAD}",
                     f"/api/v1/projects/{PAYLOAD}", f"/ledger/import/{PAYLOAD}"):
             self.keep(f"error {url}", engineer.get(url))

@@ -100,8 +100,10 @@ def _is_page(context, url: str) -> bool:
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_a_role_can_open_has_no_serious_violation(axe_browser, demo, role):
     code = demo.ids["code"]
-    urls = page_urls(demo) + [f"/bulletins/preview?kind=project&project={code}", "/bulletins/preview?kind=city",
-                              f"/projects?q={code}", "/no-such-page"]
+    urls = page_urls(demo) + [
+        f"/bulletins/{demo.ids['issued_bulletin_id']}", f"/bulletins/{demo.ids['signed_bulletin_id']}",
+        f"/bulletins/{demo.ids['signed_bulletin_id']}/issue",
+        f"/projects?q={code}", "/no-such-page"]
     problems, checked, pages = [], 0, None
     for width in WIDTHS:
         context, page = logged_in_page(axe_browser, demo, role, width)

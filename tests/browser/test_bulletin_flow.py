@@ -1,7 +1,8 @@
-"""The issue's "done when", in a real browser with a real background worker: the engineer previews
-the city-wide bulletin and issues it; its page shows the render waiting, then — polled by htmx,
-with no reload — the download link once a `flask worker` process has rendered it; the leader logs
-in, lands on the archive and downloads the same bytes."""
+"""The bulletin's way, in a real browser with a real background worker: the engineer drafts the
+city-wide bulletin and sees its pages as they will print; another engineer checks it, the deputy
+director signs it; the engineer confirms the number and issues it; its page shows the render
+waiting, then — polled by htmx, with no reload — the download link once a `flask worker` process
+has rendered it; the leader logs in, lands on the archive and downloads the same bytes."""
 import hashlib
 import re
 from pathlib import Path
@@ -40,20 +41,39 @@ def test_engineer_issues_the_city_bulletin_and_the_leader_downloads_the_same_byt
     done, _, _ = programme()
     add_pair(done, engineer)
     make_user("leader", "leader")
+    make_user("checker", "engineer")
+    deputy = make_user("deputy", "leader")
+    deputy.may_sign_bulletins = True
+    db.session.commit()
 
     log_in(page, live_server)
     page.click("header a[href='/bulletins']")
     page.click("main a[href='/bulletins/new']")
-    with page.context.expect_page() as preview_tab:
-        page.click("main button[formaction$='/bulletins/preview']")
-    preview = preview_tab.value
-    expect(preview.locator("body")).to_contain_text(TITLE)
-    expect(preview.locator("body")).to_contain_text("预览稿")
-    preview.close()
-
     page.fill("textarea[name=notes]", "一是加快滞后项目进度。")
-    page.click("main button[type=submit]:not([formaction])")
+    page.click("main button[type=submit]")
     expect(page).to_have_url(re.compile(rf"{live_server}/bulletins/\d+$"))
+    draft_url = page.url
+    pages = page.locator("#bulletin-preview .page-images img")  # the PDF's pages, laid out once it is shown
+    expect(pages.first).to_be_visible(timeout=60_000)
+    assert pages.count() >= 2 and pages.first.evaluate("img => img.naturalWidth") > 800
+    page.click("main button:has-text('送审核')")
+    expect(page.locator(".flash-success")).to_contain_text("待审核")
+
+    for who, button in (("checker", "审核通过"), ("deputy", "签发")):
+        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+        other = context.new_page()
+        log_in(other, live_server, who)
+        other.goto(draft_url)
+        other.click(f"main button:has-text('{button}')")
+        expect(other.locator(".flash-success")).to_be_visible()
+        context.close()
+
+    page.goto(draft_url)
+    page.click("main a:has-text('印发…')")
+    expect(page.locator("#issue-what")).to_have_text(re.compile(rf"将印发 {TITLE} \d{{4}}年第1期，印发后不可修改。"))
+    expect(page.locator(".page-images img").first).to_be_visible()
+    page.click("form.issue-confirmation button[type=submit]")
+    expect(page).to_have_url(draft_url)
     expect(page.locator("h1")).to_have_text(TITLE)
     status = page.locator("#bulletin-status")
     expect(status).to_have_attribute("hx-trigger", "every 1s")  # queued: no worker yet

@@ -26,9 +26,9 @@ def jiulong(app):
     return project
 
 
-def log_in(page, base):
+def log_in(page, base, username="engineer"):
     page.goto(f"{base}/login")
-    page.fill("input[name=username]", "engineer")
+    page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
     expect(page).to_have_url(f"{base}/dashboard")  # the overview is the bureau's home page
