@@ -159,3 +159,13 @@ def test_the_preview_breaks_its_pages_where_the_issued_bulletin_does(app, engine
     for preview_page, issued_page in zip(previewed, issued, strict=True):
         assert type_area(preview_page) == type_area(issued_page)
     assert preview.pdf(draft.id, shown.sha256) is None  # issuing removed the preview
+
+
+def test_figures_with_thousands_separators_never_split_across_lines(app):
+    """A figure such as 12,345.67 lands wherever the text puts it; it is printed whole on one line."""
+    programme()
+    paragraphs = "\n".join("推" * shift + "完成投资12,345.67万元，惠及居民4,328户，" * 6 for shift in range(0, 28, 3))
+    snapshot = {"document": document(notes=paragraphs), "data": area_data(None, None, today())}
+    lines = [line for page in pdf_checks.page_lines(render_pdf(snapshot)) for line in page]
+    whole = sum(line.count("12,345.67") + line.count("4,328") for line in lines)
+    assert whole == 2 * 6 * len(range(0, 28, 3)), [line for line in lines if "," in line][:12]
