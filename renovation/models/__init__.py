@@ -5,6 +5,7 @@ from renovation.models.audit import AuditEntry, StageEvent
 from renovation.models.bulletins import Bulletin, BulletinKind, BulletinStep, RenderStatus
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
 from renovation.models.demand_tallies import CityDemandTally, CityOpenDemandDay, DemandTally, OpenDemandDay
+from renovation.models.leaders import LeaderLink, SiteVisit
 from renovation.models.photos import Phase, Photo, PhotoPair
 from renovation.models.problems import Problem, ProblemEvent
 from renovation.models.programme_tallies import StageTally, StreetDeadlineDay, StreetTally
@@ -29,6 +30,7 @@ __all__ = [
     "Demand",
     "DemandEvent",
     "DemandTally",
+    "LeaderLink",
     "MonthlySnapshot",
     "OpenDemandDay",
     "Phase",
@@ -40,6 +42,7 @@ __all__ = [
     "Compound",
     "Project",
     "ProjectMonth",
+    "SiteVisit",
     "Role",
     "Stage",
     "StageTally",
