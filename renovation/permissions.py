@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from renovation.domain.bulletins import workflow
+from renovation.domain.leaders.links import is_linked
 from renovation.models.users import Role
 
 
@@ -89,6 +90,19 @@ def can_take_problem_step(user, problem, step: str) -> bool:
     if step == "reopen":
         return own_leader or can_raise_problem(user, problem.project)
     return False
+
+
+def can_manage_leader_links(user) -> bool:
+    """挂钩联系点: admins link users (leaders mostly) to communities and projects, and end the links."""
+    return _is(user, Role.ADMIN)
+
+
+def can_record_visit(user, project) -> bool:
+    """蹲点调研: engineers and admins record a project's site visits, and so does a leader linked to
+    the project today; everyone who reads projects reads them."""
+    if _is(user, Role.ADMIN, Role.ENGINEER):
+        return True
+    return _is(user, Role.LEADER) and is_linked(user, project)
 
 
 def can_issue_bulletins(user) -> bool:
