@@ -123,4 +123,29 @@ def default_config(instance_path: Path) -> dict:
         "LOGIN_MAX_DELAY_SECONDS": int(env.get("RENOVATION_LOGIN_MAX_DELAY_SECONDS", "900")),
         "LOGIN_FORGET_MINUTES": 60,
         "PASSWORD_HASH_METHOD": env.get("RENOVATION_PASSWORD_HASH", "scrypt"),
+        **notification_config(env),
+    }
+
+
+def notification_config(env) -> dict:
+    """Notifications (renovation/domain/notifications/): the time-based scan, deliveries outside
+    the app (SMTP for the daily digest; none configured, none sent) and the chat robots' hosts."""
+    return {
+        # The app's address as people open it, for the links in e-mails and robot messages (empty: none).
+        "BASE_URL": env.get("RENOVATION_BASE_URL", "").rstrip("/"),
+        "NOTIFY_SCAN_MINUTES": int(env.get("RENOVATION_NOTIFY_SCAN_MINUTES", "15")),
+        "NOTIFY_PROBLEM_DUE_DAYS": int(env.get("RENOVATION_NOTIFY_PROBLEM_DUE_DAYS", "3")),
+        "NOTIFY_STAGE_BEHIND_DAYS": int(env.get("RENOVATION_NOTIFY_STAGE_BEHIND_DAYS", "7")),
+        "NOTIFY_DIGEST_HOUR": int(env.get("RENOVATION_NOTIFY_DIGEST_HOUR", "8")),
+        "NOTIFY_MAX_ATTEMPTS": int(env.get("RENOVATION_NOTIFY_MAX_ATTEMPTS", "6")),
+        "NOTIFY_RETRY_SECONDS": int(env.get("RENOVATION_NOTIFY_RETRY_SECONDS", "60")),
+        "NOTIFY_TIMEOUT_SECONDS": int(env.get("RENOVATION_NOTIFY_TIMEOUT_SECONDS", "10")),
+        "ROBOT_HOSTS": [host.strip().lower() for host in env.get(
+            "RENOVATION_ROBOT_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com").split(",") if host.strip()],
+        "SMTP_HOST": env.get("RENOVATION_SMTP_HOST", ""),
+        "SMTP_PORT": int(env.get("RENOVATION_SMTP_PORT", "587")),
+        "SMTP_USER": env.get("RENOVATION_SMTP_USER", ""),
+        "SMTP_PASSWORD": env.get("RENOVATION_SMTP_PASSWORD", ""),
+        "SMTP_TLS": env.get("RENOVATION_SMTP_TLS", "starttls").lower(),  # starttls, ssl or none
+        "SMTP_FROM": env.get("RENOVATION_SMTP_FROM", ""),
     }

@@ -6,6 +6,7 @@ from renovation.models.bulletins import Bulletin, BulletinKind, BulletinStep, Re
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
 from renovation.models.demand_tallies import CityDemandTally, CityOpenDemandDay, DemandTally, OpenDemandDay
 from renovation.models.leaders import LeaderLink, SiteVisit
+from renovation.models.notifications import ChatRobot, Delivery, Notification, NotificationSetting
 from renovation.models.photos import Phase, Photo, PhotoPair
 from renovation.models.problems import Problem, ProblemEvent
 from renovation.models.programme_tallies import StageTally, StreetDeadlineDay, StreetTally
@@ -24,14 +25,18 @@ __all__ = [
     "CityDemandTally",
     "CityOpenDemandDay",
     "AreaVersion",
+    "ChatRobot",
     "Community",
     "Consultation",
     "ConsultationAttachment",
+    "Delivery",
     "Demand",
     "DemandEvent",
     "DemandTally",
     "LeaderLink",
     "MonthlySnapshot",
+    "Notification",
+    "NotificationSetting",
     "OpenDemandDay",
     "Phase",
     "Photo",

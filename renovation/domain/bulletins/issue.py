@@ -27,7 +27,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from renovation.domain import audit
+from renovation.domain import audit, notifications
 from renovation.domain.area_lists import area_lists
 from renovation.domain.bulletins import series
 from renovation.domain.bulletins.area_data import area_data
@@ -324,6 +324,10 @@ def give_number(bulletin_id: int, user, ready: Callable[[Bulletin], dict],
         except StaleDataError:
             db.session.rollback()
             raise BulletinConflict(db.session.get(Bulletin, bulletin_id)) from None
+            try:  # who wants to hear of it, and the chat robots; never in the way of issuing
+                notifications.bulletin_issued(bulletin)
+            except Exception:
+                log.exception("bulletin %s issued, its notifications not written", bulletin_id)
         except (IntegrityError, OperationalError) as error:
             # Someone else took this number (or, on SQLite, wrote first): read the max again.
             db.session.rollback()

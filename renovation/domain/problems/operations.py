@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from renovation.domain import audit, clock
+from renovation.domain import audit, clock, notifications
 from renovation.domain.clock import CHINA, utcnow
 from renovation.domain.errors import Conflict, RuleViolation, commit_or_conflict
 from renovation.domain.problems.facts import FACTS, fact_errors, find_leader, live_photos
@@ -143,7 +143,10 @@ def change_problem(problem, user, changes: dict, seen_version: int, today: date 
         planned = [_planned(problem, user, step, changes, today) for step in steps]
         for apply in planned:
             apply()
-    return commit_or_conflict(problem, ProblemConflict)
+    problem = commit_or_conflict(problem, ProblemConflict)
+    if Step.ASSIGN in steps:
+        notifications.problem_assigned(problem, user)
+    return problem
 
 
 def take_step(problem, user, step: Step, values: dict, seen_version: int, today: date | None = None) -> Problem:
@@ -153,7 +156,10 @@ def take_step(problem, user, step: Step, values: dict, seen_version: int, today:
         raise ProblemConflict(problem)
     with db.session.no_autoflush:
         _planned(problem, user, step, values, today)()
-    return commit_or_conflict(problem, ProblemConflict)
+    problem = commit_or_conflict(problem, ProblemConflict)
+    if step == Step.ASSIGN:
+        notifications.problem_assigned(problem, user)  # the leader hears of it (never raises)
+    return problem
 
 
 def _planned(problem, user, step: Step, values: dict, today: date):
