@@ -217,3 +217,21 @@ def test_the_pair_picker_shows_thumbnails_of_the_pairs_in_the_chosen_scope(clien
     assert f'value="{guilin.id}"' in picker(kind="street")  # no street yet: every pair, ticks kept
     client.set_cookie("lang", "en")
     assert "No before/after pair" in picker(kind="project", project="ZP-2026-002")  # under way, no pair yet
+
+
+def test_a_newer_preview_keeps_the_few_before_and_issuing_removes_them(app, client, engineer):
+    """Someone still scrolling through the preview before an edit keeps seeing its pages."""
+    from renovation.domain.bulletins import preview, workflow
+
+    programme()
+    app.config["BULLETIN_STEPS"] = ""
+    draft = workflow.create_draft("city", Scope(), engineer)
+    shown = []
+    for notes in ("一是加快进度。", "二是做好沟通。", "三是确保质量。", "四是按期完工。", "五是及时报送。"):
+        draft = workflow.edit_draft(draft, engineer, draft.version, notes, None, "")
+        shown.append(preview.preview(draft, engineer).sha256)
+    assert len(set(shown)) == 5
+    assert preview.pdf(draft.id, shown[0]) is None  # past the few kept
+    assert all(preview.pdf(draft.id, sha256) for sha256 in shown[1:])
+    workflow.issue(draft.id, engineer, draft.version)
+    assert not any(preview.pdf(draft.id, sha256) for sha256 in shown)

@@ -6,6 +6,7 @@ from renovation import permissions
 from renovation.dashboard import bp
 from renovation.domain.clock import today
 from renovation.domain.programme.charts import line_chart, stack
+from renovation.domain.problems.summary import summary as problem_summary
 from renovation.domain.programme.dashboard import dashboard
 from renovation.domain.stages.keys import STAGE_ORDER, Status
 
@@ -24,5 +25,6 @@ def index():
                   for key in STAGE_ORDER}
     every_street = request.args.get("streets") == "all"
     return render_template("dashboard/index.html", d=data, trend=trend, stage_bars=stage_bars,
+                           problems=problem_summary(data.today),
                            street_rows=data.streets if every_street else data.streets[:STREET_ROWS],
                            statuses=list(Status), stage_keys=[key.value for key in STAGE_ORDER])

@@ -39,6 +39,7 @@ from renovation.domain.bulletins.render_lease import Lease, held_by, render_leas
 from renovation.domain.clock import china_midnight_utc, utcnow
 from renovation.domain.clock import today as china_today
 from renovation.domain.errors import Conflict
+from renovation.domain.problems.summary import bulletin_problems
 from renovation.extensions import db
 from renovation.models import Bulletin, BulletinKind, BulletinStep, Project, RenderStatus, Street
 from renovation.storage import get_storage
@@ -153,7 +154,8 @@ def previous_bulletin(kind: str, scope: Scope) -> Bulletin | None:
 
 def gather(kind: str, scope: Scope, pair_ids: list[int] | None, today) -> tuple[dict, Bulletin | None]:
     """The snapshot's data and the previous bulletin it was compared with; ``months`` is the
-    monthly view from the month-end snapshots (None before the first)."""
+    monthly view from the month-end snapshots (None before the first); ``problems`` the difficult
+    problems of the city or the street (renovation/domain/problems/summary.py)."""
     if kind == BulletinKind.PROJECT:
         data = project_data(scope.project, pair_ids, today)
         return data | {"months": project_months(scope.project.id, data["facts"]["progress"])}, None
@@ -161,7 +163,9 @@ def gather(kind: str, scope: Scope, pair_ids: list[int] | None, today) -> tuple[
     previous_overview = previous.snapshot["data"].get("overview") if previous else None
     data = area_data(scope.street, pair_ids, today, previous_overview)
     ranked = [row["name"] for row in data["areas"]] if data["areas_are_streets"] else []
-    return data | {"months": area_months(scope.street.id if scope.street else None, ranked, today)}, previous
+    street_id = scope.street.id if scope.street else None
+    return data | {"months": area_months(street_id, ranked, today),
+                   "problems": bulletin_problems(today, street_id)}, previous
 
 
 def numbering(kind: str, scope: Scope, year: int, number: int, day) -> dict:
@@ -320,14 +324,14 @@ def give_number(bulletin_id: int, user, ready: Callable[[Bulletin], dict],
                          label=header["label"], document_number=header["document_number"],
                          corrects=bulletin.corrects_id)
             db.session.commit()
-            return bulletin
-        except StaleDataError:
-            db.session.rollback()
-            raise BulletinConflict(db.session.get(Bulletin, bulletin_id)) from None
             try:  # who wants to hear of it, and the chat robots; never in the way of issuing
                 notifications.bulletin_issued(bulletin)
             except Exception:
                 log.exception("bulletin %s issued, its notifications not written", bulletin_id)
+            return bulletin
+        except StaleDataError:
+            db.session.rollback()
+            raise BulletinConflict(db.session.get(Bulletin, bulletin_id)) from None
         except (IntegrityError, OperationalError) as error:
             # Someone else took this number (or, on SQLite, wrote first): read the max again.
             db.session.rollback()

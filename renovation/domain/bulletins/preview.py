@@ -5,8 +5,9 @@ images for the browser.
 The preview PDF is kept in the storage under the sha256 of the HTML it was printed from
 (``bulletin-previews/<bulletin id>/<sha256>.pdf``): asked again while nothing it prints changed, it
 is read back instead of printed again (printing takes seconds), and any server sharing the storage
-finds it. ``latest`` beside it names the newest, so that a newer preview removes the one before,
-and issuing removes the last (the issued PDF takes its place).
+finds it. ``kept`` beside them names the newest few, newest first: a newer preview removes the
+oldest beyond :data:`KEPT` (not the one just before, whose pages someone may still be scrolling
+through), and issuing removes them all (the issued PDF takes their place).
 
 PDFium, which turns pages into images, is not thread-safe: one page at a time per process.
 """
@@ -26,6 +27,7 @@ from renovation.storage import get_storage
 
 FOLDER = "bulletin-previews"
 SHA256 = re.compile(r"[0-9a-f]{64}")
+KEPT = 4  # previews kept per bulletin
 PAGE_SCALE = 1.5  # 108 dpi: an A4 page 893 px wide, sharp on a phone's screen
 _pdfium = threading.Lock()
 
@@ -58,10 +60,6 @@ def _key(bulletin_id: int, sha256: str) -> str:
     return f"{FOLDER}/{bulletin_id}/{sha256}.pdf"
 
 
-def _latest_key(bulletin_id: int) -> str:
-    return f"{FOLDER}/{bulletin_id}/latest"
-
-
 def preview(bulletin: Bulletin, user) -> Preview:
     """The bulletin's preview as issuing it now would print it, printed unless already stored.
     Raises :class:`~renovation.domain.bulletins.pdf.BulletinRenderError` (or
@@ -74,33 +72,40 @@ def preview(bulletin: Bulletin, user) -> Preview:
     storage, key = get_storage(), _key(bulletin.id, sha256)
     if not storage.exists(key):
         storage.put(key, print_html(html))
-        _replace_latest(bulletin.id, sha256)
+        _keep(bulletin.id, sha256)
     return Preview(bulletin.id, sha256, page_count(pdf(bulletin.id, sha256)), snapshot["document"]["label"])
 
 
-def _replace_latest(bulletin_id: int, sha256: str) -> None:
-    storage, before = get_storage(), _latest(bulletin_id)
-    storage.put(_latest_key(bulletin_id), sha256.encode())
-    if before and before != sha256:
-        storage.delete(_key(bulletin_id, before))
+def _kept_key(bulletin_id: int) -> str:
+    return f"{FOLDER}/{bulletin_id}/kept"
 
 
-def _latest(bulletin_id: int) -> str | None:
+def _kept(bulletin_id: int) -> list[str]:
+    """The sha256 of the bulletin's stored previews, newest first."""
     storage = get_storage()
-    if not storage.exists(_latest_key(bulletin_id)):
-        return None
-    with storage.open(_latest_key(bulletin_id)) as handle:
-        sha256 = handle.read().decode("ascii", "replace")
-    return sha256 if SHA256.fullmatch(sha256) else None
+    if not storage.exists(_kept_key(bulletin_id)):
+        return []
+    with storage.open(_kept_key(bulletin_id)) as handle:
+        return [sha256 for sha256 in handle.read().decode("ascii", "replace").split() if SHA256.fullmatch(sha256)]
+
+
+def _keep(bulletin_id: int, sha256: str) -> None:
+    """Name ``sha256`` the newest preview; remove those past the newest :data:`KEPT`."""
+    storage, kept = get_storage(), [sha256] + [each for each in _kept(bulletin_id) if each != sha256]
+    storage.put(_kept_key(bulletin_id), "\n".join(kept[:KEPT]).encode())
+    for old in kept[KEPT:]:
+        if storage.exists(_key(bulletin_id, old)):
+            storage.delete(_key(bulletin_id, old))
 
 
 def forget(bulletin_id: int) -> None:
-    """Remove the bulletin's stored preview (it was issued: its own PDF takes its place)."""
-    storage, latest = get_storage(), _latest(bulletin_id)
-    if latest and storage.exists(_key(bulletin_id, latest)):
-        storage.delete(_key(bulletin_id, latest))
-    if storage.exists(_latest_key(bulletin_id)):
-        storage.delete(_latest_key(bulletin_id))
+    """Remove the bulletin's stored previews (it was issued: its own PDF takes their place)."""
+    storage = get_storage()
+    for sha256 in _kept(bulletin_id):
+        if storage.exists(_key(bulletin_id, sha256)):
+            storage.delete(_key(bulletin_id, sha256))
+    if storage.exists(_kept_key(bulletin_id)):
+        storage.delete(_kept_key(bulletin_id))
 
 
 def pdf(bulletin_id: int, sha256: str) -> bytes | None:
