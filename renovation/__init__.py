@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from renovation.consultations import bp as consultations_bp
     from renovation.dashboard import bp as dashboard_bp
     from renovation.demands import bp as demands_bp
+    from renovation.leaders import bp as leaders_bp
     from renovation.ledger import bp as ledger_bp
     from renovation.photos import bp as photos_bp
     from renovation.problems import bp as problems_bp
@@ -82,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultations_bp)
     app.register_blueprint(demands_bp)
     app.register_blueprint(problems_bp)
+    app.register_blueprint(leaders_bp)
     app.register_blueprint(bulletins_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(dashboard_bp)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "renovation"
-BLUEPRINTS = ("account", "admin", "api", "auth", "bulletins", "consultations", "dashboard", "demands", "ledger",
-              "photos", "problems", "projects")
+BLUEPRINTS = ("account", "admin", "api", "auth", "bulletins", "consultations", "dashboard", "demands", "leaders",
+              "ledger", "photos", "problems", "projects")
 def _imports(path: Path) -> list[tuple[str, list[str]]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return [(node.module, [alias.name for alias in node.names])

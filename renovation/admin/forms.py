@@ -9,6 +9,7 @@ from renovation.domain.audit_log import AuditFilter
 from renovation.form_limits import fits
 from renovation.list_filters import ListFilterForm
 from renovation.models import User
+from renovation.models.leaders import LeaderLink
 from renovation.models.users import ROLE_LABELS
 
 
@@ -60,3 +61,22 @@ class AuditFilterForm(ListFilterForm):
         return AuditFilter(user_id=self.valid("user"), project=self.valid("project", ""),
                            action=self.valid("action", ""), date_from=self.valid("date_from"),
                            date_to=self.valid("date_to"))
+
+
+class LeaderLinkForm(FlaskForm):
+    """Link a user to a community, or to one project by its code (挂钩联系点)."""
+
+    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
+    project = StringField(_l("Or a project (its code)"), validators=[Optional(), Length(max=32)])
+    started_on = DateField(_l("From"), validators=[Optional(), plausible_date])
+    note = StringField(_l("Post or note"), validators=[Optional(), fits(LeaderLink.note)])
+
+    def set_communities(self, communities) -> None:
+        self.community.choices = [SelectChoice(0, _l("Choose a community…"))] + [
+            SelectChoice(community.id, community.name) for community in communities]
+
+
+class EndLinkForm(FlaskForm):
+    """End a link on a date (its last day); the link stays in the user's history."""
+
+    ended_on = DateField(_l("Last day"), validators=[Optional(), plausible_date])

@@ -1,10 +1,12 @@
 """The dashboard page: one domain call, one chart built from its numbers, one template."""
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from renovation import permissions
 from renovation.dashboard import bp
 from renovation.domain.clock import today
+from renovation.domain.leaders.home import linked_compounds
 from renovation.domain.programme.charts import line_chart, stack
 from renovation.domain.problems.summary import summary as problem_summary
 from renovation.domain.programme.dashboard import dashboard
@@ -24,7 +26,8 @@ def index():
     stage_bars = {key.value: stack([(status.value, data.stages[key.value][status.value]) for status in Status])
                   for key in STAGE_ORDER}
     every_street = request.args.get("streets") == "all"
+    linked = linked_compounds(current_user, data.today)  # 我联系的小区, first on a linked user's home
     return render_template("dashboard/index.html", d=data, trend=trend, stage_bars=stage_bars,
                            problems=problem_summary(data.today),
                            street_rows=data.streets if every_street else data.streets[:STREET_ROWS],
-                           statuses=list(Status), stage_keys=[key.value for key in STAGE_ORDER])
+                           statuses=list(Status), stage_keys=[key.value for key in STAGE_ORDER], linked=linked)

@@ -14,6 +14,7 @@ from renovation.domain.problems import listing as problem_listing
 from renovation.domain.problems.flow import days_overdue as problem_days_overdue
 from renovation.domain.stages.history import stage_history
 from renovation.domain.stages.schedule import lag_may_be_asked, stage_days_behind
+from renovation.leaders.panels import visits_panel
 from renovation.photos.panels import gallery_panel, photos_panel
 from renovation.problems.panels import problems_panel
 
@@ -63,6 +64,7 @@ def project_page(project) -> dict:
             "stages": stages_panel(project, actions, problem_listing.blocking_by_stage(problems)),
             "consultations": consultations,
             "problems": problems_panel(project, problems),
+            "visits": visits_panel(project),
             "demands": demands_panel(project),
             "history": history_panel(project, photos["gallery"])}
 
