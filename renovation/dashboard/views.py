@@ -7,8 +7,8 @@ from renovation import permissions
 from renovation.dashboard import bp
 from renovation.domain.clock import today
 from renovation.domain.leaders.home import linked_compounds
-from renovation.domain.programme.charts import line_chart, stack
 from renovation.domain.problems.summary import summary as problem_summary
+from renovation.domain.programme.charts import line_chart, stack
 from renovation.domain.programme.dashboard import dashboard
 from renovation.domain.stages.keys import STAGE_ORDER, Status
 
