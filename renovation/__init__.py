@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from renovation.demands import bp as demands_bp
     from renovation.leaders import bp as leaders_bp
     from renovation.ledger import bp as ledger_bp
+    from renovation.notifications import bp as notifications_bp
     from renovation.photos import bp as photos_bp
     from renovation.problems import bp as problems_bp
     from renovation.projects import bp as projects_bp
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(bulletins_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(account_bp, url_prefix="/account")
     csrf.exempt(api_bp)  # bearer tokens only, never cookies, so no CSRF to guard against

@@ -178,6 +178,8 @@ def issue_bulletin(kind: str, street: str | None, project_code: str | None, note
 
 
 def init_app(app: Flask) -> None:
+    from renovation.notifications.cli import notify
+
     for command in (seed_demo, create_user, create_token, list_tokens, revoke_token, issue_bulletin,
-                    snapshot_month, backup, restore):
+                    snapshot_month, backup, restore, notify):
         app.cli.add_command(command)

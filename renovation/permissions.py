@@ -182,6 +182,16 @@ def can_revoke_token(user, api_token) -> bool:
     return _is(user, Role.ADMIN) or (can_hold_api_tokens(user) and api_token.user_id == user.id)
 
 
+def can_read_notifications(user) -> bool:
+    """Every signed-in role has its own notifications (the bell) and chooses the kinds it wants."""
+    return _is(user, Role.ADMIN, Role.ENGINEER, Role.COMMITTEE, Role.LEADER)
+
+
+def can_configure_robots(user) -> bool:
+    """The group-chat robots of communities and streets, and the deliveries that failed: administrators."""
+    return _is(user, Role.ADMIN)
+
+
 def wants_fragment_or_json() -> bool:
     """htmx and JSON callers get a bare status instead of a redirect to the login page."""
     return bool(request.htmx) or request.accept_mimetypes.best == "application/json"

@@ -94,7 +94,10 @@ def register_jobs(queue: "Huey", app: Flask) -> dict:
         with app.app_context():
             compute_and_keep(sha256)
 
-    return {"render_bulletin": render_bulletin, "preview_ledger": preview_ledger}
+    from renovation.notifications import jobs as notification_jobs
+
+    return {"render_bulletin": render_bulletin, "preview_ledger": preview_ledger,
+            **notification_jobs.register(queue, app)}
 
 
 def enqueue(job: str, *args) -> None:
@@ -167,7 +170,8 @@ def _recover_every(app: Flask, every: timedelta, stop: threading.Event) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
               help="Jobs run at the same time (threads).")
 def worker(workers: int) -> None:
-    """Run the background jobs (bulletin rendering, large ledger previews) until stopped with Ctrl-C or SIGTERM."""
+    """Run the background jobs (bulletin rendering, large ledger previews, notifications) until stopped with Ctrl-C
+    or SIGTERM."""
     queue = app_queue(current_app._get_current_object())
     if queue.immediate:
         raise click.ClickException("QUEUE_URL is 'immediate': jobs run in the caller, there is no queue to serve.")

@@ -107,8 +107,29 @@ def seed(app) -> dict:
     ids["page"] = 1
     with app.app_context():
         ids["attachment_id"] = _first(sa.select(ConsultationAttachment.id))
+        ids["robot_id"], ids["delivery_id"] = _robot_and_failed_delivery()
     app.config["WTF_CSRF_ENABLED"] = True
     return ids
+
+
+def _robot_and_failed_delivery() -> tuple[int, int]:
+    """A community's chat robot (switched off: nothing leaves the machine) and a message to it that
+    failed every attempt, for the admins' pages."""
+    from renovation.domain.clock import utcnow
+    from renovation.domain.notifications import robots
+    from renovation.models import Community, Delivery
+
+    admin = db.session.scalars(sa.select(User).where(User.username == "admin")).one()
+    community = _first(sa.select(Community).where(Community.name == "铁路社区"))
+    robot = robots.add_robot({"name": "铁路社区改造群", "kind": "dingtalk", "secret": "SEC-demo", "active": False,
+                              "url": "https://oapi.dingtalk.com/robot/send?access_token=demo",
+                              "kinds": ["problem_assigned", "bulletin_issued"], "community": community}, admin)
+    delivery = Delivery(key="robot:demo", channel="robot", robot_id=robot.id, title="困难问题交由市领导领办",
+                        body="**困难问题交由市领导领办**", status="failed", attempts=6,
+                        next_attempt_at=utcnow(), last_error="HTTP 502 Bad Gateway", created_at=utcnow())
+    db.session.add(delivery)
+    db.session.commit()
+    return robot.id, delivery.id
 
 
 def _bulletins_on_their_way(app, engineer, code: str) -> tuple[int, int]:

@@ -36,13 +36,15 @@ from wtforms.form import BaseForm
 import renovation
 from renovation import create_app
 from renovation.domain import accounts
-from renovation.domain.clock import today
+from renovation.domain.clock import today, utcnow
 from renovation.extensions import db
 from renovation.models import (
     ApiToken,
     Bulletin,
+    ChatRobot,
     Consultation,
     ConsultationAttachment,
+    Delivery,
     Demand,
     Photo,
     PhotoPair,
@@ -102,6 +104,10 @@ NOT_USER_TEXT = {
     "vote.matter_class": "special or ordinary", "vote.extra_threshold": "a fraction such as 9/10, validated",
     "problem.category": "one of the categories", "problem.status": "one of the statuses",
     "problem.stage_key": "a stage key", "problem_event.step": "one of the steps, chosen by the app",
+    "notification.kind": "one of the kinds, chosen by the app", "notification.occurrence": "a date or a version",
+    "chat_robot.kind": "wecom or dingtalk, from a list",
+    "chat_robot.url": "an http(s) address on an allowed host, without spaces, quotes or angle brackets (robots.py)",
+    "delivery.key": "made by the app", "delivery.channel": "email or robot", "delivery.status": "one of the statuses",
 }
 HX = {"HX-Request": "true"}
 TEXT_CONTENT = ("text/html", "text/plain", "application/xhtml+xml", "image/svg+xml")
@@ -361,6 +367,21 @@ class Sweep:
         self.ids["bulletin_id"] = list(db.session.scalars(sa.select(Bulletin.id).order_by(Bulletin.id)))
         self.ids["page"] = [1]
         self.ids["user_id"] = list(db.session.scalars(sa.select(User.id)))
+
+        # Notifications: an odd but valid e-mail address, a robot named with the payload and the payload as
+        # its 钉钉 secret (switched off: nothing leaves the machine), and a message to it that failed.
+        _ok(engineer_client.post("/notifications/choices", data={"kinds": ["bulletin_issued"], "digest": "y",
+                                                                 "email": "\"'><svg/onload=alert(1)>@zp.cn"}), 303)
+        _ok(admin_client.post("/admin/robots", data={
+            "name": PAYLOAD, "kind": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=sweep",
+            "secret": PAYLOAD, "kinds": ["problem_assigned"]}), 303)
+        robot = db.session.scalars(sa.select(ChatRobot)).one()
+        failed = Delivery(key="robot:sweep", channel="robot", robot_id=robot.id, title=PAYLOAD, body=PAYLOAD,
+                          status="failed", attempts=6, next_attempt_at=utcnow(), last_error=PAYLOAD,
+                          created_at=utcnow())
+        db.session.add(failed)
+        db.session.commit()
+        self.ids["robot_id"], self.ids["delivery_id"] = [robot.id], [failed.id]
 
         # API tokens: named on the user's own token page (shown once on the answer).
         _ok(engineer_client.post("/account/tokens", data={"name": PAYLOAD, "scope": "read",

@@ -22,6 +22,7 @@ from renovation.domain import accounts
 from renovation.domain.bulletins import workflow
 from renovation.domain.bulletins.issue import Scope
 from renovation.domain.clock import utcnow
+from renovation.domain.notifications import robots
 from renovation.domain.photos.operations import add_photo
 from renovation.domain.photos.pairing import pair_photos
 from renovation.domain.problems.operations import raise_problem
@@ -29,7 +30,7 @@ from renovation.domain.residents.attachments import add_attachment
 from renovation.domain.residents.consultations import add_consultation
 from renovation.domain.residents.demands import raise_demand
 from renovation.extensions import db
-from renovation.models import ApiToken
+from renovation.models import ApiToken, Delivery
 from tests.conftest import _empty_tables, api_token, borrowed, days_ago, login, make_project, make_user
 
 # ``committee`` is the committee of the project's community; ``other_committee`` the committee of another.
@@ -55,6 +56,8 @@ class World:
     problem_id: int = 0  # an open difficult problem of the project, raised by the engineer
     draft_id: int = 0  # a city bulletin the engineer is drafting (the leader may sign bulletins)
     checking_id: int = 0  # a city bulletin the engineer drafted and sent for checking
+    robot_id: int = 0  # the committee's group-chat robot, switched off (nothing leaves the test)
+    delivery_id: int = 0  # a robot message that failed every attempt
 
 
 def _world() -> World:
@@ -87,12 +90,19 @@ def _world() -> World:
     draft = workflow.create_draft("city", Scope(), engineer)
     checking = workflow.create_draft("city", Scope(), engineer)
     workflow.send_on(checking, engineer, checking.version)
+    robot = robots.add_robot({"name": "铁路社区改造群", "kind": "wecom", "url": ROBOT_URL, "active": False,
+                              "kinds": ["problem_assigned"], "community": project.compound.community}, users["admin"])
+    delivery = Delivery(key="robot:world", channel="robot", robot_id=robot.id, title="燃气管线迁改",
+                        body="**燃气管线迁改**", status="failed", attempts=6, next_attempt_at=utcnow(),
+                        last_error="HTTP 500", created_at=utcnow())
+    db.session.add(delivery)
     db.session.commit()
     token_id = accounts.tokens_of(target)[0].id
     return World(token_id=token_id, consultation_id=consultation.id, attachment_id=attachment.id,
                  code=project.code, users={role: user.id for role, user in users.items()}, target_id=target.id,
                  photo_id=photo.id, after_id=after.id, pair_id=pair.id, demand_id=demand.id,
-                 problem_id=problem.id, draft_id=draft.id, checking_id=checking.id)
+                 problem_id=problem.id, draft_id=draft.id, checking_id=checking.id, robot_id=robot.id,
+                 delivery_id=delivery.id)
 
 
 def _jpeg(colour) -> bytes:
@@ -232,6 +242,7 @@ CONSULTATION_JSON = {"date": days_ago(1).isoformat(), "kind": "hearing", "topic"
                               "participating_owners": 12, "participating_area": "960", "agree_owners": 11,
                               "agree_area": "880.50"}}
 DEMAND_JSON = {"category": "lighting", "text": "路灯不亮", "raised_on": days_ago(1).isoformat()}
+ROBOT_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=world"
 PROBLEM_JSON = {"title": "燃气管线迁改", "description": "燃气管线需迁改", "category": "utilities",
                 "departments": ["漳平市燃气公司"], "deadline": days_ago(-10).isoformat()}
 
@@ -524,6 +535,29 @@ ROWS = [
     Row("ledger.commit", "POST", lambda w: f"/ledger/import/{'0' * 64}", EDITORS_WRITE,
         data=lambda w: {"fingerprint": "0"}, location={"admin": "/ledger/import", "engineer": "/ledger/import"}),
     Row("ledger.template", "GET", lambda w: "/ledger/template.xlsx", page(committee=403, leader=403)),
+    # Notifications: everyone's own list and choices; the chat robots and failed deliveries are the admins'.
+    # Opening the list marks what it shows read: the world's users have none, so it writes nothing.
+    Row("notifications.index", "GET", lambda w: "/notifications", page()),
+    Row("notifications.choose", "GET", lambda w: "/notifications/choices", page()),
+    Row("notifications.choose", "POST", lambda w: "/notifications/choices",
+        page(admin=303, engineer=303, committee=303, leader=303),
+        data=lambda w: {"kinds": ["problem_assigned", "bulletin_issued"], "digest": "y", "email": "me@zp.example"},
+        writes=frozenset(SIGNED_IN), location={role: "/notifications/choices" for role in SIGNED_IN}),
+    Row("notifications.robot_list", "GET", lambda w: "/admin/robots", ADMIN_ONLY),
+    Row("notifications.robot_list", "POST", lambda w: "/admin/robots", ADMIN_WRITE,
+        data=lambda w: {"name": "桂林街道改造群", "kind": "dingtalk", "url": ROBOT_URL, "secret": "SEC1",
+                        "kinds": ["bulletin_issued"]},
+        writes=frozenset({"admin"}), location={"admin": "/admin/robots"}),
+    Row("notifications.edit_robot", "GET", lambda w: f"/admin/robots/{w.robot_id}", ADMIN_ONLY),
+    Row("notifications.edit_robot", "POST", lambda w: f"/admin/robots/{w.robot_id}", ADMIN_WRITE,
+        data=lambda w: {"name": "铁路社区群", "kind": "wecom", "url": ROBOT_URL, "kinds": ["problem_overdue"]},
+        writes=frozenset({"admin"}), location={"admin": "/admin/robots"}),
+    Row("notifications.delete_robot", "POST", lambda w: f"/admin/robots/{w.robot_id}/delete", ADMIN_WRITE,
+        writes=frozenset({"admin"}), location={"admin": "/admin/robots"}),
+    Row("notifications.failed_deliveries", "GET", lambda w: "/admin/deliveries", ADMIN_ONLY),
+    # Sent again at once (the robot is switched off: it fails again without leaving the machine).
+    Row("notifications.send_again", "POST", lambda w: f"/admin/deliveries/{w.delivery_id}/send-again", ADMIN_WRITE,
+        writes=frozenset({"admin"}), location={"admin": "/admin/deliveries"}),
     Row("projects.export", "GET", lambda w: "/exports/projects.xlsx?street=1", page()),
     Row("demands.export", "GET", lambda w: "/exports/demands.csv", page()),
     Row("consultations.export", "GET", lambda w: "/exports/consultations.xlsx", page()),

@@ -1,7 +1,7 @@
 """Forms of the user administration."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import DateField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from renovation.date_fields import plausible_date
@@ -32,6 +32,7 @@ class UserForm(FlaskForm):
     )
     community = SelectField(_l("Community (committee members)"), coerce=int, validators=[Optional()])
     password = PasswordField(_l("Password (leave empty to generate one)"), validators=[Optional(), Length(max=128)])
+    email = EmailField(_l("E-mail address (for the daily digest)"), validators=[Optional(), fits(User.email)])
 
 
 class PasswordResetForm(FlaskForm):

@@ -57,7 +57,7 @@ def users():
         accounts.create_user(
             form.username.data, password, form.role.data,
             community=db.session.get(Community, form.community.data) if form.community.data else None,
-            display_name=form.display_name.data or "", actor=current_user,
+            display_name=form.display_name.data or "", actor=current_user, email=form.email.data or "",
         )
     except accounts.AccountError as error:
         getattr(form, error.field).errors.append(error.message)

@@ -3,6 +3,7 @@
 Each write (creating a user, a new password, enabling, a token, revoking one, logging out
 everywhere) commits, with its audit entry, or raises :class:`AccountError` having written nothing."""
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,8 @@ from renovation.models.limits import column_limit
 from renovation.models.users import Role, TokenScope
 
 MIN_PASSWORD_LENGTH = 8
+# A plain check of an e-mail address (name@host.tld, no spaces); the mail server has the last word.
+EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_NAME_MAX = column_limit(ApiToken.name)
 # ``last_used_at`` is kept to the minute: exact enough to tell a live integration from a dead one.
 TOKEN_USE_PRECISION = timedelta(minutes=1)
@@ -118,8 +121,10 @@ def create_user(
     community: Community | None = None,
     display_name: str = "",
     actor: User | None = None,
+    email: str = "",
 ) -> User:
-    """Add a user and commit. Committee members belong to exactly one community."""
+    """Add a user and commit. Committee members belong to exactly one community; ``email``: where
+    their daily digest of notifications goes (optional)."""
     username = username.strip()
     if not username:
         raise AccountError("username", _l("Enter a username."))
@@ -133,9 +138,13 @@ def create_user(
         raise AccountError(
             "password", with_values(_l("A password has at least %(n)d characters."), n=MIN_PASSWORD_LENGTH)
         )
+    email = (email or "").strip()
+    if email and not EMAIL_ADDRESS.match(email):
+        raise AccountError("email", _l("Enter an e-mail address such as name@example.com."))
     user = User(
         username=username,
         display_name=display_name.strip(),
+        email=email,
         password_hash=hash_password(password),
         role=role,
         community=community if role == Role.COMMITTEE else None,

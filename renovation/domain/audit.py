@@ -58,7 +58,8 @@ ACTION_LABELS = {
     "bulletin.issue": _l("Bulletin issued"),
 }
 TARGET_LABELS = {"project": _l("Project"), "user": _l("User"), "database": _l("Database"),
-                 "snapshot": _l("Monthly snapshot"), "bulletin": _l("Bulletin")}
+                 "snapshot": _l("Monthly snapshot"), "bulletin": _l("Bulletin"), "robot": _l("Chat robot"),
+                 "delivery": _l("Message outside the app")}
 
 
 def action_label(action: str) -> str:

@@ -5,12 +5,11 @@ problems given to them and their linked compounds, a committee its community's o
 everyone who reads the printed bulletins hears when one is issued; administrators hear about
 deliveries that failed. A user may always choose any kind: a kind that cannot concern them (a
 stage behind, for someone linked to no compound) simply never comes."""
-import re
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from renovation.domain import audit
+from renovation.domain.accounts import EMAIL_ADDRESS
 from renovation.domain.clock import utcnow
 from renovation.domain.errors import RuleViolation
 from renovation.extensions import db
@@ -25,8 +24,6 @@ ROLE_DEFAULTS: dict[str, frozenset[str]] = {
     Role.ENGINEER: frozenset({*PROBLEMS, K.DEMAND_OVERDUE, K.STAGE_BEHIND}),
     Role.ADMIN: frozenset({*PROBLEMS, K.STAGE_BEHIND, K.DELIVERY_FAILED}),
 }
-# A plain check: something@host.tld, no spaces, no second @ (the mail server has the last word).
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ChoiceRuleViolation(RuleViolation):
@@ -73,7 +70,7 @@ def wanting(users, kind: str) -> list:
 def save_choices(user: User, kinds, digest: bool, email: str) -> NotificationSetting:
     """Save ``user``'s kinds, digest choice and e-mail address, and commit."""
     email = (email or "").strip()
-    if email and not EMAIL.match(email):
+    if email and not EMAIL_ADDRESS.match(email):
         raise ChoiceRuleViolation({"email": str(_l("Enter an e-mail address such as name@example.com."))})
     unknown = set(kinds) - set(NotificationKind)
     if unknown:

@@ -43,6 +43,8 @@ def url_error(url: str) -> str | None:
         return str(_l("Enter the robot's full webhook address, starting with https://."))
     if parts.scheme not in ("http", "https") or not parts.hostname or port == 0:
         return str(_l("Enter the robot's full webhook address, starting with https://."))
+    if any(character.isspace() or character in "\"'<>\\`{}|^" for character in url):
+        return str(_l("The address may not hold spaces, quotes or angle brackets."))
     if parts.username or parts.password:
         return str(_l("The address may not carry a user name or password."))
     if parts.hostname.lower() not in allowed_hosts():

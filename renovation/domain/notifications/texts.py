@@ -77,9 +77,9 @@ def outside_message(kind: str, subject_id: int, facts: dict) -> tuple[str, str]:
         lines = [f"**{markdown_text(title)}**"]
         if where:
             lines.append(f"> {markdown_text(where)}")
-        address = link(kind, subject_id, facts)
+        address, label = link(kind, subject_id, facts), gettext("Open in the tracker")
         if address:
-            lines.append(f"[{gettext('Open in the tracker')}]({address})")
+            lines.append(f"[{label}]({address})")
         return title, "\n\n".join(lines)
 
 
