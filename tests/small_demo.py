@@ -102,6 +102,8 @@ def seed(app) -> dict:
         "deadline": (date.today() + timedelta(days=10)).isoformat()})
     assert answer.status_code == 303, answer.status_code
     ids["problem_id"] = int(answer.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        ids["link_id"] = _leader_linked_with_a_visit(ids["code"], ids["problem_id"])
     ids["issued_bulletin_id"] = ids["bulletin_id"]
     ids["bulletin_id"], ids["signed_bulletin_id"] = _bulletins_on_their_way(app, client, ids["code"])
     ids["page"] = 1
@@ -165,3 +167,24 @@ def page_urls(demo: Demo) -> list[str]:
                 values[name] = demo.ids[name]
         urls.append(rule.build(values)[1] if values else rule.rule)
     return urls
+
+
+def _leader_linked_with_a_visit(code: str, problem_id: int) -> int:
+    """The leader linked to the committee's community (挂钩联系点; seed-demo leaves it to an admin),
+    so their home starts with 我联系的小区 and they may record visits; one visit of theirs on the
+    project, taking up its problem. Answers the link's id."""
+    from renovation.domain.clock import today
+    from renovation.domain.leaders.links import link_user
+    from renovation.domain.leaders.visits import record_visit
+    from renovation.domain.project_list import project_by_code
+
+    admin, leader = (db.session.scalars(sa.select(User).where(User.username == name)).one()
+                     for name in ("admin", "leader"))
+    project = project_by_code(code)
+    link = link_user(leader, admin, community=project.compound.community, started_on=today() - timedelta(days=30),
+                     note="市委常委")
+    record_visit(project, leader, {
+        "visited_on": today() - timedelta(days=1), "leaders": [leader.id], "others": "住建局林建华、社区陈主任",
+        "seen": "3号楼前燃气管线未迁改，雨污管道无法开挖", "decided": "燃气公司一周内完成迁改",
+        "problems": [problem_id], "new_problem": None})
+    return link.id

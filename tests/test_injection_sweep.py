@@ -46,6 +46,7 @@ from renovation.models import (
     ConsultationAttachment,
     Delivery,
     Demand,
+    LeaderLink,
     Photo,
     PhotoPair,
     Problem,
@@ -332,6 +333,21 @@ class Sweep:
         self.keep("take on", self.clients["leader"].post(f"/problems/{suspended.id}/take_on", data={"version": PAYLOAD},
                                                          headers=HX))
         self.ids["problem_id"] = [solved.id, suspended.id]
+
+        # Linked leaders: the leader linked to the project and to its community with the payload as the
+        # post (the second link ended); a visit by the leader with the payload as who else came, what
+        # was seen and decided, taking up a problem and raising one on the spot named with the payload.
+        leader_id = db.session.scalar(sa.select(User.id).where(User.username == "sweep-leader"))
+        for place in ({"project": code}, {"community": str(project.compound.community_id)}):
+            _ok(admin_client.post(f"/admin/users/{leader_id}/links", data={
+                "community": "0", **place, "started_on": day.isoformat(), "note": PAYLOAD}), 303)
+        links = list(db.session.scalars(sa.select(LeaderLink.id).order_by(LeaderLink.id)))
+        _ok(admin_client.post(f"/admin/links/{links[-1]}/end", data={"ended_on": day.isoformat()}), 303)
+        _ok(self.clients["leader"].post(f"/projects/{code}/visits", data={
+            "visited_on": day.isoformat(), "leaders": [str(leader_id)], "others": PAYLOAD, "seen": PAYLOAD,
+            "decided": PAYLOAD, "problems": [str(solved.id)], "problem-title": PAYLOAD, "problem-category": "other",
+            "problem-description": PAYLOAD, "problem-deadline": (day + timedelta(days=5)).isoformat()}), 303)
+        self.ids["link_id"] = links
 
         # Photos: caption, file name and the camera model in the EXIF, by page and by API; a pair.
         _ok(_multipart(engineer_client, f"/projects/{code}/photos", {"phase": "before", "stage": "survey",

@@ -54,6 +54,7 @@ class World:
     attachment_id: int = 0  # a sign-in sheet (JPEG) of the consultation, uploaded by the engineer
     token_id: int = 0  # an API token of the target user
     problem_id: int = 0  # an open difficult problem of the project, raised by the engineer
+    # The leader is linked to the project's community (挂钩联系点): link number 1, so the leader records visits.
     draft_id: int = 0  # a city bulletin the engineer is drafting (the leader may sign bulletins)
     checking_id: int = 0  # a city bulletin the engineer drafted and sent for checking
     robot_id: int = 0  # the committee's group-chat robot, switched off (nothing leaves the test)
@@ -85,6 +86,9 @@ def _world() -> World:
     attachment = add_attachment(consultation, users["engineer"], "sign_in_sheet", "签到表.jpg",
                                 io.BytesIO(_jpeg((200, 200, 200))))
     problem = raise_problem(project, engineer, {**PROBLEM_JSON, "deadline": days_ago(-10)})
+    from renovation.domain.leaders.links import link_user  # beside its use: the world's one link
+
+    link_user(users["leader"], users["admin"], community=project.compound.community, started_on=days_ago(30))
     accounts.create_token(target, name="target's script")
     users["leader"].may_sign_bulletins = True
     draft = workflow.create_draft("city", Scope(), engineer)
@@ -434,6 +438,24 @@ ROWS = [
     Row("problems.take_step", "POST", lambda w: f"/problems/{w.problem_id}/assign", EDITORS_WRITE,
         data=lambda w: {"leader": "leader", "version": "1"}, writes=frozenset({"admin", "engineer"}),
         location={role: "/problems/1" for role in ("admin", "engineer")}),
+    # Linked leaders: admins link the target user (number 6) to the project and end the leader's (number 5)
+    # link, number 1; a leader's page is read by everyone who reads projects.
+    Row("admin.leader_links", "GET", lambda w: f"/admin/users/{w.users['leader']}/links", ADMIN_ONLY),
+    Row("admin.leader_links", "POST", lambda w: f"/admin/users/{w.target_id}/links", ADMIN_WRITE,
+        data=lambda w: {"community": "0", "project": w.code, "started_on": days_ago(1).isoformat(), "note": "市委常委"},
+        writes=frozenset({"admin"}), location={"admin": "/admin/users/6/links"}),
+    Row("admin.end_leader_link", "POST", lambda w: "/admin/links/1/end", ADMIN_WRITE,
+        data=lambda w: {"ended_on": days_ago(0).isoformat()}, writes=frozenset({"admin"}),
+        location={"admin": "/admin/users/5/links"}),
+    Row("leaders.show", "GET", lambda w: f"/leaders/{w.users['leader']}", page()),
+    # Site visits: the bureau, and the leader linked to the project; committees read.
+    Row("leaders.new_visit", "GET", lambda w: f"/projects/{w.code}/visits/new", page(committee=403)),
+    Row("leaders.record_visit", "POST", lambda w: f"/projects/{w.code}/visits",
+        page(admin=303, engineer=303, committee=403, leader=303),
+        data=lambda w: {"visited_on": days_ago(1).isoformat(), "leaders": [str(w.users["leader"])],
+                        "others": "住建局林建华", "seen": "燃气管线未迁改", "decided": "一周内迁改"},
+        writes=frozenset({"admin", "engineer", "leader"}),
+        location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "leader")}),
     Row("demands.index", "GET", lambda w: "/demands?overdue=1", page()),
     Row("demands.show", "GET", lambda w: f"/demands/{w.demand_id}", page()),
     Row("demands.change", "POST", lambda w: f"/demands/{w.demand_id}/status",
