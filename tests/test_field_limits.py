@@ -16,6 +16,7 @@ from renovation.extensions import db
 from renovation.models import (
     ApiToken,
     Bulletin,
+    ChatRobot,
     Compound,
     Consultation,
     Demand,
@@ -51,6 +52,9 @@ STORED_IN = {
     ("ReopenForm", "reason"): Problem.reason,
     # The project list's page after (or before) the project with this code.
     ("ProjectFilterForm", "after"): Project.code, ("ProjectFilterForm", "before"): Project.code,
+    # Notifications: the digest's address (set by an admin or by the user), a chat robot's name, URL and secret.
+    ("UserForm", "email"): User.email, ("ChoicesForm", "email"): User.email,
+    **{("RobotForm", name): getattr(ChatRobot, name) for name in ("name", "url", "secret")},
 }
 # Limited fields stored in no column, and their limit's source.
 NOT_A_COLUMN = {

@@ -151,7 +151,7 @@ class Delivery(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[dt.datetime]
     claimed_until: Mapped[dt.datetime | None]
-    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_error: Mapped[str] = mapped_column(Text, default="", info=limit(2000))  # the receiver's answer, cut
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
 

@@ -18,13 +18,14 @@ from renovation.domain.clock import utcnow
 from renovation.domain.notifications import outbound, robots
 from renovation.domain.notifications.unique_rows import insert_once
 from renovation.extensions import db
+from renovation.models.limits import column_limit
 from renovation.models.notifications import ChatRobot, Delivery, DeliveryChannel, DeliveryStatus
 
 log = logging.getLogger(__name__)
 S = DeliveryStatus
 # Set when a delivery was written: renovation/notifications/sending.py queues the send job after the commit.
 WAITING = "deliveries_waiting"
-ERROR_LIMIT = 2000
+ERROR_LIMIT = column_limit(Delivery.last_error)
 
 
 def _add(row: dict, now: datetime) -> None:
