@@ -89,14 +89,13 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_notification_setting_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_setting'))
     )
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('email', sa.String(length=254), server_default='', nullable=False))
+    # Added in place (SQLite too: rebuilding user would cascade through every table naming a user).
+    op.add_column('user', sa.Column('email', sa.String(length=254), server_default='', nullable=False))
 
 
 
 def downgrade():
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_column('email')
+    op.execute('ALTER TABLE "user" DROP COLUMN email')  # in place, on SQLite (3.35+) too
 
     op.drop_table('notification_setting')
     with op.batch_alter_table('notification', schema=None) as batch_op:
