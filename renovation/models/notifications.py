@@ -42,6 +42,17 @@ NOTIFICATION_KIND_LABELS = {
 }
 
 
+# What a group chat's robot posts, said of the place rather than of one person.
+ROBOT_POST_LABELS = {
+    NotificationKind.PROBLEM_ASSIGNED: _l("Difficult problems given to a leader"),
+    NotificationKind.PROBLEM_DUE_SOON: _l("Difficult problems due within 3 days"),
+    NotificationKind.PROBLEM_OVERDUE: _l("Difficult problems overdue"),
+    NotificationKind.DEMAND_OVERDUE: _l("Resident demands overdue"),
+    NotificationKind.STAGE_BEHIND: _l("Stages falling behind"),
+    NotificationKind.BULLETIN_ISSUED: _l("Bulletins issued"),
+}
+
+
 class Notification(db.Model):
     """One thing that happened, for one user. ``facts``: what the message names (title, compound,
     days…), as it was when it happened; ``occurrence`` tells apart two notifications of one kind

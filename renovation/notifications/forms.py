@@ -7,7 +7,13 @@ from wtforms.validators import DataRequired, Optional
 from renovation.domain.notifications.robots import ROBOT_KINDS
 from renovation.form_limits import fits
 from renovation.models import User
-from renovation.models.notifications import NOTIFICATION_KIND_LABELS, ROBOT_KIND_LABELS, ChatRobot, NotificationKind
+from renovation.models.notifications import (
+    NOTIFICATION_KIND_LABELS,
+    ROBOT_KIND_LABELS,
+    ROBOT_POST_LABELS,
+    ChatRobot,
+    NotificationKind,
+)
 
 
 class ChoicesForm(FlaskForm):
@@ -36,7 +42,7 @@ class RobotForm(FlaskForm):
                            validators=[Optional(), fits(ChatRobot.secret)])
     place = SelectField(_l("For"), validators=[Optional()])
     kinds = SelectMultipleField(_l("Post"), validators=[Optional()], choices=[
-        SelectChoice(kind.value, NOTIFICATION_KIND_LABELS[kind]) for kind in ROBOT_KINDS])
+        SelectChoice(kind.value, ROBOT_POST_LABELS[kind]) for kind in ROBOT_KINDS])
     active = BooleanField(_l("On"), default=True)
 
     def set_places(self, streets, communities) -> None:

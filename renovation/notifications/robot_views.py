@@ -10,8 +10,8 @@ from renovation.domain.notifications import deliveries, robots
 from renovation.extensions import db
 from renovation.models import Community, Street
 from renovation.models.notifications import (
-    NOTIFICATION_KIND_LABELS,
     ROBOT_KIND_LABELS,
+    ROBOT_POST_LABELS,
     ChatRobot,
     Delivery,
     DeliveryStatus,
@@ -48,7 +48,7 @@ def _values(form: RobotForm) -> dict:
 
 def _robots_page(form, status=200):
     return render("notifications/robots.html", robots=robots.robot_list(), form=form, confirm=ConfirmForm(),
-                  kind_labels=NOTIFICATION_KIND_LABELS, robot_labels=ROBOT_KIND_LABELS,
+                  kind_labels=ROBOT_POST_LABELS, robot_labels=ROBOT_KIND_LABELS,
                   hosts=robots.allowed_hosts(), failed=len(deliveries.failed_deliveries()),
                   waiting=deliveries.waiting_count()), status
 
