@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from renovation.auth import bp as auth_bp
     from renovation.bulletins import bp as bulletins_bp
     from renovation.consultations import bp as consultations_bp
+    from renovation.contents import bp as contents_bp
     from renovation.dashboard import bp as dashboard_bp
     from renovation.demands import bp as demands_bp
     from renovation.leaders import bp as leaders_bp
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultations_bp)
     app.register_blueprint(demands_bp)
     app.register_blueprint(problems_bp)
+    app.register_blueprint(contents_bp)
     app.register_blueprint(leaders_bp)
     app.register_blueprint(bulletins_bp)
     app.register_blueprint(ledger_bp)

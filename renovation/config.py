@@ -82,6 +82,10 @@ def default_config(instance_path: Path) -> dict:
         "PROBLEM_DEPARTMENTS": [name.strip() for name in env.get("RENOVATION_PROBLEM_DEPARTMENTS", "").split(",")
                                 if name.strip()],
         "PROBLEMS_PER_PAGE": 50,
+        # 道路硬化 may not start while 雨污分流 has no hidden-works (隐蔽工程) photo (renovation/domain/stages/
+        # rules.py: EVIDENCE_RULES); someone allowed may override it with a reason. 0/false/off: not checked.
+        "HIDDEN_WORKS_RULE": env.get("RENOVATION_HIDDEN_WORKS_RULE", "1").strip().lower() not in ("0", "false", "no",
+                                                                                                "off"),
         "PHOTO_STORAGE_PATH": env.get("RENOVATION_PHOTO_PATH") or str(instance_path / "photos"),
         "API_MAX_PER_PAGE": 200,
         # Background jobs: empty → SQLite queue in the instance folder; redis://… → Redis;

@@ -92,6 +92,23 @@ def can_take_problem_step(user, problem, step: str) -> bool:
     return False
 
 
+def can_edit_contents(user, project=None) -> bool:
+    """改造内容: engineers and admins add items to a project and report their quantities; everyone who
+    reads projects reads them."""
+    return _is(user, Role.ADMIN, Role.ENGINEER)
+
+
+def can_manage_content_items(user) -> bool:
+    """The catalogue of content items (改造内容清单): administrators."""
+    return _is(user, Role.ADMIN)
+
+
+def can_override_rules(user) -> bool:
+    """Setting a stage rule aside with a written reason (paving before hidden-works photos): an
+    engineer or admin whom an administrator allowed."""
+    return _is(user, Role.ADMIN, Role.ENGINEER) and bool(getattr(user, "may_override_rules", False))
+
+
 def can_manage_leader_links(user) -> bool:
     """挂钩联系点: admins link users (leaders mostly) to communities and projects, and end the links."""
     return _is(user, Role.ADMIN)

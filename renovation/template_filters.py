@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 
 from renovation import i18n, permissions
+from renovation.domain.contents.quantities import decimal_text
 from renovation.domain.photos.gallery import thumbnail_size
 from renovation.domain.problems import flow as problem_flow
 from renovation.domain.problems import labels as problem_labels
@@ -30,6 +31,7 @@ from renovation.domain.stages.keys import (
 from renovation.domain.stages.schedule import days_behind
 from renovation.list_links import row_links
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS, KIND_LABELS
+from renovation.models.contents import CONTENT_CATEGORY_LABELS
 from renovation.models.problems import PROBLEM_CATEGORY_LABELS, PROBLEM_STATUS_LABELS
 from renovation.number_format import thousands
 
@@ -45,6 +47,7 @@ FIELD_LABELS = {
     "catch_up_date": _l("Back on track by"),
     "photo_added": _l("Photo added"),
     "photo_deleted": _l("Photo deleted"),
+    "rule_override": _l("Rule overridden, because"),
 }
 
 # The fields of a demand's history.
@@ -159,6 +162,8 @@ FILTERS = {
     "problem_step_label": in_page_language(problem_labels.step_label),
     "problem_field_label": in_page_language(problem_labels.field_label),
     "problem_change_value": in_page_language(problem_labels.change_value, keyed=False),
+    # renovation content: quantities as exact decimals ("1200.5")
+    "decimal_text": decimal_text,
 }
 
 GLOBALS = {
@@ -169,6 +174,7 @@ GLOBALS = {
     "FINAL_DEMAND_STATUSES": demands.FINAL,
     "PROBLEM_STATUS_LABELS": i18n.TranslatedLabels(PROBLEM_STATUS_LABELS),
     "PROBLEM_CATEGORY_LABELS": i18n.TranslatedLabels(PROBLEM_CATEGORY_LABELS),
+    "CONTENT_CATEGORY_LABELS": i18n.TranslatedLabels(CONTENT_CATEGORY_LABELS),
     "demand_overdue_days": demands.overdue_days_setting,
     "current_locale": current_locale,
     "row_links": row_links,

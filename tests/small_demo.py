@@ -19,9 +19,11 @@ from renovation.models import (
     Compound,
     Consultation,
     ConsultationAttachment,
+    ContentItem,
     Demand,
     PhotoPair,
     Project,
+    ProjectContent,
     User,
 )
 from tests.conftest import PASSWORD
@@ -61,6 +63,8 @@ def _demo_ids() -> dict:
         "bulletin_id": _first(sa.select(Bulletin.id).order_by(Bulletin.id)),
         "user_id": committee.id,
         "token_id": _first(sa.select(ApiToken.id)),
+        "content_id": _first(sa.select(ProjectContent.id).where(ProjectContent.project_id == project.id)),
+        "item_id": _first(sa.select(ContentItem.id).order_by(ContentItem.id)),
     }
 
 

@@ -37,6 +37,7 @@ import renovation
 from renovation import create_app
 from renovation.domain import accounts
 from renovation.domain.clock import today, utcnow
+from renovation.domain.contents import catalogue
 from renovation.extensions import db
 from renovation.models import (
     ApiToken,
@@ -51,6 +52,7 @@ from renovation.models import (
     PhotoPair,
     Problem,
     Project,
+    ProjectContent,
     Stage,
     User,
 )
@@ -363,6 +365,33 @@ class Sweep:
         _ok(engineer_client.post(f"/photos/{gone.id}/delete", data={"reason": PAYLOAD}), 200, 303)
         self.ids["photo_id"] = [before.id, after.id]
         self.ids["pair_id"] = list(db.session.scalars(sa.select(PhotoPair.id)))
+
+        # Renovation content: a catalogue item named with the payload (admin page); contents with more done
+        # than planned and the payload as the reason, on the page and through the API; paving started
+        # before any hidden-works photo, the rule overridden with the payload as the reason.
+        catalogue.ensure_default_items()
+        _ok(admin_client.post("/admin/content-items", data={"key": "sweep_item", "name": PAYLOAD, "category": "basic",
+                                                            "unit": "m", "stage": ""}), 303)
+        _ok(engineer_client.post(f"/projects/{code}/contents", data={
+            "item": "sweep_item", "stage": "", "planned_quantity": "10", "completed_quantity": "12",
+            "investment": "1.5", "reason": PAYLOAD}), 303)
+        _ok(engineer_client.post(f"/api/v1/projects/{code}/contents", headers=api, json={
+            "item": "roads", "planned_quantity": "100", "completed_quantity": "120.5", "investment": "2",
+            "reason": PAYLOAD}), 201)
+        self.ids["content_id"] = list(db.session.scalars(sa.select(ProjectContent.id).order_by(ProjectContent.id)))
+        self.ids["item_id"] = [catalogue.item_by_key("sweep_item").id]
+        engineer_user = db.session.scalars(sa.select(User).where(User.username == "sweep-engineer")).one()
+        _ok(admin_client.post(f"/admin/users/{engineer_user.id}/overriding", data={}), 303)
+        lag = {"lag_reason": "other", "lag_note": PAYLOAD, "catch_up_date": (day + timedelta(days=30)).isoformat()}
+        db.session.expire_all()
+        stages = {stage.key: stage
+                  for stage in db.session.scalars(sa.select(Stage).where(Stage.project_id == project.id))}
+        _ok(engineer_client.post(f"/projects/{code}/stages/survey/edit", data={
+            "status": "completed", "percent": "100", "actual_start": (day - timedelta(days=10)).isoformat(),
+            "actual_end": day.isoformat(), "note": PAYLOAD, **lag, "version": str(stages["survey"].version)}), 303)
+        _ok(engineer_client.post(f"/projects/{code}/stages/paving/edit", data={
+            "status": "in_progress", "percent": "5", "actual_start": day.isoformat(), "actual_end": "", "note": "",
+            **lag, "override_reason": PAYLOAD, "version": str(stages["paving"].version)}), 303)
 
         # A brief of the project with notes, drafted and issued through the pages (an office issuing
         # in one step): its page and its PDF, rendered from the same template.

@@ -114,7 +114,8 @@ def test_the_history_links_only_live_photos(app, people, project):
 def test_the_project_page_has_every_section(app, people, project):
     with signed_in(app, people["engineer"]):
         page = project_panels.project_page(project)
-    assert set(page) == {"project", "today", "stages", "photos", "consultations", "problems", "demands", "history"}
+    assert set(page) == {"project", "today", "stages", "photos", "consultations", "problems", "demands", "history",
+                         "contents", "visits"}
     assert [card["stage"].key for card in page["stages"]["cards"]] == [stage.key for stage in project.stages]
     assert page["history"]["live_photo_ids"] is page["photos"]["gallery"].live_ids  # looked up once
 

@@ -11,6 +11,7 @@ after each test, what the test changed in the database and in the instance folde
 import io
 import shutil
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
@@ -22,6 +23,8 @@ from renovation.domain import accounts
 from renovation.domain.bulletins import workflow
 from renovation.domain.bulletins.issue import Scope
 from renovation.domain.clock import utcnow
+from renovation.domain.contents import catalogue
+from renovation.domain.contents.operations import add_content
 from renovation.domain.notifications import robots
 from renovation.domain.photos.operations import add_photo
 from renovation.domain.photos.pairing import pair_photos
@@ -57,6 +60,8 @@ class World:
     # The leader is linked to the project's community (挂钩联系点): link number 1, so the leader records visits.
     draft_id: int = 0  # a city bulletin the engineer is drafting (the leader may sign bulletins)
     checking_id: int = 0  # a city bulletin the engineer drafted and sent for checking
+    content_id: int = 0  # the project's rain/sewage pipes (renovation content), no photo of them
+    item_id: int = 0  # a catalogue item no project uses (greening)
     robot_id: int = 0  # the committee's group-chat robot, switched off (nothing leaves the test)
     delivery_id: int = 0  # a robot message that failed every attempt
 
@@ -90,6 +95,9 @@ def _world() -> World:
 
     link_user(users["leader"], users["admin"], community=project.compound.community, started_on=days_ago(30))
     accounts.create_token(target, name="target's script")
+    catalogue.ensure_default_items()
+    content = add_content(project, engineer, {"item": "rain_sewage_pipes", "planned_quantity": Decimal("1200.5"),
+                                              "completed_quantity": Decimal("0"), "investment": Decimal("54")})
     users["leader"].may_sign_bulletins = True
     draft = workflow.create_draft("city", Scope(), engineer)
     checking = workflow.create_draft("city", Scope(), engineer)
@@ -105,7 +113,8 @@ def _world() -> World:
     return World(token_id=token_id, consultation_id=consultation.id, attachment_id=attachment.id,
                  code=project.code, users={role: user.id for role, user in users.items()}, target_id=target.id,
                  photo_id=photo.id, after_id=after.id, pair_id=pair.id, demand_id=demand.id,
-                 problem_id=problem.id, draft_id=draft.id, checking_id=checking.id, robot_id=robot.id,
+                 problem_id=problem.id, draft_id=draft.id, checking_id=checking.id, content_id=content.id,
+                 item_id=catalogue.item_by_key("greening").id, robot_id=robot.id,
                  delivery_id=delivery.id)
 
 
@@ -247,6 +256,8 @@ CONSULTATION_JSON = {"date": days_ago(1).isoformat(), "kind": "hearing", "topic"
                               "agree_area": "880.50"}}
 DEMAND_JSON = {"category": "lighting", "text": "路灯不亮", "raised_on": days_ago(1).isoformat()}
 ROBOT_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=world"
+CONTENT_POST = {"item": "elevators", "stage": "", "planned_quantity": "2", "completed_quantity": "0",
+                "investment": "90", "reason": ""}
 PROBLEM_JSON = {"title": "燃气管线迁改", "description": "燃气管线需迁改", "category": "utilities",
                 "departments": ["漳平市燃气公司"], "deadline": days_ago(-10).isoformat()}
 
@@ -580,6 +591,44 @@ ROWS = [
     # Sent again at once (the robot is switched off: it fails again without leaving the machine).
     Row("notifications.send_again", "POST", lambda w: f"/admin/deliveries/{w.delivery_id}/send-again", ADMIN_WRITE,
         writes=frozenset({"admin"}), location={"admin": "/admin/deliveries"}),
+    # Renovation content (改造内容): engineers and admins write a project's, everyone reads; the catalogue
+    # is the admins'. The world's content is number 1, the catalogue's unused item the world's greening.
+    Row("contents.add", "POST", lambda w: f"/projects/{w.code}/contents", EDITORS_WRITE, data=lambda w: CONTENT_POST,
+        writes=frozenset({"admin", "engineer"}),
+        location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer")}),
+    Row("contents.edit", "GET", lambda w: f"/contents/{w.content_id}/edit", page(committee=403, leader=403)),
+    Row("contents.edit", "POST", lambda w: f"/contents/{w.content_id}/edit", EDITORS_WRITE,
+        data=lambda w: {**CONTENT_POST, "planned_quantity": "1200.5", "completed_quantity": "800", "version": "1"},
+        writes=frozenset({"admin", "engineer"})),
+    Row("contents.delete", "POST", lambda w: f"/contents/{w.content_id}/delete", EDITORS_WRITE,
+        data=lambda w: {"version": "1"}, writes=frozenset({"admin", "engineer"})),
+    Row("contents.overrides", "GET", lambda w: "/rule-overrides", page()),
+    Row("contents.items", "GET", lambda w: "/admin/content-items", ADMIN_ONLY),
+    Row("contents.items", "POST", lambda w: "/admin/content-items", ADMIN_WRITE,
+        data=lambda w: {"key": "bike_sheds", "name": "非机动车棚", "category": "improvement", "unit": "处",
+                        "stage": ""},
+        writes=frozenset({"admin"}), location={"admin": "/admin/content-items"}),
+    Row("contents.edit_item", "GET", lambda w: f"/admin/content-items/{w.item_id}", ADMIN_ONLY),
+    Row("contents.edit_item", "POST", lambda w: f"/admin/content-items/{w.item_id}", ADMIN_WRITE,
+        data=lambda w: {"key": "greening", "name": "绿化提升", "category": "improvement", "unit": "m²", "stage": "",
+                        "version": "1"}, writes=frozenset({"admin"}), location={"admin": "/admin/content-items"}),
+    Row("contents.retire_item", "POST", lambda w: f"/admin/content-items/{w.item_id}/retire", ADMIN_WRITE,
+        data=lambda w: {"version": "1"}, writes=frozenset({"admin"}), location={"admin": "/admin/content-items"}),
+    Row("contents.delete_item", "POST", lambda w: f"/admin/content-items/{w.item_id}/delete", ADMIN_WRITE,
+        data=lambda w: {"version": "1"}, writes=frozenset({"admin"}), location={"admin": "/admin/content-items"}),
+    Row("admin.toggle_overriding", "POST", lambda w: f"/admin/users/{w.target_id}/overriding", ADMIN_WRITE,
+        data=lambda w: {}, writes=frozenset({"admin"}), location={"admin": "/admin/users"}),
+    Row("api.content_items", "GET", lambda w: "/api/v1/content-items", api(), api=True),
+    Row("api.project_contents", "GET", lambda w: f"/api/v1/projects/{w.code}/contents", api(), api=True),
+    Row("api.add_content", "POST", lambda w: f"/api/v1/projects/{w.code}/contents",
+        api(admin=201, engineer=201, committee=403, leader=403, other_committee=403),
+        json={"item": "elevators", "planned_quantity": "2", "completed_quantity": "0", "investment": "90"},
+        api=True, writes=frozenset({"admin", "engineer"})),
+    Row("api.patch_content", "PATCH", lambda w: f"/api/v1/contents/{w.content_id}", api(committee=403, leader=403),
+        json={"completed_quantity": "800", "version": 1}, api=True, writes=frozenset({"admin", "engineer"})),
+    Row("api.delete_content", "DELETE", lambda w: f"/api/v1/contents/{w.content_id}",
+        api(admin=204, engineer=204, committee=403, leader=403), json={"version": 1}, api=True,
+        writes=frozenset({"admin", "engineer"})),
     Row("projects.export", "GET", lambda w: "/exports/projects.xlsx?street=1", page()),
     Row("demands.export", "GET", lambda w: "/exports/demands.csv", page()),
     Row("consultations.export", "GET", lambda w: "/exports/consultations.xlsx", page()),

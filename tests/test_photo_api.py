@@ -32,7 +32,7 @@ pillow_heif.register_heif_opener()
 CODE = "ZP-2026-001"
 PHOTOS_URL = f"/api/v1/projects/{CODE}/photos"
 PHOTO_FIELDS = {"id", "phase", "stage", "caption", "taken_at", "taken_at_source", "width", "height",
-                "sha256", "uploaded_by", "uploaded_at", "urls"}
+                "sha256", "uploaded_by", "uploaded_at", "urls", "hidden_works", "content_id"}
 IMMUTABLE = "private, max-age=31536000, immutable"
 GPS = {"latitude": 25.2916667, "longitude": 117.42}  # 25°17'30" N, 117°25'12" E (Zhangping)
 

@@ -105,6 +105,20 @@ def toggle_signing(user_id):
     return redirect(url_for("admin.users"), code=303)
 
 
+@bp.route("/users/<int:user_id>/overriding", methods=["POST"])
+@permissions.require(permissions.can_manage_users)
+def toggle_overriding(user_id):
+    """Grant or withdraw the right to override a stage rule with a written reason."""
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    accounts.set_may_override_rules(user, not user.may_override_rules, current_user)
+    done = (_("%(name)s may now override stage rules with a written reason.", name=user.username)
+            if user.may_override_rules else _("%(name)s may no longer override stage rules.", name=user.username))
+    flash(done, "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @permissions.require(permissions.can_manage_users)
 def reset_password(user_id):

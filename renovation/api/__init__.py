@@ -7,6 +7,7 @@ from renovation.api import (  # noqa: E402,F401  (routes and error handlers regi
     attachments,
     bulletins,
     consultations,
+    contents,
     demands,
     errors,
     photos,

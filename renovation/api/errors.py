@@ -16,10 +16,12 @@ from flask_babel import lazy_gettext as _l
 
 from renovation.api import bp
 from renovation.api.auth import api_error
+from renovation.api.content_serializers import content_json
 from renovation.api.problem_serializers import problem_json
 from renovation.api.resident_serializers import demand_json
 from renovation.api.serializers import stage_json
 from renovation.domain.clock import today
+from renovation.domain.contents.operations import ContentConflict
 from renovation.domain.errors import Conflict, RuleViolation
 from renovation.domain.photos.operations import DuplicatePhoto
 from renovation.domain.problems.operations import ProblemConflict
@@ -35,6 +37,8 @@ CONFLICT_ANSWERS = {
                      lambda demand: {"demand": demand_json(demand, today())}),
     ProblemConflict: (_l("Someone else changed this problem since you loaded it."),
                       lambda problem: {"problem": problem_json(problem, today())}),
+    ContentConflict: (_l("Someone else changed this content since you loaded it."),
+                      lambda content: {"content": content_json(content)}),
     DuplicatePhoto: (_l("This photo has already been uploaded to this project."),
                      lambda photo: {"id": photo.id}),
 }

@@ -76,6 +76,7 @@ def add_photo_route(code):
     caption = request.form.get("caption", "").strip()
     if len(caption) > CAPTION_MAX:
         errors["caption"] = _("A caption has at most %(n)d characters.", n=CAPTION_MAX)
+    hidden_works, content_id = _hidden_works_fields(errors)
     uploads = [part for part in request.files.getlist("file") if _has_content(part)]
     if not uploads:
         errors["file"] = _("Choose a photo to upload.")
@@ -87,7 +88,8 @@ def add_photo_route(code):
         raise RuleViolation(errors)
     filename = uploaded_file_name(upload.filename, "photo")
     try:
-        photo = add_photo(project, g.api_user, filename, upload.stream, phase, stage, caption)
+        photo = add_photo(project, g.api_user, filename, upload.stream, phase, stage, caption, hidden_works,
+                          content_id)
     except ImageRejected as rejected:
         message = _("%(field)s: %(value)s", field=filename, value=rejected.message)
         return api_error(TOO_LARGE_STATUS.get(rejected.reason, 415), message, reason=rejected.reason)
@@ -95,6 +97,18 @@ def add_photo_route(code):
     response.status_code = 201
     response.headers["Location"] = _photo_url(photo.id)
     return response
+
+
+def _hidden_works_fields(errors: dict) -> tuple[bool, int | None]:
+    """``hidden_works`` (true/false, 1/0) and the optional ``content_id`` of the upload form."""
+    flag = request.form.get("hidden_works", "").strip().lower()
+    if flag not in ("", "true", "false", "1", "0", "yes", "no", "on"):
+        errors["hidden_works"] = _("Send true or false.")
+    text = request.form.get("content_id", "").strip()
+    if text and not (text.isascii() and text.isdigit() and 0 < int(text) < 2**31):
+        errors["content_id"] = _("Choose a content item of this project.")
+        text = ""
+    return flag in ("true", "1", "yes", "on"), int(text) if text else None
 
 
 def _has_content(part) -> bool:

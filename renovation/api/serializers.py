@@ -123,6 +123,8 @@ def photo_json(photo, show_gps: bool) -> dict:
         "sha256": photo.sha256,
         "uploaded_by": photo.uploaded_by.username if photo.uploaded_by else None,
         "uploaded_at": iso_time(photo.uploaded_at),
+        "hidden_works": bool(photo.hidden_works),
+        "content_id": photo.content_id,
         "urls": {kind: file_url(kind) for kind in ("original", "display", "thumbnail")},
     }
     if show_gps and photo.gps_latitude is not None and photo.gps_longitude is not None:

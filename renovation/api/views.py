@@ -89,15 +89,18 @@ def patch_stage(code, key):
     version = body.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         errors["version"] = _("Send the version of the stage you last saw.")
+    override_reason = body.get("override_reason") or ""
+    if not isinstance(override_reason, str):
+        errors["override_reason"] = _("Must be text.")
     if errors:
         raise RuleViolation(errors)
-    return jsonify(stage_json(update_stage(found, key, g.api_user, changes, version)))
+    return jsonify(stage_json(update_stage(found, key, g.api_user, changes, version, override_reason=override_reason)))
 
 
 def parse_stage_changes(body: dict) -> tuple[dict, dict]:
     """Typed values of the editable fields present in ``body``, and errors for bad ones."""
     changes, errors = {}, {}
-    unknown = set(body) - set(EDITABLE_FIELDS) - {"version"}
+    unknown = set(body) - set(EDITABLE_FIELDS) - {"version", "override_reason"}
     for field in sorted(unknown):
         errors[field] = _("Unknown field.")
     for field in EDITABLE_FIELDS:

@@ -192,6 +192,13 @@ def set_may_sign_bulletins(user: User, allowed: bool, actor: User | None) -> Non
     db.session.commit()
 
 
+def set_may_override_rules(user: User, allowed: bool, actor: User | None) -> None:
+    """Grant or withdraw the right to set a stage rule aside with a written reason, and commit."""
+    user.may_override_rules = allowed
+    audit.record(actor, "user.grant_overriding" if allowed else "user.withdraw_overriding", "user", user.username)
+    db.session.commit()
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -38,6 +38,17 @@ ACTION_LABELS = {
     "problem.suspend": _l("Difficult problem suspended"),
     "problem.reopen": _l("Difficult problem reopened"),
     "problem.edit": _l("Difficult problem edited"),
+    "stage.override_rule": _l("Stage rule overridden with a reason"),
+    "user.grant_overriding": _l("Allowed to override stage rules"),
+    "user.withdraw_overriding": _l("No longer allowed to override stage rules"),
+    "content.add": _l("Renovation content added"),
+    "content.change": _l("Renovation content changed"),
+    "content.remove": _l("Renovation content removed"),
+    "content_item.add": _l("Content item added to the catalogue"),
+    "content_item.change": _l("Content item changed"),
+    "content_item.retire": _l("Content item retired"),
+    "content_item.restore": _l("Content item offered again"),
+    "content_item.delete": _l("Content item deleted"),
     "leader_link.add": _l("Linked to a community or compound"),
     "leader_link.end": _l("Link to a community or compound ended"),
     "visit.record": _l("Site visit recorded"),
@@ -58,7 +69,8 @@ ACTION_LABELS = {
     "bulletin.issue": _l("Bulletin issued"),
 }
 TARGET_LABELS = {"project": _l("Project"), "user": _l("User"), "database": _l("Database"),
-                 "snapshot": _l("Monthly snapshot"), "bulletin": _l("Bulletin"), "robot": _l("Chat robot"),
+                 "snapshot": _l("Monthly snapshot"), "bulletin": _l("Bulletin"),
+                 "content_item": _l("Content item"), "robot": _l("Chat robot"),
                  "delivery": _l("Message outside the app")}
 
 

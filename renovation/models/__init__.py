@@ -4,6 +4,7 @@ from renovation.models.attachments import AttachmentKind, ConsultationAttachment
 from renovation.models.audit import AuditEntry, StageEvent
 from renovation.models.bulletins import Bulletin, BulletinKind, BulletinStep, RenderStatus
 from renovation.models.consultations import Consultation, Demand, DemandEvent, Vote
+from renovation.models.contents import ContentEvent, ContentItem, ProjectContent, RuleOverride
 from renovation.models.demand_tallies import CityDemandTally, CityOpenDemandDay, DemandTally, OpenDemandDay
 from renovation.models.leaders import LeaderLink, SiteVisit
 from renovation.models.notifications import ChatRobot, Delivery, Notification, NotificationSetting
@@ -28,6 +29,8 @@ __all__ = [
     "ChatRobot",
     "Community",
     "Consultation",
+    "ContentEvent",
+    "ContentItem",
     "ConsultationAttachment",
     "Delivery",
     "Demand",
@@ -46,9 +49,11 @@ __all__ = [
     "RenderStatus",
     "Compound",
     "Project",
+    "ProjectContent",
     "ProjectMonth",
     "SiteVisit",
     "Role",
+    "RuleOverride",
     "Stage",
     "StageTally",
     "StreetDeadlineDay",

@@ -3,7 +3,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from renovation.extensions import db
@@ -55,6 +55,12 @@ class Photo(db.Model):
     uploaded_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # 隐蔽工程: evidence of work that gets buried, taken while it is open; optionally of one content
+    # item of the same project (renovation/domain/contents/hidden_works.py). No foreign key: the column
+    # is added in place (SQLite cannot add a named one without rebuilding photo, which would cascade);
+    # the domain checks the content is the project's, and clears the link when a content is removed.
+    hidden_works: Mapped[bool] = mapped_column(default=False, server_default=false())
+    content_id: Mapped[int | None] = mapped_column(index=True)
 
     project = relationship("Project")
     uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])

@@ -40,6 +40,8 @@ class User(UserMixin, db.Model):
     community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"))
     active: Mapped[bool] = mapped_column(default=True)
     may_sign_bulletins: Mapped[bool] = mapped_column(default=False, server_default=false())  # 签发: an admin grants it
+    # May set a stage rule aside with a written reason (the hidden-works rule): an admin grants it.
+    may_override_rules: Mapped[bool] = mapped_column(default=False, server_default=false())
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]

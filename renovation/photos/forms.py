@@ -4,7 +4,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from renovation.domain.messages import with_values
@@ -24,12 +24,29 @@ def stage_choices(empty_label) -> list[SelectChoice]:
     return [SelectChoice("", empty_label)] + [SelectChoice(key.value, label) for key, label in STAGE_LABELS.items()]
 
 
+def optional_id(value) -> int | None:
+    """A chosen record's id; None for none (or nonsense: the domain checks the rest)."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
 class PhotoFieldsForm(FlaskForm):
-    """Phase, stage and caption: what the user says about a photo."""
+    """Phase, stage and caption: what the user says about a photo; and whether it is evidence of buried
+    work (隐蔽工程), of which content item of the project."""
 
     phase = RadioField(_l("Phase"), choices=phase_choices(), default=Phase.DURING.value)
     stage = SelectField(_l("Stage"), choices=stage_choices(_l("No stage")), default="")
     caption = StringField(_l("Caption"), validators=[Optional(), fits(Photo.caption)])
+    hidden_works = BooleanField(_l("Hidden works (隐蔽工程): buried work photographed while open"))
+    content_id = SelectField(_l("Content item shown"), coerce=optional_id, validate_choice=False, default=None,
+                             choices=[SelectChoice("", _l("None"))])
+
+    def set_contents(self, contents) -> None:
+        """The project's content items a photo may show."""
+        self.content_id.choices = [SelectChoice("", _l("None"))] + [
+            SelectChoice(content.id, content.item.name) for content in contents]
 
 
 class UploadForm(PhotoFieldsForm):

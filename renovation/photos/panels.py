@@ -5,6 +5,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from renovation import permissions
+from renovation.domain.contents.operations import contents_of
 from renovation.domain.photos import gallery as photo_gallery
 from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.list_links import row_links
@@ -18,10 +19,11 @@ def upload_form(project) -> UploadForm | None:
     if not permissions.can_add_photo(current_user, project):
         return None
     form = UploadForm(formdata=None)
+    form.set_contents(contents_of(project.id))
     # Written out by photos/_upload_form.html from plain strings: labels and choices read once.
-    for field in (form.phase, form.stage, form.caption):
+    for field in (form.phase, form.stage, form.caption, form.hidden_works, form.content_id):
         field.label.text = str(field.label.text)
-    for field in (form.phase, form.stage):
+    for field in (form.phase, form.stage, form.content_id):
         field.choices = [SelectChoice(choice.value, str(choice.label)) for choice in field.choices]
     return form
 

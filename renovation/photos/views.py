@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from renovation import list_scope, permissions
 from renovation.domain import project_list
+from renovation.domain.contents.operations import contents_of
 from renovation.domain.errors import RuleViolation
 from renovation.domain.photos import gallery as photo_gallery
 from renovation.domain.photos.operations import add_photos, delete_photo, update_photo
@@ -69,8 +70,12 @@ def upload(code):
             raise CSRFError(form.errors["csrf_token"][0])
         return _upload_refused(project, form)
     uploads = [(uploaded_file_name(upload.filename, "photo"), upload.stream) for upload in form.uploads()]
-    outcomes = add_photos(project, current_user, uploads, form.phase.data, form.stage.data or None,
-                          form.caption.data or "")
+    try:
+        outcomes = add_photos(project, current_user, uploads, form.phase.data, form.stage.data or None,
+                              form.caption.data or "", form.hidden_works.data, form.content_id.data)
+    except RuleViolation as refused:
+        form.content_id.errors = list(refused.errors.values())
+        return _upload_refused(project, form)
     stored = any(outcome.photo or outcome.duplicate_of for outcome in outcomes)
     return fragment_or_redirect(
         lambda: render("photos/_upload_result.html", project=project, outcomes=outcomes,
@@ -110,7 +115,9 @@ def _photo_page(photo, status=200, **forms):
     """The photo page; ``forms`` are forms with the user's input and errors to show again."""
     pair = photo_gallery.pair_of(photo)
     edit_form = forms.get("edit_form") or EditPhotoForm(
-        formdata=None, phase=photo.phase, stage=photo.stage_key or "", caption=photo.caption)
+        formdata=None, phase=photo.phase, stage=photo.stage_key or "", caption=photo.caption,
+        hidden_works=photo.hidden_works, content_id=photo.content_id)
+    edit_form.set_contents(contents_of(photo.project_id))
     pair_form = forms.get("pair_form")
     if pair_form is None and pair is None and photo.phase == "before":
         pair_form = _pair_form(photo, formdata=None)
@@ -146,7 +153,12 @@ def edit(photo_id):
     form = EditPhotoForm()
     if not form.validate_on_submit():
         return _photo_page(photo, 422, edit_form=form)
-    update_photo(photo, current_user, form.phase.data, form.stage.data or None, form.caption.data or "")
+    try:
+        update_photo(photo, current_user, form.phase.data, form.stage.data or None, form.caption.data or "",
+                     form.hidden_works.data, form.content_id.data)
+    except RuleViolation as refused:
+        form.content_id.errors = list(refused.errors.values())
+        return _photo_page(photo, 422, edit_form=form)
     flash(_("Photo saved."), "success")
     return redirect(url_for("photos.show", photo_id=photo.id), code=303)
 

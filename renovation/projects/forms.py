@@ -19,7 +19,7 @@ from renovation.domain.project_list import DEFAULT_SORT, SORT_COLUMNS, Position,
 from renovation.domain.stages.keys import DONE, DONE_LABEL, LAG_REASON_LABELS, STAGE_LABELS, STATUS_LABELS
 from renovation.form_limits import fits
 from renovation.list_filters import AreaFilterForm
-from renovation.models import Project, Stage
+from renovation.models import Project, RuleOverride, Stage
 from renovation.models.limits import column_limit
 
 
@@ -119,6 +119,9 @@ class StageForm(FlaskForm):
     )
     lag_note = TextAreaField(_l("About the delay"), validators=[Optional(), fits(Stage.lag_note)])
     catch_up_date = DateField(_l("Back on track by"), validators=[Optional(), plausible_date])
+    # Asked when a rule the user may override refused the change (paving before hidden-works photos).
+    override_reason = TextAreaField(_l("Reason for overriding the rule"),
+                                    validators=[Optional(), fits(RuleOverride.reason)])
     version = HiddenField()
 
     def changes(self) -> dict:

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from renovation import permissions
 from renovation.consultations.panels import consultations_panel
+from renovation.contents.panels import contents_panel
 from renovation.demands.panels import demands_panel
 from renovation.domain import clock
 from renovation.domain.clock import today
@@ -63,6 +64,7 @@ def project_page(project) -> dict:
     return {"project": project, "today": today(), "photos": photos,
             "stages": stages_panel(project, actions, problem_listing.blocking_by_stage(problems)),
             "consultations": consultations,
+            "contents": contents_panel(project),
             "problems": problems_panel(project, problems),
             "visits": visits_panel(project),
             "demands": demands_panel(project),
@@ -75,4 +77,5 @@ PROJECT_FRAGMENTS = {
     "summary": lambda project: {"today": today()},
     "history": lambda project: {"history": history_panel(project)},
     "gallery": lambda project: {"photos": gallery_panel(project)},
+    "contents": lambda project: {"contents": contents_panel(project)},
 }

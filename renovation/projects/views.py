@@ -93,18 +93,19 @@ def edit_stage(code, key):
         form.version.data = stage.version
     else:
         form = StageForm(formdata=stage_formdata(stage, request.form)) if completing else StageForm()
-    status, conflict = 200, None
+    status, conflict, overridable = 200, None, bool(form.override_reason.data)
     if form.validate_on_submit():
         changes = completion_changes(form.changes(), stage, today()) if completing else form.changes()
         try:
-            update_stage(project, key, current_user, changes, _int(form.version.data))
+            update_stage(project, key, current_user, changes, _int(form.version.data),
+                         override_reason=form.override_reason.data or "")
         except RuleViolation as violation:
             if completing:  # the form shows what was tried, completion included
                 for field, value in changes.items():
                     getattr(form, field).data = value
             for field, message in violation.errors.items():
                 getattr(form, field).errors = [*getattr(form, field).errors, message]
-            status = 422
+            status, overridable = 422, overridable or bool(getattr(violation, "overridable", ()))
         except Conflict as error:
             conflict, stage = changes, error.current
             form = StageForm(formdata=None, obj=stage, version=stage.version)
@@ -115,7 +116,7 @@ def edit_stage(code, key):
         status = 422
     page = "projects/_stage_card.html" if wants_fragment() else "projects/stage_edit.html"
     return render(page, project=project, card=panels.stage_card(project, stage), form=form, editing=True,
-                  conflict=conflict), status
+                  conflict=conflict, ask_override=overridable and permissions.can_override_rules(current_user)), status
 
 
 def _saved(project, stage):

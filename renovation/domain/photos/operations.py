@@ -5,17 +5,18 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from renovation import storage as files
 from renovation.domain import audit
 from renovation.domain.clock import utcnow
-from renovation.domain.errors import Conflict
+from renovation.domain.errors import Conflict, RuleViolation
 from renovation.domain.photos.pairing import drop_pairs_that_no_longer_fit, pairs_of
 from renovation.domain.photos.processing import ImageRejected, process_image
 from renovation.extensions import db
-from renovation.models import Photo, StageEvent
+from renovation.models import Photo, ProjectContent, StageEvent
 
 
 class DuplicatePhoto(Conflict):
@@ -33,12 +34,25 @@ class UploadOutcome:
     error_reason: str | None = None
 
 
-def add_photo(project, user, filename: str, stream: BinaryIO, phase: str, stage_key: str | None,
-              caption: str = "") -> Photo:
-    """Check, process and store one image as a photo of the project, and commit.
+def check_hidden_works(project_id: int, hidden_works: bool, content_id: int | None) -> None:
+    """A photo's 隐蔽工程 content must be a content of the photo's own project (RuleViolation)."""
+    if content_id is None:
+        return
+    found = db.session.scalar(select(ProjectContent.id).where(ProjectContent.id == content_id,
+                                                              ProjectContent.project_id == project_id))
+    if found is None:
+        raise RuleViolation({"content_id": _l("Choose a content item of this project.")})
 
-    Raises :class:`ImageRejected` or :class:`DuplicatePhoto`; in either case nothing is stored.
+
+def add_photo(project, user, filename: str, stream: BinaryIO, phase: str, stage_key: str | None,
+              caption: str = "", hidden_works: bool = False, content_id: int | None = None) -> Photo:
+    """Check, process and store one image as a photo of the project, and commit. ``hidden_works``:
+    the photo is evidence of buried work (隐蔽工程), of the project's content ``content_id`` if given.
+
+    Raises :class:`ImageRejected`, :class:`DuplicatePhoto` or :class:`RuleViolation` (a content of
+    another project); in any case nothing is stored.
     """
+    check_hidden_works(project.id, hidden_works, content_id)
     config = current_app.config
     processed = process_image(stream, config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_PIXELS"])
     existing = db.session.scalar(
@@ -57,7 +71,7 @@ def add_photo(project, user, filename: str, stream: BinaryIO, phase: str, stage_
         taken_at=processed.taken_at or now, taken_at_source="exif" if processed.taken_at else "upload",
         gps_latitude=processed.gps_latitude, gps_longitude=processed.gps_longitude,
         camera_model=processed.camera_model, uploaded_by_id=user_id, uploaded_at=now,
-        deleted_at=None, deleted_by_id=None,
+        deleted_at=None, deleted_by_id=None, hidden_works=bool(hidden_works), content_id=content_id,
     )
     try:
         if existing is not None:  # uploaded again after a delete: bring it back
@@ -70,7 +84,8 @@ def add_photo(project, user, filename: str, stream: BinaryIO, phase: str, stage_
         db.session.flush()
         _history(project_id, user_id, photo, "photo_added", photo.original_filename)
         audit.record(user, "photo.add", "project", project_code, photo=photo.id, sha256=photo.sha256,
-                     filename=photo.original_filename)
+                     filename=photo.original_filename, **({"hidden_works": True, "content": content_id}
+                                                          if hidden_works else {}))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -87,13 +102,16 @@ def add_photo(project, user, filename: str, stream: BinaryIO, phase: str, stage_
     return photo
 
 
-def add_photos(project, user, uploads, phase: str, stage_key: str | None, caption: str) -> list[UploadOutcome]:
+def add_photos(project, user, uploads, phase: str, stage_key: str | None, caption: str,
+               hidden_works: bool = False, content_id: int | None = None) -> list[UploadOutcome]:
     """Each file of a batch on its own: good files are saved whatever happens to the others."""
+    check_hidden_works(project.id, hidden_works, content_id)
     outcomes = []
     for filename, stream in uploads:
         outcome = UploadOutcome(filename=filename)
         try:
-            outcome.photo = add_photo(project, user, filename, stream, phase, stage_key, caption)
+            outcome.photo = add_photo(project, user, filename, stream, phase, stage_key, caption,
+                                      hidden_works, content_id)
         except ImageRejected as rejected:
             outcome.error, outcome.error_reason = rejected.message, rejected.reason
         except DuplicatePhoto as duplicate:
@@ -136,11 +154,19 @@ def _history(project_id: int, user_id: int, photo, field: str, value) -> None:
     ))
 
 
-def update_photo(photo, user, phase: str, stage_key: str | None, caption: str) -> None:
-    """Change the phase, stage and caption of a photo, and commit."""
-    before = {"phase": photo.phase, "stage": photo.stage_key, "caption": photo.caption}
+def update_photo(photo, user, phase: str, stage_key: str | None, caption: str,
+                 hidden_works: bool | None = None, content_id: int | None = None) -> None:
+    """Change the phase, stage and caption of a photo (and whether it is hidden-works evidence, of
+    which content, when ``hidden_works`` is given), and commit."""
+    if hidden_works is not None:
+        check_hidden_works(photo.project_id, hidden_works, content_id)
+    before = {"phase": photo.phase, "stage": photo.stage_key, "caption": photo.caption,
+              "hidden_works": photo.hidden_works, "content": photo.content_id}
     photo.phase, photo.stage_key, photo.caption = phase, stage_key or None, caption.strip()
-    after = {"phase": photo.phase, "stage": photo.stage_key, "caption": photo.caption}
+    if hidden_works is not None:
+        photo.hidden_works, photo.content_id = bool(hidden_works), content_id
+    after = {"phase": photo.phase, "stage": photo.stage_key, "caption": photo.caption,
+             "hidden_works": photo.hidden_works, "content": photo.content_id}
     if before == after:
         return
     drop_pairs_that_no_longer_fit(photo, user)

@@ -6,6 +6,8 @@ project columns, stage event, audit entry) or raises and leaves the database unt
 from datetime import date
 from functools import cache
 
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,10 +17,19 @@ from renovation.domain.clock import today as china_today
 from renovation.domain.clock import utcnow
 from renovation.domain.errors import Conflict, RuleViolation
 from renovation.domain.stages.keys import Status
-from renovation.domain.stages.rules import StageState, lag_errors, stage_errors
+from renovation.domain.stages.rules import (
+    EVIDENCE_RULES,
+    StageState,
+    broken_evidence_rules,
+    lag_errors,
+    stage_errors,
+)
 from renovation.domain.stages.schedule import refresh_project_summary
 from renovation.extensions import db
-from renovation.models import Project, StageEvent
+from renovation.models import Project, RuleOverride, StageEvent
+from renovation.models.limits import column_limit
+
+OVERRIDE_REASON_MAX = column_limit(RuleOverride.reason)
 
 EDITABLE_FIELDS = ("status", "percent", "actual_start", "actual_end", "note", "lag_reason", "lag_note",
                    "catch_up_date")
@@ -29,7 +40,12 @@ class StageConflict(Conflict):
 
 
 class StageRuleViolation(RuleViolation):
-    """The change breaks a stage rule; ``errors`` maps fields to messages."""
+    """The change breaks a stage rule; ``errors`` maps fields to messages. ``overridable``: the keys of
+    the evidence rules the user may set aside with a written reason (``override_reason``)."""
+
+    def __init__(self, errors: dict, overridable: tuple[str, ...] = ()):
+        super().__init__(errors)
+        self.overridable = overridable
 
 
 def state_of(stage) -> StageState:
@@ -60,12 +76,39 @@ def completion_changes(changes: dict, stage, today: date) -> dict:
             "actual_end": changes.get("actual_end") or today}
 
 
-def update_stage(project, key: str, user, changes: dict, seen_version: int, today: date | None = None):
+def enabled_evidence_rules() -> set[str]:
+    """The evidence rules switched on (each by its setting; on unless set off)."""
+    return {rule.key for rule in EVIDENCE_RULES if current_app.config.get(rule.setting, True)}
+
+
+def _evidence_check(project, user, current, proposed, others, override_reason: str) -> tuple[list, dict]:
+    """The evidence rules the change breaks, and the errors to show: the first broken rule's message
+    unless the user may override rules and gave a reason (a reason from anyone else is refused)."""
+    from renovation.domain.contents.hidden_works import evidenced_stages  # the contents read photos
+
+    errors = {}
+    if override_reason and not getattr(user, "may_override_rules", False):
+        errors["override_reason"] = _l("Only someone an administrator allows may override a stage rule.")
+    elif len(override_reason) > OVERRIDE_REASON_MAX:
+        errors["override_reason"] = _l("The reason is too long.")
+    enabled = enabled_evidence_rules()
+    broken = (broken_evidence_rules(current, proposed, others, evidenced_stages(project.id), enabled)
+              if enabled else [])
+    if broken and (errors or not override_reason):
+        errors.setdefault("status", broken[0].message)
+    return broken, errors
+
+
+def update_stage(project, key: str, user, changes: dict, seen_version: int, today: date | None = None,
+                 override_reason: str = ""):
     """Apply ``changes`` (a subset of :data:`EDITABLE_FIELDS`) to a stage and commit.
 
     Raises :class:`StageConflict` when ``seen_version`` is stale and
-    :class:`StageRuleViolation` when a rule is broken; nothing is saved in either case.
+    :class:`StageRuleViolation` when a rule is broken; nothing is saved in either case. An evidence
+    rule (hidden-works photos before paving) is set aside by a user allowed to override rules who
+    gives ``override_reason``; the override is recorded (its own row, the stage's history, the audit).
     """
+    override_reason = (override_reason or "").replace("\x00", "").strip()
     today = today or china_today()
     _lock_project(project)
     stage = project.stage(key)
@@ -76,9 +119,14 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
     others = {other.key: state_of(other) for other in project.stages}
     # The delay is asked at a change; saving the form untouched stays a no-op.
     lag = lag_errors(proposed, today) if proposed != current else {}
+    broken, evidence = _evidence_check(project, user, current, proposed, others, override_reason)
     errors = {**lag, **stage_errors(proposed, others, today)}
+    for field, message in evidence.items():
+        errors.setdefault(field, message)
     if errors:
-        raise StageRuleViolation(errors)
+        may_override = getattr(user, "may_override_rules", False) and "override_reason" not in errors
+        raise StageRuleViolation(errors, overridable=tuple(rule.key for rule in broken) if may_override else ())
+    overridden = broken  # nothing refused: each broken rule was set aside with the reason
     diff = [
         {"field": field, "old": _plain(getattr(current, field)), "new": _plain(getattr(proposed, field))}
         for field in EDITABLE_FIELDS
@@ -86,6 +134,7 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
     ]
     if not diff:
         return stage
+    diff += [{"field": "rule_override", "old": None, "new": override_reason, "rule": rule.key} for rule in overridden]
     # No autoflush while the change is assembled: loading anything (an expired user.id, say)
     # would otherwise flush the stage early, bumping its version twice and raising a
     # concurrent save as StaleDataError outside the commit that turns it into a conflict.
@@ -104,6 +153,11 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
             )
         )
         audit.record(user, "stage.update", "project", project.code, stage=key, changes=diff)
+        for rule in overridden:
+            db.session.add(RuleOverride(project_id=project.id, stage_key=key, rule=rule.key, reason=override_reason,
+                                        user_id=user.id, at=now))
+            audit.record(user, "stage.override_rule", "project", project.code, stage=key, rule=rule.key,
+                         reason=override_reason)
     try:
         _commit_keeping_what_was_written()
     except StaleDataError:

@@ -4,6 +4,11 @@
 returns ``{field: message}``; an empty dict means the change may be saved. The rules are
 checked on the whole project as it would be after the change, so undoing the survey while
 facade work is under way is refused just like starting the facade before the survey.
+
+``EVIDENCE_RULES`` are rules about the proof of work, not the stages' values: a stage may not start
+before another stage's buried work has been photographed (隐蔽工程). Each is switched on or off by a
+setting, and someone with the right may set it aside with a written reason (an override, recorded
+and listed); ``broken_evidence_rules`` says which a change breaks.
 """
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -44,6 +49,44 @@ class StageState:
 
     def with_changes(self, **changes) -> "StageState":
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class EvidenceRule:
+    """``stage`` may not start while ``evidence_of`` (when it applies) has no hidden-works photo."""
+
+    key: str
+    stage: StageKey
+    evidence_of: StageKey
+    setting: str  # the configuration key that switches it on (on by default)
+    message: object
+
+
+EVIDENCE_RULES = (
+    EvidenceRule(
+        key="hidden_works", stage=StageKey.PAVING, evidence_of=StageKey.RAIN_SEWAGE, setting="HIDDEN_WORKS_RULE",
+        message=_l("Paving cannot start before the buried rain/sewage pipes are photographed: upload "
+                   "hidden-works (隐蔽工程) photos of rain/sewage separation first."),
+    ),
+)
+EVIDENCE_RULE_LABELS = {"hidden_works": _l("Hidden-works photos before paving")}
+
+
+def broken_evidence_rules(current: StageState, proposed: StageState, project_stages: Mapping[str, StageState],
+                          evidenced: set[str], enabled: set[str]) -> list[EvidenceRule]:
+    """The evidence rules (of those ``enabled``) that starting ``proposed`` breaks: the stage moves
+    from not started to started while the stage whose buried work it covers applies and has no
+    hidden-works photo (``evidenced``: the stages that have one). A stage already under way is not
+    stopped by a rule switched on later."""
+    if current.status in STARTED_STATUSES or proposed.status not in STARTED_STATUSES:
+        return []
+    broken = []
+    for rule in EVIDENCE_RULES:
+        covered = project_stages.get(rule.evidence_of)
+        if (rule.key in enabled and proposed.key == rule.stage and rule.evidence_of not in evidenced
+                and (covered is None or covered.status != Status.NOT_APPLICABLE)):
+            broken.append(rule)
+    return broken
 
 
 def stage_errors(
