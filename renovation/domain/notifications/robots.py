@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from renovation.domain import audit
 from renovation.domain.clock import utcnow
 from renovation.domain.errors import RuleViolation
+from renovation.domain.messages import with_values
 from renovation.extensions import db
 from renovation.models import Community, Street
 from renovation.models.notifications import ChatRobot, NotificationKind, RobotKind
@@ -48,7 +49,8 @@ def url_error(url: str) -> str | None:
     if parts.username or parts.password:
         return str(_l("The address may not carry a user name or password."))
     if parts.hostname.lower() not in allowed_hosts():
-        return str(_l("The intranet may only reach these hosts: %(hosts)s.", hosts=", ".join(allowed_hosts()) or "—"))
+        return str(with_values(_l("The intranet may only reach these hosts: %(hosts)s."),
+                               hosts=", ".join(allowed_hosts()) or "—"))
     return None
 
 
