@@ -28,6 +28,7 @@ from renovation.models import (
     Vote,
 )
 from renovation.models.audit import REASON_MAX
+from renovation.models.leaders import LeaderLink, SiteVisit
 from renovation.models.limits import column_limit
 from tests.conftest import api_token, make_project, make_user
 
@@ -50,6 +51,10 @@ STORED_IN = {
     **{("ProblemForm", name): getattr(Problem, name) for name in ("title", "description", "proposal")},
     ("SolveForm", "resolution"): Problem.resolution, ("SuspendForm", "reason"): Problem.reason,
     ("ReopenForm", "reason"): Problem.reason,
+    # Linked leaders: a link's post, the project it is to (by its code); a site visit and its problem.
+    ("LeaderLinkForm", "note"): LeaderLink.note, ("LeaderLinkForm", "project"): Project.code,
+    **{("VisitForm", name): getattr(SiteVisit, name) for name in ("others", "seen", "decided")},
+    **{("SpotProblemForm", name): getattr(Problem, name) for name in ("title", "description")},
     # The project list's page after (or before) the project with this code.
     ("ProjectFilterForm", "after"): Project.code, ("ProjectFilterForm", "before"): Project.code,
     # Notifications: the digest's address (set by an admin or by the user), a chat robot's name, URL and secret.
