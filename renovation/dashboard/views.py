@@ -6,6 +6,8 @@ from flask_login import current_user
 from renovation import permissions
 from renovation.dashboard import bp
 from renovation.domain.clock import today
+from renovation.domain.contents.hidden_works import projects_without_hidden_works_evidence
+from renovation.domain.contents.outputs import outputs
 from renovation.domain.leaders.home import linked_compounds
 from renovation.domain.problems.summary import summary as problem_summary
 from renovation.domain.programme.charts import line_chart, stack
@@ -28,6 +30,7 @@ def index():
     every_street = request.args.get("streets") == "all"
     linked = linked_compounds(current_user, data.today)  # 我联系的小区, first on a linked user's home
     return render_template("dashboard/index.html", d=data, trend=trend, stage_bars=stage_bars,
-                           problems=problem_summary(data.today),
+                           problems=problem_summary(data.today), outputs=outputs(),
+                           missing_evidence=projects_without_hidden_works_evidence(),
                            street_rows=data.streets if every_street else data.streets[:STREET_ROWS],
                            statuses=list(Status), stage_keys=[key.value for key in STAGE_ORDER], linked=linked)

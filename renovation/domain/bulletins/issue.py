@@ -18,7 +18,7 @@ Numbering and failure, in one place:
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -38,6 +38,8 @@ from renovation.domain.bulletins.photos import MAX_PAIRS
 from renovation.domain.bulletins.render_lease import Lease, held_by, render_lease
 from renovation.domain.clock import china_midnight_utc, utcnow
 from renovation.domain.clock import today as china_today
+from renovation.domain.contents.hidden_works import projects_without_hidden_works_evidence
+from renovation.domain.contents.outputs import bulletin_outputs
 from renovation.domain.errors import Conflict
 from renovation.domain.problems.summary import bulletin_problems
 from renovation.extensions import db
@@ -155,7 +157,9 @@ def previous_bulletin(kind: str, scope: Scope) -> Bulletin | None:
 def gather(kind: str, scope: Scope, pair_ids: list[int] | None, today) -> tuple[dict, Bulletin | None]:
     """The snapshot's data and the previous bulletin it was compared with; ``months`` is the
     monthly view from the month-end snapshots (None before the first); ``problems`` the difficult
-    problems of the city or the street (renovation/domain/problems/summary.py)."""
+    problems of the city or the street (renovation/domain/problems/summary.py); ``outputs`` what its
+    projects deliver (renovation/domain/contents/outputs.py); ``hidden_works_missing`` the projects
+    whose buried pipes have no photo (renovation/domain/contents/hidden_works.py)."""
     if kind == BulletinKind.PROJECT:
         data = project_data(scope.project, pair_ids, today)
         return data | {"months": project_months(scope.project.id, data["facts"]["progress"])}, None
@@ -164,8 +168,9 @@ def gather(kind: str, scope: Scope, pair_ids: list[int] | None, today) -> tuple[
     data = area_data(scope.street, pair_ids, today, previous_overview)
     ranked = [row["name"] for row in data["areas"]] if data["areas_are_streets"] else []
     street_id = scope.street.id if scope.street else None
-    return data | {"months": area_months(street_id, ranked, today),
-                   "problems": bulletin_problems(today, street_id)}, previous
+    missing = [asdict(row) for row in projects_without_hidden_works_evidence(street_id)]
+    return data | {"months": area_months(street_id, ranked, today), "problems": bulletin_problems(today, street_id),
+                   "outputs": bulletin_outputs(street_id), "hidden_works_missing": missing}, previous
 
 
 def numbering(kind: str, scope: Scope, year: int, number: int, day) -> dict:

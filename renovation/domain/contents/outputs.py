@@ -1,0 +1,96 @@
+"""What the programme delivers, in the units it is reported in: planned and completed quantities of
+each content item, for the city or one street (the dashboard and the bulletins), by category, and
+the sentence a bulletin leads with ("累计改造雨污管网 12.6 公里，加装电梯 8 部，新增停车位 640 个").
+Plain values (a bulletin's snapshot keeps them); one query whatever the number of projects."""
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from renovation.domain.contents.quantities import decimal_text
+from renovation.extensions import db
+from renovation.models import Community, Compound, Project
+from renovation.models.contents import ContentCategory, ContentItem, ProjectContent
+
+CATEGORY_NAMES = {ContentCategory.BASIC: "基础类", ContentCategory.IMPROVEMENT: "完善类",
+                  ContentCategory.UPGRADE: "提升类"}
+# How a bulletin says what was done of an item: the verb before its name, and the unit a reader
+# counts it in (lifts are 部, pipes in kilometres past 1,000 m). Items not named here read
+# "<name> N <unit>".
+PHRASES = {"rain_sewage_pipes": ("改造", "雨污管网"), "drainage_pipes": ("改造", "排水管网"),
+           "water_pipes": ("改造", "供水管网"), "gas": ("改造", "燃气管道"), "power": ("改造", "供电线路"),
+           "telecom": ("规整", "通信管线"), "roads": ("硬化", "道路"), "roof_waterproofing": ("完成", "屋面防水"),
+           "facade": ("改造", "外墙及立面"), "elevators": ("加装", "电梯"), "parking": ("新增", "停车位"),
+           "charging_points": ("新增", "充电桩"), "greening": ("新增", "绿化"),
+           "service_points": ("建成", "党群及邻里服务点")}
+UNIT_WORDS = {"台": "部", "m": "米", "m²": "平方米"}
+HEADLINE_ITEMS = 6
+
+
+@dataclass(frozen=True)
+class Output:
+    key: str
+    name: str
+    unit: str
+    category: str
+    planned: Decimal
+    completed: Decimal
+    projects: int
+
+    @property
+    def rate(self) -> float:
+        """How much of the plan is done, in percent (0 when nothing is planned)."""
+        return round(float(self.completed * 100 / self.planned), 1) if self.planned else 0.0
+
+
+def outputs(street_id: int | None = None) -> list[Output]:
+    """Each content item's planned and completed quantities over the city's projects (or one
+    street's), in the catalogue's order; items no project includes are left out."""
+    query = (select(ContentItem.key, ContentItem.name, ContentItem.unit, ContentItem.category,
+                    func.coalesce(func.sum(ProjectContent.planned_quantity), 0),
+                    func.coalesce(func.sum(ProjectContent.completed_quantity), 0),
+                    func.count(ProjectContent.id))
+             .join(ProjectContent, ProjectContent.item_id == ContentItem.id)
+             .group_by(ContentItem.id, ContentItem.key, ContentItem.name, ContentItem.unit, ContentItem.category,
+                       ContentItem.position))
+    if street_id is not None:
+        query = (query.join(Project, Project.id == ProjectContent.project_id)
+                 .join(Compound, Compound.id == Project.compound_id)
+                 .join(Community, Community.id == Compound.community_id).where(Community.street_id == street_id))
+    categories = list(ContentCategory)
+    rows = [Output(key, name, unit, category, Decimal(planned), Decimal(completed), projects)
+            for key, name, unit, category, planned, completed, projects in db.session.execute(query)]
+    return sorted(rows, key=lambda row: (categories.index(row.category) if row.category in categories else 9,
+                                         row.key))
+
+
+def amount(value: Decimal, unit: str) -> tuple[str, str]:
+    """A quantity as a reader counts it: 12,600 m reads 12.6 公里; 8 台 reads 8 部."""
+    if unit == "m" and value >= 1000:
+        return decimal_text((value / 1000).quantize(Decimal("0.1"))), "公里"
+    text = decimal_text(value)
+    whole, _dot, fraction = text.partition(".")
+    whole = f"{int(whole):,}" if whole.lstrip("-").isdigit() else whole
+    return (f"{whole}.{fraction}" if fraction else whole), UNIT_WORDS.get(unit, unit)
+
+
+def phrase(output: Output) -> str:
+    """累计改造雨污管网12.6公里 (what is done of one item)."""
+    verb, noun = PHRASES.get(output.key, ("", output.name))
+    number, unit = amount(output.completed, output.unit)
+    return f"{verb}{noun}{number}{unit}"
+
+
+def headline(rows: list[Output], limit: int = HEADLINE_ITEMS) -> str:
+    """The bulletin's sentence of outputs: the basic items first, those with something done."""
+    done = [row for row in rows if row.completed > 0][:limit]
+    return "，".join(phrase(row) for row in done)
+
+
+def bulletin_outputs(street_id: int | None = None) -> dict:
+    """What a bulletin prints of the outputs, as plain data (quantities as decimal text)."""
+    rows = outputs(street_id)
+    return {"headline": headline(rows),
+            "items": [asdict(row) | {"category": CATEGORY_NAMES.get(row.category, row.category),
+                                     "planned": decimal_text(row.planned), "completed": decimal_text(row.completed),
+                                     "rate": row.rate} for row in rows]}
