@@ -10,6 +10,7 @@ import pytest
 
 from renovation.api.errors import CONFLICT_ANSWERS
 from renovation.domain.bulletins.workflow import BulletinConflict
+from renovation.domain.contents.catalogue import ItemConflict
 from renovation.domain.errors import Conflict
 from renovation.domain.residents.attachments import DuplicateAttachment
 from tests.conftest import api_token, days_ago, make_project, make_user
@@ -160,6 +161,6 @@ def _conflicts(cls=Conflict):
 
 def test_every_conflict_the_api_can_meet_has_an_answer():
     """A new Conflict reaching the API without a row in CONFLICT_ANSWERS would be a 500."""
-    # No API route adds attachments, nor moves a bulletin between its steps.
-    no_api_route = {DuplicateAttachment, BulletinConflict}
+    # No API route adds attachments, moves a bulletin between its steps, or changes the content catalogue.
+    no_api_route = {DuplicateAttachment, BulletinConflict, ItemConflict}
     assert set(_conflicts()) - no_api_route == set(CONFLICT_ANSWERS)

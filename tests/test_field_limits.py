@@ -28,6 +28,7 @@ from renovation.models import (
     Vote,
 )
 from renovation.models.audit import REASON_MAX
+from renovation.models.contents import ContentItem, ProjectContent, RuleOverride
 from renovation.models.leaders import LeaderLink, SiteVisit
 from renovation.models.limits import column_limit
 from tests.conftest import api_token, make_project, make_user
@@ -60,6 +61,9 @@ STORED_IN = {
     # Notifications: the digest's address (set by an admin or by the user), a chat robot's name, URL and secret.
     ("UserForm", "email"): User.email, ("ChoicesForm", "email"): User.email,
     **{("RobotForm", name): getattr(ChatRobot, name) for name in ("name", "url", "secret")},
+    # Renovation content: a content's reason, a catalogue item's key and name, a rule override's reason.
+    ("ContentFiguresForm", "reason"): ProjectContent.reason, ("ContentItemForm", "key"): ContentItem.key,
+    ("ContentItemForm", "name"): ContentItem.name, ("StageForm", "override_reason"): RuleOverride.reason,
 }
 # Limited fields stored in no column, and their limit's source.
 NOT_A_COLUMN = {

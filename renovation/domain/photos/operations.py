@@ -160,13 +160,16 @@ def update_photo(photo, user, phase: str, stage_key: str | None, caption: str,
     which content, when ``hidden_works`` is given), and commit."""
     if hidden_works is not None:
         check_hidden_works(photo.project_id, hidden_works, content_id)
-    before = {"phase": photo.phase, "stage": photo.stage_key, "caption": photo.caption,
-              "hidden_works": photo.hidden_works, "content": photo.content_id}
+    def facts() -> dict:
+        said = {"phase": photo.phase, "stage": photo.stage_key, "caption": photo.caption}
+        return said if hidden_works is None else {**said, "hidden_works": photo.hidden_works,
+                                                  "content": photo.content_id}
+
+    before = facts()
     photo.phase, photo.stage_key, photo.caption = phase, stage_key or None, caption.strip()
     if hidden_works is not None:
         photo.hidden_works, photo.content_id = bool(hidden_works), content_id
-    after = {"phase": photo.phase, "stage": photo.stage_key, "caption": photo.caption,
-             "hidden_works": photo.hidden_works, "content": photo.content_id}
+    after = facts()
     if before == after:
         return
     drop_pairs_that_no_longer_fit(photo, user)
