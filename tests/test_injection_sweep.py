@@ -414,19 +414,21 @@ class Sweep:
         self.ids["user_id"] = list(db.session.scalars(sa.select(User.id)))
 
         # Notifications: an odd but valid e-mail address, a robot named with the payload and the payload as
-        # its 钉钉 secret (switched off: nothing leaves the machine), and a message to it that failed.
+        # its 钉钉 secret (switched off: nothing leaves the machine), and a message to it that failed; the
+        # routes of one robot and one message get another pair, which their posts may change or delete.
         _ok(engineer_client.post("/notifications/choices", data={"kinds": ["bulletin_issued"], "digest": "y",
                                                                  "email": "\"'><svg/onload=alert(1)>@zp.cn"}), 303)
-        _ok(admin_client.post("/admin/robots", data={
-            "name": PAYLOAD, "kind": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=sweep",
-            "secret": PAYLOAD, "kinds": ["problem_assigned"]}), 303)
-        robot = db.session.scalars(sa.select(ChatRobot)).one()
-        failed = Delivery(key="robot:sweep", channel="robot", robot_id=robot.id, title=PAYLOAD, body=PAYLOAD,
-                          status="failed", attempts=6, next_attempt_at=utcnow(), last_error=PAYLOAD,
-                          created_at=utcnow())
-        db.session.add(failed)
+        robot_url = "https://oapi.dingtalk.com/robot/send?access_token=sweep"
+        for name in (PAYLOAD, "铁路社区改造群"):
+            _ok(admin_client.post("/admin/robots", data={"name": name, "kind": "dingtalk", "url": robot_url,
+                                                         "secret": PAYLOAD, "kinds": ["problem_assigned"]}), 303)
+        robots = db.session.scalars(sa.select(ChatRobot).order_by(ChatRobot.id)).all()
+        failed = [Delivery(key=f"robot:sweep:{robot.id}", channel="robot", robot_id=robot.id, title=PAYLOAD,
+                           body=PAYLOAD, status="failed", attempts=6, next_attempt_at=utcnow(), last_error=PAYLOAD,
+                           created_at=utcnow()) for robot in robots]
+        db.session.add_all(failed)
         db.session.commit()
-        self.ids["robot_id"], self.ids["delivery_id"] = [robot.id], [failed.id]
+        self.ids["robot_id"], self.ids["delivery_id"] = [robots[1].id], [failed[1].id]
 
         # API tokens: named on the user's own token page (shown once on the answer).
         _ok(engineer_client.post("/account/tokens", data={"name": PAYLOAD, "scope": "read",
