@@ -111,6 +111,11 @@ NOT_USER_TEXT = {
     "chat_robot.kind": "wecom or dingtalk, from a list",
     "chat_robot.url": "an http(s) address on an allowed host, without spaces, quotes or angle brackets (robots.py)",
     "delivery.key": "made by the app", "delivery.channel": "email or robot", "delivery.status": "one of the statuses",
+    "content_item.key": "lower-case letters, digits and _ (catalogue.KEY_PATTERN)",
+    "content_item.category": "one of the categories", "content_item.unit": "one of the units",
+    "content_item.stage_key": "a stage key", "project_content.stage_key": "a stage key",
+    "content_event.item_key": "a catalogue item's key", "content_event.action": "chosen by the app",
+    "rule_override.stage_key": "a stage key", "rule_override.rule": "one of the evidence rules, chosen by the app",
 }
 HX = {"HX-Request": "true"}
 TEXT_CONTENT = ("text/html", "text/plain", "application/xhtml+xml", "image/svg+xml")
