@@ -163,7 +163,7 @@ def test_two_signed_bulletins_issued_at_once_get_distinct_numbers(app, office, m
 
     from renovation.domain.bulletins import issue as issuing
 
-    caplog.set_level(logging.INFO, logger="renovation.domain.bulletins.workflow")
+    caplog.set_level(logging.INFO, logger="renovation.domain.bulletins.issue")  # where numbers are given
     app.config["BULLETIN_STEPS"] = ""
     real_next, both_read, first = issuing.next_number, threading.Barrier(2, timeout=10), threading.local()
 
