@@ -12,14 +12,15 @@ from renovation.list_links import row_links
 from renovation.photos.forms import UploadForm
 
 
-def upload_form(project) -> UploadForm | None:
+def upload_form(project, contents=None) -> UploadForm | None:
     """A blank upload form; None for a user who may not add photos here. The project page's photo
     section shows it preset to the current stage; a stage card asks for it when its 添加照片 is
-    opened (``photos.new``), preset to its own stage (``upload_stage`` in photos/_upload_form.html)."""
+    opened (``photos.new``), preset to its own stage (``upload_stage`` in photos/_upload_form.html).
+    ``contents``: the project's contents, when the caller has read them already."""
     if not permissions.can_add_photo(current_user, project):
         return None
     form = UploadForm(formdata=None)
-    form.set_contents(contents_of(project.id))
+    form.set_contents(contents if contents is not None else contents_of(project.id))
     # Written out by photos/_upload_form.html from plain strings: labels and choices read once.
     for field in (form.phase, form.stage, form.caption, form.hidden_works, form.content_id):
         field.label.text = str(field.label.text)
@@ -47,8 +48,8 @@ def gallery_panel(project, gallery: photo_gallery.ProjectGallery | None = None) 
             "can_pair": permissions.can_pair_photos(current_user, project), "links": photo_links()}
 
 
-def photos_panel(project, form: UploadForm | None = None) -> dict:
+def photos_panel(project, form: UploadForm | None = None, contents=None) -> dict:
     """The whole photo section: the upload form, if the user may add photos (``form`` when the
     caller has the page's already), and the gallery."""
-    return {**gallery_panel(project), "upload_form": form if form is not None else upload_form(project),
+    return {**gallery_panel(project), "upload_form": form if form is not None else upload_form(project, contents),
             "upload_stage": upload_stage(project)}

@@ -10,6 +10,7 @@ from renovation.contents.panels import contents_panel
 from renovation.demands.panels import demands_panel
 from renovation.domain import clock
 from renovation.domain.clock import today
+from renovation.domain.contents.operations import contents_of
 from renovation.domain.photos import gallery as photo_gallery
 from renovation.domain.problems import listing as problem_listing
 from renovation.domain.problems.flow import days_overdue as problem_days_overdue
@@ -58,13 +59,14 @@ def history_panel(project, gallery: photo_gallery.ProjectGallery | None = None) 
 def project_page(project) -> dict:
     """Everything the project page shows, one entry per section."""
     actions = stage_actions(project)
-    photos = photos_panel(project)
+    contents = contents_of(project.id)  # the contents section's and the upload form's, read once
+    photos = photos_panel(project, contents=contents)
     consultations = consultations_panel(project)
     problems = problem_listing.project_problems(project.id)
     return {"project": project, "today": today(), "photos": photos,
             "stages": stages_panel(project, actions, problem_listing.blocking_by_stage(problems)),
             "consultations": consultations,
-            "contents": contents_panel(project),
+            "contents": contents_panel(project, contents=contents),
             "problems": problems_panel(project, problems),
             "visits": visits_panel(project),
             "demands": demands_panel(project),
