@@ -55,6 +55,7 @@ def test_engineer_issues_the_city_bulletin_and_the_leader_downloads_the_same_byt
     draft_url = page.url
     pages = page.locator("#bulletin-preview .page-images img")  # the PDF's pages, laid out once it is shown
     expect(pages.first).to_be_visible(timeout=60_000)
+    page.wait_for_function("() => document.querySelector('#bulletin-preview .page-images img').complete")
     assert pages.count() >= 2 and pages.first.evaluate("img => img.naturalWidth") > 800
     page.click("main button:has-text('送审核')")
     expect(page.locator(".flash-success")).to_contain_text("待审核")
