@@ -63,7 +63,10 @@ def test_drafted_checked_signed_and_issued_through_the_pages(app, client, office
 
     confirmation = client.get(f"/bulletins/{bulletin_id}/issue").get_data(as_text=True)
     assert f"将印发 {TITLE} {YEAR}年第1期，印发后不可修改。" in confirmation
-    assert re.search(rf'<img src="/bulletins/{bulletin_id}/preview/[0-9a-f]{{64}}/1\.png"', confirmation)
+    assert f'hx-get="/bulletins/{bulletin_id}/preview?fragment=pages"' in confirmation  # its pages, once shown
+    pages = client.get(f"/bulletins/{bulletin_id}/preview?fragment=pages", headers={"HX-Request": "true"})
+    first_page = rf'<img src="/bulletins/{bulletin_id}/preview/[0-9a-f]{{64}}/1\.png"'
+    assert re.search(first_page, pages.get_data(as_text=True))
     issued = step(client, bulletin_id, "issue", label=f"{YEAR}年第1期")
     assert issued.status_code == 303
     page = client.get(issued.headers["Location"]).get_data(as_text=True)

@@ -135,13 +135,14 @@ def issue(bulletin_id):
 
 
 def _confirmation(bulletin: Bulletin, error: str | None = None, status: int = 200):
-    """The confirmation names the number the preview was printed with; issuing under another is refused."""
+    """The confirmation names the number issuing would take now (issuing under another is refused);
+    its pages, printed in a few seconds, are asked for once it is shown."""
     try:
-        shown = previews.preview(bulletin, current_user)
-    except (bulletins.BulletinError, BulletinRenderError) as failure:
+        label = previews.draft_snapshot(bulletin, current_user)["document"]["label"]
+    except bulletins.BulletinError as failure:
         return _refused(bulletin, failure, 422)
-    form = StepForm(formdata=None, version=bulletin.version, label=shown.label)
-    return render_template("bulletins/issue.html", bulletin=bulletin, preview=shown, form=form, error=error), status
+    form = StepForm(formdata=None, version=bulletin.version, label=label)
+    return render_template("bulletins/issue.html", bulletin=bulletin, label=label, form=form, error=error), status
 
 
 @bp.route("/bulletins/<int:bulletin_id>/preview")

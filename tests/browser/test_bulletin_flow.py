@@ -72,7 +72,7 @@ def test_engineer_issues_the_city_bulletin_and_the_leader_downloads_the_same_byt
     page.goto(draft_url)
     page.click("main a:has-text('印发…')")
     expect(page.locator("#issue-what")).to_have_text(re.compile(rf"将印发 {TITLE} \d{{4}}年第1期，印发后不可修改。"))
-    expect(page.locator(".page-images img").first).to_be_visible()
+    expect(page.locator(".page-images img").first).to_be_visible(timeout=60_000)
     page.click("form.issue-confirmation button[type=submit]")
     expect(page).to_have_url(draft_url)
     expect(page.locator("h1")).to_have_text(TITLE)
