@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     from renovation.domain import project_search
 
     sessions.init_login_manager(login_manager)
+    app.session_interface = sessions.SessionCookieInterface()
     project_search.keep_current()  # the list's copies of what it searches, on every flush
 
 

@@ -1,4 +1,7 @@
-"""Flask-Login wiring: sessions carry the user's id and session epoch."""
+"""Flask-Login wiring: sessions carry the user's id and session epoch; the session cookie is sent
+back only by requests that may change it."""
+from flask import request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 
 from renovation.extensions import db
@@ -23,3 +26,22 @@ def init_login_manager(login_manager) -> None:
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+
+
+class SessionCookieInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that a request a page makes by itself (an htmx
+    request that is not a boosted navigation: a part loaded once the page is shown, a poll, a
+    count) sends the cookie back only when it changed the session.
+
+    A signed-in session is permanent, so Flask would renew its cookie on every answer. A part
+    that takes seconds (a bulletin's preview) then answered with the cookie as it was when it was
+    asked for, after a click on the same page had put a message in the session: the message was
+    lost. Full pages and navigations still renew the cookie, so an idle session expires
+    ``PERMANENT_SESSION_LIFETIME`` after the last page the user opened."""
+
+    def should_set_cookie(self, app, session) -> bool:
+        if session.modified:
+            return True
+        if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true":
+            return False
+        return super().should_set_cookie(app, session)
