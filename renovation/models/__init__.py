@@ -1,4 +1,11 @@
 """Database models, one module per entity group."""
+from renovation.models.acceptance import (
+    AcceptanceAttachment,
+    AcceptanceCheck,
+    AcceptanceRecord,
+    AcceptanceRepresentative,
+    Rectification,
+)
 from renovation.models.areas import AreaVersion, Community, Compound, Street
 from renovation.models.attachments import AttachmentKind, ConsultationAttachment
 from renovation.models.audit import AuditEntry, StageEvent
@@ -16,6 +23,11 @@ from renovation.models.snapshots import MonthlySnapshot, ProjectMonth, StreetMon
 from renovation.models.users import ApiToken, LoginThrottle, Role, TokenScope, User
 
 __all__ = [
+    "AcceptanceAttachment",
+    "AcceptanceCheck",
+    "AcceptanceRecord",
+    "AcceptanceRepresentative",
+    "Rectification",
     "ApiToken",
     "LoginThrottle",
     "AttachmentKind",
