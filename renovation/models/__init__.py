@@ -6,6 +6,7 @@ from renovation.models.acceptance import (
     AcceptanceRepresentative,
     Rectification,
 )
+from renovation.models.aftercare import Aftercare
 from renovation.models.areas import AreaVersion, Community, Compound, Street
 from renovation.models.attachments import AttachmentKind, ConsultationAttachment
 from renovation.models.audit import AuditEntry, StageEvent
@@ -23,6 +24,7 @@ from renovation.models.snapshots import MonthlySnapshot, ProjectMonth, StreetMon
 from renovation.models.users import ApiToken, LoginThrottle, Role, TokenScope, User
 
 __all__ = [
+    "Aftercare",
     "AcceptanceAttachment",
     "AcceptanceCheck",
     "AcceptanceRecord",
