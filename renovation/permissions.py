@@ -98,6 +98,12 @@ def can_edit_contents(user, project=None) -> bool:
     return _is(user, Role.ADMIN, Role.ENGINEER)
 
 
+def can_edit_aftercare(user, project) -> bool:
+    """长效管理 (party branch, owners' committee, property management after the works): engineers and
+    admins for any project, committee members for their own community's; leaders read."""
+    return can_add_photo(user, project)
+
+
 def can_manage_content_items(user) -> bool:
     """The catalogue of content items (改造内容清单): administrators."""
     return _is(user, Role.ADMIN)
