@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "content.add": _l("Renovation content added"),
     "content.change": _l("Renovation content changed"),
     "content.remove": _l("Renovation content removed"),
+    "aftercare.change": _l("After-care recorded (party branch, owners' committee, property management)"),
     "content_item.add": _l("Content item added to the catalogue"),
     "content_item.change": _l("Content item changed"),
     "content_item.retire": _l("Content item retired"),
