@@ -12,7 +12,7 @@ from renovation.domain.programme.snapshots import SnapshotError, month_of, take_
 @click.option("--replace", is_flag=True, help="Take an existing month again (written to the audit log).")
 @click.option("--user", "username", help="Take it in this user's name (default: the command line).")
 def snapshot_month(month: str | None, replace: bool, username: str | None) -> None:
-    """Store every project's stage percents, statuses and investment under MONTH."""
+    """Store every project's stage percents, statuses, investment and renovation content under MONTH."""
     user = accounts.find_user(username) if username else None
     if username and user is None:
         raise click.ClickException(f"No user named {username}.")
