@@ -4,6 +4,7 @@ version (409); the catalogue's admin page; the stage card asking an allowed engi
 to override the hidden-works rule; the list of overrides; the upload form's hidden-works fields."""
 import io
 import re
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -71,6 +72,19 @@ def test_an_engineer_adds_pipes_and_lifts_and_reports_800_m_done(client, people)
     assert saved.status_code == 200 and "800 m" in text(saved.get_data(as_text=True))
     page = text(client.get(f"/projects/{CODE}").get_data(as_text=True))
     assert "1200 m" in page and "800 m" in page and "2 台" in page
+
+
+def test_the_add_form_comes_when_opened_offering_the_items_not_yet_included(client, people):
+    login(client, "engineer")
+    add_content(project(), people["engineer"], {"item": "elevators", "planned_quantity": Decimal(2)})
+    page = client.get(f"/projects/{CODE}").get_data(as_text=True)
+    assert f'hx-get="/projects/{CODE}/contents/new"' in page and 'name="planned_quantity"' not in page
+    form = client.get(f"/projects/{CODE}/contents/new", headers=HTMX).get_data(as_text=True)
+    assert "<html" not in form and f'hx-post="/projects/{CODE}/contents"' in form
+    offered = re.findall(r'<option value="([a-z_]+)"', form)
+    assert "rain_sewage_pipes" in offered and "elevators" not in offered  # the project has its lifts already
+    alone = client.get(f"/projects/{CODE}/contents/new").get_data(as_text=True)  # without a script: a page
+    assert "<html" in alone and 'hx-post' not in alone.split("<main", 1)[1].split("</main>")[0]
 
 
 def test_without_a_script_the_forms_post_and_redirect(client, people):

@@ -593,6 +593,7 @@ ROWS = [
         writes=frozenset({"admin"}), location={"admin": "/admin/deliveries"}),
     # Renovation content (改造内容): engineers and admins write a project's, everyone reads; the catalogue
     # is the admins'. The world's content is number 1, the catalogue's unused item the world's greening.
+    Row("contents.new", "GET", lambda w: f"/projects/{w.code}/contents/new", page(committee=403, leader=403)),
     Row("contents.add", "POST", lambda w: f"/projects/{w.code}/contents", EDITORS_WRITE, data=lambda w: CONTENT_POST,
         writes=frozenset({"admin", "engineer"}),
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer")}),

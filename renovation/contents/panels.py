@@ -38,11 +38,11 @@ def content_row(content, evidence: int = 0, can_edit: bool | None = None, **extr
 
 
 def contents_panel(project, add_form: NewContentForm | None = None, contents=None, **extra) -> dict:
-    """The section: a row per content, whether the user may edit, and the add form (``add_form`` as
-    the user sent it after a refusal; ``contents``: the project's, when the caller has them)."""
+    """The section: a row per content, whether the user may edit, and the add form as the user sent
+    it after a refusal (``add_form``; otherwise the section asks for a blank one when it is opened);
+    ``contents``: the project's, when the caller has them."""
     can_edit = permissions.can_edit_contents(current_user, project)
     evidence = hidden_works_counts(project.id)
     contents = contents if contents is not None else operations.contents_of(project.id)
     rows = [content_row(content, evidence.get(content.id, 0), can_edit) for content in contents]
-    return {"rows": rows, "can_edit": can_edit,
-            "add_form": (add_form or new_content_form(project, contents=contents)) if can_edit else None, **extra}
+    return {"rows": rows, "can_edit": can_edit, "add_form": add_form if can_edit else None, **extra}

@@ -30,6 +30,21 @@ def _back(project) -> str:
     return url_for("projects.show", code=project.code, _anchor="contents")
 
 
+@bp.route("/projects/<code>/contents/new")
+@can_view
+def new(code):
+    """A blank add form: the project page asks for it (htmx) when 添加改造内容 is opened (it lists the
+    catalogue, which the page itself need not read); without a script the same address is a page of
+    its own."""
+    project = project_list.project_by_code(code) or abort(404)
+    if not permissions.can_edit_contents(current_user, project):
+        abort(403)
+    form = panels.new_content_form(project)
+    if wants_fragment():
+        return render("contents/_add_form.html", project=project, form=form)
+    return render("contents/edit.html", project=project, form=form, adding=True)
+
+
 @bp.route("/projects/<code>/contents", methods=["POST"])
 @can_view
 def add(code):

@@ -20,7 +20,9 @@ from renovation.domain.stages.keys import Status
 from renovation.domain.stages.rules import (
     EVIDENCE_RULES,
     StageState,
+    broken_completion_rules,
     broken_evidence_rules,
+    completion_rules_apply,
     lag_errors,
     stage_errors,
 )
@@ -92,11 +94,24 @@ def _evidence_check(project, user, current, proposed, others, override_reason: s
     elif len(override_reason) > OVERRIDE_REASON_MAX:
         errors["override_reason"] = _l("The reason is too long.")
     enabled = enabled_evidence_rules()
+    # The photos are read only when the change could break a rule without them (a stage starting
+    # that a rule covers); most changes cannot.
+    could_break = enabled and broken_evidence_rules(current, proposed, others, set(), enabled)
     broken = (broken_evidence_rules(current, proposed, others, evidenced_stages(project.id), enabled)
-              if enabled else [])
+              if could_break else [])
     if broken and (errors or not override_reason):
         errors.setdefault("status", broken[0].message)
     return broken, errors
+
+
+def _completion_check(project, current, proposed) -> list:
+    """The messages of the completion rules (竣工验收: no open rectification item, residents'
+    representatives present) that marking the stage completed breaks; the facts are read only then."""
+    if not completion_rules_apply(current, proposed):
+        return []
+    from renovation.domain.acceptance.facts import completion_facts  # acceptance reads contents and photos
+
+    return broken_completion_rules(current, proposed, completion_facts(project.id))
 
 
 def update_stage(project, key: str, user, changes: dict, seen_version: int, today: date | None = None,
@@ -123,6 +138,8 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
     errors = {**lag, **stage_errors(proposed, others, today)}
     for field, message in evidence.items():
         errors.setdefault(field, message)
+    for message in _completion_check(project, current, proposed):
+        errors.setdefault("status", message)
     if errors:
         may_override = getattr(user, "may_override_rules", False) and "override_reason" not in errors
         raise StageRuleViolation(errors, overridable=tuple(rule.key for rule in broken) if may_override else ())
