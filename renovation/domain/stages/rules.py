@@ -72,6 +72,62 @@ EVIDENCE_RULES = (
 EVIDENCE_RULE_LABELS = {"hidden_works": _l("Hidden-works photos before paving")}
 
 
+@dataclass(frozen=True)
+class CompletionFacts:
+    """What the acceptance with the residents (竣工验收) has found, as the completion rules read it:
+    the project's open rectification items, and the residents' representatives at its latest
+    acceptance (0 when there is none)."""
+
+    open_rectifications: int = 0
+    representatives: int = 0
+
+
+@dataclass(frozen=True)
+class CompletionRule:
+    """``stage`` may not be marked completed while the fact named ``fact`` (a field of
+    :class:`CompletionFacts`) is ``refused_when`` (``"any"``: above 0; ``"none"``: 0). ``message``
+    may use ``%(count)d``, the fact's value. These rules are not overridden."""
+
+    key: str
+    stage: StageKey
+    fact: str
+    refused_when: str
+    message: object
+
+
+COMPLETION_RULES = (
+    CompletionRule(
+        key="open_rectifications", stage=StageKey.ACCEPTANCE, fact="open_rectifications", refused_when="any",
+        message=_l("Acceptance still has open rectification items (%(count)d): close them before completing "
+                   "it."),
+    ),
+    CompletionRule(
+        key="residents_present", stage=StageKey.ACCEPTANCE, fact="representatives", refused_when="none",
+        message=_l("Acceptance needs residents' representatives: record an acceptance at which at least "
+                   "one took part."),
+    ),
+)
+
+
+def completion_rules_apply(current: StageState, proposed: StageState) -> bool:
+    """Whether the change marks a stage with completion rules as completed (the facts are read only
+    then). A stage completed before stays editable: the rules refuse the step, not the state."""
+    return (proposed.status == Status.COMPLETED and current.status != Status.COMPLETED
+            and any(rule.stage == proposed.key for rule in COMPLETION_RULES))
+
+
+def broken_completion_rules(current: StageState, proposed: StageState, facts: CompletionFacts) -> list:
+    """The messages of the completion rules that marking ``proposed`` completed breaks, in order."""
+    if not completion_rules_apply(current, proposed):
+        return []
+    messages = []
+    for rule in COMPLETION_RULES:
+        value = getattr(facts, rule.fact)
+        if rule.stage == proposed.key and (value > 0 if rule.refused_when == "any" else value <= 0):
+            messages.append(with_values(rule.message, count=value))
+    return messages
+
+
 def broken_evidence_rules(current: StageState, proposed: StageState, project_stages: Mapping[str, StageState],
                           evidenced: set[str], enabled: set[str]) -> list[EvidenceRule]:
     """The evidence rules (of those ``enabled``) that starting ``proposed`` breaks: the stage moves
