@@ -92,6 +92,13 @@ def can_take_problem_step(user, problem, step: str) -> bool:
     return False
 
 
+def can_record_acceptance(user, project) -> bool:
+    """竣工验收: engineers and admins record a project's acceptances (representatives, items checked,
+    papers) and its rectification items, and close them, everywhere; the committee of the project's
+    community for its own projects; everyone who reads projects reads them."""
+    return can_add_photo(user, project)
+
+
 def can_edit_contents(user, project=None) -> bool:
     """改造内容: engineers and admins add items to a project and report their quantities; everyone who
     reads projects reads them."""
