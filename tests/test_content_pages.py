@@ -206,6 +206,24 @@ def test_two_hidden_works_photos_from_the_upload_form_let_paving_start(client, p
     assert "ZP-2026-001" not in client.get("/rule-overrides").get_data(as_text=True)
 
 
+def test_a_row_counts_its_hidden_works_photos_on_the_page_and_after_a_change(client, people):
+    login(client, "engineer")
+    content = add_content(project(), people["engineer"],
+                          {"item": "rain_sewage_pipes", "planned_quantity": Decimal(1200)})
+    for seed in (23, 24, 25):
+        client.post(f"/projects/{CODE}/photos", headers=HTMX, data={
+            "phase": "during", "stage": "rain_sewage", "caption": "沟槽", "hidden_works": "y",
+            "content_id": str(content.id), "files": (io.BytesIO(jpeg(seed=seed)), f"沟槽{seed}.jpg")})
+    db.session.execute(sa.update(Photo).where(Photo.caption == "沟槽").values(deleted_at=Photo.uploaded_at).where(
+        Photo.id == sa.select(sa.func.max(Photo.id)).scalar_subquery()))  # one deleted: not counted
+    db.session.commit()
+    assert "2 张隐蔽工程照片" in client.get(f"/projects/{CODE}").get_data(as_text=True)
+    saved = client.post(f"/contents/{content.id}/edit", headers=HTMX, data={
+        "planned_quantity": "1200", "completed_quantity": "300", "investment": "0", "stage": "rain_sewage",
+        "reason": "", "version": str(content.version)})
+    assert saved.status_code == 200 and "2 张隐蔽工程照片" in saved.get_data(as_text=True)
+
+
 def test_the_users_page_grants_the_right_to_override(client, people):
     login(client, "admin")
     assert f"/admin/users/{people['engineer'].id}/overriding" in client.get("/admin/users").get_data(as_text=True)

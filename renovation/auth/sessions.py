@@ -3,9 +3,20 @@ back only by requests that may change it."""
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import undefer
 
 from renovation.extensions import db
 from renovation.models import User
+
+# The header's unread count comes with the user, in the same statement, on a page that shows it.
+_BELL = (undefer(User.unread_notifications),)
+
+
+def _renders_the_header() -> bool:
+    """Whether the answer is likely a whole page, whose header shows the bell: a GET that is not a
+    part asked for by htmx (a boosted navigation is a whole page)."""
+    return request.method == "GET" and (request.headers.get("HX-Request") != "true"
+                                        or request.headers.get("HX-Boosted") == "true")
 
 
 def load_user(session_id: str) -> User | None:
@@ -14,7 +25,7 @@ def load_user(session_id: str) -> User | None:
         user_id, epoch = (int(part) for part in session_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id, options=_BELL if _renders_the_header() else ())
     if user is None or user.session_epoch != epoch or not user.active:
         return None
     return user

@@ -5,7 +5,6 @@ from flask_login import current_user
 from renovation import permissions
 from renovation.contents.forms import ContentFiguresForm, NewContentForm
 from renovation.domain.contents import catalogue, operations
-from renovation.domain.contents.hidden_works import hidden_works_counts
 from renovation.domain.contents.quantities import decimal_text
 
 
@@ -28,21 +27,22 @@ def new_content_form(project, formdata=None, contents=None) -> NewContentForm:
     return form
 
 
-def content_row(content, evidence: int = 0, can_edit: bool | None = None, **extra) -> dict:
-    """One row: the content, its share done, its hidden-works photos, whether the user may edit it."""
+def content_row(content, can_edit: bool | None = None, **extra) -> dict:
+    """One row: the content, its share done, its hidden-works photos (loaded with it: see
+    ``contents_of``), whether the user may edit it."""
     planned = content.planned_quantity or 0
     share = int(min(content.completed_quantity / planned * 100, 100)) if planned else 0
     if can_edit is None:
         can_edit = permissions.can_edit_contents(current_user, content.project)
-    return {"content": content, "share": share, "evidence": evidence, "can_edit": can_edit, **extra}
+    return {"content": content, "share": share, "evidence": content.hidden_works_photos, "can_edit": can_edit,
+            **extra}
 
 
 def contents_panel(project, add_form: NewContentForm | None = None, contents=None, **extra) -> dict:
     """The section: a row per content, whether the user may edit, and the add form as the user sent
     it after a refusal (``add_form``; otherwise the section asks for a blank one when it is opened);
-    ``contents``: the project's, when the caller has them."""
+    ``contents``: the project's, when the caller has them, read ``with_evidence``."""
     can_edit = permissions.can_edit_contents(current_user, project)
-    evidence = hidden_works_counts(project.id)
-    contents = contents if contents is not None else operations.contents_of(project.id)
-    rows = [content_row(content, evidence.get(content.id, 0), can_edit) for content in contents]
+    contents = contents if contents is not None else operations.contents_of(project.id, with_evidence=True)
+    rows = [content_row(content, can_edit) for content in contents]
     return {"rows": rows, "can_edit": can_edit, "add_form": add_form if can_edit else None, **extra}

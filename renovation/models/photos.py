@@ -3,10 +3,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from renovation.extensions import db
+from renovation.models.contents import ProjectContent
 from renovation.models.limits import limit
 
 
@@ -84,3 +85,13 @@ class PhotoPair(db.Model):
 
     before = relationship("Photo", foreign_keys=[before_id])
     after = relationship("Photo", foreign_keys=[after_id])
+
+
+# A content item's live hidden-works photos: one indexed count, loaded with the contents where a row
+# shows it (renovation/domain/contents/operations.py: contents_of, content_by_id).
+ProjectContent.hidden_works_photos = column_property(
+    select(func.count(Photo.id))
+    .where(Photo.content_id == ProjectContent.id, Photo.hidden_works.is_(True), Photo.deleted_at.is_(None))
+    .correlate_except(Photo).scalar_subquery(),
+    deferred=True,
+)

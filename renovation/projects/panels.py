@@ -5,6 +5,7 @@ packages' ``panels`` modules; this module puts the page together."""
 from flask_login import current_user
 
 from renovation import permissions
+from renovation.aftercare.panels import aftercare_panel
 from renovation.consultations.panels import consultations_panel
 from renovation.contents.panels import contents_panel
 from renovation.demands.panels import demands_panel
@@ -59,7 +60,7 @@ def history_panel(project, gallery: photo_gallery.ProjectGallery | None = None) 
 def project_page(project) -> dict:
     """Everything the project page shows, one entry per section."""
     actions = stage_actions(project)
-    contents = contents_of(project.id)  # the contents section's and the upload form's, read once
+    contents = contents_of(project.id, with_evidence=True)  # the contents section's and the upload form's, read once
     photos = photos_panel(project, contents=contents)
     consultations = consultations_panel(project)
     problems = problem_listing.project_problems(project.id)
@@ -70,6 +71,7 @@ def project_page(project) -> dict:
             "problems": problems_panel(project, problems),
             "visits": visits_panel(project),
             "demands": demands_panel(project),
+            "aftercare": aftercare_panel(project),
             "history": history_panel(project, photos["gallery"])}
 
 
@@ -80,4 +82,5 @@ PROJECT_FRAGMENTS = {
     "history": lambda project: {"history": history_panel(project)},
     "gallery": lambda project: {"photos": gallery_panel(project)},
     "contents": lambda project: {"contents": contents_panel(project)},
+    "aftercare": lambda project: {"aftercare": aftercare_panel(project)},
 }

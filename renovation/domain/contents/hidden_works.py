@@ -33,17 +33,6 @@ def evidenced_stages(project_id: int) -> set[str]:
     return {key for pair in rows for key in pair if key}
 
 
-def hidden_works_counts(project_id: int) -> dict[int, int]:
-    """How many live hidden-works photos each content of the project has: ``{content id: count}``."""
-    rows = db.session.execute(
-        select(Photo.content_id).where(Photo.project_id == project_id, Photo.hidden_works.is_(True),
-                                       Photo.deleted_at.is_(None), Photo.content_id.is_not(None)))
-    counts: dict[int, int] = {}
-    for (content_id,) in rows:
-        counts[content_id] = counts.get(content_id, 0) + 1
-    return counts
-
-
 @dataclass(frozen=True)
 class MissingEvidence:
     """A project whose rain/sewage separation has begun without a hidden-works photo: plain values,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 
 from renovation.domain import audit
 from renovation.domain.clock import utcnow
@@ -137,10 +137,14 @@ def _order(content: ProjectContent):
     return (categories.index(category) if category in categories else 9, content.item.position, content.id)
 
 
-def contents_of(project_id: int) -> list[ProjectContent]:
-    """A project's contents with their items, in the catalogue's order."""
+def contents_of(project_id: int, with_evidence: bool = False) -> list[ProjectContent]:
+    """A project's contents with their items, in the catalogue's order; ``with_evidence``: with the
+    count of each one's hidden-works photos (``hidden_works_photos``), in the same statement."""
+    options = [joinedload(ProjectContent.item), joinedload(ProjectContent.updated_by)]
+    if with_evidence:
+        options.append(undefer(ProjectContent.hidden_works_photos))
     found = db.session.scalars(select(ProjectContent).where(ProjectContent.project_id == project_id)
-                               .options(joinedload(ProjectContent.item), joinedload(ProjectContent.updated_by)))
+                               .options(*options))
     return sorted(found, key=_order)
 
 
@@ -148,7 +152,7 @@ def content_by_id(content_id: int) -> ProjectContent | None:
     """A content with its item and its project's place."""
     return db.session.scalar(
         select(ProjectContent).where(ProjectContent.id == content_id)
-        .options(joinedload(ProjectContent.item),
+        .options(joinedload(ProjectContent.item), undefer(ProjectContent.hidden_works_photos),
                  joinedload(ProjectContent.project).joinedload(Project.compound).joinedload(Compound.community)))
 
 
