@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from renovation.account import bp as account_bp
     from renovation.admin import bp as admin_bp
+    from renovation.aftercare import bp as aftercare_bp
     from renovation.api import bp as api_bp
     from renovation.auth import bp as auth_bp
     from renovation.bulletins import bp as bulletins_bp
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(demands_bp)
     app.register_blueprint(problems_bp)
     app.register_blueprint(contents_bp)
+    app.register_blueprint(aftercare_bp)
     app.register_blueprint(leaders_bp)
     app.register_blueprint(bulletins_bp)
     app.register_blueprint(ledger_bp)

@@ -258,6 +258,9 @@ DEMAND_JSON = {"category": "lighting", "text": "路灯不亮", "raised_on": days
 ROBOT_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=world"
 CONTENT_POST = {"item": "elevators", "stage": "", "planned_quantity": "2", "completed_quantity": "0",
                 "investment": "90", "reason": ""}
+AFTERCARE_POST = {"party_branch": "y", "party_branch_name": "铁路二段小区党支部", "building_party_groups": "3",
+                  "owners_committee": "y", "red_owners_committee": "y", "property_management": "community",
+                  "property_company": "", "red_property": "y", "version": "0"}
 PROBLEM_JSON = {"title": "燃气管线迁改", "description": "燃气管线需迁改", "category": "utilities",
                 "departments": ["漳平市燃气公司"], "deadline": days_ago(-10).isoformat()}
 
@@ -630,6 +633,15 @@ ROWS = [
     Row("api.delete_content", "DELETE", lambda w: f"/api/v1/contents/{w.content_id}",
         api(admin=204, engineer=204, committee=403, leader=403), json={"version": 1}, api=True,
         writes=frozenset({"admin", "engineer"})),
+    # After the works (长效管理): the bureau for any project, a committee for its own community's; leaders read.
+    Row("aftercare.edit", "GET", lambda w: f"/projects/{w.code}/aftercare", page(leader=403, other_committee=403)),
+    Row("aftercare.edit", "POST", lambda w: f"/projects/{w.code}/aftercare", COMMUNITY_WRITE,
+        data=lambda w: AFTERCARE_POST, writes=frozenset({"admin", "engineer", "committee"}),
+        location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    Row("api.project_aftercare", "GET", lambda w: f"/api/v1/projects/{w.code}/aftercare", api(), api=True),
+    Row("api.put_aftercare", "PUT", lambda w: f"/api/v1/projects/{w.code}/aftercare",
+        api(leader=403, other_committee=403), json={"party_branch": True, "building_party_groups": 3, "version": 0},
+        api=True, writes=frozenset({"admin", "engineer", "committee"})),
     Row("projects.export", "GET", lambda w: "/exports/projects.xlsx?street=1", page()),
     Row("demands.export", "GET", lambda w: "/exports/demands.csv", page()),
     Row("consultations.export", "GET", lambda w: "/exports/consultations.xlsx", page()),

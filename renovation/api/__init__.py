@@ -4,6 +4,7 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 from renovation.api import (  # noqa: E402,F401  (routes and error handlers register on import)
+    aftercare,
     acceptance,
     attachments,
     bulletins,

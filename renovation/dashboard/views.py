@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from renovation import permissions
 from renovation.dashboard import bp
+from renovation.domain.aftercare.coverage import aftercare_coverage
 from renovation.domain.clock import today
 from renovation.domain.contents.hidden_works import projects_without_hidden_works_evidence
 from renovation.domain.contents.outputs import outputs
@@ -32,5 +33,6 @@ def index():
     return render_template("dashboard/index.html", d=data, trend=trend, stage_bars=stage_bars,
                            problems=problem_summary(data.today), outputs=outputs(since=data.baseline),
                            missing_evidence=projects_without_hidden_works_evidence(),
+                           aftercare=aftercare_coverage(),  # 长效管理: two statements
                            street_rows=data.streets if every_street else data.streets[:STREET_ROWS],
                            statuses=list(Status), stage_keys=[key.value for key in STAGE_ORDER], linked=linked)

@@ -54,5 +54,7 @@ class Aftercare(db.Model):
     project = relationship("Project")
     updated_by = relationship("User")
 
+    recorded = True  # saved; a project with nothing recorded shows a blank (domain.aftercare.records.Blank)
+
     # UPDATE ... WHERE version = :seen — a concurrent write raises StaleDataError.
     __mapper_args__ = {"version_id_col": version}
