@@ -6,7 +6,6 @@ from flask_login import current_user
 
 from renovation import permissions
 from renovation.aftercare.panels import aftercare_panel
-from renovation.aftercare.panels import aftercare_panel
 from renovation.consultations.panels import consultations_panel
 from renovation.contents.panels import contents_panel
 from renovation.demands.panels import demands_panel
@@ -73,7 +72,6 @@ def project_page(project) -> dict:
             "visits": visits_panel(project),
             "demands": demands_panel(project),
             "aftercare": aftercare_panel(project),
-            "aftercare": aftercare_panel(project),
             "history": history_panel(project, photos["gallery"])}
 
 
@@ -84,6 +82,5 @@ PROJECT_FRAGMENTS = {
     "history": lambda project: {"history": history_panel(project)},
     "gallery": lambda project: {"photos": gallery_panel(project)},
     "contents": lambda project: {"contents": contents_panel(project)},
-    "aftercare": lambda project: {"aftercare": aftercare_panel(project)},
     "aftercare": lambda project: {"aftercare": aftercare_panel(project)},
 }
