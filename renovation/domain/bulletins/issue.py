@@ -170,7 +170,7 @@ def gather(kind: str, scope: Scope, pair_ids: list[int] | None, today) -> tuple[
     street_id = scope.street.id if scope.street else None
     missing = [asdict(row) for row in projects_without_hidden_works_evidence(street_id)]
     return data | {"months": area_months(street_id, ranked, today), "problems": bulletin_problems(today, street_id),
-                   "outputs": bulletin_outputs(street_id), "hidden_works_missing": missing}, previous
+                   "outputs": bulletin_outputs(street_id, today), "hidden_works_missing": missing}, previous
 
 
 def numbering(kind: str, scope: Scope, year: int, number: int, day) -> dict:

@@ -1,16 +1,22 @@
 """What the programme delivers, in the units it is reported in: planned and completed quantities of
 each content item, for the city or one street (the dashboard and the bulletins), by category, and
-the sentence a bulletin leads with ("累计改造雨污管网 12.6 公里，加装电梯 8 部，新增停车位 640 个").
-Plain values (a bulletin's snapshot keeps them); one query whatever the number of projects."""
+the sentence a bulletin leads with ("累计改造雨污管网 12.6 公里，加装电梯 8 部，新增停车位 640 个"), and
+month on month: what was done at a month-end snapshot, from its street sums (never by reading every
+project's), and what is done since. Plain values (a bulletin's snapshot keeps them); one query
+whatever the number of projects."""
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from datetime import date
 
+from sqlalchemy import exists, func, literal, select
+
+from renovation.domain.clock import today as china_today
 from renovation.domain.contents.quantities import decimal_text
 from renovation.extensions import db
-from renovation.models import Community, Compound, Project
+from renovation.models import Community, Compound, MonthlySnapshot, Project
 from renovation.models.contents import ContentCategory, ContentItem, ProjectContent
+from renovation.models.snapshots import StreetContentMonth
 
 CATEGORY_NAMES = {ContentCategory.BASIC: "基础类", ContentCategory.IMPROVEMENT: "完善类",
                   ContentCategory.UPGRADE: "提升类"}
@@ -36,30 +42,64 @@ class Output:
     planned: Decimal
     completed: Decimal
     projects: int
+    then: Decimal | None = None  # completed at the month-end snapshot compared with; None: nothing to compare
 
     @property
     def rate(self) -> float:
         """How much of the plan is done, in percent (0 when nothing is planned)."""
         return round(float(self.completed * 100 / self.planned), 1) if self.planned else 0.0
 
+    @property
+    def change(self) -> Decimal | None:
+        """Done since the snapshot compared with (None when there is none to compare with)."""
+        return None if self.then is None else self.completed - self.then
 
-def outputs(street_id: int | None = None) -> list[Output]:
+
+def baseline_month(today: date | None = None) -> str | None:
+    """The newest snapshot month before the current one, what "since last month" compares with
+    (as the dashboard's key figures do): one query."""
+    day = today or china_today()
+    return db.session.scalar(select(func.max(MonthlySnapshot.month))
+                             .where(MonthlySnapshot.month < f"{day.year:04d}-{day.month:02d}"))
+
+
+def _then(street_id: int | None, since: str):
+    """Each item's completed quantity in ``since``'s snapshot, from its street sums: a subquery."""
+    query = (select(StreetContentMonth.item_key.label("key"), func.sum(StreetContentMonth.completed).label("completed"))
+             .join(MonthlySnapshot, MonthlySnapshot.id == StreetContentMonth.snapshot_id)
+             .where(MonthlySnapshot.month == since).group_by(StreetContentMonth.item_key))
+    if street_id is not None:
+        query = query.where(StreetContentMonth.street_id == street_id)
+    return query.subquery("then")
+
+
+def outputs(street_id: int | None = None, since: str | None = None) -> list[Output]:
     """Each content item's planned and completed quantities over the city's projects (or one
-    street's), in the catalogue's order; items no project includes are left out."""
+    street's), in the catalogue's order; items no project includes are left out. With ``since`` (a
+    snapshot month), each also says what was done then (``then``), when that snapshot kept the
+    projects' contents; the same one query."""
+    then = _then(street_id, since) if since else None
+    compared = (exists().where(MonthlySnapshot.month == since, MonthlySnapshot.contents_taken.is_(True))
+                if since else literal(False))
     query = (select(ContentItem.key, ContentItem.name, ContentItem.unit, ContentItem.category,
                     func.coalesce(func.sum(ProjectContent.planned_quantity), 0),
                     func.coalesce(func.sum(ProjectContent.completed_quantity), 0),
-                    func.count(ProjectContent.id))
+                    func.count(ProjectContent.id), compared.label("compared"),
+                    func.coalesce(then.c.completed, 0) if since else literal(0))
              .join(ProjectContent, ProjectContent.item_id == ContentItem.id)
              .group_by(ContentItem.id, ContentItem.key, ContentItem.name, ContentItem.unit, ContentItem.category,
                        ContentItem.position))
+    if since:
+        query = query.outerjoin(then, then.c.key == ContentItem.key).group_by(then.c.completed)
     if street_id is not None:
         query = (query.join(Project, Project.id == ProjectContent.project_id)
                  .join(Compound, Compound.id == Project.compound_id)
                  .join(Community, Community.id == Compound.community_id).where(Community.street_id == street_id))
     categories = list(ContentCategory)
-    rows = [Output(key, name, unit, category, Decimal(planned), Decimal(completed), projects)
-            for key, name, unit, category, planned, completed, projects in db.session.execute(query)]
+    rows = [Output(key, name, unit, category, Decimal(planned), Decimal(completed), projects,
+                   Decimal(then_done).quantize(Decimal("0.01")) if was_compared else None)
+            for key, name, unit, category, planned, completed, projects, was_compared, then_done
+            in db.session.execute(query)]
     return sorted(rows, key=lambda row: (categories.index(row.category) if row.category in categories else 9,
                                          row.key))
 
@@ -74,10 +114,10 @@ def amount(value: Decimal, unit: str) -> tuple[str, str]:
     return (f"{whole}.{fraction}" if fraction else whole), UNIT_WORDS.get(unit, unit)
 
 
-def phrase(output: Output) -> str:
-    """累计改造雨污管网12.6公里 (what is done of one item)."""
+def phrase(output: Output, quantity: Decimal | None = None) -> str:
+    """改造雨污管网12.6公里 (what is done of one item; ``quantity``: of it, when not all that is done)."""
     verb, noun = PHRASES.get(output.key, ("", output.name))
-    number, unit = amount(output.completed, output.unit)
+    number, unit = amount(output.completed if quantity is None else quantity, output.unit)
     return f"{verb}{noun}{number}{unit}"
 
 
@@ -87,10 +127,25 @@ def headline(rows: list[Output], limit: int = HEADLINE_ITEMS) -> str:
     return "，".join(phrase(row) for row in done)
 
 
-def bulletin_outputs(street_id: int | None = None) -> dict:
-    """What a bulletin prints of the outputs, as plain data (quantities as decimal text)."""
-    rows = outputs(street_id)
+def month_headline(rows: list[Output], limit: int = HEADLINE_ITEMS) -> str:
+    """What was done since the snapshot compared with ("改造雨污管网300米，加装电梯1部"): the items
+    with more done than then, in the headline's order; "" when none (or nothing to compare)."""
+    done = [row for row in rows if row.change is not None and row.change > 0][:limit]
+    return "，".join(phrase(row, row.change) for row in done)
+
+
+def bulletin_outputs(street_id: int | None = None, today: date | None = None) -> dict:
+    """What a bulletin prints of the outputs, as plain data (quantities as decimal text): with
+    ``baseline`` (the month-end snapshot compared with, None when there is none that kept the
+    contents), each item's ``change`` since then and the sentence of it (``month_headline``)."""
+    baseline = baseline_month(today)
+    rows = outputs(street_id, baseline)
+    compared = bool(rows) and rows[0].then is not None
     return {"headline": headline(rows),
+            "baseline": baseline if compared else None,
+            "month_headline": month_headline(rows) if compared else "",
             "items": [asdict(row) | {"category": CATEGORY_NAMES.get(row.category, row.category),
                                      "planned": decimal_text(row.planned), "completed": decimal_text(row.completed),
+                                     "then": None if row.then is None else decimal_text(row.then),
+                                     "change": None if row.change is None else decimal_text(row.change),
                                      "rate": row.rate} for row in rows]}
