@@ -34,7 +34,7 @@ class AftercareForm(FlaskForm):
     red_owners_committee = BooleanField(_l("Red owners' committee (led by party members)"))
     property_management = SelectField(_l("Property management"), choices=[
         SelectChoice(kind.value, label) for kind, label in PROPERTY_MANAGEMENT_LABELS.items()])
-    property_company = StringField(_l("Property company"),
+    property_company = StringField(_l("Name of the property company"),
                                    validators=[Optional(), fits(Aftercare.property_company)])
     red_property = BooleanField(_l("Red property management"))
     version = HiddenField()
