@@ -17,7 +17,7 @@ from renovation.extensions import db
 from renovation.models import AuditEntry
 from renovation.models.aftercare import Aftercare
 from tests.aftercare_samples import CARED, NOBODY, completed_project, record
-from tests.conftest import count_statements, make_project, make_user
+from tests.conftest import count_statements, make_project
 
 
 def _aftercare_entries() -> int:

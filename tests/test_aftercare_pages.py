@@ -159,7 +159,8 @@ def test_the_dashboard_shows_the_coverage_per_street_and_for_the_city(client, co
     html = client.get("/dashboard").get_data(as_text=True)
     shown = text(section_of_dashboard(html))
     assert "长效管理" in shown and "已竣工验收的小区" in shown.replace(" ", "")
-    assert [figure(html, "桂林街道", name) for name in ("completed", "party_branches", "party_groups")] == ["3", "2", "6"]
+    counts = ("completed", "party_branches", "party_groups")
+    assert [figure(html, "桂林街道", name) for name in counts] == ["3", "2", "6"]
     assert figure(html, "桂林街道", "owners_committee_rate") == "66.67%"
     assert figure(html, "桂林街道", "red_owners_committee_rate") == "50.00%"
     assert figure(html, "桂林街道", "red_property_rate") == "100.00%"

@@ -21,7 +21,8 @@ MODELS = {
     "九龙桂冠小区": {"party_branch": True, "party_branch_name": "九龙桂冠小区党总支", "building_party_groups": 6,
                   "owners_committee": True, "red_owners_committee": True, "property_management": "professional",
                   "property_company": "漳平市安居物业服务有限公司", "red_property": True},
-    "铁路二段生活小区": {"party_branch": True, "party_branch_name": "铁路二段生活小区党支部", "building_party_groups": 4,
+    "铁路二段生活小区": {"party_branch": True, "party_branch_name": "铁路二段生活小区党支部",
+                    "building_party_groups": 4,
                     "owners_committee": True, "red_owners_committee": True, "property_management": "community",
                     "property_company": "", "red_property": True},
 }
