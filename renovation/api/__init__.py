@@ -4,8 +4,8 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 from renovation.api import (  # noqa: E402,F401  (routes and error handlers register on import)
-    aftercare,
     acceptance,
+    aftercare,
     attachments,
     bulletins,
     consultations,
