@@ -55,13 +55,21 @@ def _store(content: ProjectContent, values: dict) -> None:
 
 def _event(content, user, action: str, changes: list) -> None:
     db.session.add(ContentEvent(project_id=content.project_id, content_id=content.id, item_key=content.item.key,
-                                action=action, at=utcnow(), user_id=user.id, changes=changes))
+                                action=action, at=utcnow(), user_id=getattr(user, "id", None), changes=changes))
 
 
 def add_content(project, user, values: dict) -> ProjectContent:
     """Add the catalogue item ``values["item"]`` (a key) to ``project`` with its figures
     (``planned_quantity``, ``completed_quantity``, ``investment`` as Decimal; ``stage``, the item's
     own when absent; ``reason``), and commit."""
+    content = record_new_content(project, user, values)
+    db.session.commit()
+    return content
+
+
+def record_new_content(project, user, values: dict) -> ProjectContent:
+    """:func:`add_content` without the commit, for a write of many (a ledger import): checked, added
+    with its history event and audit entry, flushed; the caller commits or rolls back."""
     item = item_by_key(values.get("item") or "")
     errors = {}
     if item is None or item.retired:
@@ -76,7 +84,7 @@ def add_content(project, user, values: dict) -> ProjectContent:
         raise ContentRuleViolation(errors)
     now = utcnow()
     content = ProjectContent(project_id=project.id, item=item, created_at=now, updated_at=now,
-                             updated_by_id=user.id)
+                             updated_by_id=getattr(user, "id", None))
     _store(content, proposed)
     db.session.add(content)
     db.session.flush()
@@ -84,7 +92,6 @@ def add_content(project, user, values: dict) -> ProjectContent:
                for name in FIELDS if proposed[name] not in (None, "")]
     _event(content, user, "add", changes)
     audit.record(user, "content.add", "project", project.code, content=content.id, item=item.key, changes=changes)
-    db.session.commit()
     return content
 
 
@@ -92,6 +99,14 @@ def change_content(content: ProjectContent, user, changes: dict, seen_version: i
     """Change a content's figures, stage or reason (any of :data:`FIELDS`), and commit."""
     if seen_version != content.version:
         raise ContentConflict(content)
+    if not record_content_change(content, user, changes):
+        return content
+    return commit_or_conflict(content, ContentConflict)
+
+
+def record_content_change(content: ProjectContent, user, changes: dict) -> bool:
+    """:func:`change_content` without the version check and the commit, for a write of many (a
+    ledger import, which checks the values it overwrites itself): whether anything changed."""
     current = _values_of(content)
     proposed = {**current, **_cleaned(changes)}
     errors = figure_errors(proposed)
@@ -100,14 +115,14 @@ def change_content(content: ProjectContent, user, changes: dict, seen_version: i
     diff = [{"field": name, "old": _plain(name, current[name]), "new": _plain(name, proposed[name])}
             for name in FIELDS if current[name] != proposed[name]]
     if not diff:
-        return content
+        return False
     with db.session.no_autoflush:
         _store(content, proposed)
-        content.updated_at, content.updated_by_id = utcnow(), user.id
+        content.updated_at, content.updated_by_id = utcnow(), getattr(user, "id", None)
         _event(content, user, "change", diff)
         audit.record(user, "content.change", "project", content.project.code, content=content.id,
                      item=content.item.key, changes=diff)
-    return commit_or_conflict(content, ContentConflict)
+    return True
 
 
 def remove_content(content: ProjectContent, user, seen_version: int | None = None) -> None:
