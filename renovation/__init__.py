@@ -64,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from renovation.acceptance import bp as acceptance_bp
     from renovation.account import bp as account_bp
     from renovation.admin import bp as admin_bp
     from renovation.aftercare import bp as aftercare_bp
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultations_bp)
     app.register_blueprint(demands_bp)
     app.register_blueprint(problems_bp)
+    app.register_blueprint(acceptance_bp)
     app.register_blueprint(contents_bp)
     app.register_blueprint(aftercare_bp)
     app.register_blueprint(leaders_bp)

@@ -80,8 +80,8 @@ def test_an_item_to_rectify_blocks_completion_until_closed_with_a_photo(ready, e
     project, pipes, lifts = ready
     record = accept(project, engineer, [
         {"content_id": pipes.id, "result": "accepted", "note": ""},
-        {"content_id": lifts.id, "result": "rectify", "note": "2号电梯井道渗水", "deadline": today() + timedelta(days=7),
-         "responsible_unit": "contractor"}])
+        {"content_id": lifts.id, "result": "rectify", "note": "2号电梯井道渗水",
+         "deadline": today() + timedelta(days=7), "responsible_unit": "contractor"}])
     assert record.representative_count == 2
     assert [(check.item_name, check.result) for check in record.checks] == [("雨污分流管网", "accepted"),
                                                                            ("加装电梯", "rectify")]

@@ -5,6 +5,7 @@ packages' ``panels`` modules; this module puts the page together."""
 from flask_login import current_user
 
 from renovation import permissions
+from renovation.acceptance.panels import acceptance_panel
 from renovation.aftercare.panels import aftercare_panel
 from renovation.consultations.panels import consultations_panel
 from renovation.contents.panels import contents_panel
@@ -69,6 +70,7 @@ def project_page(project) -> dict:
             "consultations": consultations,
             "contents": contents_panel(project, contents=contents),
             "problems": problems_panel(project, problems),
+            "acceptance": acceptance_panel(project),
             "visits": visits_panel(project),
             "demands": demands_panel(project),
             "aftercare": aftercare_panel(project),

@@ -157,7 +157,8 @@ def record_acceptance(project, user, values: dict, today: date | None = None) ->
     rectifications = []
     for check, row in pending:
         item = Rectification(project_id=project.id, acceptance_id=record.id, check_id=check.id,
-                             description=f"{check.item_name}：{row['note']}"[:DESCRIPTION_MAX], deadline=row["deadline"],
+                             description=f"{check.item_name}：{row['note']}"[:DESCRIPTION_MAX],
+                             deadline=row["deadline"],
                              responsible_unit=row["responsible_unit"], status=RectificationStatus.OPEN.value,
                              closing_note="", created_by_id=user.id, created_at=now, updated_at=now)
         db.session.add(item)
