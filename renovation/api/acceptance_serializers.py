@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 
 from renovation.api.resident_serializers import MAX_COUNT, FieldReader
 from renovation.api.serializers import iso_time
-from renovation.domain.acceptance.rectifications import days_overdue
 from renovation.domain.acceptance.records import MAX_REPRESENTATIVE_ROWS
+from renovation.domain.acceptance.rectifications import days_overdue
 from renovation.models.acceptance import AcceptanceRecord, AcceptanceRepresentative, Rectification
 from renovation.models.limits import column_limit
 
