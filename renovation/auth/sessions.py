@@ -1,5 +1,7 @@
 """Flask-Login wiring: sessions carry the user's id and session epoch; the session cookie is sent
 back only by requests that may change it."""
+from functools import cache
+
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
@@ -8,8 +10,11 @@ from sqlalchemy.orm import undefer
 from renovation.extensions import db
 from renovation.models import User
 
-# The header's unread count comes with the user, in the same statement, on a page that shows it.
-_BELL = (undefer(User.unread_notifications),)
+
+@cache  # built at the first request: a loader option configures every mapper (slow for the command line)
+def _with_the_bell() -> tuple:
+    """The header's unread count comes with the user, in the same statement, on a page that shows it."""
+    return (undefer(User.unread_notifications),)
 
 
 def _renders_the_header() -> bool:
@@ -25,7 +30,7 @@ def load_user(session_id: str) -> User | None:
         user_id, epoch = (int(part) for part in session_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, user_id, options=_BELL if _renders_the_header() else ())
+    user = db.session.get(User, user_id, options=_with_the_bell() if _renders_the_header() else ())
     if user is None or user.session_epoch != epoch or not user.active:
         return None
     return user
