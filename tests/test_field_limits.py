@@ -27,6 +27,7 @@ from renovation.models import (
     User,
     Vote,
 )
+from renovation.models.aftercare import Aftercare
 from renovation.models.audit import REASON_MAX
 from renovation.models.contents import ContentItem, ProjectContent, RuleOverride
 from renovation.models.leaders import LeaderLink, SiteVisit
@@ -64,6 +65,8 @@ STORED_IN = {
     # Renovation content: a content's reason, a catalogue item's key and name, a rule override's reason.
     ("ContentFiguresForm", "reason"): ProjectContent.reason, ("ContentItemForm", "key"): ContentItem.key,
     ("ContentItemForm", "name"): ContentItem.name, ("StageForm", "override_reason"): RuleOverride.reason,
+    # After the works: the party branch's and the property company's names.
+    **{("AftercareForm", name): getattr(Aftercare, name) for name in ("party_branch_name", "property_company")},
 }
 # Limited fields stored in no column, and their limit's source.
 NOT_A_COLUMN = {

@@ -115,7 +115,7 @@ def test_the_project_page_has_every_section(app, people, project):
     with signed_in(app, people["engineer"]):
         page = project_panels.project_page(project)
     assert set(page) == {"project", "today", "stages", "photos", "consultations", "problems", "demands", "history",
-                         "contents", "visits"}
+                         "contents", "visits", "acceptance", "aftercare"}
     assert [card["stage"].key for card in page["stages"]["cards"]] == [stage.key for stage in project.stages]
     assert page["history"]["live_photo_ids"] is page["photos"]["gallery"].live_ids  # looked up once
 

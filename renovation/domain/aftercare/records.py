@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from renovation.domain import audit
 from renovation.domain.clock import utcnow
 from renovation.domain.errors import Conflict, RuleViolation, commit_or_conflict
+from renovation.domain.messages import with_values
 from renovation.extensions import db
 from renovation.models.aftercare import Aftercare, PropertyManagement
 from renovation.models.limits import column_limit
@@ -22,8 +23,8 @@ FLAGS = ("party_branch", "owners_committee", "red_owners_committee", "red_proper
 MAX_PARTY_GROUPS = 9999  # a compound's buildings, generously
 NAME_MAX = column_limit(Aftercare.party_branch_name)
 COMPANY_MAX = column_limit(Aftercare.property_company)
-GROUPS_MESSAGE = _l("Enter the number of building party groups: a whole number from 0 to %(max)d.",
-                    max=MAX_PARTY_GROUPS)
+GROUPS_MESSAGE = with_values(_l("Enter the number of building party groups: a whole number from 0 to %(max)d."),
+                             max=MAX_PARTY_GROUPS)
 
 
 class AftercareConflict(Conflict):
@@ -73,7 +74,7 @@ def errors_of(values: dict) -> dict:
     if isinstance(groups, bool) or not isinstance(groups, int) or not 0 <= groups <= MAX_PARTY_GROUPS:
         errors["building_party_groups"] = GROUPS_MESSAGE
     if len(values["party_branch_name"]) > NAME_MAX:
-        errors["party_branch_name"] = _l("At most %(n)d characters.", n=NAME_MAX)
+        errors["party_branch_name"] = with_values(_l("At most %(n)d characters."), n=NAME_MAX)
     if not values["party_branch"]:
         if values["party_branch_name"]:
             errors["party_branch_name"] = _l("Name the party branch only when the compound has one.")
@@ -87,7 +88,7 @@ def errors_of(values: dict) -> dict:
         errors["property_management"] = _l("Choose how the compound is managed.")
     company = values["property_company"]
     if len(company) > COMPANY_MAX:
-        errors["property_company"] = _l("At most %(n)d characters.", n=COMPANY_MAX)
+        errors["property_company"] = with_values(_l("At most %(n)d characters."), n=COMPANY_MAX)
     elif management == PropertyManagement.PROFESSIONAL and not company:
         errors["property_company"] = _l("Name the property company.")
     elif management != PropertyManagement.PROFESSIONAL and company:
