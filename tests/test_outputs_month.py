@@ -73,7 +73,8 @@ def test_the_city_and_street_bulletins_say_what_was_done_since_last_month(delive
     assert "停车位400—个" in table  # planned this month, nothing done: no change to state
 
     street = plain_text(render_html(preview_snapshot("street", Scope(street=scope_named("street", "菁城街道").street))))
-    assert f"菁城街道已累计改造雨污管网120米。比上月（与{LAST_MONTH_WORDS}月调度数据相比），新增改造雨污管网120米。" in street
+    assert (f"菁城街道已累计改造雨污管网120米。比上月（与{LAST_MONTH_WORDS}月调度数据相比），"
+            "新增改造雨污管网120米。") in street
 
 
 def test_the_dashboard_shows_the_change_under_each_done_figure(delivered, client):

@@ -5,9 +5,8 @@ month on month: what was done at a month-end snapshot, from its street sums (nev
 project's), and what is done since. Plain values (a bulletin's snapshot keeps them); one query
 whatever the number of projects."""
 from dataclasses import asdict, dataclass
-from decimal import Decimal
-
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import exists, func, literal, select
 

@@ -20,11 +20,13 @@ from renovation.domain.stages.keys import Status
 
 CENT = Decimal("0.01")
 MAX_MONEY = Decimal("9999999999.99")  # Numeric(12, 2)
+MAX_QUANTITY = Decimal("999999999999.99")  # a content's quantity: Numeric(14, 2)
 MAX_INT = 2_000_000_000
 # Excel serials of 1950-01-01 and 2100-12-31: a plain number outside them is not a date.
 SERIAL_RANGE = (18264, 73415)
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0?0:00(?::00)?)?$")
 _UNITS = re.compile(r"(户|栋|幢|年|万元|元|m2|平方米|平米|%)$")
+_QUANTITY_UNITS = re.compile(r"(米|m|台|部|个|处)$")  # after _UNITS (m2, 平方米); 公里 is not guessed at
 _STATUS_WORDS = {
     **{name: status for status, name in STATUS_NAMES.items()},
     **{status.value: status for status in Status},
@@ -94,6 +96,16 @@ def parse_decimal(value) -> Decimal | None:
     """A non-negative amount with at most two decimals kept (rounded half up)."""
     number = _to_decimal(value, _l("Enter a number."))
     if number is not None and number > MAX_MONEY:
+        raise CellError(_l("The number is too large."))
+    return None if number is None else number.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_quantity(value) -> Decimal | None:
+    """A content item's quantity in its unit ("1200", "1,200.5", "1200米"), two decimals kept."""
+    if isinstance(value, str):
+        value = _QUANTITY_UNITS.sub("", _number_text(value))
+    number = _to_decimal(value, _l("Enter the quantity as a number, such as 1200.5."))
+    if number is not None and number > MAX_QUANTITY:
         raise CellError(_l("The number is too large."))
     return None if number is None else number.quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -188,4 +200,6 @@ def parse_cell(value, column: Column, today: date):
         return parse_percent(value)
     if kind == "status":
         return parse_status(value)
+    if kind == "quantity":
+        return parse_quantity(value)
     raise ValueError(f"unknown column kind {kind}")

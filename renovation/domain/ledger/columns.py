@@ -4,6 +4,9 @@ The ledger is a file format shared with the bureau's own Excel sheets, so its he
 Chinese text (not translated with the page). The import template, the project export and the
 importer all read this one list, which is what makes a round trip (export, import) a no-op.
 
+The main renovation content items (:data:`CONTENT_ITEMS`) have a planned and a completed
+quantity column each, in the item's unit ("雨污分流管网计划(m)", "加装电梯完成(台)").
+
 Headers are matched tolerantly — Unicode NFKC (full-width brackets and digits become their
 ASCII forms, ㎡ becomes m2), every kind of space removed, case folded — and column order does
 not matter. A header that matches nothing is reported, never guessed.
@@ -24,9 +27,28 @@ STAGE_FIELDS = ("status", "percent", "planned_start", "planned_end", "actual_sta
 IGNORED_HEADERS = ("序号", "编号序号", "排序")
 
 
+# The main renovation content items the ledger carries: (catalogue key, name as the ledger writes it,
+# unit as its headers write it). The headers are the ledger's, not the catalogue's names (which
+# admins may change): a file keeps meaning what it meant.
+CONTENT_ITEMS = (
+    ("rain_sewage_pipes", "雨污分流管网", "m"),
+    ("water_pipes", "供水管网", "m"),
+    ("drainage_pipes", "排水管网", "m"),
+    ("roads", "道路硬化", "m²"),
+    ("elevators", "加装电梯", "台"),
+    ("parking", "停车位", "个"),
+    ("charging_points", "充电桩", "个"),
+)
+CONTENT_FIGURES = ("planned", "completed")  # the quantities of an item a ledger row gives
+_CONTENT_WORDS = {"planned": ("计划", "计划量", "计划数", "计划工程量"),
+                  "completed": ("完成", "完成量", "完成数", "已完成", "完成工程量")}  # not 实际完成: a stage's date
+_UNIT_SPELLINGS = {"m": ("m", "米"), "m²": ("m²", "平方米", "平米"), "台": ("台", "部"), "个": ("个",)}
+
+
 @dataclass(frozen=True)
 class Column:
-    """One ledger column. ``kind``: text, int, year, decimal, date, status or percent.
+    """One ledger column. ``kind``: text, int, year, decimal, date, status, percent or quantity
+    (a content item's quantity, field ``content.<item key>.<planned|completed>``).
 
     ``max_length`` bounds text to its database column; ``readonly`` columns are exported for
     readers (derived figures) and skipped on import; ``aliases`` are other headers that mean
@@ -45,7 +67,22 @@ class Column:
     @property
     def stage(self) -> str | None:
         """The stage key of a stage column (``survey.status`` → ``survey``)."""
-        return self.field.split(".")[0] if "." in self.field else None
+        return self.field.split(".")[0] if "." in self.field and not self.content_item else None
+
+    @property
+    def content_item(self) -> str | None:
+        """The content item key of a quantity column (``content.elevators.planned`` → ``elevators``)."""
+        return content_item_of(self.field)
+
+
+def content_field(key: str, figure: str) -> str:
+    """The ledger field of an item's quantity: ``content.<key>.<planned|completed>``."""
+    return f"content.{key}.{figure}"
+
+
+def content_item_of(field: str) -> str | None:
+    """The item key of a content field, None for any other field."""
+    return field.split(".")[1] if field.startswith("content.") else None
 
 
 def _money(header: str, field: str, aliases: tuple[str, ...] = ()) -> Column:
@@ -89,11 +126,23 @@ STAGE_COLUMNS = tuple(
     for key in STAGE_ORDER
     for attribute, (suffix, kind, width) in _STAGE_SUFFIXES.items()
 )
+
+def _content_column(key: str, name: str, unit: str, figure: str) -> Column:
+    words = _CONTENT_WORDS[figure]
+    aliases = tuple(f"{name}{word}{f'({spelling})' if spelling else ''}"
+                    for word in words for spelling in (*_UNIT_SPELLINGS[unit], ""))
+    header = f"{name}{words[0]}({unit})"
+    return Column(header, content_field(key, figure), "quantity", width=12,
+                  aliases=tuple(alias for alias in aliases if alias != header))
+
+
+CONTENT_COLUMNS = tuple(_content_column(key, name, unit, figure)
+                        for key, name, unit in CONTENT_ITEMS for figure in CONTENT_FIGURES)
 READONLY_COLUMNS = (
     Column("当前阶段", "current_stage", width=10, readonly=True),
     Column("总体进度(%)", "progress", "int", width=9, readonly=True),
 )
-COLUMNS = PROJECT_COLUMNS + STAGE_COLUMNS + READONLY_COLUMNS
+COLUMNS = PROJECT_COLUMNS + STAGE_COLUMNS + CONTENT_COLUMNS + READONLY_COLUMNS
 IMPORTED_COLUMNS = tuple(column for column in COLUMNS if not column.readonly and column.field != "budget_total")
 BY_FIELD = {column.field: column for column in COLUMNS}
 _SPACES = re.compile(r"\s+")

@@ -4,8 +4,10 @@
 that every value it is about to overwrite is still what the preview showed (otherwise the
 preview is stale and nothing is written), creates the streets, communities and compounds it
 names for the first time, writes the projects and their stages, a stage history entry for each
-changed stage and one audit entry with the file's sha256 and the counts. A ledger whose rows
-are all unchanged writes nothing at all, so importing the same file twice is harmless.
+changed stage and one audit entry with the file's sha256 and the counts. The main content items
+a row gives figures for are added or changed through the contents operations (each with its
+history event and audit entry, in the same transaction). A ledger whose rows are all unchanged
+writes nothing at all, so importing the same file twice is harmless.
 """
 from dataclasses import dataclass
 
@@ -14,13 +16,23 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from renovation.domain import audit
 from renovation.domain.clock import utcnow
-from renovation.domain.ledger.columns import STAGE_FIELDS
+from renovation.domain.contents.operations import record_content_change, record_new_content
+from renovation.domain.errors import RuleViolation
+from renovation.domain.ledger.columns import STAGE_FIELDS, content_field, content_item_of
 from renovation.domain.ledger.preview import CREATE, UNCHANGED, UPDATE, LedgerPreview
-from renovation.domain.ledger.values import PLACE_FIELDS, PROJECT_FIELDS, comparable, values_of_project
+from renovation.domain.ledger.values import (
+    CONTENT_FIELDS,
+    CONTENT_KEYS,
+    PLACE_FIELDS,
+    PROJECT_FIELDS,
+    comparable,
+    values_of_project,
+)
 from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.domain.stages.schedule import refresh_project_summary
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, StageEvent, Street
+from renovation.models.contents import ProjectContent
 
 CHUNK = 500  # codes per query: well under SQLite's and PostgreSQL's parameter limits
 
@@ -55,7 +67,7 @@ def commit_import(preview: LedgerPreview, user, file_sha256: str) -> ImportResul
     try:
         places, now = _Places(), utcnow()
         _apply_updates(updates, places, user, now)
-        _create_projects(creates, places, now)
+        _create_projects(creates, places, user, now)
         audit.record(user, "ledger.import", "database", "ledger", sha256=file_sha256, sheet=preview.sheet,
                      rows=len(preview.rows), created=result.created, updated=result.updated,
                      unchanged=result.unchanged)
@@ -78,14 +90,46 @@ def _apply_updates(rows, places: "_Places", user, now) -> None:
             .options(selectinload(Project.stages),
                      joinedload(Project.compound).joinedload(Compound.community).joinedload(Community.street))
         ).unique()}
+        contents = _contents_of(project.id for project in projects.values())
         for row in chunk:
             project = projects.get(row.code)
             if project is None:
                 raise StaleLedgerPreview(row.code)
-            current = values_of_project(project)
+            current = values_of_project(project, contents.get(project.id, {}).values())
             if any(comparable(current[change.field]) != comparable(change.old) for change in row.changes):
                 raise StaleLedgerPreview(row.code)
             _update(project, row, places, user, now)
+            _write_contents(project, row, {change.field for change in row.changes}, contents.get(project.id, {}),
+                            user)
+
+
+def _contents_of(project_ids) -> dict[int, dict[str, ProjectContent]]:
+    """The projects' contents of the main items, by project id and item key: one query."""
+    found: dict[int, dict[str, ProjectContent]] = {}
+    for content in db.session.scalars(
+        select(ProjectContent).join(ProjectContent.item).options(joinedload(ProjectContent.item))
+        .where(ProjectContent.project_id.in_(list(project_ids)))
+    ):
+        if content.item.key in CONTENT_KEYS:
+            found.setdefault(content.project_id, {})[content.item.key] = content
+    return found
+
+
+def _write_contents(project: Project, row, fields: set[str], contents: dict[str, ProjectContent], user) -> None:
+    """Add or change the items whose figures the row changes, through the contents operations. A
+    rule they refuse now was kept when the preview was judged: the database changed since."""
+    for key in CONTENT_KEYS:
+        if not any(content_item_of(name) == key for name in fields):
+            continue
+        figures = {"planned_quantity": row.values[content_field(key, "planned")],
+                   "completed_quantity": row.values[content_field(key, "completed")]}
+        try:
+            if key in contents:
+                record_content_change(contents[key], user, figures)
+            else:
+                record_new_content(project, user, {"item": key, **figures})
+        except RuleViolation:
+            raise StaleLedgerPreview(row.code) from None
 
 
 def _update(project: Project, row, places: "_Places", user, now) -> None:
@@ -110,7 +154,7 @@ def _update(project: Project, row, places: "_Places", user, now) -> None:
     refresh_project_summary(project)
 
 
-def _create_projects(rows, places: "_Places", now) -> None:
+def _create_projects(rows, places: "_Places", user, now) -> None:
     codes = [row.code for row in rows]
     for chunk in _chunks(codes):
         if db.session.scalar(select(Project.code).where(Project.code.in_(chunk)).limit(1)):
@@ -125,6 +169,10 @@ def _create_projects(rows, places: "_Places", now) -> None:
                                         **{name: values[f"{key.value}.{name}"] for name in STAGE_FIELDS}))
         refresh_project_summary(project)
         db.session.add(project)
+        given = {name for name in CONTENT_FIELDS if values[name] is not None}
+        if given:
+            db.session.flush()  # the project's id, for its contents
+            _write_contents(project, row, given, {}, user)
 
 
 class _Places:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from renovation.domain.ledger.columns import COLUMNS, STAGE_FIELDS, STAGE_NAMES, STATUS_NAMES
 from renovation.domain.ledger.spreadsheets import Table
-from renovation.domain.ledger.values import BUDGET_SOURCES, project_values
+from renovation.domain.ledger.values import BUDGET_SOURCES, content_values, project_values
 from renovation.domain.project_list import ProjectFilter, find_projects
 from renovation.domain.residents import consultations, demand_list, demands
 from renovation.domain.stages.keys import DONE, Status
@@ -38,7 +38,9 @@ EXPORT_PAGE = 2000  # rows read from the database at a time
 LEDGER_TITLE = "项目台账"
 KIND_NAMES = {"text": "文字", "int": "整数", "year": "年份，如 1984", "decimal": "数字，最多两位小数",
               "date": "日期，如 2026-03-01", "status": "未开始、进行中、已完成、暂停 或 不涉及",
-              "percent": "0 到 100 的整数"}
+              "percent": "0 到 100 的整数",
+              "quantity": "数字（列名中的单位），最多两位小数；留空则该项改造内容不变"}
+ALIASES_SHOWN = 4  # a content column answers to a dozen spellings; the notes show the first few
 
 
 def ledger_row(values: dict, progress: int | None = None, current_stage: str | None = None) -> list:
@@ -54,10 +56,19 @@ def ledger_row(values: dict, progress: int | None = None, current_stage: str | N
             value = progress
         elif name.endswith(".status"):
             value = STATUS_NAMES[Status(values[name])]
+        elif column.kind == "quantity":
+            value = _quantity(values[name])
         else:
             value = values[name]
         row.append(None if value == "" else value)
     return row
+
+
+def _quantity(value: Decimal | None):
+    """A quantity as a plain number (1200, 800.5): metres and lifts are not amounts of money."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def every_item(find_page: Callable) -> Iterator:
@@ -80,22 +91,26 @@ def project_table(criteria: ProjectFilter, today: date) -> Table:
 
 def _project_rows(criteria: ProjectFilter, today: date) -> Iterator[list]:
     pages = every_item(lambda page, per_page: _with_stages(find_projects(criteria, page, per_page, today)))
-    for project, stages in pages:
+    for project, stages, contents in pages:
         place = project.compound
         yield ledger_row(project_values(project, place.name, place.community.name, place.community.street.name,
-                                        stages), project.progress, project.current_stage)
+                                        stages, contents), project.progress, project.current_stage)
 
 
 def _with_stages(found):
-    """The page's projects, each with its stages (plain rows)."""
+    """The page's projects, each with its stages (plain rows) and its main content items' values."""
     stages: dict[int, list] = {}
+    contents: dict[int, dict] = {}
     if found.items:
+        ids = [project.id for project in found.items]
         for stage in db.session.execute(
             select(Stage.project_id, Stage.key, *(getattr(Stage, field) for field in STAGE_FIELDS))
-            .where(Stage.project_id.in_([project.id for project in found.items]))
+            .where(Stage.project_id.in_(ids))
         ):
             stages.setdefault(stage.project_id, []).append(stage)
-    return replace(found, items=[(project, stages.get(project.id, [])) for project in found.items])
+        contents = content_values(ids)
+    return replace(found, items=[(project, stages.get(project.id, []), contents.get(project.id))
+                                 for project in found.items])
 
 
 def template_tables() -> tuple[Table, Table]:
@@ -104,11 +119,21 @@ def template_tables() -> tuple[Table, Table]:
         [column.header,
          "必填" if column.required else "",
          "导出时填写，导入时忽略" if column.readonly else KIND_NAMES[column.kind],
-         "、".join(column.aliases)]
+         _aliases(column)]
         for column in COLUMNS
     ]
     notes.append(["总投资(万元)", "", "须等于五项资金来源之和；留空则不核对", ""])
+    notes.append(["改造内容各列", "",
+                  "按项目填写主要改造内容的计划量和完成量（单位见列名）。留空的单元格不改变该项；"
+                  "项目尚无此项时，填写计划量或完成量即新增该项（另一项按0计）。完成量不得超过计划量，"
+                  "确需超过的，请先在项目页的改造内容中写明原因。", ""])
     return _ledger_table([]), Table("填写说明", ["列名", "是否必填", "填写内容", "也可写作"], [18, 10, 36, 40], notes)
+
+
+def _aliases(column) -> str:
+    if column.kind == "quantity":
+        return "、".join(column.aliases[:ALIASES_SHOWN]) + " 等"
+    return "、".join(column.aliases)
 
 
 def _ledger_table(rows) -> Table:

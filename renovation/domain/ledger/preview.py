@@ -15,6 +15,11 @@ Decisions worth knowing:
 - 总投资(万元) is checked against its five sources, never stored: the project sums them.
 - The stage rules of :mod:`renovation.domain.stages.rules` are checked for new projects and for
   rows that change a stage; planned ends may not come before planned starts.
+- Content columns (planned and completed quantities of the main items): an empty cell leaves the
+  item as it is (never removes it); a figure given for an item the project does not include adds
+  it (the other figure 0), from the catalogue, unless retired there. Done may not exceed the plan
+  unless the project's content already says why (written on the project page). Contents are not
+  stages: no stage rule (the hidden-works photos before paving either) is checked for them.
 """
 import hashlib
 import json
@@ -26,14 +31,16 @@ from flask_babel import lazy_gettext as _l
 
 from renovation.domain.clock import today as china_today
 from renovation.domain.ledger.cells import CellError, is_blank, parse_cell
-from renovation.domain.ledger.columns import BY_FIELD, HeaderMatch, column_letter
+from renovation.domain.ledger.columns import BY_FIELD, HeaderMatch, column_letter, content_field
 from renovation.domain.ledger.limits import Deadline, LedgerLimits, current_limits
 from renovation.domain.ledger.reader import PROGRESS_EVERY, LedgerSheet, read_ledger
 from renovation.domain.ledger.values import (
     BUDGET_SOURCES,
+    CONTENT_KEYS,
     NEW_PROJECT,
     blank_value,
     comparable,
+    content_catalogue,
     existing_ledger,
     known_places,
 )
@@ -42,6 +49,7 @@ from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.domain.stages.rules import StageState, stage_errors
 
 REQUIRED_FOR_NEW = ("compound", "street", "community", "households")
+ZERO = Decimal("0.00")
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 
 
@@ -137,7 +145,7 @@ def judge_sheet(sheet: LedgerSheet, today: date, deadline: Deadline | None = Non
     _header_problems(sheet.header_row, sheet.match, preview)
     if not sheet.rows:
         preview.file_problems.append(Problem(None, "", _l("The ledger has no project rows below its header.")))
-    context = _Context(today, existing_ledger(), *known_places())
+    context = _Context(today, existing_ledger(), *known_places(), content_catalogue())
     for position, (number, cells) in enumerate(sheet.rows, start=1):
         preview.rows.append(context.judge(number, cells, sheet.match))
         if position % PROGRESS_EVERY == 0:
@@ -165,8 +173,8 @@ def _header_problems(header_row: int, match: HeaderMatch, preview: LedgerPreview
 class _Context:
     """What judging a row needs to know about the database and the rows before it."""
 
-    def __init__(self, today, existing, streets, communities, compounds):
-        self.today, self.existing = today, existing
+    def __init__(self, today, existing, streets, communities, compounds, catalogue):
+        self.today, self.existing, self.catalogue = today, existing, catalogue
         self.streets, self.communities, self.compounds = streets, communities, compounds
         self.db_communities = frozenset(communities)
         self.seen_codes: dict[str, int] = {}
@@ -197,6 +205,7 @@ class _Context:
         problems += self._place_problems(number, merged)
         problems += _budget_problems(number, values, total)
         problems += _planned_problems(number, merged)
+        problems += _content_problems(number, values, merged, problems, self.catalogue)
         changes = [Change(name, BY_FIELD[name].header, old[name] if old else None, merged[name])
                    for name in values if old is None or comparable(old[name]) != comparable(merged[name])]
         if old is None or any(change.field.split(".")[0] in STAGE_ORDER for change in changes):
@@ -220,7 +229,10 @@ class _Context:
             except CellError as error:
                 problems.append(Problem(number, column.header, error.message, _shown(raw)))
                 continue
-            if column.field == "budget_total":
+            if column.kind == "quantity":
+                if value is not None:  # an empty content cell leaves the item as it is
+                    values[column.field] = value
+            elif column.field == "budget_total":
                 values[column.field] = value
             else:
                 values[column.field] = blank_value(column.field) if is_blank(value) else value
@@ -259,6 +271,33 @@ def _shown(raw) -> str:
         return ""
     text = raw.isoformat() if hasattr(raw, "isoformat") else str(raw)
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _content_problems(number: int, values: dict, merged: dict, problems: list[Problem],
+                      catalogue: dict[str, bool]) -> list[Problem]:
+    """The content columns' rules, on the row as it would leave each item it names; an item the
+    project does not include yet gets 0 for the figure the row leaves empty (in ``merged``)."""
+    found = []
+    for key in CONTENT_KEYS:
+        planned, completed = content_field(key, "planned"), content_field(key, "completed")
+        given = [name for name in (planned, completed) if name in values]
+        if not given:
+            continue
+        if merged[planned] is None or merged[completed] is None:  # not included yet: added by the row
+            merged[planned], merged[completed] = merged[planned] or ZERO, merged[completed] or ZERO
+            if key not in catalogue or catalogue[key]:
+                found.append(Problem(number, BY_FIELD[given[0]].header, _l(
+                    "This content item is no longer in the catalogue (retired or deleted): it cannot be added."),
+                    _shown(values[given[0]])))
+                continue
+        shown = {problem.column for problem in problems}
+        if BY_FIELD[planned].header in shown or BY_FIELD[completed].header in shown:
+            continue
+        if merged[completed] > merged[planned] and not merged.get(content_field(key, "reason")):
+            found.append(Problem(number, BY_FIELD[completed].header, with_values(_l(
+                "More is done than planned (%(planned)s): correct the figures, or write why on the project "
+                "page's renovation content first."), planned=_shown(merged[planned])), _shown(merged[completed])))
+    return found
 
 
 def _budget_problems(number: int, values: dict, total) -> list[Problem]:

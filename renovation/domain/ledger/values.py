@@ -2,17 +2,20 @@
 
 The export writes these values, the importer compares a row's values with them, and the commit
 checks them again before writing; one function builds them for ORM objects and for the plain
-rows the importer loads in bulk, so the three always agree.
+rows the importer loads in bulk, so the three always agree. The main content items' quantities
+are among them (``content.<key>.planned``, None when the project does not include the item), with
+each included item's reason for doing more than planned (``content.<key>.reason``, not a column).
 """
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from renovation.domain.ledger.cells import CENT
-from renovation.domain.ledger.columns import STAGE_FIELDS
+from renovation.domain.ledger.columns import CONTENT_FIGURES, CONTENT_ITEMS, STAGE_FIELDS, content_field
 from renovation.domain.stages.keys import STAGE_ORDER, Status
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, Street
+from renovation.models.contents import ContentItem, ProjectContent
 
 PROJECT_FIELDS = ("buildings", "households", "floor_area", "year_built", "batch", "budget_central",
                   "budget_provincial", "budget_city", "budget_residents", "budget_social",
@@ -23,6 +26,8 @@ BUDGET_SOURCES = ("budget_central", "budget_provincial", "budget_city", "budget_
 # Columns that may not be empty in the database: a blank cell means zero.
 ZERO_WHEN_BLANK = frozenset((*BUDGET_SOURCES, "investment_completed"))
 TEXT_FIELDS = frozenset(("batch", "contractor", "supervisor", "responsible_engineer", *PLACE_FIELDS))
+CONTENT_KEYS = tuple(key for key, _name, _unit in CONTENT_ITEMS)
+CONTENT_FIELDS = tuple(content_field(key, figure) for key in CONTENT_KEYS for figure in CONTENT_FIGURES)
 
 # What a new project has in the fields its ledger row leaves out.
 NEW_PROJECT = {
@@ -33,6 +38,7 @@ NEW_PROJECT = {
     **{f"{key.value}.status": Status.NOT_STARTED.value for key in STAGE_ORDER},
     **{f"{key.value}.percent": 0 for key in STAGE_ORDER},
     **{f"{key.value}.note": "" for key in STAGE_ORDER},
+    **{field: None for field in CONTENT_FIELDS},
 }
 
 
@@ -58,9 +64,11 @@ def blank_value(field: str):
     return None
 
 
-def project_values(project, compound: str, community: str, street: str, stages) -> dict:
-    """The ledger values of a project (an ORM object or a row with the same attribute names)."""
-    values = {"code": project.code, "compound": compound, "community": community, "street": street}
+def project_values(project, compound: str, community: str, street: str, stages, contents=None) -> dict:
+    """The ledger values of a project (an ORM object or a row with the same attribute names);
+    ``contents``: its main items' values (see :func:`content_values`)."""
+    values = {"code": project.code, "compound": compound, "community": community, "street": street,
+              **{field: None for field in CONTENT_FIELDS}, **(contents or {})}
     for field in PROJECT_FIELDS:
         value = getattr(project, field)
         values[field] = comparable(value if value is not None else blank_value(field))
@@ -72,15 +80,46 @@ def project_values(project, compound: str, community: str, street: str, stages) 
     return values
 
 
-def values_of_project(project) -> dict:
-    """The ledger values of a loaded project (compound, community, street and stages)."""
+def values_of_project(project, contents=()) -> dict:
+    """The ledger values of a loaded project (compound, community, street and stages) and its
+    ``contents`` (:class:`ProjectContent` with their items)."""
     compound = project.compound
     return project_values(project, compound.name, compound.community.name, compound.community.street.name,
-                          project.stages)
+                          project.stages, content_values_of(contents))
+
+
+def _content_entries(key: str, planned, completed, reason) -> dict:
+    return {content_field(key, "planned"): comparable(Decimal(planned)),
+            content_field(key, "completed"): comparable(Decimal(completed)),
+            content_field(key, "reason"): reason or ""}
+
+
+def content_values_of(contents) -> dict:
+    """The ledger values of loaded contents (those of the main items)."""
+    values = {}
+    for content in contents:
+        if content.item.key in CONTENT_KEYS:
+            values.update(_content_entries(content.item.key, content.planned_quantity, content.completed_quantity,
+                                           content.reason))
+    return values
+
+
+def content_values(project_ids=None) -> dict[int, dict]:
+    """The main items' ledger values of the projects ``project_ids`` (every project when None), by
+    project id: one query."""
+    query = (select(ProjectContent.project_id, ContentItem.key, ProjectContent.planned_quantity,
+                    ProjectContent.completed_quantity, ProjectContent.reason)
+             .join(ContentItem, ContentItem.id == ProjectContent.item_id).where(ContentItem.key.in_(CONTENT_KEYS)))
+    if project_ids is not None:
+        query = query.where(ProjectContent.project_id.in_(list(project_ids)))
+    found: dict[int, dict] = {}
+    for project_id, key, planned, completed, reason in db.session.execute(query):
+        found.setdefault(project_id, {}).update(_content_entries(key, planned, completed, reason))
+    return found
 
 
 def existing_ledger() -> dict[str, dict]:
-    """Every project's ledger values by code, in two queries (no ORM objects: 20,000 projects)."""
+    """Every project's ledger values by code, in three queries (no ORM objects: 20,000 projects)."""
     columns = [getattr(Project, field) for field in PROJECT_FIELDS]
     projects = db.session.execute(
         select(Project.id, Project.code, *columns, Compound.name.label("compound_name"),
@@ -92,9 +131,10 @@ def existing_ledger() -> dict[str, dict]:
         select(Stage.project_id, Stage.key, *(getattr(Stage, field) for field in STAGE_FIELDS))
     ):
         stages.setdefault(stage.project_id, []).append(stage)
+    contents = content_values()
     return {
         row.code: project_values(row, row.compound_name, row.community_name, row.street_name,
-                                 stages.get(row.id, []))
+                                 stages.get(row.id, []), contents.get(row.id))
         for row in projects
     }
 
@@ -105,3 +145,9 @@ def known_places() -> tuple[set[str], dict[str, str], set[tuple[str, str]]]:
     communities = dict(db.session.execute(select(Community.name, Street.name).join(Community.street)).tuples().all())
     compounds = set(db.session.execute(select(Community.name, Compound.name).join(Compound.community)).tuples().all())
     return streets, communities, compounds
+
+
+def content_catalogue() -> dict[str, bool]:
+    """The main items the catalogue has, each with whether it is retired: one query."""
+    return dict(db.session.execute(select(ContentItem.key, ContentItem.retired)
+                                   .where(ContentItem.key.in_(CONTENT_KEYS))).tuples().all())
