@@ -61,14 +61,14 @@ def complete(project, user):
     return update_stage(project, "acceptance", user, COMPLETE, project.stage("acceptance").version)
 
 
-def test_the_rules_are_data_and_refuse_only_the_step_to_completed():
+def test_the_rules_are_data_and_refuse_only_the_step_to_completed(app):
     assert [rule.key for rule in COMPLETION_RULES] == ["open_rectifications", "residents_present"]
     under_way = StageState(key="acceptance", status="in_progress", percent=50)
     completed = StageState(key="acceptance", status="completed", percent=100)
     broken = broken_completion_rules(under_way, completed, CompletionFacts(open_rectifications=2, representatives=0))
-    assert [str(message) for message in broken] == [
-        "Acceptance still has open rectification items (2): close them before completing it.",
-        "Acceptance needs residents' representatives: record an acceptance at which at least one took part."]
+    assert [str(message) for message in broken] == [  # the domain speaks the default language, Chinese
+        "竣工验收尚有2项整改事项未完成，整改完毕后方可完成验收。",
+        "竣工验收须有居民代表参加：请记录至少有一名居民代表参加的验收。"]
     assert broken_completion_rules(under_way, completed, CompletionFacts(0, 1)) == []
     # a stage completed before stays editable; other stages are not concerned
     assert broken_completion_rules(completed, completed, CompletionFacts(3, 0)) == []
@@ -92,8 +92,7 @@ def test_an_item_to_rectify_blocks_completion_until_closed_with_a_photo(ready, e
 
     with pytest.raises(StageRuleViolation) as refused:
         complete(project, engineer)
-    assert str(refused.value.errors["status"]) == (
-        "Acceptance still has open rectification items (1): close them before completing it.")
+    assert str(refused.value.errors["status"]) == "竣工验收尚有1项整改事项未完成，整改完毕后方可完成验收。"
     db.session.rollback()
     assert project.stage("acceptance").status == "in_progress"
 
@@ -109,7 +108,7 @@ def test_no_completion_without_an_acceptance_with_residents(ready, engineer):
     project, pipes, _lifts = ready
     with pytest.raises(StageRuleViolation) as refused:
         complete(project, engineer)
-    assert "residents' representatives" in str(refused.value.errors["status"])
+    assert str(refused.value.errors["status"]) == "竣工验收须有居民代表参加：请记录至少有一名居民代表参加的验收。"
     db.session.rollback()
     # an acceptance without representatives does not count; a later one with a count of them does
     accept(project, engineer, [], representatives=[])
@@ -137,7 +136,7 @@ def test_closing_needs_a_photo_or_a_note_and_the_version_seen(ready, engineer):
         "description": "单元门禁未安装", "deadline": today() + timedelta(days=3), "responsible_unit": "contractor"})
     with pytest.raises(rectifications.RectificationRuleViolation) as refused:
         rectifications.close_rectification(item, engineer, {"note": "  "}, item.version)
-    assert refused.value.errors == {"note": "Closing an item needs a photo of the rectified work or a note."}
+    assert refused.value.errors == {"note": "整改事项销项须附整改后照片或说明。"}
     other = make_project("ZP-2026-002", compound="九龙桂冠小区", community="九龙社区")
     photo = add_photo(other, engineer, "别处.jpg", io.BytesIO(jpeg(seed=3)), "after", None, "")
     with pytest.raises(rectifications.RectificationRuleViolation) as refused:
@@ -172,7 +171,7 @@ def test_an_item_to_rectify_needs_what_is_wrong_and_checks_belong_to_the_project
     project, pipes, _lifts = ready
     with pytest.raises(records.AcceptanceRuleViolation) as refused:
         accept(project, engineer, [{"content_id": pipes.id, "result": "rectify", "note": ""}])
-    assert refused.value.errors == {f"check_{pipes.id}": "Say what is to be rectified."}
+    assert refused.value.errors == {f"check_{pipes.id}": "请填写需整改的内容。"}
     other = make_project("ZP-2026-002", compound="九龙桂冠小区", community="九龙社区")
     foreign = add_content(other, engineer, {"item": "parking", "planned_quantity": Decimal(10)})
     with pytest.raises(records.AcceptanceRuleViolation) as refused:

@@ -55,7 +55,7 @@ class RectificationStatus(StrEnum):
 
 
 RECTIFICATION_STATUS_LABELS = {
-    RectificationStatus.OPEN: _l("Open"),
+    RectificationStatus.OPEN: _l("To be rectified"),
     RectificationStatus.CLOSED: _l("Closed"),
 }
 
