@@ -185,3 +185,38 @@ def test_beyond_the_first_named_the_rest_are_counted(client, completed, monkeypa
     listed = section_of_dashboard(client.get("/dashboard").get_data(as_text=True))
     assert len(re.findall(r"#aftercare\"><strong>", listed)) == 1 and 'data-figure="uncared_not_named">另有1个' in \
         listed.replace(" ", "")
+
+
+def test_the_dashboard_section_costs_two_statements_that_read_no_whole_table(client, completed, engineer):
+    """One grouped by street and one naming the first compounds, through the index on the projects'
+    current stage: the same at any size, and no whole read of the city's projects."""
+    from tests.test_project_page_cost import whole_table_reads
+
+    def section_statements() -> list:
+        sent = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if "aftercare" in statement:
+                sent.append((statement, parameters))
+
+        sa.event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            assert client.get("/dashboard").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", before)
+        return sent
+
+    login(client, "leader")
+    few = section_statements()
+    for number in range(30):
+        project = completed_project(f"ZP-2023-{number:03d}", f"扩展小区{number}", f"社区{number % 4}", "新桥镇")
+        if number % 3:
+            record(project, engineer)
+        make_project(f"ZP-2026-{number + 100:03d}", f"在建小区{number}", f"社区{number % 4}", "新桥镇")
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+    more = section_statements()
+    assert len(few) == len(more) == 2
+    assert [" ".join(statement.split()) for statement, _ in few] == [" ".join(s.split()) for s, _ in more]
+    assert whole_table_reads(more) == []

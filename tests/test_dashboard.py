@@ -185,6 +185,8 @@ def test_the_page_runs_a_constant_number_of_queries(client):
             assert client.get("/dashboard").status_code == 200
         return len(statements)
 
+    # 20 today, of which the 长效管理 section's two (its figures grouped by street in one, the first
+    # completed compounds nobody looks after in the other: tests/test_aftercare_pages.py).
     assert queries(10) == queries(60) <= 25
 
 
