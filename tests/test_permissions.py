@@ -20,6 +20,8 @@ import pytest
 import sqlalchemy as sa
 
 from renovation.domain import accounts
+from renovation.domain.acceptance.attachments import add_attachment as add_acceptance_paper
+from renovation.domain.acceptance.records import record_acceptance
 from renovation.domain.bulletins import workflow
 from renovation.domain.bulletins.issue import Scope
 from renovation.domain.clock import utcnow
@@ -33,7 +35,7 @@ from renovation.domain.residents.attachments import add_attachment
 from renovation.domain.residents.consultations import add_consultation
 from renovation.domain.residents.demands import raise_demand
 from renovation.extensions import db
-from renovation.models import ApiToken, Delivery
+from renovation.models import ApiToken, Delivery, Rectification
 from tests.conftest import _empty_tables, api_token, borrowed, days_ago, login, make_project, make_user
 
 # ``committee`` is the committee of the project's community; ``other_committee`` the committee of another.
@@ -64,6 +66,9 @@ class World:
     item_id: int = 0  # a catalogue item no project uses (greening)
     robot_id: int = 0  # the committee's group-chat robot, switched off (nothing leaves the test)
     delivery_id: int = 0  # a robot message that failed every attempt
+    acceptance_id: int = 0  # an acceptance of the project (two representatives), its pipes to rectify
+    rectification_id: int = 0  # the open rectification item that acceptance made
+    acceptance_paper_id: int = 0  # the acceptance's sign-in sheet (JPEG)
 
 
 def _world() -> World:
@@ -109,13 +114,20 @@ def _world() -> World:
                         last_error="HTTP 500", created_at=utcnow())
     db.session.add(delivery)
     db.session.commit()
+    acceptance = record_acceptance(project, engineer, {
+        "accepted_on": days_ago(1), "units": ["contractor"], "representatives": ACCEPTANCE_JSON["representatives"],
+        "checks": [{"content_id": content.id, "result": "rectify", "note": "井盖松动"}]})
+    rectification_id = db.session.scalar(sa.select(sa.func.min(Rectification.id)))
+    paper = add_acceptance_paper(acceptance, engineer, "sign_in_sheet", "验收签到表.jpg",
+                                 io.BytesIO(_jpeg((20, 60, 200))))
     token_id = accounts.tokens_of(target)[0].id
     return World(token_id=token_id, consultation_id=consultation.id, attachment_id=attachment.id,
                  code=project.code, users={role: user.id for role, user in users.items()}, target_id=target.id,
                  photo_id=photo.id, after_id=after.id, pair_id=pair.id, demand_id=demand.id,
                  problem_id=problem.id, draft_id=draft.id, checking_id=checking.id, content_id=content.id,
                  item_id=catalogue.item_by_key("greening").id, robot_id=robot.id,
-                 delivery_id=delivery.id)
+                 delivery_id=delivery.id, acceptance_id=acceptance.id, rectification_id=rectification_id,
+                 acceptance_paper_id=paper.id)
 
 
 def _jpeg(colour) -> bytes:
@@ -316,6 +328,11 @@ def api(anonymous=401, admin=200, engineer=200, committee=200, leader=200, other
     return page(anonymous, admin, engineer, committee, leader, other_committee)
 
 
+ACCEPTANCE_JSON = {"accepted_on": "2026-01-05", "units": ["contractor", "supervisor"],
+                   "representatives": [{"name": "陈秀英", "represents": "3号楼居民"},
+                                       {"headcount": 2, "represents": "5号楼居民"}]}
+ACCEPTANCE_POST = {"accepted_on": "2026-01-05", "units": ["contractor"], "representatives-0-name": "陈秀英",
+                   "representatives-0-represents": "3号楼居民"}
 ADMIN_ONLY = page(admin=200, engineer=403, committee=403, leader=403)
 ADMIN_WRITE = page(admin=303, engineer=403, committee=403, leader=403)
 EDITORS_WRITE = page(admin=303, engineer=303, committee=403, leader=403)
@@ -642,6 +659,46 @@ ROWS = [
     Row("api.put_aftercare", "PUT", lambda w: f"/api/v1/projects/{w.code}/aftercare",
         api(leader=403, other_committee=403), json={"party_branch": True, "building_party_groups": 3, "version": 0},
         api=True, writes=frozenset({"admin", "engineer", "committee"})),
+    # 竣工验收: the bureau for any project, a committee for its own community's; leaders read. The world's
+    # acceptance, paper and rectification item are number 1 each (the sequences restart after every test).
+    Row("acceptance.new", "GET", lambda w: f"/projects/{w.code}/acceptances/new",
+        page(leader=403, other_committee=403)),
+    Row("acceptance.record", "POST", lambda w: f"/projects/{w.code}/acceptances", COMMUNITY_WRITE,
+        data=lambda w: ACCEPTANCE_POST, writes=frozenset({"admin", "engineer", "committee"}),
+        location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    Row("acceptance.add_rectification", "POST", lambda w: f"/projects/{w.code}/rectifications", COMMUNITY_WRITE,
+        data=lambda w: {"description": "3号楼单元门禁未安装", "deadline": days_ago(-7).isoformat(),
+                        "responsible_unit": "contractor"}, writes=frozenset({"admin", "engineer", "committee"}),
+        location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    Row("acceptance.close_page", "GET", lambda w: f"/rectifications/{w.rectification_id}/close",
+        page(leader=403, other_committee=403)),
+    Row("acceptance.close", "POST", lambda w: f"/rectifications/{w.rectification_id}/close", COMMUNITY_WRITE,
+        data=lambda w: {"version": "1", "note": "井盖已重新固定"}, writes=frozenset({"admin", "engineer", "committee"}),
+        location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    Row("acceptance.upload_attachments", "POST", lambda w: f"/acceptances/{w.acceptance_id}/attachments",
+        COMMUNITY_WRITE, data=_attachment_post, writes=frozenset({"admin", "engineer", "committee"}),
+        location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    Row("acceptance.delete_attachment", "POST", lambda w: f"/acceptances/attachments/{w.acceptance_paper_id}/delete",
+        COMMUNITY_WRITE, writes=frozenset({"admin", "engineer", "committee"}),
+        location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    Row("acceptance.attachment_image", "GET",
+        lambda w: f"/acceptances/attachments/{w.acceptance_paper_id}/thumbnail", page()),
+    Row("acceptance.attachment_file", "GET", lambda w: f"/acceptances/attachments/{w.acceptance_paper_id}/file",
+        page()),
+    Row("api.project_acceptances", "GET", lambda w: f"/api/v1/projects/{w.code}/acceptances", api(), api=True),
+    Row("api.record_acceptance", "POST", lambda w: f"/api/v1/projects/{w.code}/acceptances", COMMUNITY_API_WRITE,
+        json=ACCEPTANCE_JSON, api=True, writes=frozenset({"admin", "engineer", "committee"})),
+    Row("api.acceptance", "GET", lambda w: f"/api/v1/acceptances/{w.acceptance_id}", api(), api=True),
+    Row("api.acceptance_attachment_file", "GET",
+        lambda w: f"/api/v1/acceptance-attachments/{w.acceptance_paper_id}/thumbnail", api(), api=True),
+    Row("api.project_rectifications", "GET", lambda w: f"/api/v1/projects/{w.code}/rectifications", api(), api=True),
+    Row("api.add_rectification", "POST", lambda w: f"/api/v1/projects/{w.code}/rectifications",
+        COMMUNITY_API_WRITE,
+        json={"description": "路灯未亮", "deadline": "2099-01-01", "responsible_unit": "contractor"},
+        api=True, writes=frozenset({"admin", "engineer", "committee"})),
+    Row("api.close_rectification", "PATCH", lambda w: f"/api/v1/rectifications/{w.rectification_id}",
+        api(leader=403, other_committee=403), json={"note": "井盖已重新固定", "version": 1}, api=True,
+        writes=frozenset({"admin", "engineer", "committee"})),
     Row("projects.export", "GET", lambda w: "/exports/projects.xlsx?street=1", page()),
     Row("demands.export", "GET", lambda w: "/exports/demands.csv", page()),
     Row("consultations.export", "GET", lambda w: "/exports/consultations.xlsx", page()),
