@@ -157,3 +157,19 @@ def test_unknown_records_are_404(client, setup):
     assert client.get("/api/v1/projects/ZP-0000-000/rectifications", headers=headers).status_code == 404
     assert client.patch("/api/v1/rectifications/999", json={"version": 1, "note": "x"},
                         headers=headers).status_code == 404
+
+
+def test_an_acceptance_names_its_papers_and_serves_them_to_readers(client, setup):
+    from renovation.domain.acceptance.attachments import add_attachment
+
+    tokens = setup["tokens"]
+    record = client.post(f"/api/v1/projects/{CODE}/acceptances", json=acceptance_body(setup),
+                         headers=tokens["engineer"]).get_json()
+    add_attachment(db.session.get(AcceptanceRecord, record["id"]), setup["users"]["engineer"], "minutes", "纪要.jpg",
+                   io.BytesIO(jpeg(seed=21)))
+    (paper,) = client.get(f"/api/v1/acceptances/{record['id']}", headers=tokens["leader"]).get_json()["attachments"]
+    assert (paper["kind"], paper["filename"]) == ("minutes", "纪要.jpg")
+    served = client.get(paper["url"], headers=tokens["leader"])
+    assert served.status_code == 200 and served.data == jpeg(seed=21)
+    served.close()
+    assert client.get(paper["url"]).status_code == 401

@@ -69,7 +69,7 @@ def acceptance(acceptance_id):
 
 @bp.get("/acceptance-attachments/<int:attachment_id>/<any(original, display, thumbnail):kind>")
 @token_required(permissions.can_view_projects)
-def acceptance_attachment_file(attachment_id, kind="original"):
+def acceptance_attachment_file(attachment_id, kind):
     """An acceptance's paper: the original (a PDF inline, an image as a download) or an image's JPEG."""
     attachment = attachments.live_attachment(attachment_id)
     if attachment is None or (attachment.is_pdf and kind != "original"):
