@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("acceptance", __name__)
 
 # The routes register on this blueprint as their modules are imported (Flask's large-app pattern).
-from renovation.acceptance import views  # noqa: E402,F401
+from renovation.acceptance import sheets, views  # noqa: E402,F401

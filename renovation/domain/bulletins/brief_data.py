@@ -1,7 +1,8 @@
 """The figures of a one-project brief (项目简报), gathered into plain JSON-ready data.
 
 Facts, the five stages with their dates and percents, the latest consultations and their votes,
-the open demands, before/after pairs and recent photos: a constant number of queries.
+the open demands, the open rectification items of 竣工验收, before/after pairs and recent photos: a
+constant number of queries.
 """
 from datetime import date
 
@@ -14,9 +15,11 @@ from renovation.domain.residents import demands
 from renovation.domain.stages.schedule import days_behind, stage_deadline, worst_stage
 from renovation.extensions import db
 from renovation.models import Consultation, Demand, Project
+from renovation.models.acceptance import Rectification, RectificationStatus
 
 LATEST_CONSULTATIONS = 5
 MAX_OPEN_DEMANDS = 20
+MAX_OPEN_RECTIFICATIONS = 20
 
 
 def _day(value: date | None) -> str | None:
@@ -83,6 +86,19 @@ def open_demands(project_id: int, today: date) -> list[dict]:
             for demand in found]
 
 
+def open_rectifications(project_id: int, today: date) -> list[dict]:
+    """The project's rectification items (整改事项) still open, the earliest deadline first (one query)."""
+    from renovation.domain.acceptance.rectifications import days_overdue
+    from renovation.domain.acceptance.sheet import UNIT_NAMES
+
+    found = db.session.scalars(
+        select(Rectification).where(Rectification.project_id == project_id,
+                                    Rectification.status == RectificationStatus.OPEN.value)
+        .order_by(Rectification.deadline, Rectification.id).limit(MAX_OPEN_RECTIFICATIONS))
+    return [{"description": item.description, "unit": UNIT_NAMES.get(item.responsible_unit, ""),
+             "deadline": item.deadline.isoformat(), "days_overdue": days_overdue(item, today)} for item in found]
+
+
 def project_data(project: Project, pair_ids: list[int] | None, today: date) -> dict:
     """Everything a project brief prints, as plain data. ``project`` comes with its place and
     stages loaded (:func:`renovation.domain.project_list.project_by_code`)."""
@@ -100,6 +116,7 @@ def project_data(project: Project, pair_ids: list[int] | None, today: date) -> d
         "residents": consultation_figures(project_id=project.id, today=today),
         "consultations": latest_consultations(project.id),
         "open_demands": open_demands(project.id, today),
+        "open_rectifications": open_rectifications(project.id, today),
         "pairs": pairs,
         "photos": recent_photos(project.id, printed),
     }
