@@ -48,6 +48,7 @@ def test_outputs_add_up_per_item_for_the_city_and_a_street(delivered):
 def test_the_city_bulletin_states_the_outputs_and_the_missing_photos(delivered):
     snapshot = preview_snapshot("city", Scope())
     assert [row["code"] for row in snapshot["data"]["hidden_works_missing"]] == ["ZP-2026-002"]
+    assert snapshot["data"]["hidden_works_missing_total"] == 1
     text = "".join(pdf_checks.text(render_pdf(snapshot)).split())
     assert "从改造内容看，全市已累计改造雨污管网1.3公里，加装电梯2部。" in text
     assert "改造内容工程量" in text and "雨污分流管网" in text and "1,250.5" in text and "54.4%" in text

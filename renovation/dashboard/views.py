@@ -32,7 +32,7 @@ def index():
     linked = linked_compounds(current_user, data.today)  # 我联系的小区, first on a linked user's home
     return render_template("dashboard/index.html", d=data, trend=trend, stage_bars=stage_bars,
                            problems=problem_summary(data.today), outputs=outputs(since=data.baseline),
-                           missing_evidence=projects_without_hidden_works_evidence(),
+                           missing_evidence=projects_without_hidden_works_evidence(limit=8),
                            aftercare=aftercare_coverage(),  # 长效管理: two statements
                            street_rows=data.streets if every_street else data.streets[:STREET_ROWS],
                            statuses=list(Status), stage_keys=[key.value for key in STAGE_ORDER], linked=linked)

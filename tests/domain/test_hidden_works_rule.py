@@ -12,6 +12,7 @@ from renovation.domain import accounts
 from renovation.domain.contents import catalogue
 from renovation.domain.contents.hidden_works import (
     MissingEvidence,
+    MissingEvidenceList,
     evidenced_stages,
     projects_without_hidden_works_evidence,
     rule_overrides,
@@ -20,7 +21,7 @@ from renovation.domain.contents.operations import add_content
 from renovation.domain.photos.operations import add_photo
 from renovation.domain.stages.operations import StageRuleViolation, update_stage
 from renovation.extensions import db
-from renovation.models import AuditEntry, RuleOverride, StageEvent
+from renovation.models import AuditEntry, RuleOverride, StageEvent, Street
 from tests.conftest import days_ago, make_project, make_user
 from tests.domain.photo_samples import jpeg
 
@@ -129,9 +130,21 @@ def test_projects_whose_pipes_went_in_without_photos_are_listed(engineer):
     photographed = laid("ZP-2026-002", compound="九龙桂冠小区", community="九龙社区")
     make_project("ZP-2026-003", compound="新华新村", community="九龙社区")  # pipes not begun
     trench_photo(photographed, engineer, 5, stage="rain_sewage", hidden_works=True)
-    assert projects_without_hidden_works_evidence() == [
+    assert projects_without_hidden_works_evidence() == MissingEvidenceList([
         MissingEvidence(code="ZP-2026-001", compound="铁路二段生活小区", street="桂林街道", community="铁路社区",
-                        rain_sewage="in_progress", paving="not_started")]
+                        rain_sewage="in_progress", paving="not_started")], 1)
     street_id = without.compound.community.street_id
-    assert [row.code for row in projects_without_hidden_works_evidence(street_id)] == ["ZP-2026-001"]
-    assert projects_without_hidden_works_evidence(street_id + 100) == []
+    assert [row.code for row in projects_without_hidden_works_evidence(street_id).rows] == ["ZP-2026-001"]
+    assert projects_without_hidden_works_evidence(street_id + 100) == MissingEvidenceList([], 0)
+
+
+def test_a_province_s_thousands_are_counted_and_the_first_named(engineer):
+    for number in range(1, 6):
+        odd = number % 2
+        laid(f"ZP-2026-00{number}", compound=f"小区{number}", community="九龙社区" if odd else "铁路社区",
+             street="菁城街道" if odd else "桂林街道")
+    missing = projects_without_hidden_works_evidence(limit=2)
+    assert missing.total == 5 and [row.code for row in missing.rows] == ["ZP-2026-002", "ZP-2026-004"]  # 桂林 first
+    guilin = db.session.scalar(sa.select(Street.id).where(Street.name == "桂林街道"))
+    one = projects_without_hidden_works_evidence(guilin, limit=1)
+    assert one.total == 2 and [row.code for row in one.rows] == ["ZP-2026-002"]

@@ -52,6 +52,8 @@ CITY_OFFICES_COPIED = "市委办公室，市政府办公室，市财政局，市
 # Past this many streets and towns the 抄送 line names them together rather than one by one.
 COPY_TO_NAMED_AREAS = 12
 NUMBER_ATTEMPTS = 8
+# The projects without hidden-works photos a bulletin names (the rest it counts).
+HIDDEN_WORKS_NAMED = 20
 
 
 class BulletinError(ValueError):
@@ -168,9 +170,11 @@ def gather(kind: str, scope: Scope, pair_ids: list[int] | None, today) -> tuple[
     data = area_data(scope.street, pair_ids, today, previous_overview)
     ranked = [row["name"] for row in data["areas"]] if data["areas_are_streets"] else []
     street_id = scope.street.id if scope.street else None
-    missing = [asdict(row) for row in projects_without_hidden_works_evidence(street_id)]
+    missing = projects_without_hidden_works_evidence(street_id, limit=HIDDEN_WORKS_NAMED)
     return data | {"months": area_months(street_id, ranked, today), "problems": bulletin_problems(today, street_id),
-                   "outputs": bulletin_outputs(street_id, today), "hidden_works_missing": missing}, previous
+                   "outputs": bulletin_outputs(street_id, today),
+                   "hidden_works_missing": [asdict(row) for row in missing.rows],
+                   "hidden_works_missing_total": missing.total}, previous
 
 
 def numbering(kind: str, scope: Scope, year: int, number: int, day) -> dict:

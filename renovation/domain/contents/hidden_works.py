@@ -5,7 +5,7 @@ to a content item of that stage. The stage rule that needs it is data in
 whose buried work has no evidence, and the rules people overrode with a reason."""
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from renovation.domain.stages.keys import STARTED_STATUSES, StageKey
@@ -46,11 +46,32 @@ class MissingEvidence:
     paving: str
 
 
-def projects_without_hidden_works_evidence(street_id: int | None = None) -> list[MissingEvidence]:
+@dataclass(frozen=True)
+class MissingEvidenceList:
+    """The first ``rows`` of the projects without hidden-works photos, and how many there are."""
+
+    rows: list[MissingEvidence]
+    total: int
+
+
+def projects_without_hidden_works_evidence(street_id: int | None = None, limit: int = 20) -> MissingEvidenceList:
     """The projects (of one street when ``street_id`` is given) whose 雨污分流 has started, is
     suspended or is completed, and which have no hidden-works photo of it (marked 隐蔽工程 with the
-    stage rain_sewage, or linked to a content item of that stage), by street and code. One query."""
-    pipes, paving = aliased(Stage), aliased(Stage)
+    stage rain_sewage, or linked to a content item of that stage): the first ``limit`` by street and
+    code, and their number. Two queries; a province has thousands, none is read whole into memory."""
+    pipes = aliased(Stage)
+    missing = and_(pipes.status.in_([status.value for status in STARTED_STATUSES]),
+                   ~_evidence_of(StageKey.RAIN_SEWAGE.value, Project.id))
+    counted = (select(func.count()).select_from(Project)
+               .join(pipes, and_(pipes.project_id == Project.id, pipes.key == StageKey.RAIN_SEWAGE.value))
+               .where(missing))
+    if street_id is not None:
+        counted = (counted.join(Compound, Compound.id == Project.compound_id)
+                   .join(Community, Community.id == Compound.community_id).where(Community.street_id == street_id))
+    total = db.session.scalar(counted) or 0
+    if not total:
+        return MissingEvidenceList([], 0)
+    paving = aliased(Stage)
     query = (
         select(Project.code, Compound.name, Street.name, Community.name, pipes.status, paving.status)
         .join(Compound, Compound.id == Project.compound_id)
@@ -58,12 +79,11 @@ def projects_without_hidden_works_evidence(street_id: int | None = None) -> list
         .join(Street, Street.id == Community.street_id)
         .join(pipes, and_(pipes.project_id == Project.id, pipes.key == StageKey.RAIN_SEWAGE.value))
         .join(paving, and_(paving.project_id == Project.id, paving.key == StageKey.PAVING.value))
-        .where(pipes.status.in_([status.value for status in STARTED_STATUSES]),
-               ~_evidence_of(StageKey.RAIN_SEWAGE.value, Project.id))
-        .order_by(Street.name, Project.code))
+        .where(missing)
+        .order_by(Street.name, Project.code).limit(limit))
     if street_id is not None:
         query = query.where(Street.id == street_id)
-    return [MissingEvidence(*row) for row in db.session.execute(query)]
+    return MissingEvidenceList([MissingEvidence(*row) for row in db.session.execute(query)], total)
 
 
 def rule_overrides(limit: int = OVERRIDES_SHOWN) -> list[RuleOverride]:
