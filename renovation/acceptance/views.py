@@ -83,27 +83,27 @@ def add_rectification(code):
     return _section(project, rectification_form=form, adding_open=True), 422
 
 
-def _item_to_close(item_id):
-    item = rectifications.rectification_by_id(item_id) or abort(404)
+def _item_to_close(rectification_id):
+    item = rectifications.rectification_by_id(rectification_id) or abort(404)
     if not permissions.can_record_acceptance(current_user, item.project):
         abort(403)
     return item
 
 
-@bp.route("/rectifications/<int:item_id>/close")
+@bp.route("/rectifications/<int:rectification_id>/close")
 @can_view
-def close_page(item_id):
+def close_page(rectification_id):
     """The close form on a page of its own (without a script, or from a link)."""
-    item = _item_to_close(item_id)
+    item = _item_to_close(rectification_id)
     return render("acceptance/close.html", project=item.project, item=item, form=panels.close_form(item))
 
 
-@bp.route("/rectifications/<int:item_id>/close", methods=["POST"])
+@bp.route("/rectifications/<int:rectification_id>/close", methods=["POST"])
 @accepts_photos(files=1)
 @csrf.exempt  # the body is read only after the permission check; the form checks the token
 @can_view
-def close(item_id):
-    item = _item_to_close(item_id)
+def close(rectification_id):
+    item = _item_to_close(rectification_id)
     read_photo_upload(files=1)
     form = panels.close_form(item, posted=True)
     status = 422
@@ -185,14 +185,14 @@ def _outcome_message(outcome) -> tuple[str, str]:
     return _("%(file)s was refused: %(reason)s", file=outcome.filename, reason=outcome.error), "error"
 
 
-def _paper_or_404(attachment_id: int):
-    return attachments.live_attachment(attachment_id) or abort(404)
+def _paper_or_404(paper_id: int):
+    return attachments.live_attachment(paper_id) or abort(404)
 
 
-@bp.route("/acceptances/attachments/<int:attachment_id>/delete", methods=["POST"])
+@bp.route("/acceptances/attachments/<int:paper_id>/delete", methods=["POST"])
 @can_view
-def delete_attachment(attachment_id):
-    attachment = _paper_or_404(attachment_id)
+def delete_attachment(paper_id):
+    attachment = _paper_or_404(paper_id)
     if not permissions.can_record_acceptance(current_user, attachment.acceptance.project):
         abort(403)
     if not DeleteAttachmentForm().validate_on_submit():
@@ -202,20 +202,20 @@ def delete_attachment(attachment_id):
     return _papers_answer(found, [(_("%(file)s deleted.", file=name), "success")], 200)
 
 
-@bp.route("/acceptances/attachments/<int:attachment_id>/<any(display, thumbnail):kind>")
+@bp.route("/acceptances/attachments/<int:paper_id>/<any(display, thumbnail):kind>")
 @can_view
-def attachment_image(attachment_id, kind):
-    attachment = _paper_or_404(attachment_id)
+def attachment_image(paper_id, kind):
+    attachment = _paper_or_404(paper_id)
     if attachment.is_pdf:
         abort(404)
     return send_content(attachment.sha256, kind, attachment.content_type, attachment.original_filename)
 
 
-@bp.route("/acceptances/attachments/<int:attachment_id>/file")
+@bp.route("/acceptances/attachments/<int:paper_id>/file")
 @can_view
-def attachment_file(attachment_id):
+def attachment_file(paper_id):
     """The original: a PDF inline (to read in the browser), an image as a download."""
-    attachment = _paper_or_404(attachment_id)
+    attachment = _paper_or_404(paper_id)
     return send_content(attachment.sha256, "original", attachment.content_type, attachment.original_filename,
                         inline=attachment.is_pdf)
 

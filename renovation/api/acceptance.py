@@ -67,11 +67,11 @@ def acceptance(acceptance_id):
     return jsonify(acceptance_json(found, papers, latest=latest_acceptance_id(found.project_id) == found.id))
 
 
-@bp.get("/acceptance-attachments/<int:attachment_id>/<any(original, display, thumbnail):kind>")
+@bp.get("/acceptance-attachments/<int:paper_id>/<any(original, display, thumbnail):kind>")
 @token_required(permissions.can_view_projects)
-def acceptance_attachment_file(attachment_id, kind):
+def acceptance_attachment_file(paper_id, kind):
     """An acceptance's paper: the original (a PDF inline, an image as a download) or an image's JPEG."""
-    attachment = attachments.live_attachment(attachment_id)
+    attachment = attachments.live_attachment(paper_id)
     if attachment is None or (attachment.is_pdf and kind != "original"):
         abort(404)
     return send_content(attachment.sha256, kind, attachment.content_type, attachment.original_filename,
@@ -101,15 +101,15 @@ def add_rectification(code):
     return jsonify(rectification_json(rectifications.rectification_by_id(item.id), clock.today())), 201
 
 
-@bp.patch("/rectifications/<int:item_id>")
+@bp.patch("/rectifications/<int:rectification_id>")
 @token_required(permissions.can_view_projects)
-def close_rectification(item_id):
+def close_rectification(rectification_id):
     """Close an item with a note and/or a photo; 409 on a stale ``version``."""
-    item = rectifications.rectification_by_id(item_id) or abort(404)
+    item = rectifications.rectification_by_id(rectification_id) or abort(404)
     if not permissions.can_record_acceptance(g.api_user, item.project):
         abort(403)
     values, version, errors = read_closing(json_object())
     if errors:
         raise RuleViolation(errors)
     rectifications.close_rectification(item, g.api_user, values, version)
-    return jsonify(rectification_json(rectifications.rectification_by_id(item_id), clock.today()))
+    return jsonify(rectification_json(rectifications.rectification_by_id(rectification_id), clock.today()))

@@ -22,7 +22,7 @@ CLOSE_FIELDS = ("note", "photo_id", "version", "status")
 def _attachment_json(attachment) -> dict:
     return {"id": attachment.id, "kind": attachment.kind, "filename": attachment.original_filename,
             "content_type": attachment.content_type, "byte_size": attachment.byte_size,
-            "url": url_for("api.acceptance_attachment_file", attachment_id=attachment.id, kind="original")}
+            "url": url_for("api.acceptance_attachment_file", paper_id=attachment.id, kind="original")}
 
 
 def acceptance_json(record, attachments=(), latest: bool = False) -> dict:
