@@ -44,6 +44,7 @@ def _write_private(path: Path, text: str) -> None:
 def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
     """Load the demo programme and the users admin, engineer, committee and leader."""
     # Imported here: the demo's photos need Pillow, which no other command should pay for at start.
+    from renovation.demo import acceptance as demo_acceptance
     from renovation.demo import aftercare as demo_aftercare
     from renovation.demo import contents as demo_contents
     from renovation.demo import data as demo_data
@@ -81,6 +82,7 @@ def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
     demo_contents.seed(accounts.find_user("engineer"))  # 改造内容, and 隐蔽工程 photos of a few projects' pipes
     demo_contents.seed_hidden_works(accounts.find_user("engineer"))
     demo_aftercare.seed(accounts.find_user("engineer"))  # 长效管理 of most completed compounds
+    demo_acceptance.seed(accounts.find_user("engineer"))  # 竣工验收 of a few completed compounds, with residents
     refresh_statistics()
     logins = "\n".join(f"  {username:<10} {password}   ({role.value})" for username, role in created)
     _write_private(Path(current_app.instance_path) / DEMO_LOGINS_FILE, logins + "\n")
