@@ -108,6 +108,7 @@ def seed(app) -> dict:
     ids["problem_id"] = int(answer.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
         ids["link_id"] = _leader_linked_with_a_visit(ids["code"], ids["problem_id"])
+    ids["rectification_id"], ids["paper_id"], ids["acceptance_id"] = _acceptance_with_a_paper(app, client, ids["code"])
     ids["issued_bulletin_id"] = ids["bulletin_id"]
     ids["bulletin_id"], ids["signed_bulletin_id"] = _bulletins_on_their_way(app, client, ids["code"])
     ids["page"] = 1
@@ -116,6 +117,31 @@ def seed(app) -> dict:
         ids["robot_id"], ids["delivery_id"] = _robot_and_failed_delivery()
     app.config["WTF_CSRF_ENABLED"] = True
     return ids
+
+
+def _acceptance_with_a_paper(app, client, code: str) -> tuple[int, int, int]:
+    """竣工验收 of the committee's project, as the engineer records it on the page: an acceptance with two
+    residents' representatives and its sign-in sheet, and an open rectification item. Answers the
+    item's, the paper's and the acceptance's ids."""
+    from renovation.models import AcceptanceAttachment, AcceptanceRecord, Rectification
+
+    answer = client.post(f"/projects/{code}/acceptances", data={
+        "accepted_on": date.today().isoformat(), "units": ["contractor", "supervisor"],
+        "representatives-0-name": "陈秀英", "representatives-0-represents": "3号楼居民",
+        "representatives-1-headcount": "3", "representatives-1-represents": "5号楼居民"})
+    assert answer.status_code == 303, answer.status_code
+    answer = client.post(f"/projects/{code}/rectifications", data={
+        "description": "检查井井盖松动", "deadline": (date.today() + timedelta(days=7)).isoformat(),
+        "responsible_unit": "contractor"})
+    assert answer.status_code == 303, answer.status_code
+    with app.app_context():
+        acceptance_id = _first(sa.select(AcceptanceRecord.id).order_by(AcceptanceRecord.id.desc()))
+    answer = client.post(f"/acceptances/{acceptance_id}/attachments",
+                         data={"kind": "sign_in_sheet", "files": (BytesIO(jpeg(seed=4)), "验收签到表.jpg")})
+    assert answer.status_code == 303, answer.status_code
+    with app.app_context():
+        return (_first(sa.select(Rectification.id).order_by(Rectification.id.desc())),
+                _first(sa.select(AcceptanceAttachment.id)), acceptance_id)
 
 
 def _robot_and_failed_delivery() -> tuple[int, int]:
