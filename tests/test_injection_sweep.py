@@ -116,6 +116,7 @@ NOT_USER_TEXT = {
     "content_item.stage_key": "a stage key", "project_content.stage_key": "a stage key",
     "content_event.item_key": "a catalogue item's key", "content_event.action": "chosen by the app",
     "rule_override.stage_key": "a stage key", "rule_override.rule": "one of the evidence rules, chosen by the app",
+    "aftercare.property_management": "one of the kinds of management",
 }
 HX = {"HX-Request": "true"}
 TEXT_CONTENT = ("text/html", "text/plain", "application/xhtml+xml", "image/svg+xml")
@@ -385,6 +386,10 @@ class Sweep:
             "reason": PAYLOAD}), 201)
         self.ids["content_id"] = list(db.session.scalars(sa.select(ProjectContent.id).order_by(ProjectContent.id)))
         self.ids["item_id"] = [catalogue.item_by_key("sweep_item").id]
+        # After the works: the party branch and the property company named with the payload.
+        _ok(engineer_client.post(f"/projects/{code}/aftercare", data={
+            "party_branch": "y", "party_branch_name": PAYLOAD, "building_party_groups": "2",
+            "property_management": "professional", "property_company": PAYLOAD, "version": "0"}), 303)
         engineer_user = db.session.scalars(sa.select(User).where(User.username == "sweep-engineer")).one()
         _ok(admin_client.post(f"/admin/users/{engineer_user.id}/overriding", data={}), 303)
         lag = {"lag_reason": "other", "lag_note": PAYLOAD, "catch_up_date": (day + timedelta(days=30)).isoformat()}
