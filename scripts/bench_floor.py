@@ -11,10 +11,12 @@ Pages (GET unless said):
     /hello                          hello world
     /projects                       every project on one page (141 rows in the demo)
     /projects/<code>                one project: place, stages, photos and pairs, consultations,
-                                    demands, history
+                                    demands, renovation content, difficult problems, site visits,
+                                    after-care, acceptances and rectifications, history
     /projects/<code>/gallery        the project's photos grouped by stage and phase (metadata only)
     /dashboard                      the dashboard's figures: streets, stages, behind, demands,
-                                    bulletins, activity
+                                    bulletins, activity, difficult problems, outputs, projects
+                                    without hidden-works photos, after-care coverage
     /demands?page=N                 the demands list, 50 a page, with the total
     PATCH /api/stages/<code>/<key>  a stage change from JSON {"note", "version"}: version-checked
                                     UPDATE, a history row, the project's updated_at, an audit row
@@ -28,17 +30,24 @@ from flask import Flask, abort, jsonify, render_template, request
 from jinja2 import FileSystemLoader
 
 from renovation.models import (
+    AcceptanceRecord,
+    Aftercare,
     AuditEntry,
     Bulletin,
     Community,
     Compound,
     Consultation,
+    ContentItem,
     Demand,
     MonthlySnapshot,
     Photo,
     PhotoPair,
+    Problem,
     Project,
+    ProjectContent,
     ProjectMonth,
+    Rectification,
+    SiteVisit,
     Stage,
     StageEvent,
     Street,
@@ -49,6 +58,8 @@ P, C, CM, S = Project.__table__, Compound.__table__, Community.__table__, Street
 STG, PH, PP, CONS = Stage.__table__, Photo.__table__, PhotoPair.__table__, Consultation.__table__
 MS, PM = MonthlySnapshot.__table__, ProjectMonth.__table__
 DEM, EV, U, AU, BU = Demand.__table__, StageEvent.__table__, User.__table__, AuditEntry.__table__, Bulletin.__table__
+PC, CI, PR, SV = ProjectContent.__table__, ContentItem.__table__, Problem.__table__, SiteVisit.__table__
+AC, AR, RE = Aftercare.__table__, AcceptanceRecord.__table__, Rectification.__table__
 
 STAGES = {"survey": "前期调查", "rain_sewage": "雨污分流", "facade": "立面改造", "paving": "道路硬化",
           "acceptance": "竣工验收", "done": "全部完成"}
@@ -141,11 +152,32 @@ def create_floor_app(database_url: str) -> Flask:
                 .outerjoin(U, U.c.id == EV.c.user_id).where(EV.c.project_id == p.id)
                 .order_by(EV.c.at.desc(), EV.c.id.desc())).all()
             photos = gallery(connection, p.id)
+            contents = connection.execute(
+                sa.select(PC.c.id, CI.c.name, CI.c.unit, PC.c.planned_quantity, PC.c.completed_quantity,
+                          PC.c.investment, PC.c.stage_key)
+                .join(CI, CI.c.id == PC.c.item_id).where(PC.c.project_id == p.id)
+                .order_by(CI.c.category, CI.c.position)).all()
+            problems = connection.execute(
+                sa.select(PR.c.id, PR.c.title, PR.c.status, PR.c.category, PR.c.deadline, PR.c.stage_key,
+                          U.c.display_name.label("leader"))
+                .outerjoin(U, U.c.id == PR.c.leader_id).where(PR.c.project_id == p.id)
+                .order_by(PR.c.deadline)).all()
+            visits = connection.execute(
+                sa.select(SV.c.visited_on, SV.c.others, SV.c.seen, SV.c.decided).where(SV.c.project_id == p.id)
+                .order_by(SV.c.visited_on.desc())).all()
+            aftercare = connection.execute(sa.select(AC).where(AC.c.project_id == p.id)).first()
+            acceptances = connection.execute(
+                sa.select(AR.c.id, AR.c.accepted_on, AR.c.units, AR.c.summary).where(AR.c.project_id == p.id)
+                .order_by(AR.c.accepted_on.desc())).all()
+            rectifications = connection.execute(
+                sa.select(RE.c.id, RE.c.description, RE.c.deadline, RE.c.status, RE.c.responsible_unit)
+                .where(RE.c.project_id == p.id).order_by(RE.c.status.desc(), RE.c.deadline)).all()
         total = sum(value or 0 for value in (p.budget_central, p.budget_provincial, p.budget_city,
                                              p.budget_residents, p.budget_social))
         return render_template("project.html", p=p, code=p.code, stage_rows=stage_rows, consultations=consultations,
                                demands=demands, history=history, total=total, today=date.today(), **photos,
-                               **labels)
+                               contents=contents, problems=problems, visits=visits, aftercare=aftercare,
+                               acceptances=acceptances, rectifications=rectifications, **labels)
 
     @app.get("/projects/<code>/gallery")
     def project_gallery(code):
@@ -201,6 +233,45 @@ def create_floor_app(database_url: str) -> Flask:
                 .join(PM, sa.and_(PM.c.project_id == P.c.id, PM.c.snapshot_id == last))
                 .join(C, C.c.id == P.c.compound_id).order_by((P.c.progress - PM.c.progress).desc(), P.c.code)
                 .limit(8)).all()
+            # The sections added with difficult problems, contents, hidden works and after-care.
+            problem_counts = connection.execute(
+                sa.select(sa.func.count(sa.case((PR.c.status == "solved", 1))),
+                          sa.func.count(sa.case((PR.c.status.in_(("open", "in_hand")), 1))),
+                          sa.func.count(sa.case((sa.and_(PR.c.status.in_(("open", "in_hand")),
+                                                         PR.c.deadline < today), 1))))).first()
+            outputs = connection.execute(
+                sa.select(CI.c.name, CI.c.unit, sa.func.sum(PC.c.planned_quantity).label("planned"),
+                          sa.func.sum(PC.c.completed_quantity).label("done"))
+                .join(PC, PC.c.item_id == CI.c.id).group_by(CI.c.id, CI.c.name, CI.c.unit)
+                .order_by(CI.c.position)).all()
+            pipes = STG.alias("pipes")
+            photographed = sa.exists().where(PH.c.project_id == P.c.id, PH.c.hidden_works.is_(True),
+                                             PH.c.deleted_at.is_(None), PH.c.stage_key == "rain_sewage")
+            without_photos = sa.and_(pipes.c.status.in_(("in_progress", "completed", "suspended")), ~photographed)
+            missing_total = connection.scalar(
+                sa.select(sa.func.count()).select_from(P)
+                .join(pipes, sa.and_(pipes.c.project_id == P.c.id, pipes.c.key == "rain_sewage"))
+                .where(without_photos))
+            missing = connection.execute(
+                place().join(pipes, sa.and_(pipes.c.project_id == P.c.id, pipes.c.key == "rain_sewage"))
+                .where(without_photos).order_by(S.c.name, P.c.code).limit(8)).all()
+            completed = P.c.current_stage == "done"
+            care = connection.execute(
+                sa.select(S.c.name, sa.func.count(P.c.id).label("compounds"),
+                          sa.func.sum(sa.case((AC.c.party_branch.is_(True), 1), else_=0)).label("branches"),
+                          sa.func.sum(sa.func.coalesce(AC.c.building_party_groups, 0)).label("groups"),
+                          sa.func.sum(sa.case((AC.c.owners_committee.is_(True), 1), else_=0)).label("committees"),
+                          sa.func.sum(sa.case((AC.c.property_management != "none", 1), else_=0)).label("managed"))
+                .select_from(P).join(C, C.c.id == P.c.compound_id).join(CM, CM.c.id == C.c.community_id)
+                .join(S, S.c.id == CM.c.street_id).outerjoin(AC, AC.c.project_id == P.c.id)
+                .where(completed).group_by(S.c.id, S.c.name).order_by(S.c.name)).all()
+            uncared = connection.execute(
+                sa.select(P.c.code, C.c.name.label("compound")).join(C, C.c.id == P.c.compound_id)
+                .outerjoin(AC, AC.c.project_id == P.c.id)
+                .where(completed, sa.or_(AC.c.id.is_(None), sa.and_(AC.c.party_branch.is_(False),
+                                                                     AC.c.owners_committee.is_(False),
+                                                                     AC.c.property_management == "none")))
+                .order_by(P.c.code).limit(20)).all()
         month_names = sorted({row.month for row in months})
         trend = {street.id: [0.0] * len(month_names) + [float(street.progress or 0)] for street in streets}
         for row in months:
@@ -218,7 +289,8 @@ def create_floor_app(database_url: str) -> Flask:
                                stage_counts=stage_counts, current=current, behind_rows=behind_rows,
                                demand_counts=demand_counts, overdue=overdue, bulletins=bulletins,
                                activity=activity, lines=lines, months=[*month_names, "现在"], movers=movers,
-                               **labels)
+                               problem_counts=problem_counts, outputs=outputs, missing=missing,
+                               missing_total=missing_total, care=care, uncared=uncared, **labels)
 
     @app.get("/demands")
     def demands():
