@@ -3,6 +3,7 @@ quantity column each, in the template, the import and the export. An empty cell 
 is; a figure for an item a project lacks adds it; every bad cell is named in the preview and nothing
 is written; an export imported again changes nothing and exports the same cells."""
 import io
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from renovation.domain.clock import today
 from renovation.domain.contents.catalogue import ensure_default_items, item_by_key, set_retired
 from renovation.domain.contents.operations import add_content, change_content, contents_of
 from renovation.domain.ledger.columns import COLUMNS, CONTENT_ITEMS, match_headers, normalise_header
-from renovation.domain.ledger.commit import StaleLedgerPreview, commit_import
+from renovation.domain.ledger.commit import LedgerNotImportable, StaleLedgerPreview, commit_import
 from renovation.domain.ledger.exports import project_table, template_tables
 from renovation.domain.ledger.preview import preview_ledger
 from renovation.domain.ledger.spreadsheets import csv_bytes, xlsx_bytes
@@ -22,7 +23,8 @@ from renovation.domain.project_list import ProjectFilter, project_by_code
 from renovation.extensions import db
 from renovation.models import AuditEntry
 from renovation.models.contents import ContentEvent, ProjectContent
-from tests.conftest import days_ago, make_project, make_user
+from tests.conftest import days_ago, login, make_project, make_user
+from tests.test_ledger_pages import fingerprint_in, upload
 
 BASE = ["项目编号", "小区名称", "所属街道", "所属社区", "户数"]
 
@@ -139,7 +141,7 @@ def test_bad_cells_are_named_in_the_preview_and_nothing_is_written(engineer):
     ]
     assert preview.counts == {"create": 0, "update": 1, "unchanged": 0, "error": 1}
     assert preview.has_errors
-    with pytest.raises(Exception):  # noqa: B017 - nothing of a ledger with problems is written
+    with pytest.raises(LedgerNotImportable):
         commit_import(preview, engineer, "sha")
     assert db.session.scalar(sa.select(sa.func.count(ProjectContent.id))) == 0
 
@@ -219,3 +221,21 @@ def test_export_import_export_changes_nothing(engineer):
 
     csv_text = csv_bytes(project_table(ProjectFilter(), today())).decode("utf-8-sig")
     assert ",1200.5,800.25," in csv_text and ",2,2," in csv_text
+
+
+def test_the_preview_page_names_the_bad_cell_and_the_import_adds_the_content(client, engineer):
+    """As an engineer sees it: the problem beside its row and column, in Chinese; then the fixed
+    file imported, the changes listed under their headers first."""
+    make_project()
+    login(client)
+    headers = [*BASE, "雨污分流管网计划（m）", "雨污分流管网完成（m）"]
+    response = upload(client, ledger(headers, [*place(), 1200, "八百"]).getvalue())
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'<td class="num">2</td><td>雨污分流管网完成\(m\)</td>', page)
+    assert "请按数字填写工程量" in page and 'name="fingerprint"' not in page
+
+    response = upload(client, ledger(headers, [*place(), 1200, 800]).getvalue())
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "雨污分流管网计划(m)" in page and "1200" in page
+    assert client.post(response.headers["Location"], data={"fingerprint": fingerprint_in(page)}).status_code == 303
+    assert figures("ZP-2026-001") == {"rain_sewage_pipes": (Decimal("1200"), Decimal("800"))}
