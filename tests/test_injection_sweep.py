@@ -30,7 +30,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.routing.converters import AnyConverter
 from werkzeug.test import encode_multipart
 from wtforms import Form, PasswordField, SelectFieldBase
-from wtforms.fields import BooleanField, FileField, FormField
+from wtforms.fields import BooleanField, FieldList, FileField, FormField
 from wtforms.form import BaseForm
 
 import renovation
@@ -40,6 +40,8 @@ from renovation.domain.clock import today, utcnow
 from renovation.domain.contents import catalogue
 from renovation.extensions import db
 from renovation.models import (
+    AcceptanceAttachment,
+    AcceptanceRecord,
     ApiToken,
     Bulletin,
     ChatRobot,
@@ -53,6 +55,7 @@ from renovation.models import (
     Problem,
     Project,
     ProjectContent,
+    Rectification,
     Stage,
     User,
 )
@@ -117,6 +120,10 @@ NOT_USER_TEXT = {
     "content_event.item_key": "a catalogue item's key", "content_event.action": "chosen by the app",
     "rule_override.stage_key": "a stage key", "rule_override.rule": "one of the evidence rules, chosen by the app",
     "aftercare.property_management": "one of the kinds of management",
+    "acceptance_check.result": "accepted or to rectify, from a list",
+    "acceptance_attachment.kind": "one of the kinds", "acceptance_attachment.content_type": "found by decoding",
+    "acceptance_attachment.sha256": "a hash",
+    "rectification.responsible_unit": "one of the units, from a list", "rectification.status": "open or closed",
 }
 HX = {"HX-Request": "true"}
 TEXT_CONTENT = ("text/html", "text/plain", "application/xhtml+xml", "image/svg+xml")
@@ -143,7 +150,7 @@ def _renovation_forms() -> list[type]:
 def _writable_fields(form: BaseForm) -> list[str]:
     """The fields whose typed text a form may show again: not choices, boxes, files or passwords."""
     return [name for name, field in form._fields.items()
-            if not isinstance(field, (SelectFieldBase, BooleanField, FileField, FormField, PasswordField))
+            if not isinstance(field, (SelectFieldBase, BooleanField, FileField, FormField, FieldList, PasswordField))
             and field.type != "CSRFTokenField"]
 
 
@@ -390,6 +397,7 @@ class Sweep:
         _ok(engineer_client.post(f"/projects/{code}/aftercare", data={
             "party_branch": "y", "party_branch_name": PAYLOAD, "building_party_groups": "2",
             "property_management": "professional", "property_company": PAYLOAD, "version": "0"}), 303)
+        self._acceptance(code, day, api)
         engineer_user = db.session.scalars(sa.select(User).where(User.username == "sweep-engineer")).one()
         _ok(admin_client.post(f"/admin/users/{engineer_user.id}/overriding", data={}), 303)
         lag = {"lag_reason": "other", "lag_note": PAYLOAD, "catch_up_date": (day + timedelta(days=30)).isoformat()}
@@ -444,6 +452,41 @@ class Sweep:
         _ok(engineer_client.post("/account/tokens", data={"name": PAYLOAD, "scope": "read",
                                                           "expires_in_days": "30"}), 201)
         self.ids["token_id"] = list(db.session.scalars(sa.select(ApiToken.id)))
+
+    def _acceptance(self, code, day, api):
+        """竣工验收: an acceptance (page) with a representative named with the payload, whom they represent,
+        a content item to rectify with the payload as the note and the summary, and one sent with the payload
+        in every field (refused, the input kept); another through the API; an item added directly; items
+        closed with the payload as the note (page and API); the minutes named with the payload."""
+        committee, engineer = self.clients["committee"], self.clients["engineer"]
+        contents = self.ids["content_id"]
+        deadline = (day + timedelta(days=7)).isoformat()
+        form = {"accepted_on": day.isoformat(), "units": ["contractor"], "representatives-0-name": PAYLOAD,
+                "representatives-0-represents": PAYLOAD, "representatives-1-headcount": "3",
+                "representatives-1-represents": PAYLOAD, "checks-0-content_id": str(contents[0]),
+                "checks-0-result": "rectify", "checks-0-note": PAYLOAD, "checks-1-content_id": str(contents[1]),
+                "checks-1-result": "accepted", "rectify_deadline": deadline, "rectify_unit": "contractor",
+                "summary": PAYLOAD}
+        _ok(committee.post(f"/projects/{code}/acceptances", data=form), 303)
+        self.keep("acceptance refused", committee.post(f"/projects/{code}/acceptances", headers=HX, data={
+            **{name: PAYLOAD for name in form}, "representatives-0-headcount": PAYLOAD,
+            "checks-0-content_id": PAYLOAD}))
+        _ok(engineer.post(f"/api/v1/projects/{code}/acceptances", headers=api, json={
+            "accepted_on": day.isoformat(), "representatives": [{"name": PAYLOAD, "represents": PAYLOAD}],
+            "checks": [{"content_id": contents[1], "result": "rectify", "note": PAYLOAD + " api"}],
+            "summary": PAYLOAD + " api"}), 201)
+        _ok(committee.post(f"/projects/{code}/rectifications", data={
+            "description": PAYLOAD, "deadline": deadline, "responsible_unit": "supervisor"}), 303)
+        items = list(db.session.scalars(sa.select(Rectification).order_by(Rectification.id)))
+        _ok(engineer.post(f"/rectifications/{items[0].id}/close", data={"note": PAYLOAD, "version": "1"}), 303)
+        _ok(engineer.patch(f"/api/v1/rectifications/{items[1].id}", headers=api,
+                           json={"note": PAYLOAD + " api", "version": 1}), 200)
+        acceptances = list(db.session.scalars(sa.select(AcceptanceRecord.id).order_by(AcceptanceRecord.id)))
+        _ok(_multipart(committee, f"/acceptances/{acceptances[0]}/attachments", {"kind": "minutes"},
+                       [(_pdf(), FILE_NAME + ".pdf"), (jpeg(seed=8), FILE_NAME + ".jpg")]), 200, 303)
+        self.ids["acceptance_id"] = acceptances
+        self.ids["rectification_id"] = [item.id for item in items]
+        self.ids["paper_id"] = list(db.session.scalars(sa.select(AcceptanceAttachment.id)))
 
     # --- the reads -------------------------------------------------------------------------------
 
