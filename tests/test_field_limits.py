@@ -27,6 +27,7 @@ from renovation.models import (
     User,
     Vote,
 )
+from renovation.models.acceptance import AcceptanceCheck, AcceptanceRecord, AcceptanceRepresentative, Rectification
 from renovation.models.aftercare import Aftercare
 from renovation.models.audit import REASON_MAX
 from renovation.models.contents import ContentItem, ProjectContent, RuleOverride
@@ -67,6 +68,12 @@ STORED_IN = {
     ("ContentItemForm", "name"): ContentItem.name, ("StageForm", "override_reason"): RuleOverride.reason,
     # After the works: the party branch's and the property company's names.
     **{("AftercareForm", name): getattr(Aftercare, name) for name in ("party_branch_name", "property_company")},
+    # 竣工验收: a representative's name and whom they represent, an item's note, the summary; a rectification
+    # item's description and its closing note.
+    ("RepresentativeRow", "name"): AcceptanceRepresentative.name,
+    ("RepresentativeRow", "represents"): AcceptanceRepresentative.represents,
+    ("CheckRow", "note"): AcceptanceCheck.note, ("AcceptanceForm", "summary"): AcceptanceRecord.summary,
+    ("RectificationForm", "description"): Rectification.description, ("CloseForm", "note"): Rectification.closing_note,
 }
 # Limited fields stored in no column, and their limit's source.
 NOT_A_COLUMN = {
