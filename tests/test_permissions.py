@@ -685,6 +685,7 @@ ROWS = [
         lambda w: f"/acceptances/attachments/{w.acceptance_paper_id}/thumbnail", page()),
     Row("acceptance.attachment_file", "GET", lambda w: f"/acceptances/attachments/{w.acceptance_paper_id}/file",
         page()),
+    Row("acceptance.sheet", "GET", lambda w: f"/acceptances/{w.acceptance_id}/sheet.pdf", page()),  # printed: slow
     Row("api.project_acceptances", "GET", lambda w: f"/api/v1/projects/{w.code}/acceptances", api(), api=True),
     Row("api.record_acceptance", "POST", lambda w: f"/api/v1/projects/{w.code}/acceptances", COMMUNITY_API_WRITE,
         json=ACCEPTANCE_JSON, api=True, writes=frozenset({"admin", "engineer", "committee"})),
