@@ -81,6 +81,8 @@ def seed_demo(projects: int, password: str | None, if_empty: bool) -> None:
     db.session.commit()
     demo_contents.seed(accounts.find_user("engineer"))  # 改造内容, and 隐蔽工程 photos of a few projects' pipes
     demo_contents.seed_hidden_works(accounts.find_user("engineer"))
+    demo_snapshots.seed_previous_month_contents()  # so that the outputs, too, show last month's change
+    db.session.commit()
     demo_aftercare.seed(accounts.find_user("engineer"))  # 长效管理 of most completed compounds
     demo_acceptance.seed(accounts.find_user("engineer"))  # 竣工验收 of a few completed compounds, with residents
     refresh_statistics()

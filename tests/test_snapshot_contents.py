@@ -2,16 +2,18 @@
 their planned and completed quantities, and each street's sums per item, taken with it."""
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from renovation.domain.clock import today
 from renovation.domain.contents.catalogue import ensure_default_items
 from renovation.domain.contents.operations import add_content, change_content, contents_of
+from renovation.domain.contents.outputs import outputs
 from renovation.domain.programme.snapshots import month_of, previous_month, take_snapshot
 from renovation.extensions import db
 from renovation.models import MonthlySnapshot, ProjectMonth, Street
 from renovation.models.snapshots import StreetContentMonth
-from tests.conftest import make_project, make_user
+from tests.conftest import login, make_project, make_user
 
 THIS_MONTH = month_of(today())
 LAST_MONTH = previous_month(THIS_MONTH)
@@ -88,3 +90,23 @@ def test_a_snapshot_without_any_content_keeps_none(app):
     take_snapshot(THIS_MONTH)
     assert project_contents(THIS_MONTH) == {db.session.scalar(sa.select(ProjectMonth.project_id)): {}}
     assert street_sums(THIS_MONTH) == {}
+
+
+@pytest.mark.slow
+def test_a_fresh_demo_shows_the_outputs_change_since_last_month(app, runner):
+    """seed-demo's last month is worked out backwards, its contents too: the pipes laid since show."""
+    result = runner.invoke(args=["seed-demo", "--projects", "30", "--password", "demo-password-1"])
+    assert result.exit_code == 0, result.output
+    snapshot = db.session.scalar(sa.select(MonthlySnapshot).where(MonthlySnapshot.month == LAST_MONTH))
+    assert snapshot.contents_taken
+    then = street_sums(LAST_MONTH)
+    now = {row.key: row for row in outputs()}
+    pipes_then = sum(completed for (_street, key), (_planned, completed, _n) in then.items()
+                     if key == "rain_sewage_pipes")
+    assert 0 < pipes_then <= now["rain_sewage_pipes"].completed
+    assert sum(planned for (_street, key), (planned, _done, _n) in then.items() if key == "rain_sewage_pipes") \
+        == now["rain_sewage_pipes"].planned
+    client = app.test_client()
+    login(client, "leader", "demo-password-1")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="outputs-since"' in page and 'data-change="rain_sewage_pipes"' in page

@@ -3,7 +3,8 @@
 The snapshot is worked out backwards from the stages' actual dates: at the end of last month,
 a stage that ended after it was still under way, one that began after it had not started,
 and one under way had done the share of its present percent that its days then bear to its
-days now. Investment follows overall progress.
+days now. Investment follows overall progress. Once the demo's contents are seeded, each item's
+done quantity then follows its stage's percent then (:func:`seed_previous_month_contents`).
 """
 import calendar
 from datetime import date, datetime, time
@@ -16,11 +17,18 @@ from sqlalchemy import select
 from renovation.domain.bulk_insert import insert_rows
 from renovation.domain.bulletins.area_data import is_started
 from renovation.domain.clock import today as china_today
-from renovation.domain.programme.snapshots import month_of, previous_month, snapshot_for, store_street_sums
+from renovation.domain.programme.snapshots import (
+    month_of,
+    previous_month,
+    snapshot_for,
+    store_street_content_sums,
+    store_street_sums,
+)
 from renovation.domain.stages.keys import DONE, Status
 from renovation.domain.stages.schedule import current_stage, overall_progress
 from renovation.extensions import db
 from renovation.models import MonthlySnapshot, Project, ProjectMonth, Stage
+from renovation.models.contents import ContentItem, ProjectContent
 
 CHUNK = 20_000  # projects read and written at a time
 
@@ -85,3 +93,35 @@ def _row(snapshot_id: int, project_id: int, then: list, progress_now: int, inves
             "current_stage": current, "started": is_started(SimpleNamespace(stages=then)),
             "completed": current == DONE, "investment_completed": investment,
             "stages": {s.key: {"status": str(s.status), "percent": s.percent} for s in then}}
+
+
+def seed_previous_month_contents(today: date | None = None) -> int:
+    """Give last month's demo snapshot the projects' renovation content as it stood then, once the
+    contents are seeded (caller commits): each item's done share follows its stage's percent then
+    against now, the plan is today's. Returns the projects given content (0 when the snapshot
+    has its contents already, or there is none)."""
+    snapshot = snapshot_for(previous_month(month_of(today or china_today())))
+    if snapshot is None or snapshot.contents_taken:
+        return 0
+    rows = db.session.execute(
+        select(ProjectContent.project_id, ContentItem.key, ContentItem.stage_key, ProjectContent.planned_quantity,
+               ProjectContent.completed_quantity, Stage.percent)
+        .join(ContentItem, ContentItem.id == ProjectContent.item_id)
+        .outerjoin(Stage, (Stage.project_id == ProjectContent.project_id) & (Stage.key == ContentItem.stage_key))
+        .order_by(ProjectContent.project_id))
+    then = {project_id: stages for project_id, stages in db.session.execute(
+        select(ProjectMonth.project_id, ProjectMonth.stages).where(ProjectMonth.snapshot_id == snapshot.id))}
+    given = 0
+    for project_id, group in groupby(rows, key=lambda row: row.project_id):
+        contents = {}
+        for row in group:
+            percent_then = (then.get(project_id) or {}).get(row.stage_key, {}).get("percent", 0)
+            share = Decimal(percent_then) / row.percent if row.percent else Decimal(1)
+            done = (Decimal(row.completed_quantity) * min(share, Decimal(1))).quantize(Decimal("0.1"))
+            contents[row.key] = {"planned": float(row.planned_quantity), "completed": float(done)}
+        db.session.query(ProjectMonth).filter_by(snapshot_id=snapshot.id, project_id=project_id) \
+            .update({"contents": contents}, synchronize_session=False)
+        given += 1
+    store_street_content_sums(snapshot.id)
+    snapshot.contents_taken = True
+    return given
