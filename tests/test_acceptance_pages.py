@@ -170,3 +170,26 @@ def test_who_may_record_and_close(client, setup, user, status):
                          data={"version": str(item.version), "note": "已修复"})
     assert closed.status_code == status
     assert client.get(f"/projects/{CODE}").status_code == 200
+
+
+def test_the_section_reads_in_the_same_statements_however_many_acceptances_and_items(client, setup):
+    from renovation.domain.acceptance import records
+    from tests.conftest import count_statements
+
+    def acceptance(day):
+        records.record_acceptance(setup["project"], setup["engineer"], {
+            "accepted_on": days_ago(day), "units": ["contractor"],
+            "representatives": [{"name": "陈秀英", "represents": "3号楼居民"}, {"headcount": 2, "represents": "5号楼"}],
+            "checks": [{"content_id": setup["pipes"], "result": "rectify", "note": f"第{day}处渗水"},
+                       {"content_id": setup["lifts"], "result": "accepted"}]})
+
+    login(client, "engineer")
+    acceptance(5)
+    with count_statements() as one:
+        assert client.get(f"/projects/{CODE}").status_code == 200
+    for day in (4, 3, 2):
+        acceptance(day)
+    with count_statements() as four:
+        page = client.get(f"/projects/{CODE}").get_data(as_text=True)
+    assert page.count('class="acceptance-record') == 4 and len(re.findall(r'id="rectification-\d', page)) == 4
+    assert len(four) == len(one)
