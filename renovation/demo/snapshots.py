@@ -104,8 +104,8 @@ def seed_previous_month_contents(today: date | None = None) -> int:
     if snapshot is None or snapshot.contents_taken:
         return 0
     rows = db.session.execute(
-        select(ProjectContent.project_id, ContentItem.key, ContentItem.stage_key, ProjectContent.planned_quantity,
-               ProjectContent.completed_quantity, Stage.percent)
+        select(ProjectContent.project_id, ContentItem.key, ContentItem.stage_key, ContentItem.unit,
+               ProjectContent.planned_quantity, ProjectContent.completed_quantity, Stage.percent)
         .join(ContentItem, ContentItem.id == ProjectContent.item_id)
         .outerjoin(Stage, (Stage.project_id == ProjectContent.project_id) & (Stage.key == ContentItem.stage_key))
         .order_by(ProjectContent.project_id))
@@ -117,7 +117,8 @@ def seed_previous_month_contents(today: date | None = None) -> int:
         for row in group:
             percent_then = (then.get(project_id) or {}).get(row.stage_key, {}).get("percent", 0)
             share = Decimal(percent_then) / row.percent if row.percent else Decimal(1)
-            done = (Decimal(row.completed_quantity) * min(share, Decimal(1))).quantize(Decimal("0.1"))
+            counted = Decimal("0.1") if row.unit in ("m", "m²") else Decimal("1")  # lifts and places are whole
+            done = (Decimal(row.completed_quantity) * min(share, Decimal(1))).quantize(counted)
             contents[row.key] = {"planned": float(row.planned_quantity), "completed": float(done)}
         db.session.query(ProjectMonth).filter_by(snapshot_id=snapshot.id, project_id=project_id) \
             .update({"contents": contents}, synchronize_session=False)
