@@ -220,3 +220,14 @@ def test_the_dashboard_section_costs_two_statements_that_read_no_whole_table(cli
     assert len(few) == len(more) == 2
     assert [" ".join(statement.split()) for statement, _ in few] == [" ".join(s.split()) for s, _ in more]
     assert whole_table_reads(more) == []
+
+
+def test_the_audit_log_tells_each_change_in_words(client, people):
+    login(client, "committee")
+    client.post(f"/projects/{CODE}/aftercare", data=FORM)
+    client.post(f"/projects/{CODE}/aftercare", data={**FORM, "building_party_groups": "5", "version": "1"})
+    client.post("/logout")
+    login(client, "admin")
+    shown = text(client.get("/admin/audit?action=aftercare.change").get_data(as_text=True)).replace(" ", "")
+    assert "楼栋党小组：4→5" in shown
+    assert "物业管理：—→社区托管" in shown and "红色业委会：—→是" in shown

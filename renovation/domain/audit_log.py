@@ -15,6 +15,7 @@ from renovation.domain.stages.keys import STAGE_LABELS, STATUS_LABELS
 from renovation.domain.text_search import ESCAPE, literal_like_pattern
 from renovation.extensions import db
 from renovation.models import AuditEntry, Compound, Project
+from renovation.models.aftercare import PROPERTY_MANAGEMENT_LABELS
 from renovation.models.consultations import CATEGORY_LABELS, DEMAND_STATUS_LABELS
 from renovation.models.photos import PHASE_LABELS
 from renovation.models.users import ROLE_LABELS
@@ -34,12 +35,17 @@ DETAIL_LABELS = {
     "created": _l("Added"), "updated": _l("Updated"), "unchanged": _l("Unchanged"), "sheet": _l("Sheet"),
     "label": _l("Bulletin number"), "corrects": _l("Corrects"), "previous_taken_at": _l("Previously taken at"),
     "previous_projects": _l("Previously, projects"),
+    # After the works (长效管理)
+    "party_branch": _l("Compound party branch"), "party_branch_name": _l("Party branch name"),
+    "building_party_groups": _l("Building party groups"), "owners_committee": _l("Owners' committee"),
+    "red_owners_committee": _l("Red owners' committee"), "property_management": _l("Property management"),
+    "property_company": _l("Name of the property company"), "red_property": _l("Red property management"),
 }
 # Details nobody reads in a sentence (a file's digest).
 HIDDEN_DETAILS = frozenset({"sha256"})
 # Details whose value is a key with a label of its own.
 VALUE_LABELS = {"status": STATUS_LABELS, "stage": STAGE_LABELS, "phase": PHASE_LABELS,
-                "category": CATEGORY_LABELS, "role": ROLE_LABELS}
+                "category": CATEGORY_LABELS, "role": ROLE_LABELS, "property_management": PROPERTY_MANAGEMENT_LABELS}
 # A demand's statuses share keys with a stage's but not their words (处理中, not 进行中).
 DEMAND_VALUE_LABELS = {**VALUE_LABELS, "status": DEMAND_STATUS_LABELS}
 IDENTIFIED = frozenset({"photo", "before", "after", "demand", "consultation", "attachment", "token", "corrects"})
