@@ -12,7 +12,7 @@ writes nothing at all, so importing the same file twice is harmless.
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from renovation.domain import audit
 from renovation.domain.clock import utcnow
@@ -32,7 +32,7 @@ from renovation.domain.stages.keys import STAGE_ORDER
 from renovation.domain.stages.schedule import refresh_project_summary
 from renovation.extensions import db
 from renovation.models import Community, Compound, Project, Stage, StageEvent, Street
-from renovation.models.contents import ProjectContent
+from renovation.models.contents import ContentItem, ProjectContent
 
 CHUNK = 500  # codes per query: well under SQLite's and PostgreSQL's parameter limits
 
@@ -107,11 +107,10 @@ def _contents_of(project_ids) -> dict[int, dict[str, ProjectContent]]:
     """The projects' contents of the main items, by project id and item key: one query."""
     found: dict[int, dict[str, ProjectContent]] = {}
     for content in db.session.scalars(
-        select(ProjectContent).join(ProjectContent.item).options(joinedload(ProjectContent.item))
-        .where(ProjectContent.project_id.in_(list(project_ids)))
+        select(ProjectContent).join(ProjectContent.item).options(contains_eager(ProjectContent.item))
+        .where(ProjectContent.project_id.in_(list(project_ids)), ContentItem.key.in_(CONTENT_KEYS))
     ):
-        if content.item.key in CONTENT_KEYS:
-            found.setdefault(content.project_id, {})[content.item.key] = content
+        found.setdefault(content.project_id, {})[content.item.key] = content
     return found
 
 
