@@ -115,3 +115,10 @@ def test_an_unknown_project_is_404(client, tokens):
     assert client.get("/api/v1/projects/ZP-1999-999/aftercare", headers=tokens["engineer"]).status_code == 404
     assert client.put("/api/v1/projects/ZP-1999-999/aftercare", json=BODY,
                       headers=tokens["engineer"]).status_code == 404
+
+
+def test_a_version_when_nothing_is_recorded_is_409_with_the_blank(client, tokens):
+    answer = client.put(URL, json={**BODY, "version": 3}, headers=tokens["engineer"])
+    assert answer.status_code == 409
+    assert answer.json["aftercare"]["recorded"] is False and answer.json["aftercare"]["version"] == 0
+    assert answer.json["aftercare"]["project"] == CODE

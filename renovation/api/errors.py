@@ -16,12 +16,14 @@ from flask_babel import lazy_gettext as _l
 
 from renovation.api import bp
 from renovation.api.acceptance_serializers import rectification_json
+from renovation.api.aftercare_serializers import aftercare_json
 from renovation.api.auth import api_error
 from renovation.api.content_serializers import content_json
 from renovation.api.problem_serializers import problem_json
 from renovation.api.resident_serializers import demand_json
 from renovation.api.serializers import stage_json
 from renovation.domain.acceptance.rectifications import RectificationConflict
+from renovation.domain.aftercare.records import AftercareConflict
 from renovation.domain.clock import today
 from renovation.domain.contents.operations import ContentConflict
 from renovation.domain.errors import Conflict, RuleViolation
@@ -43,6 +45,8 @@ CONFLICT_ANSWERS = {
                       lambda content: {"content": content_json(content)}),
     RectificationConflict: (_l("Someone else changed this rectification item since you loaded it."),
                             lambda item: {"rectification": rectification_json(item, today())}),
+    AftercareConflict: (_l("Someone else changed the after-care since you loaded it."),
+                        lambda record: {"aftercare": aftercare_json(record)}),
     DuplicatePhoto: (_l("This photo has already been uploaded to this project."),
                      lambda photo: {"id": photo.id}),
 }
