@@ -165,3 +165,11 @@ def test_the_coverage_is_two_statements_whatever_the_number_of_compounds(city, e
         coverage = aftercare_coverage()
     assert len(few) == len(more) == 2
     assert [row.name for row in coverage.streets] == ["新桥镇", "桂林街道", "菁城街道"]
+
+
+def test_twenty_are_named_and_the_rest_counted(app):
+    for number in range(23):
+        completed_project(f"ZP-2023-{number:03d}", f"宿舍区{number}", f"社区{number % 3}")
+    coverage = aftercare_coverage()
+    assert len(coverage.uncared) == 20 and coverage.uncared_not_named == 3 and coverage.city.uncared == 23
+    assert [row["code"] for row in coverage.uncared] == [f"ZP-2023-{number:03d}" for number in range(20)]
