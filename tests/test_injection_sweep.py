@@ -118,6 +118,7 @@ NOT_USER_TEXT = {
     "content_item.category": "one of the categories", "content_item.unit": "one of the units",
     "content_item.stage_key": "a stage key", "project_content.stage_key": "a stage key",
     "content_event.item_key": "a catalogue item's key", "content_event.action": "chosen by the app",
+    "street_content_month.item_key": "a catalogue item's key, copied by the monthly snapshot",
     "rule_override.stage_key": "a stage key", "rule_override.rule": "one of the evidence rules, chosen by the app",
     "aftercare.property_management": "one of the kinds of management",
     "acceptance_check.result": "accepted or to rectify, from a list",
