@@ -190,3 +190,29 @@ def test_overdue_items(ready, engineer):
         rectifications.add_rectification(project, engineer, {
             "description": "x", "deadline": today() - timedelta(days=1), "responsible_unit": "mayor"})
     assert set(refused.value.errors) == {"deadline", "responsible_unit"}
+
+
+def test_the_demo_accepts_a_few_completed_compounds_with_their_residents(engineer):
+    """The demo's acceptances: completed compounds accepted with two or more representatives and no item
+    left open; a compound under way keeps one open, which refuses completing its acceptance."""
+    from renovation.demo import acceptance as demo_acceptance
+    from renovation.demo import contents as demo_contents
+    from renovation.demo import data as demo_data
+
+    demo_data.seed(60)
+    demo_contents.seed(engineer)
+    assert demo_acceptance.seed(engineer) >= 3
+    by_project = {}
+    for record in db.session.scalars(sa.select(AcceptanceRecord)):
+        by_project.setdefault(record.project, []).append(record)
+    done = [project for project in by_project if project.stage("acceptance").status == "completed"]
+    assert len(done) >= 2
+    for project in done:
+        assert completion_facts(project.id).representatives >= 2
+        assert completion_facts(project.id).open_rectifications == 0
+        assert all(check.result == "accepted" for check in records.acceptances_of(project.id)[0].checks)
+    (under_way,) = [project for project in by_project if project.stage("acceptance").status == "in_progress"]
+    assert completion_facts(under_way.id).open_rectifications == 1
+    with pytest.raises(StageRuleViolation):
+        update_stage(under_way, "acceptance", engineer, {**COMPLETE, "actual_end": today()},
+                     under_way.stage("acceptance").version)
