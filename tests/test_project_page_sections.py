@@ -22,8 +22,8 @@ def test_the_section_menu_leads_to_each_section(page):
     menu = re.search(r'<nav class="section-menu"[^>]*>(.*?)</nav>', page, re.S)
     assert menu, "no section menu"
     links = re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', menu.group(1))
-    assert [label for _anchor, label in links] == ["阶段", "改造内容", "照片", "协商", "难题", "竣工验收", "调研", "诉求",
-                                                   "长效管理", "记录"]
+    assert [label for _anchor, label in links] == ["阶段", "改造内容", "照片", "协商", "难题", "竣工验收", "调研",
+                                                   "诉求", "长效管理", "记录"]
     for anchor, _label in links:
         assert f'id="{anchor}"' in page, anchor
 
