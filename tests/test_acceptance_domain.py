@@ -177,6 +177,10 @@ def test_an_item_to_rectify_needs_what_is_wrong_and_checks_belong_to_the_project
     with pytest.raises(records.AcceptanceRuleViolation) as refused:
         accept(project, engineer, [{"content_id": foreign.id, "result": "accepted"}])
     assert "checks" in refused.value.errors
+    with pytest.raises(records.AcceptanceRuleViolation) as refused:
+        accept(project, engineer, [{"content_id": pipes.id, "result": "rectify", "note": "渗水",
+                                    "deadline": days_ago(5)}])
+    assert refused.value.errors == {f"check_{pipes.id}": "整改期限不能早于验收日期。"}
     assert db.session.scalar(sa.select(sa.func.count(Rectification.id))) == 0
 
 

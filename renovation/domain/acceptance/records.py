@@ -96,6 +96,8 @@ def _check_errors(project_id: int, rows: list[dict], accepted_on: date | None) -
             errors[f"check_{content.id}"] = str(_l("Choose the unit responsible."))
         if implausible_date_message(deadline) is not None:
             errors[f"check_{content.id}"] = str(implausible_date_message(deadline))
+        elif accepted_on and deadline < accepted_on:
+            errors[f"check_{content.id}"] = str(_l("The deadline to rectify cannot be before the acceptance."))
         kept.append({"content": content, "result": result, "note": note, "deadline": deadline,
                      "responsible_unit": unit})
     return kept, errors
