@@ -12,6 +12,8 @@ from sqlalchemy import exists, func, literal, select
 
 from renovation.domain.clock import today as china_today
 from renovation.domain.contents.quantities import decimal_text
+from renovation.domain.programme.changes import baseline_month, recent_months
+from renovation.domain.programme.snapshots import month_of
 from renovation.extensions import db
 from renovation.models import Community, Compound, MonthlySnapshot, Project
 from renovation.models.contents import ContentCategory, ContentItem, ProjectContent
@@ -52,14 +54,6 @@ class Output:
     def change(self) -> Decimal | None:
         """Done since the snapshot compared with (None when there is none to compare with)."""
         return None if self.then is None else self.completed - self.then
-
-
-def baseline_month(today: date | None = None) -> str | None:
-    """The newest snapshot month before the current one, what "since last month" compares with
-    (as the dashboard's key figures do): one query."""
-    day = today or china_today()
-    return db.session.scalar(select(func.max(MonthlySnapshot.month))
-                             .where(MonthlySnapshot.month < f"{day.year:04d}-{day.month:02d}"))
 
 
 def _then(street_id: int | None, since: str):
@@ -137,7 +131,7 @@ def bulletin_outputs(street_id: int | None = None, today: date | None = None) ->
     """What a bulletin prints of the outputs, as plain data (quantities as decimal text): with
     ``baseline`` (the month-end snapshot compared with, None when there is none that kept the
     contents), each item's ``change`` since then and the sentence of it (``month_headline``)."""
-    baseline = baseline_month(today)
+    baseline = baseline_month(recent_months(), month_of(today or china_today()))  # as the dashboard's
     rows = outputs(street_id, baseline)
     compared = bool(rows) and rows[0].then is not None
     return {"headline": headline(rows),
