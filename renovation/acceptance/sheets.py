@@ -11,6 +11,7 @@ from renovation.domain.acceptance import records
 from renovation.domain.acceptance.sheet import render_sheet, sheet_data, sheet_filename
 from renovation.domain.bulletins.pdf import BulletinRenderError
 from renovation.domain.clock import today
+from renovation.security_headers import SANDBOX_POLICY
 from renovation.templating import render
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ def sheet(acceptance_id):
         log.exception("acceptance sheet %s", acceptance_id)
         message = _("The acceptance sheet cannot be printed on this server now. Please tell the administrator.")
         return render("errors/error.html", code=503, message=message), 503
+    # Read inline in the browser's viewer, sandboxed as an uploaded PDF is: it holds what users typed.
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{sheet_filename(data)}"',
-        "Cache-Control": "private, no-store"})
+        "Cache-Control": "private, no-store", "Content-Security-Policy": SANDBOX_POLICY})
