@@ -35,7 +35,7 @@ def accepted(app):
                             {"name": "王建国", "represents": "5号楼居民"}],
         "checks": [{"content_id": pipes.id, "result": "accepted", "note": ""},
                    {"content_id": lifts.id, "result": "rectify", "note": "2号电梯井道渗水",
-                    "deadline": today() - timedelta(days=3), "responsible_unit": "contractor"}],
+                    "deadline": today() - timedelta(days=1), "responsible_unit": "contractor"}],
         "summary": "=HYPERLINK(\"x\")<b>现场查验</b>"})
     return record
 
@@ -52,7 +52,7 @@ def test_the_sheet_is_one_page_in_chinese_with_fonts_embedded(client, accepted):
     text = pdf_checks.text(pdf)
     for expected in ("老旧小区改造项目竣工验收单", "ZP-2026-001", "铁路二段生活小区", "建设单位", "未到场",
                      "居民代表（共2人）", "陈秀英", "3号楼居民", "王建国", "雨污分流管网合格", "加装电梯需整改",
-                     "2号电梯井道渗水", "待整改，超期3天", "尚有1项整改事项未完成", "<b>现场查验</b>"):
+                     "2号电梯井道渗水", "待整改，超期1天", "尚有1项整改事项未完成", "<b>现场查验</b>"):
         assert expected in text, expected
 
 
