@@ -14,7 +14,10 @@ Decisions worth knowing:
   become 0, a stage status becomes 未开始). Unknown columns are reported and ignored.
 - 总投资(万元) is checked against its five sources, never stored: the project sums them.
 - The stage rules of :mod:`renovation.domain.stages.rules` are checked for new projects and for
-  rows that change a stage; planned ends may not come before planned starts.
+  rows that change a stage; planned ends may not come before planned starts. A project the app
+  already holds is also held to the rules on its records (hidden-works photos before paving starts;
+  竣工验收 completed only with residents' representatives and no rectification item open), as on
+  its page; a new project's row records the past and is not.
 - Content columns (planned and completed quantities of the main items): an empty cell leaves the
   item as it is (never removes it); a figure given for an item the project does not include adds
   it (the other figure 0), from the catalogue, unless retired there. Done may not exceed the plan
@@ -46,7 +49,13 @@ from renovation.domain.ledger.values import (
 )
 from renovation.domain.messages import with_values
 from renovation.domain.stages.keys import STAGE_ORDER
-from renovation.domain.stages.rules import StageState, stage_errors
+from renovation.domain.stages.rules import (
+    CompletionFacts,
+    StageState,
+    broken_completion_rules,
+    broken_evidence_rules,
+    stage_errors,
+)
 
 REQUIRED_FOR_NEW = ("compound", "street", "community", "households")
 ZERO = Decimal("0.00")
@@ -210,6 +219,8 @@ class _Context:
                    for name in values if old is None or comparable(old[name]) != comparable(merged[name])]
         if old is None or any(change.field.split(".")[0] in STAGE_ORDER for change in changes):
             problems += _stage_problems(number, merged, self.today, values)
+        if old is not None and code:
+            problems += _record_rule_problems(number, code, old, merged)
         outcome.problems, outcome.values = problems, merged
         if problems:
             return outcome
@@ -332,9 +343,7 @@ def _planned_problems(number: int, merged: dict) -> list[Problem]:
 def _stage_problems(number: int, merged: dict, today: date, in_file: dict) -> list[Problem]:
     """The stage rules, on the project as the row would leave it; each message once per column.
     A value the rule is about but the file has no column for is shown as kept from the database."""
-    states = {key.value: StageState(key=key.value, **{name: merged[f"{key.value}.{name}"] for name in (
-        "status", "percent", "actual_start", "actual_end", "note", "planned_start", "planned_end")})
-              for key in STAGE_ORDER}
+    states = _states(merged)
     problems, seen = [], set()
     for key, state in states.items():
         for name, message in stage_errors(state, states, today).items():
@@ -345,4 +354,46 @@ def _stage_problems(number: int, merged: dict, today: date, in_file: dict) -> li
                 shown = _shown(value) if f"{key}.{name}" in in_file or value in (None, "") else with_values(_l(
                     "%(value)s (kept: the file has no such column)"), value=_shown(value))
                 problems.append(Problem(number, header, message, shown))
+    return problems
+
+
+def _states(values: dict) -> dict[str, StageState]:
+    return {key.value: StageState(key=key.value, **{name: values[f"{key.value}.{name}"] for name in (
+        "status", "percent", "actual_start", "actual_end", "note", "planned_start", "planned_end")})
+            for key in STAGE_ORDER}
+
+
+def _record_rule_problems(number: int, code: str, old: dict, merged: dict) -> list[Problem]:
+    """The rules that rest on what the app records and the ledger has no column for, checked as the
+    project page checks them when a row of a project the app holds takes that step: a stage a rule
+    covers starting without hidden-works photos (道路硬化 before the buried pipes are photographed),
+    and 竣工验收 completed with a rectification item open or without residents' representatives.
+    Nobody gives a reason to override a rule in a spreadsheet: that is done on the project page.
+    A new project's row records what happened before the app, and is not held to them. The
+    records are read only for a row that takes such a step (few in any file)."""
+    from renovation.domain.acceptance.facts import completion_facts
+    from renovation.domain.contents.hidden_works import evidenced_stages
+    from renovation.domain.stages.operations import enabled_evidence_rules
+    from renovation.extensions import db
+    from renovation.models import Project
+
+    before, after = _states(old), _states(merged)
+    enabled = enabled_evidence_rules()
+    starting = [key for key in after
+                if enabled and broken_evidence_rules(before[key], after[key], after, set(), enabled)]
+    completing = [key for key in after if broken_completion_rules(before[key], after[key], CompletionFacts())]
+    if not starting and not completing:
+        return []
+    project_id = db.session.scalar(db.select(Project.id).where(Project.code == code))
+    problems = []
+    evidenced = evidenced_stages(project_id) if starting else set()
+    for key in starting:
+        for rule in broken_evidence_rules(before[key], after[key], after, evidenced, enabled):
+            problems.append(Problem(number, BY_FIELD[f"{key}.status"].header, rule.message,
+                                    _shown(merged[f"{key}.status"])))
+    facts = completion_facts(project_id) if completing else None
+    for key in completing:
+        for message in broken_completion_rules(before[key], after[key], facts):
+            problems.append(Problem(number, BY_FIELD[f"{key}.status"].header, message,
+                                    _shown(merged[f"{key}.status"])))
     return problems
