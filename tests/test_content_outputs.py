@@ -2,6 +2,7 @@
 street's bulletins state the outputs in their units, planned against done ("累计改造雨污管网1.2公里，
 加装电梯2部"), and list the projects whose buried pipes have no hidden-works photo."""
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -53,6 +54,9 @@ def test_the_city_bulletin_states_the_outputs_and_the_missing_photos(delivered):
     assert "从改造内容看，全市已累计改造雨污管网1.3公里，加装电梯2部。" in text
     assert "改造内容工程量" in text and "雨污分流管网" in text and "1,250.5" in text and "54.4%" in text
     assert "有1个项目雨污分流已开工，但尚无隐蔽工程影像资料" in text and "铁路二段生活小区（ZP-2026-002）" in text
+    # By street: done of planned, the city's main items as columns.
+    assert "各街道主要改造内容完成情况（完成/计划）" in text
+    assert "桂林街道1,250.5/2,0002/2" in text and "菁城街道0/300—" in text
 
 
 def test_the_dashboard_shows_the_outputs_and_the_missing_photos(delivered, client):
@@ -62,3 +66,17 @@ def test_the_dashboard_shows_the_outputs_and_the_missing_photos(delivered, clien
     section = page[page.index('id="hidden-works"'):]
     section = section[:section.index("</section>")]
     assert "ZP-2026-002" in section and "ZP-2026-001" not in section
+
+
+def test_the_dashboard_groups_the_outputs_by_category_and_opens_them_by_street(delivered, client):
+    login(client)
+    page = client.get("/dashboard").get_data(as_text=True)
+    section = page[page.index('id="outputs"'):]
+    assert section.index('scope="rowgroup">基础类<') < section.index('data-item="rain_sewage_pipes"') \
+        < section.index('scope="rowgroup">完善类<') < section.index('data-item="elevators"')
+    assert 'hx-get="/dashboard/outputs-by-street"' in section and "菁城街道" not in section.split("</section>")[0]
+    table = client.get("/dashboard/outputs-by-street", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in table
+    rows = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in re.findall(r"<tr>.*?</tr>", table, re.S)]
+    assert rows == ["街道 雨污分流管网 m 加装电梯 台", "桂林街道 1,250.5 / 2,000 2 / 2", "菁城街道 0 / 300 —"]
+    assert "<html" in client.get("/dashboard/outputs-by-street").get_data(as_text=True)  # without a script: a page

@@ -367,6 +367,7 @@ ROWS = [
     Row("projects.index", "GET", lambda w: "/projects", page(committee=302),
         location={"committee": "/projects", "other_committee": "/projects"}),
     Row("dashboard.index", "GET", lambda w: "/dashboard", page()),
+    Row("dashboard.outputs_by_street", "GET", lambda w: "/dashboard/outputs-by-street", page()),
     Row("projects.show", "GET", lambda w: f"/projects/{w.code}", page()),
     Row("projects.stage_card", "GET", lambda w: f"/projects/{w.code}/stages/survey", page()),
     Row("projects.edit_stage", "GET", lambda w: f"/projects/{w.code}/stages/survey/edit",

@@ -8,12 +8,14 @@ from renovation.dashboard import bp
 from renovation.domain.aftercare.coverage import aftercare_coverage
 from renovation.domain.clock import today
 from renovation.domain.contents.hidden_works import projects_without_hidden_works_evidence
-from renovation.domain.contents.outputs import outputs
+from renovation.domain.contents.outputs import main_items, outputs, street_outputs
 from renovation.domain.leaders.home import linked_compounds
 from renovation.domain.problems.summary import summary as problem_summary
 from renovation.domain.programme.charts import line_chart, stack
 from renovation.domain.programme.dashboard import dashboard
 from renovation.domain.stages.keys import STAGE_ORDER, Status
+from renovation.models.contents import CONTENT_CATEGORY_LABELS
+from renovation.templating import wants_fragment
 
 STREET_ROWS = 30  # the ranking's first rows; a province has hundreds of streets and towns, shown when asked
 
@@ -30,9 +32,20 @@ def index():
                   for key in STAGE_ORDER}
     every_street = request.args.get("streets") == "all"
     linked = linked_compounds(current_user, data.today)  # 我联系的小区, first on a linked user's home
-    return render_template("dashboard/index.html", d=data, trend=trend, stage_bars=stage_bars,
+    return render_template("dashboard/index.html", d=data, category_labels=CONTENT_CATEGORY_LABELS, trend=trend,
+                           stage_bars=stage_bars,
                            problems=problem_summary(data.today), outputs=outputs(since=data.baseline),
                            missing_evidence=projects_without_hidden_works_evidence(limit=8),
                            aftercare=aftercare_coverage(),  # 长效管理: two statements
                            street_rows=data.streets if every_street else data.streets[:STREET_ROWS],
                            statuses=list(Status), stage_keys=[key.value for key in STAGE_ORDER], linked=linked)
+
+
+@bp.route("/dashboard/outputs-by-street")
+@permissions.require(permissions.can_view_projects)
+def outputs_by_street():
+    """The main items' planned and done quantities by street, asked for when a reader opens them
+    (one grouped query over every project's contents: not paid by every view of the dashboard)."""
+    shown = main_items(outputs())
+    page = "dashboard/_outputs_by_street.html" if wants_fragment() else "dashboard/outputs_by_street.html"
+    return render_template(page, items=shown, streets=street_outputs([row.key for row in shown]))

@@ -15,7 +15,7 @@ from renovation.domain.contents.quantities import decimal_text
 from renovation.domain.programme.changes import baseline_month, recent_months
 from renovation.domain.programme.snapshots import month_of
 from renovation.extensions import db
-from renovation.models import Community, Compound, MonthlySnapshot, Project
+from renovation.models import Community, Compound, MonthlySnapshot, Project, Street
 from renovation.models.contents import ContentCategory, ContentItem, ProjectContent
 from renovation.models.snapshots import StreetContentMonth
 
@@ -32,6 +32,7 @@ PHRASES = {"rain_sewage_pipes": ("改造", "雨污管网"), "drainage_pipes": ("
            "service_points": ("建成", "党群及邻里服务点")}
 UNIT_WORDS = {"台": "部", "m": "米", "m²": "平方米"}
 HEADLINE_ITEMS = 6
+STREET_ITEMS = 4  # the items the table by street shows: the city's first ones with something planned
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,43 @@ def outputs(street_id: int | None = None, since: str | None = None) -> list[Outp
                                          row.key))
 
 
+@dataclass(frozen=True)
+class StreetOutputs:
+    """One street's planned and completed quantities of the items shown: ``{key: (planned, completed)}``."""
+
+    street_id: int
+    street: str
+    items: dict
+
+
+def main_items(rows: list[Output], limit: int = STREET_ITEMS) -> list[Output]:
+    """The items a table by street shows: the first ``limit`` in the catalogue's order with something
+    planned (the basic ones first: pipes, roads, then lifts and parking)."""
+    return [row for row in rows if row.planned > 0][:limit]
+
+
+def street_outputs(keys: list[str]) -> list[StreetOutputs]:
+    """Each street's planned and completed quantities of the items ``keys``, by street name; one
+    grouped query (asked for when a reader opens it, or when a bulletin is printed)."""
+    if not keys:
+        return []
+    query = (select(Street.id, Street.name, ContentItem.key,
+                    func.coalesce(func.sum(ProjectContent.planned_quantity), 0),
+                    func.coalesce(func.sum(ProjectContent.completed_quantity), 0))
+             .join(ProjectContent, ProjectContent.item_id == ContentItem.id)
+             .join(Project, Project.id == ProjectContent.project_id)
+             .join(Compound, Compound.id == Project.compound_id)
+             .join(Community, Community.id == Compound.community_id)
+             .join(Street, Street.id == Community.street_id)
+             .where(ContentItem.key.in_(keys))
+             .group_by(Street.id, Street.name, ContentItem.key).order_by(Street.name, Street.id))
+    streets: dict[int, StreetOutputs] = {}
+    for street_id, name, key, planned, completed in db.session.execute(query):
+        row = streets.setdefault(street_id, StreetOutputs(street_id, name, {}))
+        row.items[key] = (Decimal(planned), Decimal(completed))
+    return list(streets.values())
+
+
 def amount(value: Decimal, unit: str) -> tuple[str, str]:
     """A quantity as a reader counts it: 12,600 m reads 12.6 公里; 8 台 reads 8 部."""
     if unit == "m" and value >= 1000:
@@ -134,7 +172,14 @@ def bulletin_outputs(street_id: int | None = None, today: date | None = None) ->
     baseline = baseline_month(recent_months(), month_of(today or china_today()))  # as the dashboard's
     rows = outputs(street_id, baseline)
     compared = bool(rows) and rows[0].then is not None
+    shown = main_items(rows) if street_id is None else []
+    by_street = {"items": [{"key": row.key, "name": row.name, "unit": row.unit} for row in shown],
+                 "streets": [{"name": street.street,
+                              "figures": {key: [decimal_text(planned), decimal_text(completed)]
+                                          for key, (planned, completed) in street.items.items()}}
+                             for street in street_outputs([row.key for row in shown])]}
     return {"headline": headline(rows),
+            "by_street": by_street if shown else None,
             "baseline": baseline if compared else None,
             "month_headline": month_headline(rows) if compared else "",
             "items": [asdict(row) | {"category": CATEGORY_NAMES.get(row.category, row.category),
