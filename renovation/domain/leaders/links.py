@@ -9,7 +9,7 @@ saves nothing.
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import and_, case, or_, select, union
 from sqlalchemy.orm import joinedload
 
 from renovation.domain import audit, clock
@@ -34,10 +34,12 @@ def linked_projects(user_id: int, on_date: date):
     """The select of the ids of the projects a user follows on ``on_date`` (to use as a subquery)."""
     links = select(LeaderLink.community_id, LeaderLink.project_id).where(
         LeaderLink.user_id == user_id, active_on(on_date)).subquery()
-    return (select(Project.id).join(Compound, Compound.id == Project.compound_id)
-            .where(or_(Project.id.in_(select(links.c.project_id).where(links.c.project_id.is_not(None))),
-                       Compound.community_id.in_(
-                           select(links.c.community_id).where(links.c.community_id.is_not(None))))))
+    # Two indexed reads joined by UNION: an OR of the two made the database read every project of
+    # a province (a fifth of a second) for a user with no link at all.
+    direct = select(links.c.project_id.label("id")).where(links.c.project_id.is_not(None))
+    by_community = (select(Project.id).join(Compound, Compound.id == Project.compound_id)
+                    .join(links, links.c.community_id == Compound.community_id))
+    return union(direct, by_community)
 
 
 def linked_project_ids(user, on_date: date | None = None) -> set[int]:
