@@ -12,10 +12,10 @@ dashboard's 已完成 and the street tallies' ``completed``).
   property management, or nothing recorded) are named, the first :data:`NAMED` by code, the rest
   counted.
 
-Two queries whatever the number of projects: one grouped by street for the figures (the completed
-projects, read through the index on ``(current_stage, code)``, each with its after-care by the
-unique ``project_id``), and one for the first named compounds, walking the same index in code order
-and stopping at :data:`NAMED`.
+Two queries whatever the number of projects: one for the figures by street (the completed compounds
+from the street tallies the database keeps, the after-care records each joined to its project), and
+one for the first named compounds, walking the index on ``(current_stage, code)`` in code order and
+stopping at :data:`NAMED`.
 """
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,7 +24,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from renovation.domain.stages.keys import DONE
 from renovation.extensions import db
-from renovation.models import Project, Street
+from renovation.models import Project, Street, StreetTally
 from renovation.models.aftercare import Aftercare, PropertyManagement
 
 NAMED = 20  # the completed compounds without after-care named on the dashboard; a province has thousands
@@ -99,22 +99,33 @@ _MANAGED = and_(Aftercare.id.is_not(None), Aftercare.property_management != Prop
 
 
 def _street_query():
-    return (
-        select(Street.id, Project.street_name, func.count(Project.id),
-               _flag(Aftercare.party_branch.is_(True)),
+    # The completed compounds per street from the street tallies the database keeps; what their
+    # after-care records say from those records alone (each joined to its project by primary key):
+    # reading every completed project of a province took a tenth of a second.
+    done = (select(StreetTally.street_name.label("street_name"), func.sum(StreetTally.projects).label("completed"))
+            .where(StreetTally.current_stage == DONE).group_by(StreetTally.street_name).subquery())
+    cared = (
+        select(Project.street_name.label("street_name"),
+               _flag(Aftercare.party_branch.is_(True)).label("party_branches"),
                func.coalesce(func.sum(case((Aftercare.party_branch.is_(True), Aftercare.building_party_groups),
-                                           else_=0)), 0),
-               _flag(Aftercare.owners_committee.is_(True)),
-               _flag(and_(Aftercare.owners_committee.is_(True), Aftercare.red_owners_committee.is_(True))),
-               _flag(_MANAGED),
-               _flag(and_(_MANAGED, Aftercare.red_property.is_(True))),
-               _flag(_UNCARED))
-        .select_from(Project)
-        .outerjoin(Aftercare, Aftercare.project_id == Project.id)
-        .outerjoin(Street, Street.name == Project.street_name)
-        .where(Project.current_stage == DONE)
-        .group_by(Street.id, Project.street_name)
-        .order_by(Project.street_name)
+                                           else_=0)), 0).label("party_groups"),
+               _flag(Aftercare.owners_committee.is_(True)).label("owners_committees"),
+               _flag(and_(Aftercare.owners_committee.is_(True), Aftercare.red_owners_committee.is_(True)))
+               .label("red_owners_committees"),
+               _flag(_MANAGED).label("managed"),
+               _flag(and_(_MANAGED, Aftercare.red_property.is_(True))).label("red_property"),
+               _flag(~_UNCARED).label("looked_after"))
+        .select_from(Aftercare).join(Project, Project.id == Aftercare.project_id)
+        .where(Project.current_stage == DONE).group_by(Project.street_name).subquery())
+    counts = [func.coalesce(getattr(cared.c, name), 0) for name in Coverage.COUNTS[1:-1]]
+    return (
+        select(Street.id, done.c.street_name, done.c.completed, *counts,
+               done.c.completed - func.coalesce(cared.c.looked_after, 0))
+        .select_from(done)
+        .outerjoin(cared, cared.c.street_name == done.c.street_name)
+        .outerjoin(Street, Street.name == done.c.street_name)
+        .where(done.c.completed > 0)
+        .order_by(done.c.street_name)
     )
 
 
