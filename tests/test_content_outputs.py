@@ -80,3 +80,16 @@ def test_the_dashboard_groups_the_outputs_by_category_and_opens_them_by_street(d
     rows = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in re.findall(r"<tr>.*?</tr>", table, re.S)]
     assert rows == ["街道 雨污分流管网 m 加装电梯 台", "桂林街道 1,250.5 / 2,000 2 / 2", "菁城街道 0 / 300 —"]
     assert "<html" in client.get("/dashboard/outputs-by-street").get_data(as_text=True)  # without a script: a page
+
+
+def test_the_headline_names_pipes_lifts_and_parking_before_the_other_items():
+    from renovation.domain.contents.outputs import Output
+
+    def made(key, name, unit, category, done):
+        return Output(key, name, unit, category, Decimal(done), Decimal(done), 1)
+
+    rows = [made("water_pipes", "供水管网", "m", "basic", 500),
+            made("rain_sewage_pipes", "雨污分流管网", "m", "basic", 2400),
+            made("facade", "外墙保温及立面", "m²", "basic", 900), made("parking", "停车位", "个", "improvement", 40),
+            made("elevators", "加装电梯", "台", "improvement", 3)]
+    assert headline(rows, limit=4) == "改造雨污管网2.4公里，加装电梯3部，新增停车位40个，改造供水管网500米"

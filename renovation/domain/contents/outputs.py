@@ -32,6 +32,8 @@ PHRASES = {"rain_sewage_pipes": ("改造", "雨污管网"), "drainage_pipes": ("
            "service_points": ("建成", "党群及邻里服务点")}
 UNIT_WORDS = {"台": "部", "m": "米", "m²": "平方米"}
 HEADLINE_ITEMS = 6
+# What leaders ask about first (累计改造雨污管网…，加装电梯…，新增停车位…), named before the other items.
+HEADLINE_FIRST = ("rain_sewage_pipes", "elevators", "parking", "charging_points", "roads", "service_points")
 STREET_ITEMS = 4  # the items the table by street shows: the city's first ones with something planned
 
 
@@ -82,7 +84,8 @@ def outputs(street_id: int | None = None, since: str | None = None) -> list[Outp
                     func.coalesce(then.c.completed, 0) if since else literal(0))
              .join(ProjectContent, ProjectContent.item_id == ContentItem.id)
              .group_by(ContentItem.id, ContentItem.key, ContentItem.name, ContentItem.unit, ContentItem.category,
-                       ContentItem.position))
+                       ContentItem.position)
+             .order_by(ContentItem.position, ContentItem.id))
     if since:
         query = query.outerjoin(then, then.c.key == ContentItem.key).group_by(then.c.completed)
     if street_id is not None:
@@ -94,8 +97,8 @@ def outputs(street_id: int | None = None, since: str | None = None) -> list[Outp
                    Decimal(then_done).quantize(Decimal("0.01")) if was_compared else None)
             for key, name, unit, category, planned, completed, projects, was_compared, then_done
             in db.session.execute(query)]
-    return sorted(rows, key=lambda row: (categories.index(row.category) if row.category in categories else 9,
-                                         row.key))
+    # The catalogue's order within each category (the query reads the items by position; the sort is stable).
+    return sorted(rows, key=lambda row: categories.index(row.category) if row.category in categories else 9)
 
 
 @dataclass(frozen=True)
@@ -152,16 +155,23 @@ def phrase(output: Output, quantity: Decimal | None = None) -> str:
     return f"{verb}{noun}{number}{unit}"
 
 
+def _leading(rows: list[Output]) -> list[Output]:
+    """The items in the order a bulletin names them: those leaders ask about first
+    (:data:`HEADLINE_FIRST`), then the others in the catalogue's order."""
+    first = {key: index for index, key in enumerate(HEADLINE_FIRST)}
+    return sorted(rows, key=lambda row: first.get(row.key, len(first)))
+
+
 def headline(rows: list[Output], limit: int = HEADLINE_ITEMS) -> str:
-    """The bulletin's sentence of outputs: the basic items first, those with something done."""
-    done = [row for row in rows if row.completed > 0][:limit]
+    """The bulletin's sentence of outputs: the items leaders ask about first, those with something done."""
+    done = [row for row in _leading(rows) if row.completed > 0][:limit]
     return "，".join(phrase(row) for row in done)
 
 
 def month_headline(rows: list[Output], limit: int = HEADLINE_ITEMS) -> str:
     """What was done since the snapshot compared with ("改造雨污管网300米，加装电梯1部"): the items
     with more done than then, in the headline's order; "" when none (or nothing to compare)."""
-    done = [row for row in rows if row.change is not None and row.change > 0][:limit]
+    done = [row for row in _leading(rows) if row.change is not None and row.change > 0][:limit]
     return "，".join(phrase(row, row.change) for row in done)
 
 
