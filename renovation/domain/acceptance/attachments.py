@@ -6,21 +6,21 @@ content-addressed storage. Adding is all or nothing.
 """
 from typing import BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from renovation import storage as files
 from renovation.domain import audit
 from renovation.domain.clock import utcnow
 from renovation.domain.residents.attachments import (
     AttachmentOutcome,
-    AttachmentRejected,
     DuplicateAttachment,
-    _store_files,
+    add_each,
+    attachment_columns,
     check_file,
+    save_attachment,
 )
 from renovation.extensions import db
-from renovation.models import AttachmentKind, ConsultationAttachment, Photo
+from renovation.models import AttachmentKind
 from renovation.models.acceptance import AcceptanceAttachment, AcceptanceRecord
 
 
@@ -36,48 +36,15 @@ def add_attachment(acceptance: AcceptanceRecord, user, kind: str, filename: str,
     if existing is not None:
         raise DuplicateAttachment(existing)
     acceptance_id, project_code = acceptance.id, acceptance.project.code
-    store = files.get_storage()
-    written = _store_files(store, checked, data)
-    try:
-        attachment = AcceptanceAttachment(
-            acceptance_id=acceptance_id, kind=kind, original_filename=(filename or "file")[-255:],
-            content_type=checked.content_type, byte_size=checked.byte_size, sha256=checked.sha256,
-            is_pdf=checked.is_pdf, uploaded_by_id=user.id, uploaded_at=utcnow())
-        db.session.add(attachment)
-        db.session.flush()
-        audit.record(user, "acceptance_attachment.add", "project", project_code, acceptance=acceptance_id,
-                     attachment=attachment.id, kind=kind, filename=attachment.original_filename,
-                     sha256=attachment.sha256)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        _remove_unreferenced(store, written, checked.sha256)
-        raise
-    return attachment
+    attachment = AcceptanceAttachment(acceptance_id=acceptance_id, **attachment_columns(checked, kind, filename, user))
+    return save_attachment(attachment, checked, data, lambda saved: audit.record(
+        user, "acceptance_attachment.add", "project", project_code, acceptance=acceptance_id, attachment=saved.id,
+        kind=kind, filename=saved.original_filename, sha256=saved.sha256))
 
 
 def add_attachments(acceptance: AcceptanceRecord, user, kind: str, uploads) -> list[AttachmentOutcome]:
     """Each file of a batch on its own: good files are saved whatever happens to the others."""
-    outcomes = []
-    for filename, stream in uploads:
-        outcome = AttachmentOutcome(filename=filename)
-        try:
-            outcome.attachment = add_attachment(acceptance, user, kind, filename, stream)
-        except AttachmentRejected as rejected:
-            outcome.error = rejected.message
-        except DuplicateAttachment as duplicate:
-            outcome.duplicate_of = duplicate.current
-        outcomes.append(outcome)
-    return outcomes
-
-
-def _remove_unreferenced(store, keys: list[str], sha256: str) -> None:
-    """Undo written files unless a record (a photo or any attachment) now uses the same content."""
-    for model in (Photo, ConsultationAttachment, AcceptanceAttachment):
-        if db.session.scalar(select(func.count()).select_from(model).where(model.sha256 == sha256)):
-            return
-    for key in keys:
-        store.delete(key)
+    return add_each(uploads, lambda filename, stream: add_attachment(acceptance, user, kind, filename, stream))
 
 
 def delete_attachment(attachment: AcceptanceAttachment, user) -> None:

@@ -156,18 +156,35 @@ def add_attachment(consultation: Consultation, user, kind: str, filename: str,
     if existing is not None:
         raise DuplicateAttachment(existing)
     consultation_id, project_code = consultation.id, consultation.project.code
+    attachment = ConsultationAttachment(consultation_id=consultation_id,
+                                        **attachment_columns(checked, kind, filename, user))
+    return save_attachment(attachment, checked, data, lambda saved: audit.record(
+        user, "attachment.add", "project", project_code, consultation=consultation_id, attachment=saved.id,
+        kind=kind, filename=saved.original_filename, sha256=saved.sha256))
+
+
+def add_attachments(consultation: Consultation, user, kind: str, uploads) -> list[AttachmentOutcome]:
+    """Each file of a batch on its own: good files are saved whatever happens to the others."""
+    return add_each(uploads, lambda filename, stream: add_attachment(consultation, user, kind, filename, stream))
+
+
+def attachment_columns(checked: "_Checked", kind: str, filename: str, user) -> dict:
+    """The columns every stored file's row has (a consultation's, an acceptance's): what the check found."""
+    return {"kind": kind, "original_filename": (filename or "file")[-255:], "content_type": checked.content_type,
+            "byte_size": checked.byte_size, "sha256": checked.sha256, "is_pdf": checked.is_pdf,
+            "uploaded_by_id": user.id, "uploaded_at": utcnow()}
+
+
+def save_attachment(attachment, checked: "_Checked", data: BinaryIO, audit_entry):
+    """Write a checked file to the storage and its row (``attachment``) to the database, with
+    ``audit_entry(attachment)`` once it has its id, and commit: all or nothing (the files this call
+    wrote are taken away again unless another record now uses the same content)."""
     store = files.get_storage()
     written = _store_files(store, checked, data)
     try:
-        attachment = ConsultationAttachment(
-            consultation_id=consultation_id, kind=kind, original_filename=(filename or "file")[-255:],
-            content_type=checked.content_type, byte_size=checked.byte_size, sha256=checked.sha256,
-            is_pdf=checked.is_pdf, uploaded_by_id=user.id, uploaded_at=utcnow())
         db.session.add(attachment)
         db.session.flush()
-        audit.record(user, "attachment.add", "project", project_code, consultation=consultation_id,
-                     attachment=attachment.id, kind=kind, filename=attachment.original_filename,
-                     sha256=attachment.sha256)
+        audit_entry(attachment)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -176,13 +193,14 @@ def add_attachment(consultation: Consultation, user, kind: str, filename: str,
     return attachment
 
 
-def add_attachments(consultation: Consultation, user, kind: str, uploads) -> list[AttachmentOutcome]:
-    """Each file of a batch on its own: good files are saved whatever happens to the others."""
+def add_each(uploads, add_one) -> list[AttachmentOutcome]:
+    """``add_one(filename, stream)`` for each file of a batch on its own: a refused or duplicate file
+    is reported, the good ones are saved whatever happens to the others."""
     outcomes = []
     for filename, stream in uploads:
         outcome = AttachmentOutcome(filename=filename)
         try:
-            outcome.attachment = add_attachment(consultation, user, kind, filename, stream)
+            outcome.attachment = add_one(filename, stream)
         except AttachmentRejected as rejected:
             outcome.error = rejected.message
         except DuplicateAttachment as duplicate:
@@ -210,8 +228,11 @@ def _store_files(store, checked: _Checked, stream: BinaryIO) -> list[str]:
 
 
 def _remove_unreferenced(store, keys: list[str], sha256: str) -> None:
-    """Undo written files unless a record (a photo or an attachment) now uses the same content."""
-    for model in (Photo, ConsultationAttachment):
+    """Undo written files unless a record (a photo, a consultation's or an acceptance's file) now
+    uses the same content."""
+    from renovation.models.acceptance import AcceptanceAttachment
+
+    for model in (Photo, ConsultationAttachment, AcceptanceAttachment):
         if db.session.scalar(select(func.count()).select_from(model).where(model.sha256 == sha256)):
             return
     for key in keys:
