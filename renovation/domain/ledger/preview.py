@@ -49,13 +49,7 @@ from renovation.domain.ledger.values import (
 )
 from renovation.domain.messages import with_values
 from renovation.domain.stages.keys import STAGE_ORDER
-from renovation.domain.stages.rules import (
-    CompletionFacts,
-    StageState,
-    broken_completion_rules,
-    broken_evidence_rules,
-    stage_errors,
-)
+from renovation.domain.stages.rules import StageState, stage_errors
 
 REQUIRED_FOR_NEW = ("compound", "street", "community", "households")
 ZERO = Decimal("0.00")
@@ -190,6 +184,16 @@ class _Context:
         self.new_streets: set[str] = set()
         self.new_communities: set[str] = set()
         self.new_compounds: set[tuple[str, str]] = set()
+        self._ids: dict[str, int] | None = None
+
+    def project_id(self, code: str) -> int | None:
+        """The id of a project the database holds: every project's read once, when a row first needs one."""
+        if self._ids is None:
+            from renovation.extensions import db
+            from renovation.models import Project
+
+            self._ids = dict(db.session.execute(db.select(Project.code, Project.id)).tuples().all())
+        return self._ids.get(code)
 
     def judge(self, number: int, cells: tuple, match: HeaderMatch) -> RowOutcome:
         problems: list[Problem] = []
@@ -220,7 +224,7 @@ class _Context:
         if old is None or any(change.field.split(".")[0] in STAGE_ORDER for change in changes):
             problems += _stage_problems(number, merged, self.today, values)
         if old is not None and code:
-            problems += _record_rule_problems(number, code, old, merged)
+            problems += _record_rule_problems(number, lambda: self.project_id(code), old, merged)
         outcome.problems, outcome.values = problems, merged
         if problems:
             return outcome
@@ -363,37 +367,22 @@ def _states(values: dict) -> dict[str, StageState]:
             for key in STAGE_ORDER}
 
 
-def _record_rule_problems(number: int, code: str, old: dict, merged: dict) -> list[Problem]:
+def _record_rule_problems(number: int, project_id, old: dict, merged: dict) -> list[Problem]:
     """The rules that rest on what the app records and the ledger has no column for, checked as the
-    project page checks them when a row of a project the app holds takes that step: a stage a rule
-    covers starting without hidden-works photos (道路硬化 before the buried pipes are photographed),
-    and 竣工验收 completed with a rectification item open or without residents' representatives.
-    Nobody gives a reason to override a rule in a spreadsheet: that is done on the project page.
-    A new project's row records what happened before the app, and is not held to them. The
-    records are read only for a row that takes such a step (few in any file)."""
-    from renovation.domain.acceptance.facts import completion_facts
-    from renovation.domain.contents.hidden_works import evidenced_stages
-    from renovation.domain.stages.operations import enabled_evidence_rules
-    from renovation.extensions import db
-    from renovation.models import Project
+    project page checks them (:mod:`renovation.domain.stages.operations`) when a row of a project the
+    app holds takes that step: a stage a rule covers starting without hidden-works photos (道路硬化
+    before the buried pipes are photographed), and 竣工验收 completed with a rectification item open
+    or without residents' representatives. Nobody gives a reason to override a rule in a
+    spreadsheet: that is done on the project page. A new project's row records what happened before
+    the app, and is not held to them. ``project_id()`` gives the project's id (read once per import);
+    the records are read only for a row that takes such a step."""
+    from renovation.domain.stages.operations import completion_rules_broken, evidence_rules_broken
 
     before, after = _states(old), _states(merged)
-    enabled = enabled_evidence_rules()
-    starting = [key for key in after
-                if enabled and broken_evidence_rules(before[key], after[key], after, set(), enabled)]
-    completing = [key for key in after if broken_completion_rules(before[key], after[key], CompletionFacts())]
-    if not starting and not completing:
-        return []
-    project_id = db.session.scalar(db.select(Project.id).where(Project.code == code))
     problems = []
-    evidenced = evidenced_stages(project_id) if starting else set()
-    for key in starting:
-        for rule in broken_evidence_rules(before[key], after[key], after, evidenced, enabled):
-            problems.append(Problem(number, BY_FIELD[f"{key}.status"].header, rule.message,
-                                    _shown(merged[f"{key}.status"])))
-    facts = completion_facts(project_id) if completing else None
-    for key in completing:
-        for message in broken_completion_rules(before[key], after[key], facts):
-            problems.append(Problem(number, BY_FIELD[f"{key}.status"].header, message,
-                                    _shown(merged[f"{key}.status"])))
+    for key in (key for key in after if before[key] != after[key]):
+        messages = [rule.message for rule in evidence_rules_broken(project_id(), before[key], after[key], after)]
+        messages += completion_rules_broken(project_id(), before[key], after[key])
+        problems += [Problem(number, BY_FIELD[f"{key}.status"].header, message, _shown(merged[f"{key}.status"]))
+                     for message in messages]
     return problems

@@ -83,35 +83,40 @@ def enabled_evidence_rules() -> set[str]:
     return {rule.key for rule in EVIDENCE_RULES if current_app.config.get(rule.setting, True)}
 
 
-def _evidence_check(project, user, current, proposed, others, override_reason: str) -> tuple[list, dict]:
-    """The evidence rules the change breaks, and the errors to show: the first broken rule's message
-    unless the user may override rules and gave a reason (a reason from anyone else is refused)."""
+def evidence_rules_broken(project_id: int, current, proposed, others) -> list:
+    """The evidence rules (switched on) that changing ``current`` to ``proposed`` breaks. The photos
+    are read only when the change could break a rule without them (a stage starting that a rule
+    covers); most changes cannot. The page, the API and the ledger import all ask here."""
     from renovation.domain.contents.hidden_works import evidenced_stages  # the contents read photos
 
-    errors = {}
-    if override_reason and not getattr(user, "may_override_rules", False):
-        errors["override_reason"] = _l("Only someone an administrator allows may override a stage rule.")
-    elif len(override_reason) > OVERRIDE_REASON_MAX:
-        errors["override_reason"] = _l("The reason is too long.")
     enabled = enabled_evidence_rules()
-    # The photos are read only when the change could break a rule without them (a stage starting
-    # that a rule covers); most changes cannot.
-    could_break = enabled and broken_evidence_rules(current, proposed, others, set(), enabled)
-    broken = (broken_evidence_rules(current, proposed, others, evidenced_stages(project.id), enabled)
-              if could_break else [])
-    if broken and (errors or not override_reason):
-        errors.setdefault("status", broken[0].message)
-    return broken, errors
+    if not enabled or not broken_evidence_rules(current, proposed, others, set(), enabled):
+        return []
+    return broken_evidence_rules(current, proposed, others, evidenced_stages(project_id), enabled)
 
 
-def _completion_check(project, current, proposed) -> list:
+def completion_rules_broken(project_id: int, current, proposed) -> list:
     """The messages of the completion rules (竣工验收: no open rectification item, residents'
     representatives present) that marking the stage completed breaks; the facts are read only then."""
     if not completion_rules_apply(current, proposed):
         return []
     from renovation.domain.acceptance.facts import completion_facts  # acceptance reads contents and photos
 
-    return broken_completion_rules(current, proposed, completion_facts(project.id))
+    return broken_completion_rules(current, proposed, completion_facts(project_id))
+
+
+def _evidence_check(project, user, current, proposed, others, override_reason: str) -> tuple[list, dict]:
+    """The evidence rules the change breaks, and the errors to show: the first broken rule's message
+    unless the user may override rules and gave a reason (a reason from anyone else is refused)."""
+    errors = {}
+    if override_reason and not getattr(user, "may_override_rules", False):
+        errors["override_reason"] = _l("Only someone an administrator allows may override a stage rule.")
+    elif len(override_reason) > OVERRIDE_REASON_MAX:
+        errors["override_reason"] = _l("The reason is too long.")
+    broken = evidence_rules_broken(project.id, current, proposed, others)
+    if broken and (errors or not override_reason):
+        errors.setdefault("status", broken[0].message)
+    return broken, errors
 
 
 def update_stage(project, key: str, user, changes: dict, seen_version: int, today: date | None = None,
@@ -138,7 +143,7 @@ def update_stage(project, key: str, user, changes: dict, seen_version: int, toda
     errors = {**lag, **stage_errors(proposed, others, today)}
     for field, message in evidence.items():
         errors.setdefault(field, message)
-    for message in _completion_check(project, current, proposed):
+    for message in completion_rules_broken(project.id, current, proposed):
         errors.setdefault("status", message)
     if errors:
         may_override = getattr(user, "may_override_rules", False) and "override_reason" not in errors
