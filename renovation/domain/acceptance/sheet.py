@@ -2,7 +2,8 @@
 (the same fonts, the same checks against missing glyphs) from plain data.
 
 The sheet is always in Chinese, whatever the reader's language, as the bulletins are: it is filed
-with the project's papers. :func:`sheet_data` gathers the values; :func:`render_sheet` prints them.
+with the project's papers (the data holds keys; templates/bulletins/_names.html names them).
+:func:`sheet_data` gathers the values; :func:`render_sheet` prints them.
 """
 import re
 from datetime import date
@@ -15,16 +16,6 @@ from renovation.domain.bulletins.issue import DEFAULT_ISSUER
 from renovation.domain.bulletins.pdf import check_fonts, installed_font_families, keep_paragraph_ends, print_html
 from renovation.extensions import db
 from renovation.models.acceptance import AcceptanceRecord, AcceptanceUnit, Rectification
-
-# The units as the sheet names them, in the order they sign.
-UNIT_NAMES = {
-    AcceptanceUnit.CONSTRUCTION_OWNER.value: "建设单位",
-    AcceptanceUnit.CONTRACTOR.value: "施工单位",
-    AcceptanceUnit.SUPERVISOR.value: "监理单位",
-    AcceptanceUnit.DESIGNER.value: "设计单位",
-    AcceptanceUnit.STREET_COMMUNITY.value: "街道/社区",
-}
-RESULT_NAMES = {"accepted": "合格", "rectify": "需整改"}
 
 
 def _iso(value: date | None) -> str | None:
@@ -45,14 +36,12 @@ def sheet_data(record: AcceptanceRecord, today: date) -> dict:
                     "buildings": project.buildings, "contractor": project.contractor or "",
                     "supervisor": project.supervisor or ""},
         "accepted_on": _iso(record.accepted_on),
-        "units": [{"key": key, "name": name, "present": key in (record.units or [])}
-                  for key, name in UNIT_NAMES.items()],
+        "units": [{"key": unit.value, "present": unit.value in (record.units or [])} for unit in AcceptanceUnit],
         "representatives": [{"name": person.name, "headcount": person.headcount, "represents": person.represents}
                             for person in record.representatives],
         "representative_count": record.representative_count,
-        "checks": [{"item": check.item_name, "result": RESULT_NAMES.get(check.result, check.result),
-                    "rectify": check.result == "rectify", "note": check.note} for check in record.checks],
-        "rectifications": [{"description": item.description, "unit": UNIT_NAMES.get(item.responsible_unit, ""),
+        "checks": [{"item": check.item_name, "result": check.result, "note": check.note} for check in record.checks],
+        "rectifications": [{"description": item.description, "unit": item.responsible_unit,
                             "deadline": _iso(item.deadline), "closed_on": _iso(item.closed_on),
                             "open": item.is_open, "days_overdue": days_overdue(item, today) if item.is_open else 0}
                            for item in items],

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from renovation.domain.acceptance.rectifications import days_overdue
 from renovation.domain.bulletins.area_data import consultation_figures, is_completed, is_started, money
 from renovation.domain.bulletins.photos import pairs_data, recent_photos
 from renovation.domain.residents import demands
@@ -87,15 +88,13 @@ def open_demands(project_id: int, today: date) -> list[dict]:
 
 
 def open_rectifications(project_id: int, today: date) -> list[dict]:
-    """The project's rectification items (整改事项) still open, the earliest deadline first (one query)."""
-    from renovation.domain.acceptance.rectifications import days_overdue
-    from renovation.domain.acceptance.sheet import UNIT_NAMES
-
+    """The project's rectification items (整改事项) still open, the earliest deadline first (one query);
+    ``unit``: the responsible unit's key (templates/bulletins/_names.html names it)."""
     found = db.session.scalars(
         select(Rectification).where(Rectification.project_id == project_id,
                                     Rectification.status == RectificationStatus.OPEN.value)
         .order_by(Rectification.deadline, Rectification.id).limit(MAX_OPEN_RECTIFICATIONS))
-    return [{"description": item.description, "unit": UNIT_NAMES.get(item.responsible_unit, ""),
+    return [{"description": item.description, "unit": item.responsible_unit,
              "deadline": item.deadline.isoformat(), "days_overdue": days_overdue(item, today)} for item in found]
 
 
