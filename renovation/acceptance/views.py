@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from renovation import permissions
 from renovation.acceptance import bp, panels
 from renovation.acceptance.forms import RectificationForm
-from renovation.consultations.attachment_forms import AttachmentUploadForm, DeleteAttachmentForm
+from renovation.consultations.attachment_forms import AttachmentUploadForm, DeleteAttachmentForm, outcome_message
 from renovation.domain import project_list
 from renovation.domain.acceptance import attachments, records, rectifications
 from renovation.domain.errors import Conflict, RuleViolation
@@ -167,7 +167,7 @@ def upload_attachments(acceptance_id):
     uploads = [(uploaded_file_name(upload.filename, "file"), upload.stream) for upload in form.uploads()]
     outcomes = attachments.add_attachments(found, current_user, form.kind.data, uploads)
     stored = any(outcome.attachment or outcome.duplicate_of for outcome in outcomes)
-    return _papers_answer(found, [_outcome_message(outcome) for outcome in outcomes], 200 if stored else 422)
+    return _papers_answer(found, [outcome_message(outcome) for outcome in outcomes], 200 if stored else 422)
 
 
 def _papers_answer(found, messages, status):
@@ -175,14 +175,6 @@ def _papers_answer(found, messages, status):
         lambda: _section(found.project, messages=messages),
         url_for("projects.show", code=found.project.code, _anchor="acceptance"),
         trigger="acceptanceChanged", flashes=messages, status=status)
-
-
-def _outcome_message(outcome) -> tuple[str, str]:
-    if outcome.attachment is not None:
-        return _("%(file)s: saved.", file=outcome.filename), "success"
-    if outcome.duplicate_of is not None:
-        return _("%(file)s: already attached.", file=outcome.filename), "info"
-    return _("%(file)s was refused: %(reason)s", file=outcome.filename, reason=outcome.error), "error"
 
 
 def _paper_or_404(paper_id: int):

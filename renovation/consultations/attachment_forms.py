@@ -1,5 +1,7 @@
-"""The forms of a consultation's files: upload (one kind, one or many files) and delete."""
+"""The forms of a consultation's files (and an acceptance's papers): upload (one kind, one or many
+files) and delete; and the message of each file's outcome."""
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -32,3 +34,13 @@ class AttachmentUploadForm(FlaskForm):
 
 class DeleteAttachmentForm(FlaskForm):
     """A button and its CSRF token."""
+
+
+def outcome_message(outcome) -> tuple[str, str]:
+    """The message (and its category) of one uploaded file's outcome
+    (``renovation.domain.residents.attachments.AttachmentOutcome``)."""
+    if outcome.attachment is not None:
+        return _("%(file)s: saved.", file=outcome.filename), "success"
+    if outcome.duplicate_of is not None:
+        return _("%(file)s: already attached.", file=outcome.filename), "info"
+    return _("%(file)s was refused: %(reason)s", file=outcome.filename, reason=outcome.error), "error"

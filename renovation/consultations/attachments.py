@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 
 from renovation import permissions
 from renovation.consultations import bp
-from renovation.consultations.attachment_forms import AttachmentUploadForm, DeleteAttachmentForm
+from renovation.consultations.attachment_forms import AttachmentUploadForm, DeleteAttachmentForm, outcome_message
 from renovation.consultations.panels import attachments_panel
 from renovation.domain.residents import attachments as operations
 from renovation.domain.residents import consultations
@@ -46,7 +46,7 @@ def _answer(consultation, outcomes, form_errors, kind=None):
     """htmx: the attachments section with each file's outcome; a plain post: flashes and a 303."""
     stored = any(outcome.attachment or outcome.duplicate_of for outcome in outcomes)
     return _section_or_redirect(
-        consultation, [(message, "error") for message in form_errors] + [_outcome_message(o) for o in outcomes],
+        consultation, [(message, "error") for message in form_errors] + [outcome_message(o) for o in outcomes],
         status=200 if stored else 422, outcomes=outcomes, form_errors=form_errors, chosen_kind=kind)
 
 
@@ -58,14 +58,6 @@ def _section_or_redirect(consultation, flashes, status: int = 200, chosen_kind=N
                        attachments=attachments_panel(consultation, chosen_kind), **context),
         url_for("consultations.show", consultation_id=consultation.id, _anchor="attachments"),
         trigger="attachmentsChanged", flashes=flashes, status=status)
-
-
-def _outcome_message(outcome) -> tuple[str, str]:
-    if outcome.attachment is not None:
-        return _("%(file)s: saved.", file=outcome.filename), "success"
-    if outcome.duplicate_of is not None:
-        return _("%(file)s: already attached.", file=outcome.filename), "info"
-    return _("%(file)s was refused: %(reason)s", file=outcome.filename, reason=outcome.error), "error"
 
 
 def _attachment_or_404(attachment_id: int):
