@@ -2,33 +2,20 @@
 project page does: paving does not start without hidden-works photos of the buried pipes, and 竣工验收
 is not completed with a rectification item open or without residents' representatives. A new project's
 row records what happened before the app and is not held to them."""
-import io
 from datetime import timedelta
 
 import pytest
-from openpyxl import Workbook
 
 from renovation.domain.acceptance import records, rectifications
 from renovation.domain.clock import today
 from renovation.domain.ledger.preview import preview_ledger
 from tests.conftest import days_ago, make_project, make_user
+from tests.test_ledger_contents import BASE, ledger
 
-BASE = ["项目编号", "小区名称", "所属街道", "所属社区", "户数"]
 DONE = {"status": "completed", "percent": 100, "actual_start": days_ago(200), "actual_end": days_ago(20)}
 PIPES_LAID = {"survey": DONE, "rain_sewage": {**DONE, "actual_end": days_ago(10)}}
 READY = {key: DONE for key in ("survey", "rain_sewage", "facade", "paving")} | {
     "acceptance": {"status": "in_progress", "percent": 50, "actual_start": days_ago(10)}}
-
-
-def ledger(headers: list, *rows: list) -> io.BytesIO:
-    book = Workbook()
-    book.active.append(headers)
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return buffer
 
 
 def place(code: str) -> list:
