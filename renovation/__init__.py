@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from renovation import private_files
 from renovation.config import default_config, instance_path_from_env
 from renovation.extensions import csrf, db, htmx, login_manager, migrate
+from renovation.url_rules import LazilyBuiltRule
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -39,6 +40,7 @@ def _build_app(config: dict | None) -> Flask:
         static_folder="../static",
         instance_relative_config=True,  # so that config.py below is the instance's, not the package's
     )
+    app.url_rule_class = LazilyBuiltRule
     app.config.update(default_config(instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config or {})
