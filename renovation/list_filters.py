@@ -7,15 +7,15 @@ value still opens the list.
 """
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import IntegerField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from renovation.app_form import AppForm
 from renovation.domain import project_list
 
 
-class ListFilterForm(FlaskForm):
+class ListFilterForm(AppForm):
     """A list's filters and page number (GET, so no CSRF)."""
 
     class Meta:

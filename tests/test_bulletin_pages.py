@@ -235,3 +235,16 @@ def test_a_newer_preview_keeps_the_few_before_and_issuing_removes_them(app, clie
     assert all(preview.pdf(draft.id, sha256) for sha256 in shown[1:])
     workflow.issue(draft.id, engineer, draft.version)
     assert not any(preview.pdf(draft.id, sha256) for sha256 in shown)
+
+
+def test_wtforms_own_messages_follow_the_users_language_request_by_request(client, engineer):
+    """WTForms' own messages come from its catalogue, kept per language (renovation/app_form.py):
+    Chinese by default, English for a user who chose it, Chinese again after."""
+    programme()
+    login(client)
+    wrong_street = {"kind": "street", "street": "西园街道"}
+    assert "不是有效的选择" in client.post("/bulletins", data=wrong_street).get_data(as_text=True)
+    client.set_cookie("lang", "en")
+    assert "Not a valid choice." in client.post("/bulletins", data=wrong_street).get_data(as_text=True)
+    client.set_cookie("lang", "zh")
+    assert "不是有效的选择" in client.post("/bulletins", data=wrong_street).get_data(as_text=True)

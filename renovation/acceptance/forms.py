@@ -3,7 +3,6 @@ item checked), a rectification item added directly, and closing one with a photo
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -20,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from renovation.app_form import AppForm
 from renovation.date_fields import plausible_date
 from renovation.domain import clock
 from renovation.domain.acceptance.records import MAX_HEADCOUNT, RECTIFY_DAYS
@@ -60,7 +60,7 @@ class CheckRow(Form):
     note = StringField(_l("What is to be rectified"), validators=[Optional(), fits(AcceptanceCheck.note)])
 
 
-class AcceptanceForm(FlaskForm):
+class AcceptanceForm(AppForm):
     """A new acceptance; ``checks`` has a row per content of the project (``set_contents``)."""
 
     accepted_on = DateField(_l("Date of the acceptance"), validators=[
@@ -102,7 +102,7 @@ class AcceptanceForm(FlaskForm):
                 "checks": checks, "summary": self.summary.data or ""}
 
 
-class RectificationForm(FlaskForm):
+class RectificationForm(AppForm):
     """An item to rectify added directly."""
 
     description = TextAreaField(_l("What is to be rectified"), validators=[
@@ -122,7 +122,7 @@ class RectificationForm(FlaskForm):
                 "responsible_unit": self.responsible_unit.data}
 
 
-class CloseForm(FlaskForm):
+class CloseForm(AppForm):
     """Closing an item: a photo of the rectified work (uploaded as photo evidence of the project) or a
     note, or both; ``version`` is the one the user saw."""
 

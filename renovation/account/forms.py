@@ -1,9 +1,9 @@
 """Forms of a user's own account page."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired
 
+from renovation.app_form import AppForm
 from renovation.form_limits import fits
 from renovation.models.users import TOKEN_SCOPE_LABELS, ApiToken, TokenScope
 
@@ -15,7 +15,7 @@ EXPIRY_CHOICES = [
 ]
 
 
-class TokenForm(FlaskForm):
+class TokenForm(AppForm):
     name = StringField(_l("Name (what the token is for)"),
                        validators=[DataRequired(_l("Name the token, e.g. the program that uses it.")),
                                    fits(ApiToken.name)])

@@ -1,9 +1,9 @@
 """Forms of the user administration."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from renovation.app_form import AppForm
 from renovation.date_fields import plausible_date
 from renovation.domain.audit_log import AuditFilter
 from renovation.form_limits import fits
@@ -13,7 +13,7 @@ from renovation.models.leaders import LeaderLink
 from renovation.models.users import ROLE_LABELS
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     username = StringField(
         _l("Username"),
         validators=[
@@ -35,11 +35,11 @@ class UserForm(FlaskForm):
     email = EmailField(_l("E-mail address (for the daily digest)"), validators=[Optional(), fits(User.email)])
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(AppForm):
     password = PasswordField(_l("New password (leave empty to generate one)"), validators=[Optional(), Length(max=128)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A button that changes state: only its CSRF token."""
 
 
@@ -64,7 +64,7 @@ class AuditFilterForm(ListFilterForm):
                            date_to=self.valid("date_to"))
 
 
-class LeaderLinkForm(FlaskForm):
+class LeaderLinkForm(AppForm):
     """Link a user to a community, or to one project by its code (挂钩联系点)."""
 
     community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
@@ -77,7 +77,7 @@ class LeaderLinkForm(FlaskForm):
             SelectChoice(community.id, community.name) for community in communities]
 
 
-class EndLinkForm(FlaskForm):
+class EndLinkForm(AppForm):
     """End a link on a date (its last day); the link stays in the user's history."""
 
     ended_on = DateField(_l("Last day"), validators=[Optional(), plausible_date])

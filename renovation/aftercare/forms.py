@@ -1,9 +1,9 @@
 """The after-care form: who looks after a compound once its renovation is done."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional, ValidationError
 
+from renovation.app_form import AppForm
 from renovation.domain.aftercare.records import GROUPS_MESSAGE, MAX_PARTY_GROUPS
 from renovation.form_limits import fits
 from renovation.models.aftercare import PROPERTY_MANAGEMENT_LABELS, Aftercare
@@ -22,7 +22,7 @@ def _whole_number(form, field):
         raise ValidationError(GROUPS_MESSAGE)
 
 
-class AftercareForm(FlaskForm):
+class AftercareForm(AppForm):
     """The after-care of one compound; ``version`` is the one the user saw (0: nothing recorded)."""
 
     party_branch = BooleanField(_l("The compound has a party branch"))

@@ -1,7 +1,6 @@
 """The bulletin forms: a new draft (kind and scope, photo pairs, next steps, 抄送, the bulletin it
 corrects), a draft's changes, the steps from draft to issue, and the archive's filters."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from renovation.app_form import AppForm
 from renovation.domain.bulletins.archive import ArchiveFilter
 from renovation.form_limits import fits
 from renovation.list_filters import AreaSelectField, ListFilterForm
@@ -21,7 +21,7 @@ from renovation.models import Bulletin
 from renovation.models.bulletins import BULLETIN_KIND_LABELS
 
 
-class DraftContentForm(FlaskForm):
+class DraftContentForm(AppForm):
     """What a draft says and prints: the photo pairs, the next steps and the 抄送 line."""
 
     pairs = SelectMultipleField(_l("Before/after photo pairs (up to 6)"), coerce=int, validators=[Optional()])
@@ -64,7 +64,7 @@ class EditDraftForm(DraftContentForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
-class StepForm(FlaskForm):
+class StepForm(AppForm):
     """A step (send on, check, sign, issue) taken on the version of the bulletin the user saw;
     issuing also carries the number the user confirmed."""
 

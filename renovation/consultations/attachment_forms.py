@@ -3,16 +3,16 @@ files) and delete; and the message of each file's outcome."""
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import ValidationError
 
+from renovation.app_form import AppForm
 from renovation.domain.messages import with_values
 from renovation.models.attachments import ATTACHMENT_KIND_LABELS, AttachmentKind
 
 
-class AttachmentUploadForm(FlaskForm):
+class AttachmentUploadForm(AppForm):
     """One or many files of one kind; the domain judges each file on its own."""
 
     kind = SelectField(_l("What the files are"), default=AttachmentKind.SIGN_IN_SHEET.value,
@@ -32,7 +32,7 @@ class AttachmentUploadForm(FlaskForm):
             raise ValidationError(with_values(_l("Send at most %(num)d files at a time."), num=limit))
 
 
-class DeleteAttachmentForm(FlaskForm):
+class DeleteAttachmentForm(AppForm):
     """A button and its CSRF token."""
 
 

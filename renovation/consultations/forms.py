@@ -2,7 +2,6 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from renovation.app_form import AppForm
 from renovation.date_fields import plausible_date
 from renovation.domain.residents.consultations import CONSULTATION_FIELDS, VOTE_FIGURES, ConsultationFilter
 from renovation.domain.residents.votes import MatterClass
@@ -69,7 +69,7 @@ class VoteForm(Form):
     extra_label = StringField(_l("Name of the local rule"), validators=[Optional(), fits(Vote.extra_label)])
 
 
-class ConsultationForm(FlaskForm):
+class ConsultationForm(AppForm):
     date = DateField(_l("Date"), validators=[InputRequired(), plausible_date])
     kind = SelectField(_l("Kind"), choices=kind_choices(), default=ConsultationKind.COUNCIL_MEETING.value)
     place = StringField(_l("Place"), validators=[Optional(), fits(Consultation.place)])
@@ -115,7 +115,7 @@ class ConsultationForm(FlaskForm):
                 self.vote.form[name].data = getattr(vote, name)
 
 
-class VoteOutcomeForm(FlaskForm):
+class VoteOutcomeForm(AppForm):
     """The vote fields of a consultation form, posted as they are typed for the live outcome."""
 
     has_vote = BooleanField()
@@ -131,7 +131,7 @@ class EditConsultationForm(ConsultationForm):
     reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=REASON_MAX)])
 
 
-class DeleteConsultationForm(FlaskForm):
+class DeleteConsultationForm(AppForm):
     reason = StringField(_l("Reason for deleting"), validators=[DataRequired(), fits(Consultation.delete_reason)])
 
 

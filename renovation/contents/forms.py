@@ -1,9 +1,9 @@
 """Forms of the content pages: a project's content (its figures as exact decimals) and a catalogue item."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
+from renovation.app_form import AppForm
 from renovation.domain.contents.quantities import FIGURES, NOT_A_NUMBER, read_decimal
 from renovation.domain.stages.keys import STAGE_LABELS
 from renovation.form_limits import fits
@@ -26,7 +26,7 @@ def _readable(form, field):
         raise ValidationError(NOT_A_NUMBER[field.name])
 
 
-class ContentFiguresForm(FlaskForm):
+class ContentFiguresForm(AppForm):
     """A content's figures, stage and reason; ``version`` is the one the user saw."""
 
     planned_quantity = DecimalText(_l("Planned quantity"), validators=[_readable])
@@ -59,7 +59,7 @@ class NewContentForm(ContentFiguresForm):
         return values
 
 
-class ContentItemForm(FlaskForm):
+class ContentItemForm(AppForm):
     """A catalogue item: its key (fixed once made), name, category, unit and stage."""
 
     key = StringField(_l("Key"), validators=[fits(ContentItem.key)])
@@ -75,7 +75,7 @@ class ContentItemForm(FlaskForm):
                 "category": self.category.data, "unit": self.unit.data, "stage": self.stage.data or None}
 
 
-class VersionForm(FlaskForm):
+class VersionForm(AppForm):
     """A button with its CSRF token and the version seen (retire, remove)."""
 
     version = HiddenField()

@@ -1,6 +1,5 @@
 """Forms of the demand pages: raise a demand, change its status, and the list's filters."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -12,6 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from renovation.app_form import AppForm
 from renovation.date_fields import plausible_date
 from renovation.domain.residents.demand_list import DEFAULT_SORT, DemandFilter
 from renovation.form_limits import fits
@@ -28,7 +28,7 @@ def status_choices() -> list[SelectChoice]:
     return [SelectChoice(key.value, label) for key, label in DEMAND_STATUS_LABELS.items()]
 
 
-class RaiseDemandForm(FlaskForm):
+class RaiseDemandForm(AppForm):
     """A new demand; the rules (date not in the future, consultation of this project) are the
     domain's, shown beside the fields."""
 
@@ -49,7 +49,7 @@ class RaiseDemandForm(FlaskForm):
                 "raised_on": self.raised_on.data, "consultation_id": self.consultation_id.data or None}
 
 
-class ChangeDemandForm(FlaskForm):
+class ChangeDemandForm(AppForm):
     """Status, response, reason and assignee of one demand; ``version`` is the one the user saw."""
 
     status = SelectField(_l("Status"), choices=status_choices())

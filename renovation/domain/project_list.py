@@ -10,8 +10,9 @@ first does. The matches are counted up to :data:`COUNT_LIMIT` only ("more than 5
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Select, literal, or_, select, tuple_
+from sqlalchemy import Select, bindparam, literal, or_, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from renovation.domain import project_search
@@ -285,17 +286,21 @@ def streets_and_communities() -> tuple[list, list]:
     return choices.streets, choices.communities
 
 
+@cache  # built at the first call (a loader option configures every mapper), the code bound at each
+def _project_with_place_and_stages() -> Select:
+    return (select(Project)
+            .where(Project.code == bindparam("code"))
+            .options(joinedload(Project.stages),
+                     contains_eager(Project.compound).contains_eager(Compound.community)
+                     .contains_eager(Community.street))
+            .join(Project.compound)
+            .join(Compound.community)
+            .join(Community.street))
+
+
 def project_by_code(code: str) -> Project | None:
     """A project with its place and stages loaded, in one statement (a project page's first)."""
-    return db.session.scalars(
-        select(Project)
-        .where(Project.code == code)
-        .options(joinedload(Project.stages),
-                 contains_eager(Project.compound).contains_eager(Compound.community).contains_eager(Community.street))
-        .join(Project.compound)
-        .join(Compound.community)
-        .join(Community.street)
-    ).unique().one_or_none()
+    return db.session.scalars(_project_with_place_and_stages(), {"code": code}).unique().one_or_none()
 
 
 SUGGESTIONS = 10

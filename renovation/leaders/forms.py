@@ -1,6 +1,5 @@
 """The form of a site visit (蹲点调研), with a difficult problem raised on the spot."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     Form,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
+from renovation.app_form import AppForm
 from renovation.date_fields import plausible_date
 from renovation.form_limits import fits
 from renovation.models import Problem
@@ -38,7 +38,7 @@ class SpotProblemForm(Form):
                 "description": self.description.data or "", "deadline": self.deadline.data}
 
 
-class VisitForm(FlaskForm):
+class VisitForm(AppForm):
     """Who came, what was seen and decided, the problems taken up and one raised on the spot."""
 
     visited_on = DateField(_l("Date of the visit"), validators=[InputRequired(_l("Enter the date of the visit.")),

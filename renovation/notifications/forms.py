@@ -1,9 +1,9 @@
 """Forms of the notifications: a user's choices, and an admin's chat robot."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Optional
 
+from renovation.app_form import AppForm
 from renovation.domain.notifications.robots import ROBOT_KINDS
 from renovation.form_limits import fits
 from renovation.models import User
@@ -16,7 +16,7 @@ from renovation.models.notifications import (
 )
 
 
-class ChoicesForm(FlaskForm):
+class ChoicesForm(AppForm):
     """What a user wants to hear about, and where their daily e-mail goes."""
 
     kinds = SelectMultipleField(_l("Tell me about"), validators=[Optional()],
@@ -29,7 +29,7 @@ class ChoicesForm(FlaskForm):
         return {"kinds": self.kinds.data or [], "digest": self.digest.data, "email": self.email.data or ""}
 
 
-class RobotForm(FlaskForm):
+class RobotForm(AppForm):
     """A group chat's robot: its name, kind, webhook address, 钉钉's secret, place and kinds."""
 
     name = StringField(_l("Group chat"), validators=[DataRequired(_l("Name the group chat, e.g. 铁路社区改造群.")),
@@ -61,5 +61,5 @@ class RobotForm(FlaskForm):
         return (kind, int(number)) if kind in ("street", "community") and number.isdigit() else None
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A button that changes state: only its CSRF token."""

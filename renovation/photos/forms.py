@@ -2,11 +2,11 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from renovation.app_form import AppForm
 from renovation.domain.messages import with_values
 from renovation.domain.photos.gallery import NO_STAGE, PhotoFilter
 from renovation.domain.stages.keys import STAGE_LABELS
@@ -32,7 +32,7 @@ def optional_id(value) -> int | None:
         return None
 
 
-class PhotoFieldsForm(FlaskForm):
+class PhotoFieldsForm(AppForm):
     """Phase, stage and caption: what the user says about a photo; and whether it is evidence of buried
     work (隐蔽工程), of which content item of the project."""
 
@@ -75,15 +75,15 @@ class EditPhotoForm(PhotoFieldsForm):
     pass
 
 
-class DeletePhotoForm(FlaskForm):
+class DeletePhotoForm(AppForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=REASON_MAX)])
 
 
-class PairForm(FlaskForm):
+class PairForm(AppForm):
     after = SelectField(_l("After photo of the same viewpoint"), coerce=int)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A button and its CSRF token (unpair)."""
 
 
@@ -116,7 +116,7 @@ def _photo_id(value) -> int | None:
 AFTER_FIELD = re.compile(r"after_(\d+)")
 
 
-class PairRowsForm(FlaskForm):
+class PairRowsForm(AppForm):
     """The pairing page: a row per before photo without a pair, where one of the after photos it
     can go with is ticked (or none, "not now"); each ticked row is a pair, all saved in one submit.
     Made for the page's rows by :func:`pair_rows_form`; the pairs are checked by the domain."""

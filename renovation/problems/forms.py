@@ -1,6 +1,5 @@
 """Forms of the problem pages: raise or edit a problem, each step of its way, and the list's filters."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
+from renovation.app_form import AppForm
 from renovation.date_fields import plausible_date
 from renovation.domain.problems.listing import NO_LEADER, ProblemFilter, leader_choices
 from renovation.domain.stages.keys import STAGE_LABELS
@@ -29,7 +29,7 @@ def status_choices() -> list[SelectChoice]:
     return [SelectChoice(key.value, label) for key, label in PROBLEM_STATUS_LABELS.items()]
 
 
-class ProblemForm(FlaskForm):
+class ProblemForm(AppForm):
     """A problem's facts, to raise it or to edit them; the rules are the domain's, shown beside the
     fields. ``version`` is the one the user saw (editing)."""
 
@@ -61,7 +61,7 @@ class ProblemForm(FlaskForm):
                 "photos": self.photos.data or []}
 
 
-class AssignForm(FlaskForm):
+class AssignForm(AppForm):
     """An engineer gives the problem to a leader (again)."""
 
     leader = SelectField(_l("Leader"))
@@ -75,7 +75,7 @@ class AssignForm(FlaskForm):
         return {"leader": self.leader.data}
 
 
-class TakeOnForm(FlaskForm):
+class TakeOnForm(AppForm):
     """A leader takes an open problem on: nothing to fill in but the version seen."""
 
     version = HiddenField()
@@ -84,7 +84,7 @@ class TakeOnForm(FlaskForm):
         return {}
 
 
-class SolveForm(FlaskForm):
+class SolveForm(AppForm):
     resolution = TextAreaField(_l("Resolution"), validators=[Optional(), fits(Problem.resolution)])
     solved_at = DateField(_l("Solved on"), validators=[Optional(), plausible_date])
     version = HiddenField()
@@ -93,7 +93,7 @@ class SolveForm(FlaskForm):
         return {"resolution": self.resolution.data or "", "solved_at": self.solved_at.data}
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(AppForm):
     reason = TextAreaField(_l("Reason for suspending"), validators=[Optional(), fits(Problem.reason)])
     version = HiddenField()
 
@@ -101,7 +101,7 @@ class SuspendForm(FlaskForm):
         return {"reason": self.reason.data or ""}
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(AppForm):
     reason = TextAreaField(_l("Reason for reopening"), validators=[Optional(), fits(Problem.reason)])
     version = HiddenField()
 

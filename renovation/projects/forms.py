@@ -1,6 +1,5 @@
 """Forms of the project pages: the list filters and the stage card."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from renovation.app_form import AppForm
 from renovation.date_fields import plausible_date
 from renovation.domain.project_list import DEFAULT_SORT, SORT_COLUMNS, Position, ProjectFilter
 from renovation.domain.stages.keys import DONE, DONE_LABEL, LAG_REASON_LABELS, STAGE_LABELS, STATUS_LABELS
@@ -93,7 +93,7 @@ def stage_formdata(stage, posted: MultiDict) -> MultiDict:
     return values
 
 
-class StageForm(FlaskForm):
+class StageForm(AppForm):
     """One stage card. ``version`` is the version the user saw, for the conflict check."""
 
     status = SelectField(

@@ -35,9 +35,9 @@ def stage_card(project, stage, actions: dict | None = None, blocking: dict | Non
     there (:func:`stage_actions`; ``actions`` when the caller has them: a page asks once for its five
     cards), and the unsolved problems that block it (``blocking``: by stage, when the caller has them)."""
     on = today()
-    if blocking is None:
-        blocking = problem_listing.blocking_by_stage(problem_listing.project_problems(project.id))
-    problems = [(problem, problem_days_overdue(problem, clock.today())) for problem in blocking.get(stage.key, [])]
+    blocked_by = (problem_listing.problems_blocking(project.id, stage.key) if blocking is None
+                  else blocking.get(stage.key, []))
+    problems = [(problem, problem_days_overdue(problem, clock.today())) for problem in blocked_by]
     return {"stage": stage, "today": on, "late": stage_days_behind(stage, on),
             "lag_asked": lag_may_be_asked(stage, on), "problems": problems,
             **(actions or stage_actions(project))}

@@ -2,8 +2,9 @@
 solved, suspended) by street, category and leader — each in a constant number of queries."""
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from renovation.domain.paging import Page, count_and_clamp
@@ -102,6 +103,20 @@ def project_problems(project_id: int) -> list[Problem]:
         .options(joinedload(Problem.leader), joinedload(Problem.raised_by), selectinload(Problem.photos))
         .order_by(case((Problem.status.in_([s.value for s in UNSOLVED]), 0), else_=1), Problem.deadline,
                   Problem.id)))
+
+
+@cache  # built once, the project and stage bound at each call (no cache key walked each time)
+def _blocking_one_stage() -> Select:
+    return (select(Problem.id, Problem.title, Problem.status, Problem.deadline)
+            .where(Problem.project_id == bindparam("project_id"), Problem.stage_key == bindparam("stage_key"),
+                   Problem.status.in_(sorted(status.value for status in UNSOLVED)))
+            .order_by(Problem.deadline, Problem.id))
+
+
+def problems_blocking(project_id: int, stage_key: str) -> list:
+    """The unsolved problems that block one stage of a project, as its card shows them: (id, title,
+    status, deadline) rows in the order :func:`blocking_by_stage` gives them."""
+    return list(db.session.execute(_blocking_one_stage(), {"project_id": project_id, "stage_key": stage_key}))
 
 
 def blocking_by_stage(problems) -> dict[str, list[Problem]]:
