@@ -9,9 +9,10 @@ from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from flask import Flask, g, has_request_context, request
+from flask import Flask, has_request_context, request
+from flask.globals import _cv_app
 from flask_babel import Domain, format_date, get_locale, to_user_timezone
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import escape
 
 from renovation.extensions import babel
@@ -49,16 +50,24 @@ def _per_language(name: str, compute: Callable):
     locale object it was worked out for, and used while that very object is the request's locale
     (``force_locale`` and ``refresh`` put another there, so a change of language is seen).
     Outside an app context, computed each time."""
-    namespace = g.get("_flask_babel") if g else None
+    namespace = _babel_namespace()
     if namespace is not None:
         kept = namespace.__dict__.get(name)
         if kept is not None and kept[0] is namespace.__dict__.get("babel_locale"):
             return kept[1]
     value = compute()
-    namespace = g.get("_flask_babel") if g else None
+    namespace = _babel_namespace()
     if namespace is not None and namespace.__dict__.get("babel_locale") is not None:
         namespace.__dict__[name] = (namespace.__dict__["babel_locale"], value)
     return value
+
+
+def _babel_namespace():
+    """Flask-Babel's namespace in ``g``, or None: the app context read once from Flask's context
+    variable (``g`` as a proxy looks it up at each use, a microsecond a time, paid by every
+    message of a page)."""
+    app_context = _cv_app.get(None)
+    return None if app_context is None else app_context.g.__dict__.get("_flask_babel")
 
 
 def page_language() -> str:
@@ -189,10 +198,10 @@ def template_gettext(domain: Domain):
     (Jinja's own trusts it as markup; no message of ours holds any) and so are the variables.
     A message without variables is formatted only when it holds a ``%`` (``%%`` becomes ``%``
     as Jinja's own would make it)."""
-    @pass_context
-    def gettext(context, string: str, **variables) -> str:
+    @pass_eval_context  # not the context: Jinja derives a new context for each call in a loop to pass it
+    def gettext(eval_ctx, string: str, **variables) -> str:
         text = domain.get_translations().ugettext(string)
-        if context.eval_ctx.autoescape:
+        if eval_ctx.autoescape:
             text = escape(text)
         return text % variables if variables or "%" in text else text
 
@@ -201,11 +210,11 @@ def template_gettext(domain: Domain):
 
 def template_ngettext(domain: Domain):
     """Jinja's new-style ``ngettext`` (``num`` among the variables), calling the catalogue directly."""
-    @pass_context
-    def ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+    @pass_eval_context
+    def ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
         variables.setdefault("num", num)
         text = domain.get_translations().ungettext(singular, plural, num)
-        if context.eval_ctx.autoescape:
+        if eval_ctx.autoescape:
             text = escape(text)
         return text % variables
 
