@@ -23,12 +23,14 @@ def close_form(item, posted: bool = False) -> CloseForm:
     return CloseForm() if posted else CloseForm(formdata=None, version=item.version)
 
 
-def acceptance_panel(project, *, sent_close: dict | None = None, rectification_form=None, **extra) -> dict:
+def acceptance_panel(project, *, sent_close: dict | None = None, rectification_form=None, found=None, items=None,
+                     **extra) -> dict:
     """The section: acceptances, their papers, the items (each with its close form when the user may
-    close it; ``sent_close``: ``{item id: form}`` as the user sent it), and the add-item form."""
+    close it; ``sent_close``: ``{item id: form}`` as the user sent it), and the add-item form.
+    ``found`` and ``items``: the acceptances and the items when the caller has them (none, say)."""
     may_record = permissions.can_record_acceptance(current_user, project)
-    found = records.acceptances_of(project.id)
-    items = rectifications.rectifications_of(project.id)
+    found = records.acceptances_of(project.id) if found is None else found
+    items = rectifications.rectifications_of(project.id) if items is None else items
     today = clock.today()
     sent_close = sent_close or {}
     rows = [{"item": item, "late": rectifications.days_overdue(item, today),

@@ -26,12 +26,12 @@ def visit_form(project, formdata=None) -> VisitForm:
     return form
 
 
-def visits_panel(project, form: VisitForm | None = None) -> dict:
-    """The project page's visits, the latest first; whether the user may record one, and ``form``
-    with the user's input after a refused one (otherwise the section asks for a blank one when
-    记录蹲点调研 is opened)."""
+def visits_panel(project, form: VisitForm | None = None, rows: list | None = None) -> dict:
+    """The project page's visits, the latest first (``rows`` when the caller has them); whether the
+    user may record one, and ``form`` with the user's input after a refused one (otherwise the
+    section asks for a blank one when 记录蹲点调研 is opened)."""
     can_record = permissions.can_record_visit(current_user, project)
-    return {"rows": visits.project_visits(project.id), "can_record": can_record,
+    return {"rows": visits.project_visits(project.id) if rows is None else rows, "can_record": can_record,
             "form": form if can_record else None}
 
 

@@ -11,11 +11,13 @@ from renovation.consultations.panels import consultations_panel
 from renovation.contents.panels import contents_panel
 from renovation.demands.panels import demands_panel
 from renovation.domain import clock
+from renovation.domain.aftercare.records import Blank
 from renovation.domain.clock import today
 from renovation.domain.contents.operations import contents_of
 from renovation.domain.photos import gallery as photo_gallery
 from renovation.domain.problems import listing as problem_listing
 from renovation.domain.problems.flow import days_overdue as problem_days_overdue
+from renovation.domain.project_records import records_present
 from renovation.domain.stages.history import stage_history
 from renovation.domain.stages.schedule import lag_may_be_asked, stage_days_behind
 from renovation.leaders.panels import visits_panel
@@ -59,21 +61,24 @@ def history_panel(project, gallery: photo_gallery.ProjectGallery | None = None) 
 
 
 def project_page(project) -> dict:
-    """Everything the project page shows, one entry per section."""
+    """Everything the project page shows, one entry per section. The sections most projects have no
+    records in (problems, acceptance, visits, after-care) read them only when there are some."""
     actions = stage_actions(project)
     contents = contents_of(project.id, with_evidence=True)  # the contents section's and the upload form's, read once
     photos = photos_panel(project, contents=contents)
     consultations = consultations_panel(project)
-    problems = problem_listing.project_problems(project.id)
+    present = records_present(project.id)
+    problems = problem_listing.project_problems(project.id) if present.problems else []
     return {"project": project, "today": today(), "photos": photos,
             "stages": stages_panel(project, actions, problem_listing.blocking_by_stage(problems)),
             "consultations": consultations,
             "contents": contents_panel(project, contents=contents),
             "problems": problems_panel(project, problems),
-            "acceptance": acceptance_panel(project),
-            "visits": visits_panel(project),
+            "acceptance": acceptance_panel(project, found=None if present.acceptances else [],
+                                           items=None if present.rectifications else []),
+            "visits": visits_panel(project, rows=None if present.visits else []),
             "demands": demands_panel(project),
-            "aftercare": aftercare_panel(project),
+            "aftercare": aftercare_panel(project, record=None if present.aftercare else Blank(project.id)),
             "history": history_panel(project, photos["gallery"])}
 
 
