@@ -37,9 +37,9 @@ def index():
     figures_url = list_url("demands.index", form, fragment="figures", page=None)
     only_figures = request.args.get("fragment") == "figures" and wants_fragment()  # a demand was handled here
     # the order by project pages with each project's count
-    listed = demand_list.list_figures(criteria, per_project=criteria.sort == "project" and not only_figures)
-    figures, by_community = listed.figures, listed.by_community[:BY_COMMUNITY_SHOWN]
-    communities = len(listed.by_community)
+    listed = demand_list.list_figures(criteria, per_project=criteria.sort == "project" and not only_figures,
+                                      communities_shown=BY_COMMUNITY_SHOWN)
+    figures, by_community, communities = listed.figures, listed.by_community, listed.communities
     if only_figures:
         return render("demands/index.html", "figures", figures=figures, figures_url=figures_url,
                       by_community=by_community, communities=communities)

@@ -30,6 +30,7 @@ def figures_of_row(row) -> DemandFigures:
 
 
 def figures_of(rows) -> DemandFigures:
-    """The figures of one or more counted rows (:data:`COUNTED`) taken together: their columns added up."""
-    return figures_of_row([sum(float(row[5] or 0) if index == 5 else int(row[index] or 0) for row in rows)
-                           for index in range(len(COUNTED))])
+    """The figures of one or more counted rows (:data:`COUNTED`) taken together: their columns added
+    up (a column by the database's own sums, none left out; a province's thousands of rows at once)."""
+    columns = list(zip(*rows, strict=True)) or [()] * len(COUNTED)
+    return figures_of_row([sum(filter(None, column), 0) for column in columns])

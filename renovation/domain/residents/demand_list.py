@@ -6,6 +6,7 @@ list's pages, in a constant number of queries whatever the number of demands.
 its order), :func:`find_demands` the demands of a panel or an export. Raising and changing a
 demand, and when one is overdue, live in :mod:`renovation.domain.residents.demands`.
 """
+import heapq
 from dataclasses import dataclass
 from datetime import date, timedelta
 from math import ceil
@@ -144,12 +145,14 @@ def figures(criteria: DemandFilter, today: date | None = None) -> DemandFigures:
 @dataclass
 class ListFigures:
     """What the demands list shows above its rows, and what it pages by project with: the
-    figures of every matching demand, the same by community (most overdue first), and, when
-    asked for (the order by project pages with it), how many match in each project, in the
-    order of the project codes: (code, project id, count)."""
+    figures of every matching demand, the same by community (most overdue first; the first
+    ``communities_shown`` when asked for fewer, of ``communities`` with any), and, when asked for
+    (the order by project pages with it), how many match in each project, in the order of the
+    project codes: (code, project id, count)."""
 
     figures: DemandFigures
     by_community: list[tuple[str, int, DemandFigures]]
+    communities: int = 0
     per_project: list[tuple[str, int, int]] | None = None
 
 
@@ -160,8 +163,17 @@ def _counted_by_tallies(criteria: DemandFilter) -> bool:
                 or criteria.overdue or criteria.q.strip() or (criteria.street_id and criteria.community_id))
 
 
-def list_figures(criteria: DemandFilter, today: date | None = None, per_project: bool = False) -> ListFigures:
-    """The list's figures (see :class:`ListFigures`): one query, two with ``per_project``.
+def _most_overdue_first(row) -> tuple:
+    """A community's counted row (name, id, then :data:`COUNTED`): the most overdue first, then the
+    most open, then by name."""
+    return -int(row[6] or 0), -int(row[5] or 0), row[0]
+
+
+def list_figures(criteria: DemandFilter, today: date | None = None, per_project: bool = False,
+                 communities_shown: int | None = None) -> ListFigures:
+    """The list's figures (see :class:`ListFigures`): one query, two with ``per_project``. Only
+    the ``communities_shown`` most overdue communities are made figures of (a province has
+    thousands; their sum is added up from the rows as they come).
 
     Unfiltered, or filtered by place alone, they are read from the tallies (a few rows a
     community, whatever the number of demands); otherwise the matching demands are counted per
@@ -177,9 +189,12 @@ def list_figures(criteria: DemandFilter, today: date | None = None, per_project:
             .select_from(by_project).join(Project, Project.id == by_project.c.project_id)
             .join(Project.compound).join(Compound.community).group_by(Community.id, Community.name)
         ).all()
-    found = [(name, community_id, figures_of_row(counted)) for name, community_id, *counted in rows]
-    return ListFigures(figures=figures_of([counted for _name, _id, *counted in rows]),
-                       by_community=sorted(found, key=lambda item: (-item[2].overdue, -item[2].open, item[0])),
+    shown = (heapq.nsmallest(communities_shown, rows, key=_most_overdue_first) if communities_shown is not None
+             else sorted(rows, key=_most_overdue_first))
+    return ListFigures(figures=figures_of([row[2:] for row in rows]),
+                       by_community=[(name, community_id, figures_of_row(counted))
+                                     for name, community_id, *counted in shown],
+                       communities=len(rows),
                        per_project=_per_project(criteria, today) if per_project else None)
 
 

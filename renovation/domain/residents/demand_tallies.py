@@ -102,7 +102,7 @@ _COMMUNITY_ROWS = text(_community_rows_select(_COMMUNITY)).bindparams(
 
 
 def community_rows(street_id: int | None = None, community_id: int | None = None,
-                   today: date | None = None) -> list[tuple]:
+                   today: date | None = None) -> list:
     """The counted rows of each community with demands — in the city, in one street, or the one
     community — led by its name and id: one query over the tallies, a few rows a community."""
     values = {"overdue_before": _overdue_before(today)}
@@ -112,4 +112,4 @@ def community_rows(street_id: int | None = None, community_id: int | None = None
         statement, values["street"] = _STREET_ROWS, street_id
     else:
         statement = _CITY_ROWS
-    return [tuple(row) for row in db.session.execute(statement, values)]
+    return db.session.execute(statement, values).all()
