@@ -5,16 +5,18 @@ from functools import cache
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import undefer
 
 from renovation.extensions import db
 from renovation.models import User
 
 
-@cache  # built at the first request: a loader option configures every mapper (slow for the command line)
-def _with_the_bell() -> tuple:
-    """The header's unread count comes with the user, in the same statement, on a page that shows it."""
-    return (undefer(User.unread_notifications),)
+@cache  # built at the first request (a loader option configures every mapper), the id bound at each
+def _user_statement(with_the_bell: bool) -> Select:
+    """The user by id; on a page that shows the header, with its unread count in the same statement."""
+    statement = select(User).where(User.id == bindparam("user_id"))
+    return statement.options(undefer(User.unread_notifications)) if with_the_bell else statement
 
 
 def _renders_the_header() -> bool:
@@ -30,7 +32,7 @@ def load_user(session_id: str) -> User | None:
         user_id, epoch = (int(part) for part in session_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, user_id, options=_with_the_bell() if _renders_the_header() else ())
+    user = db.session.scalars(_user_statement(_renders_the_header()), {"user_id": user_id}).one_or_none()
     if user is None or user.session_epoch != epoch or not user.active:
         return None
     return user
