@@ -193,3 +193,22 @@ def test_the_section_reads_in_the_same_statements_however_many_acceptances_and_i
         page = client.get(f"/projects/{CODE}").get_data(as_text=True)
     assert page.count('class="acceptance-record') == 4 and len(re.findall(r'id="rectification-\d', page)) == 4
     assert len(four) == len(one)
+
+
+def test_the_add_item_form_comes_when_opened_and_as_a_page_without_a_script(client, setup):
+    login(client, "engineer")
+    page = client.get(f"/projects/{CODE}").get_data(as_text=True)
+    section = page[page.index('id="acceptance"'):]
+    assert f'hx-get="/projects/{CODE}/rectifications/new"' in section
+    assert 'name="description"' not in section.split('class="rectification-new"')[1].split("</details>")[0]
+    fragment = client.get(f"/projects/{CODE}/rectifications/new", headers=HTMX).get_data(as_text=True)
+    assert 'class="rectification-form"' in fragment and "<html" not in fragment
+    assert f'hx-post="/projects/{CODE}/rectifications"' in fragment
+    whole = client.get(f"/projects/{CODE}/rectifications/new").get_data(as_text=True)
+    assert "<html" in whole and 'class="rectification-form"' in whole and "hx-post=" not in whole.split(
+        'class="rectification-form"')[0].rsplit("<form", 1)[1]
+    answer = client.post(f"/projects/{CODE}/rectifications", headers=HTMX, data={
+        "description": "", "deadline": days_ago(-7).isoformat(), "responsible_unit": "contractor"})
+    assert answer.status_code == 422
+    refused = answer.get_data(as_text=True)
+    assert '<details class="rectification-new" open>' in refused and 'name="description"' in refused

@@ -667,6 +667,8 @@ ROWS = [
     Row("acceptance.record", "POST", lambda w: f"/projects/{w.code}/acceptances", COMMUNITY_WRITE,
         data=lambda w: ACCEPTANCE_POST, writes=frozenset({"admin", "engineer", "committee"}),
         location={role: "/projects/ZP-2026-001" for role in ("admin", "engineer", "committee")}),
+    Row("acceptance.new_rectification", "GET", lambda w: f"/projects/{w.code}/rectifications/new",
+        page(leader=403, other_committee=403)),
     Row("acceptance.add_rectification", "POST", lambda w: f"/projects/{w.code}/rectifications", COMMUNITY_WRITE,
         data=lambda w: {"description": "3号楼单元门禁未安装", "deadline": days_ago(-7).isoformat(),
                         "responsible_unit": "contractor"}, writes=frozenset({"admin", "engineer", "committee"}),

@@ -4,7 +4,7 @@ rectification items (open first, overdue in red) with their close forms; the for
 from flask_login import current_user
 
 from renovation import permissions
-from renovation.acceptance.forms import AcceptanceForm, CloseForm, RectificationForm
+from renovation.acceptance.forms import AcceptanceForm, CloseForm
 from renovation.consultations.attachment_forms import AttachmentUploadForm
 from renovation.domain import clock
 from renovation.domain.acceptance import attachments, records, rectifications
@@ -38,6 +38,6 @@ def acceptance_panel(project, *, sent_close: dict | None = None, rectification_f
             for item in items]
     return {"records": found, "papers": attachments.attachments_by_acceptance([record.id for record in found]),
             "rows": rows, "open_count": sum(1 for item in items if item.is_open), "may_record": may_record,
-            "rectification_form": (rectification_form or RectificationForm.blank()) if may_record else None,
-            "upload_form": AttachmentUploadForm() if may_record else None, "today": today,
+            "rectification_form": rectification_form if may_record else None,  # else asked for when opened
+            "upload_form": AttachmentUploadForm() if may_record and found else None, "today": today,
             "unit_labels": ACCEPTANCE_UNIT_LABELS, **extra}

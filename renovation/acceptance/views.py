@@ -66,6 +66,16 @@ def record(code):
     return _section(project, sent_acceptance=form), 422
 
 
+@bp.route("/projects/<code>/rectifications/new")
+@can_view
+def new_rectification(code):
+    """A blank rectification item's form: the section asks for it (htmx) when 添加整改事项 is opened;
+    a page without a script."""
+    project = _project_to_record(code)
+    page = "acceptance/_rectification_form.html" if wants_fragment() else "acceptance/rectification.html"
+    return render(page, project=project, form=RectificationForm.blank())
+
+
 @bp.route("/projects/<code>/rectifications", methods=["POST"])
 @can_view
 def add_rectification(code):
