@@ -60,10 +60,20 @@ def test_a_save_from_a_consultation_or_the_demand_page_brings_no_figures(client,
     assert _out_of_band_ids(answer) == []
 
 
+def _fold_as_the_page_opens_it(client, page: str, demand_id: int) -> str:
+    """What the project page's row asks for when its fold (办理与记录) is opened: the form and history."""
+    slot = next(attrs for _tag, attrs in tags(page)
+                if attrs.get("hx-get", "").startswith(f"/demands/{demand_id}?fragment=more"))
+    fold = client.get(slot["hx-get"], headers=HTMX)
+    assert fold.status_code == 200 and "<html" not in fold.get_data(as_text=True)
+    return fold.get_data(as_text=True)
+
+
 def test_the_project_page_gets_its_figures_back_and_every_one_has_its_place(client, project, demand):
     login(client)
     page = client.get(f"/projects/{project.code}").get_data(as_text=True)
-    answer = _save_as_the_page_does(client, page, demand.id)
+    assert "/status" not in page  # the rows' forms come when their folds are opened
+    answer = _save_as_the_page_does(client, _fold_as_the_page_opens_it(client, page, demand.id), demand.id)
     placed = _out_of_band_ids(answer)
     assert placed == [f"demand-figures-{project.id}", f"demand-compare-{project.id}"]
     assert set(placed) <= _ids(page)

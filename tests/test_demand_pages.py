@@ -57,8 +57,14 @@ def test_committee_raises_two_demands_and_resolves_one(client, project, committe
     assert 'class="field-error"' in html and 'aria-invalid="true"' in html
     assert _demands()[0].status == "pending"
 
-    # The project page's rows say it shows the figures (hx-vals), so they come back with the row.
-    assert """hx-vals='{"figures": "project"}'""" in client.get(f"/projects/{project.code}").get_data(as_text=True)
+    # The project page's rows ask for their fold (form and history) saying the page shows the figures;
+    # the fold's form says so (hx-vals), so they come back with the row.
+    fold_url = f"/demands/{first_demand.id}?fragment=more&figures=project"
+    assert fold_url.replace("&", "&amp;") in client.get(f"/projects/{project.code}").get_data(as_text=True)
+    fold = client.get(fold_url, headers=HTMX).get_data(as_text=True)
+    assert """hx-vals='{"figures": "project"}'""" in fold and 'name="status"' in fold and "<html" not in fold
+    assert "hx-vals" not in client.get(f"/demands/{first_demand.id}?fragment=more", headers=HTMX).get_data(
+        as_text=True)  # asked for from elsewhere: no figures to bring back
     done = client.post(url, data={"status": "resolved", "response": "已在3号楼旁建车棚", "reason": "",
                                   "assignee": "王工", "version": "1", "figures": "project"}, headers=HTMX)
     assert done.status_code == 200

@@ -29,15 +29,15 @@ def _rows(found, can_write: bool) -> list[tuple]:
 
 def demands_panel(project, raise_form: RaiseDemandForm | None = None) -> dict:
     """What the project page's demand section shows: the figures and their comparison, the demands
-    (each with its status form), whether the user may raise one, and ``raise_form`` with the user's
-    input after a refused raise. Otherwise the section holds no raise form: it asks for a blank one
-    when the user opens 登记诉求 (``demands.new``)."""
+    (each asks for its status form and history when its fold is opened), whether the user may raise
+    one, and ``raise_form`` with the user's input after a refused raise. Otherwise the section holds
+    no raise form: it asks for a blank one when the user opens 登记诉求 (``demands.new``)."""
     can_write = permissions.can_write_consultations(current_user, project)
     found = project_demands.project_demands(project)
     # The figures of the demands the page shows, unless it shows only the first of many.
     figures = (project_demands.figures_of_demands(found) if len(found) < project_demands.SHOWN
                else demand_list.figures(demand_list.DemandFilter(project_id=project.id)))
-    return {"figures": figures, "rows": _rows(found, can_write), "can_write": can_write,
+    return {"figures": figures, "rows": [(demand, None) for demand in found], "can_write": can_write,
             "raise_form": raise_form if can_write else None, "today": today(),
             "compared": compared_figures(project, figures)}
 

@@ -130,10 +130,13 @@ def _section(project, raise_form, **context) -> str:
 @can_view
 def show(demand_id):
     demand = demands.demand_by_id(demand_id) or abort(404)
-    # A row of the list asks for the whole row (form and history) in its place.
-    page = "demands/_row.html" if request.args.get("fragment") == "row" and wants_fragment() else "demands/demand.html"
+    # A row of the list asks for the whole row (form and history) in its place; a row of a project's
+    # page for its fold alone when opened (saving it there brings the project's figures back).
+    fragment = request.args.get("fragment") if wants_fragment() else None
+    page = {"row": "demands/_row.html", "more": "demands/_row_more.html"}.get(fragment, "demands/demand.html")
     return render(page, demand=demand, project=demand.project, change_form=change_form(demand),
-                  today=today(), editing=True, show_project=True)
+                  today=today(), editing=True, show_project=True,
+                  with_figures=fragment == "more" and request.args.get("figures") == "project")
 
 
 @bp.route("/demands/<int:demand_id>/status", methods=["POST"])

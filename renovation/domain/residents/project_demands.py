@@ -1,5 +1,5 @@
-"""A project's demands as its page shows them: the demands (most overdue first) with their
-history, and their figures counted from them.
+"""A project's demands as its page shows them: the demands (most overdue first), and their figures
+counted from them.
 
 The page has the project and its place, so the demands are not joined to them (a demand's
 ``project`` is the one in the session already); the community's and the city's figures beside
@@ -9,14 +9,13 @@ from datetime import date, timedelta
 from functools import cache
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import joinedload
 
 from renovation.domain.clock import today as china_today
 from renovation.domain.residents.demand_figures import DemandFigures
 from renovation.domain.residents.demand_list import DEFAULT_SORT, sort_order
 from renovation.domain.residents.demands import OPEN, overdue_days_setting
 from renovation.extensions import db
-from renovation.models.consultations import Demand, DemandEvent, DemandStatus
+from renovation.models.consultations import Demand, DemandStatus
 
 SHOWN = 200  # a project's page shows its most overdue demands up to this many
 
@@ -27,14 +26,13 @@ SHOWN = 200  # a project's page shows its most overdue demands up to this many
 @cache
 def _project_demands() -> Select:
     return (select(Demand).where(Demand.project_id == bindparam("project_id"))
-            .options(joinedload(Demand.events).joinedload(DemandEvent.user))
             .order_by(*sort_order(DEFAULT_SORT)).limit(SHOWN))
 
 
 def project_demands(project) -> list[Demand]:
-    """The first :data:`SHOWN` demands of ``project``, overdue and oldest first, each with its
-    history: one query."""
-    return list(db.session.scalars(_project_demands(), {"project_id": project.id}).unique())
+    """The first :data:`SHOWN` demands of ``project``, overdue and oldest first (their history comes
+    with each one's fold, when opened): one query."""
+    return list(db.session.scalars(_project_demands(), {"project_id": project.id}))
 
 
 def figures_of_demands(demands: list[Demand], today: date | None = None) -> DemandFigures:
