@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from renovation import private_files
 from renovation.config import default_config, instance_path_from_env
 from renovation.extensions import csrf, db, htmx, login_manager, migrate
+from renovation.template_environment import AppEnvironment
 from renovation.url_rules import LazilyBuiltRule
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
@@ -41,6 +42,7 @@ def _build_app(config: dict | None) -> Flask:
         instance_relative_config=True,  # so that config.py below is the instance's, not the package's
     )
     app.url_rule_class = LazilyBuiltRule
+    app.jinja_environment = AppEnvironment  # before anything asks for app.jinja_env (made at first use)
     app.config.update(default_config(instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config or {})
