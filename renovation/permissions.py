@@ -4,6 +4,7 @@ from functools import wraps
 from flask import abort, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.local import LocalProxy
 
 from renovation.domain.bulletins import workflow
 from renovation.domain.leaders.links import is_linked
@@ -11,6 +12,8 @@ from renovation.models.users import Role
 
 
 def _is(user, *roles: Role) -> bool:
+    if isinstance(user, LocalProxy):  # current_user: looked up once here, not at every attribute
+        user = user._get_current_object()
     return bool(user and user.is_authenticated and user.is_active and user.role in roles)
 
 
