@@ -53,9 +53,19 @@ def _build_app(config: dict | None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from renovation import cli, errors, form_attributes, i18n, security_headers, tasks, template_filters
+    from renovation import (
+        cli,
+        errors,
+        form_attributes,
+        i18n,
+        request_transactions,
+        security_headers,
+        tasks,
+        template_filters,
+    )
 
     private_files.init_app(app)  # before anything below opens the database or the queue
+    request_transactions.init_app(app)  # after db.init_app: its teardown runs before the session's removal
     form_attributes.install()
     i18n.init_app(app)
     template_filters.init_app(app)
