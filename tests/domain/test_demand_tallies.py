@@ -55,6 +55,11 @@ def assert_tallies_match_the_demands(on=None):
             for community_id in db.session.scalars(sa.select(Community.id).where(
                 Community.id.in_(sa.select(Compound.community_id).join(Project).join(Demand)),
                 street_id is None or Community.street_id == street_id))}, street_id
+        # the list's page ranks the communities in the database and keeps the first few: the same
+        for shown in (1, 2, 50):
+            ranked = list_figures(DemandFilter(street_id=street_id), on, communities_shown=shown)
+            assert ranked.figures == listed.figures and ranked.communities == len(listed.by_community), shown
+            assert ranked.by_community == listed.by_community[:shown], shown
     assert db.session.scalar(sa.select(sa.func.count()).where(OpenDemandDay.demands == 0)) == 0, \
         "a day without open demands keeps no row"
     assert db.session.scalar(sa.select(sa.func.count()).where(DemandTally.demands == 0)) == 0, \

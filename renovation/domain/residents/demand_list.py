@@ -180,6 +180,14 @@ def list_figures(criteria: DemandFilter, today: date | None = None, per_project:
     project on the demand table alone, and only those counts (at most one row a project) are
     joined to their community and added up there."""
     today = today or china_today()
+    if _counted_by_tallies(criteria) and communities_shown is not None:
+        ranked = demand_tallies.ranked_communities(communities_shown, criteria.street_id, criteria.community_id,
+                                                   today)
+        return ListFigures(figures=figures_of([ranked.totals]),
+                           by_community=[(name, community_id, figures_of_row(counted))
+                                         for name, community_id, *counted in ranked.rows],
+                           communities=ranked.communities,
+                           per_project=_per_project(criteria, today) if per_project else None)
     if _counted_by_tallies(criteria):
         rows = demand_tallies.community_rows(criteria.street_id, criteria.community_id, today)
     else:

@@ -6,6 +6,7 @@ They are the same figures :func:`renovation.domain.residents.demand_list.figures
 demands (received, resolved, declined, open, overdue, average days to resolve); the tallies stay
 right after any write because the database changes them in the transaction of the write.
 """
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Date, Integer, bindparam, text
@@ -79,7 +80,7 @@ def _community_rows_select(scope: str) -> str:
     :data:`renovation.domain.residents.demand_figures.COUNTED`."""
     return f"""
     SELECT community.name, community.id, tally.received, tally.resolved, tally.declined, tally.open,
-           coalesce(late.overdue, 0), tally.days_to_resolve, tally.days_counted
+           coalesce(late.overdue, 0) AS overdue, tally.days_to_resolve, tally.days_counted
     FROM (SELECT community_id,
                  sum(demands) AS received,
                  sum(CASE WHEN status = '{_RESOLVED}' THEN demands ELSE 0 END) AS resolved,
@@ -99,6 +100,61 @@ _STREET_ROWS = text(_community_rows_select("community_id IN (SELECT id FROM comm
                     ).bindparams(bindparam("overdue_before", type_=Date), bindparam("street", type_=Integer))
 _COMMUNITY_ROWS = text(_community_rows_select(_COMMUNITY)).bindparams(
     bindparam("overdue_before", type_=Date), bindparam("community", type_=Integer))
+
+
+def _ranked(scope: str, name_order: str) -> str:
+    """The communities of :func:`_community_rows_select` most overdue first (then the most open,
+    then by name), the first ``:shown`` of them, each row followed by how many communities there
+    are and the sums of every counted column over all of them."""
+    counted = ("received", "resolved", "declined", "open", "overdue", "days_to_resolve", "days_counted")
+    return f"""
+    SELECT rows.*, count(*) OVER () AS communities,
+           {", ".join(f"sum({column}) OVER () AS all_{column}" for column in counted)}
+    FROM ({_community_rows_select(scope)}) AS rows
+    ORDER BY overdue DESC, open DESC, {name_order}
+    LIMIT :shown"""
+
+
+_RANKED_PARAMETERS = (bindparam("overdue_before", type_=Date), bindparam("shown", type_=Integer))
+# PostgreSQL orders names by the database's collation, SQLite (and Python) by their characters' codes:
+# "C" orders them by code on PostgreSQL too, so both give the same communities in the same order.
+_RANKED = {dialect: {
+    "city": text(_ranked("true", name_order)).bindparams(*_RANKED_PARAMETERS),
+    "street": text(_ranked("community_id IN (SELECT id FROM community WHERE street_id = :street)", name_order)
+                   ).bindparams(*_RANKED_PARAMETERS, bindparam("street", type_=Integer)),
+    "community": text(_ranked(_COMMUNITY, name_order)).bindparams(*_RANKED_PARAMETERS,
+                                                                  bindparam("community", type_=Integer)),
+} for dialect, name_order in (("postgresql", 'name COLLATE "C"'), ("sqlite", "name"))}
+
+
+@dataclass
+class RankedCommunities:
+    """The first communities, most overdue first, as counted rows (name, id, then
+    :data:`~renovation.domain.residents.demand_figures.COUNTED`), of ``communities`` in all, and the
+    counted columns summed over all of them."""
+
+    rows: list
+    communities: int
+    totals: tuple
+
+
+def ranked_communities(shown: int, street_id: int | None = None, community_id: int | None = None,
+                       today: date | None = None) -> RankedCommunities:
+    """The ``shown`` most overdue communities with demands — of the city, one street, or the one
+    community — with their number and their sums: one query, ``shown`` rows at most, the ranking
+    and the sums done by the database (a province has thousands of communities)."""
+    values = {"overdue_before": _overdue_before(today), "shown": shown}
+    if community_id is not None:
+        scope, values["community"] = "community", community_id
+    elif street_id is not None:
+        scope, values["street"] = "street", street_id
+    else:
+        scope = "city"
+    statements = _RANKED.get(db.session.get_bind().dialect.name, _RANKED["sqlite"])
+    found = db.session.execute(statements[scope], values).all()
+    if not found:
+        return RankedCommunities([], 0, (0,) * 7)
+    return RankedCommunities([row[:9] for row in found], found[0][9], tuple(found[0][10:]))
 
 
 def community_rows(street_id: int | None = None, community_id: int | None = None,
