@@ -4,9 +4,10 @@ and commits, or raises having saved nothing: :class:`ContentConflict` (409) or
 :class:`ContentRuleViolation` (422, messages by field)."""
 from collections import defaultdict
 from decimal import Decimal
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, undefer
 
 from renovation.domain import audit
@@ -152,15 +153,18 @@ def _order(content: ProjectContent):
     return (categories.index(category) if category in categories else 9, content.item.position, content.id)
 
 
-def contents_of(project_id: int, with_evidence: bool = False) -> list[ProjectContent]:
-    """A project's contents with their items, in the catalogue's order; ``with_evidence``: with the
-    count of each one's hidden-works photos (``hidden_works_photos``), in the same statement."""
+@cache  # built at the first call (a loader option configures every mapper), the project bound at each
+def _contents_of(with_evidence: bool) -> Select:
     options = [joinedload(ProjectContent.item), joinedload(ProjectContent.updated_by)]
     if with_evidence:
         options.append(undefer(ProjectContent.hidden_works_photos))
-    found = db.session.scalars(select(ProjectContent).where(ProjectContent.project_id == project_id)
-                               .options(*options))
-    return sorted(found, key=_order)
+    return select(ProjectContent).where(ProjectContent.project_id == bindparam("project_id")).options(*options)
+
+
+def contents_of(project_id: int, with_evidence: bool = False) -> list[ProjectContent]:
+    """A project's contents with their items, in the catalogue's order; ``with_evidence``: with the
+    count of each one's hidden-works photos (``hidden_works_photos``), in the same statement."""
+    return sorted(db.session.scalars(_contents_of(with_evidence), {"project_id": project_id}), key=_order)
 
 
 def content_by_id(content_id: int) -> ProjectContent | None:
