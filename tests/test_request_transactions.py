@@ -44,6 +44,8 @@ def test_a_read_only_request_keeps_the_statements_psycopg_prepared(app, client):
     make_user()
     db.session.commit()
     login(client)
+    db.session.remove()
+    db.engine.dispose()  # the pool starts empty: the requests below, one at a time, share its one connection
     for _ in range(12):  # psycopg prepares a statement at its sixth run on a connection
         assert client.get("/projects/ZP-2026-001").status_code == 200
         commit_if_read_only(None)  # as the end of the request does (its teardown), then
