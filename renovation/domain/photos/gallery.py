@@ -89,11 +89,12 @@ def project_gallery(project_id: int) -> ProjectGallery:
     (in the order of the work, then no stage) and phase, and its before/after pairs: two queries at most."""
     photos = db.session.execute(_GALLERY_PHOTOS, {"project_id": project_id}).all()
     by_id = {photo.id: photo for photo in photos}
-    # A pair's photos are live ones of the gallery (deleting a photo removes its pairs).
-    # (A pair needs two photos: a project with fewer is not asked for its pairs.)
-    pairs = [GalleryPair(pair_id, by_id[before_id], by_id[after_id])
-             for pair_id, before_id, after_id in db.session.execute(_GALLERY_PAIRS, {"project_id": project_id})
-             if before_id in by_id and after_id in by_id] if len(photos) > 1 else []
+    pairs = []
+    if len(photos) > 1:  # a pair needs two photos: a project with fewer is not asked for its pairs
+        # A pair's photos are live ones of the gallery (deleting a photo removes its pairs).
+        pairs = [GalleryPair(pair_id, by_id[before_id], by_id[after_id])
+                 for pair_id, before_id, after_id in db.session.execute(_GALLERY_PAIRS, {"project_id": project_id})
+                 if before_id in by_id and after_id in by_id]
     return ProjectGallery(groups=_grouped(photos), pairs=pairs, count=len(photos), live_ids=frozenset(by_id))
 
 

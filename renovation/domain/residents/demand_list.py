@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from renovation.domain.clock import today as china_today
 from renovation.domain.paging import Page, count_and_clamp
 from renovation.domain.residents import demand_tallies
-from renovation.domain.residents.demand_figures import DemandFigures, figures_of, figures_of_row
+from renovation.domain.residents.demand_figures import COUNTED, DemandFigures, figures_of, figures_of_row
 from renovation.domain.residents.demands import OPEN, overdue_days_setting
 from renovation.domain.text_search import all_words, contains, lowered_contains
 from renovation.extensions import db
@@ -163,10 +163,13 @@ def _counted_by_tallies(criteria: DemandFilter) -> bool:
                 or criteria.overdue or criteria.q.strip() or (criteria.street_id and criteria.community_id))
 
 
+_OVERDUE, _OPEN = (2 + COUNTED.index(name) for name in ("overdue", "open"))  # after the name and the id
+
+
 def _most_overdue_first(row) -> tuple:
     """A community's counted row (name, id, then :data:`COUNTED`): the most overdue first, then the
-    most open, then by name."""
-    return -int(row[6] or 0), -int(row[5] or 0), row[0]
+    most open, then by name (as the database ranks them: demand_tallies.ranked_communities)."""
+    return -int(row[_OVERDUE] or 0), -int(row[_OPEN] or 0), row[0]
 
 
 def list_figures(criteria: DemandFilter, today: date | None = None, per_project: bool = False,
@@ -180,30 +183,32 @@ def list_figures(criteria: DemandFilter, today: date | None = None, per_project:
     project on the demand table alone, and only those counts (at most one row a project) are
     joined to their community and added up there."""
     today = today or china_today()
-    if _counted_by_tallies(criteria) and communities_shown is not None:
+    if _counted_by_tallies(criteria) and communities_shown is not None:  # ranked and summed by the database
         ranked = demand_tallies.ranked_communities(communities_shown, criteria.street_id, criteria.community_id,
                                                    today)
-        return ListFigures(figures=figures_of([ranked.totals]),
-                           by_community=[(name, community_id, figures_of_row(counted))
-                                         for name, community_id, *counted in ranked.rows],
-                           communities=ranked.communities,
-                           per_project=_per_project(criteria, today) if per_project else None)
-    if _counted_by_tallies(criteria):
-        rows = demand_tallies.community_rows(criteria.street_id, criteria.community_id, today)
+        shown, communities, totals = ranked.rows, ranked.communities, [ranked.totals]
     else:
-        by_project = _counted_per_project(criteria, today)
-        rows = db.session.execute(
-            select(Community.name, Community.id, *(func.sum(column) for column in list(by_project.c)[1:]))
-            .select_from(by_project).join(Project, Project.id == by_project.c.project_id)
-            .join(Project.compound).join(Compound.community).group_by(Community.id, Community.name)
-        ).all()
-    shown = (heapq.nsmallest(communities_shown, rows, key=_most_overdue_first) if communities_shown is not None
-             else sorted(rows, key=_most_overdue_first))
-    return ListFigures(figures=figures_of([row[2:] for row in rows]),
+        rows = (demand_tallies.community_rows(criteria.street_id, criteria.community_id, today)
+                if _counted_by_tallies(criteria) else _counted_by_community(criteria, today))
+        shown = (heapq.nsmallest(communities_shown, rows, key=_most_overdue_first) if communities_shown is not None
+                 else sorted(rows, key=_most_overdue_first))
+        communities, totals = len(rows), [row[2:] for row in rows]
+    return ListFigures(figures=figures_of(totals),
                        by_community=[(name, community_id, figures_of_row(counted))
                                      for name, community_id, *counted in shown],
-                       communities=len(rows),
+                       communities=communities,
                        per_project=_per_project(criteria, today) if per_project else None)
+
+
+def _counted_by_community(criteria: DemandFilter, today: date) -> list:
+    """The matching demands' counted rows per community (name, id, then :data:`COUNTED`), added up
+    from their projects' counts."""
+    by_project = _counted_per_project(criteria, today)
+    return db.session.execute(
+        select(Community.name, Community.id, *(func.sum(column) for column in list(by_project.c)[1:]))
+        .select_from(by_project).join(Project, Project.id == by_project.c.project_id)
+        .join(Project.compound).join(Compound.community).group_by(Community.id, Community.name)
+    ).all()
 
 
 def _counted_per_project(criteria: DemandFilter, today: date):

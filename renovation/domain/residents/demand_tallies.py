@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import Date, Integer, bindparam, text
 
 from renovation.domain.clock import today as china_today
-from renovation.domain.residents.demand_figures import DemandFigures, figures_of_row
+from renovation.domain.residents.demand_figures import COUNTED, DemandFigures, figures_of_row
 from renovation.domain.residents.demands import OPEN, overdue_days_setting
 from renovation.extensions import db
 from renovation.models.consultations import DemandStatus
@@ -106,10 +106,9 @@ def _ranked(scope: str, name_order: str) -> str:
     """The communities of :func:`_community_rows_select` most overdue first (then the most open,
     then by name), the first ``:shown`` of them, each row followed by how many communities there
     are and the sums of every counted column over all of them."""
-    counted = ("received", "resolved", "declined", "open", "overdue", "days_to_resolve", "days_counted")
     return f"""
     SELECT rows.*, count(*) OVER () AS communities,
-           {", ".join(f"sum({column}) OVER () AS all_{column}" for column in counted)}
+           {", ".join(f"sum({column}) OVER () AS all_{column}" for column in COUNTED)}
     FROM ({_community_rows_select(scope)}) AS rows
     ORDER BY overdue DESC, open DESC, {name_order}
     LIMIT :shown"""
@@ -153,8 +152,10 @@ def ranked_communities(shown: int, street_id: int | None = None, community_id: i
     statements = _RANKED.get(db.session.get_bind().dialect.name, _RANKED["sqlite"])
     found = db.session.execute(statements[scope], values).all()
     if not found:
-        return RankedCommunities([], 0, (0,) * 7)
-    return RankedCommunities([row[:9] for row in found], found[0][9], tuple(found[0][10:]))
+        return RankedCommunities([], 0, (0,) * len(COUNTED))
+    counted_row = 2 + len(COUNTED)  # name, id, the counted columns; then the number, then the sums
+    return RankedCommunities([row[:counted_row] for row in found], found[0][counted_row],
+                             tuple(found[0][counted_row + 1:]))
 
 
 def community_rows(street_id: int | None = None, community_id: int | None = None,
